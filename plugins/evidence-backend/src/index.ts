@@ -1,0 +1,1 @@
+export { evidencePlugin as default } from './plugin';

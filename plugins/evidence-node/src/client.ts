@@ -1,0 +1,105 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  EvidenceAppendRequest,
+  EvidenceAppendResult,
+  EvidenceListOptions,
+  EvidenceListResult,
+  EvidenceService,
+} from './service';
+
+/**
+ * EvidenceService over the evidence backend's HTTP API, authenticated with a
+ * service token issued on behalf of the caller's credentials. Works whether
+ * the evidence plugin runs in the same backend process or elsewhere.
+ *
+ * @public
+ */
+export class EvidenceClient implements EvidenceService {
+  static create(options: { discovery: DiscoveryService; auth: AuthService }) {
+    return new EvidenceClient(options.discovery, options.auth);
+  }
+
+  private constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async append(
+    request: EvidenceAppendRequest,
+    options: { credentials: BackstageCredentials },
+  ): Promise<EvidenceAppendResult> {
+    const { idempotencyKey, artifacts, ...rest } = request;
+    const body = {
+      ...rest,
+      artifacts: artifacts?.map(a => ({
+        name: a.name,
+        mediaType: a.mediaType,
+        format: a.format,
+        contentBase64: a.content.toString('base64'),
+      })),
+    };
+    const res = await this.fetch('/v1/records', options.credentials, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    const json = await res.json();
+    return { ...json, replayed: res.status === 200 };
+  }
+
+  async list(
+    entityRef: string,
+    options: EvidenceListOptions & { credentials: BackstageCredentials },
+  ): Promise<EvidenceListResult> {
+    const { credentials, category, ...query } = options;
+    const params = new URLSearchParams();
+    if (category?.length) params.set('category', category.join(','));
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined) params.set(k, String(v));
+    }
+    const [kind, namespace, name] = splitRef(entityRef);
+    const res = await this.fetch(
+      `/v1/entities/${enc(kind)}/${enc(namespace)}/${enc(name)}/records?${params}`,
+      credentials,
+    );
+    return res.json();
+  }
+
+  private async fetch(
+    path: string,
+    credentials: BackstageCredentials,
+    init: RequestInit = {},
+  ): Promise<Response> {
+    const baseUrl = await this.discovery.getBaseUrl('evidence');
+    const { token } = await this.auth.getPluginRequestToken({
+      onBehalfOf: credentials,
+      targetPluginId: 'evidence',
+    });
+    const res = await fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) {
+      throw await ResponseError.fromResponse(res);
+    }
+    return res;
+  }
+}
+
+const enc = encodeURIComponent;
+
+function splitRef(ref: string): [string, string, string] {
+  const m = /^([^:/]+):(?:([^/]+)\/)?(.+)$/.exec(ref);
+  if (!m) {
+    throw new TypeError(`Invalid entity ref '${ref}', expected kind:namespace/name`);
+  }
+  return [m[1].toLocaleLowerCase('en-US'), m[2] ?? 'default', m[3]];
+}

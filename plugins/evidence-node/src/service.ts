@@ -1,0 +1,111 @@
+import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import { EvidenceClient } from './client';
+import type {
+  EvidenceEnvelope,
+  EvidenceSubject,
+} from '@assay/plugin-evidence-common';
+
+/**
+ * An artifact attached to an append. `content` is the raw bytes; the store
+ * hashes it (sha256), stores it content-addressed and, for known formats,
+ * parses it into summary facts.
+ *
+ * @public
+ */
+export interface EvidenceArtifactInput {
+  name: string;
+  mediaType?: string;
+  /** Optional format hint: cyclonedx, sarif, junit, lcov, cobertura, k6 */
+  format?: string;
+  content: Buffer;
+}
+
+/** @public */
+export interface EvidenceAppendRequest {
+  entityRef: string;
+  category: string;
+  subject?: EvidenceSubject;
+  /** Extra summary facts; merged with the facts parsed from artifacts. */
+  summary?: Record<string, string | number | boolean | null>;
+  /** Any JSON payload; stored content-addressed, digest in `payloadDigest`. */
+  payload?: unknown;
+  artifacts?: EvidenceArtifactInput[];
+  producedAt?: string;
+  /** Makes retries safe: the same key returns the record stored first. */
+  idempotencyKey?: string;
+}
+
+/** @public */
+export interface EvidenceStoredRecord {
+  envelope: EvidenceEnvelope;
+  /** hex SHA-256 of the RFC 8785 canonical envelope */
+  hash: string;
+  leafIndex: number;
+  /** true when the payload/artifacts were purged by retention */
+  payloadPurged: boolean;
+}
+
+/** @public */
+export interface EvidenceAppendResult extends EvidenceStoredRecord {
+  /** true when an earlier append with the same idempotency key was returned */
+  replayed: boolean;
+}
+
+/** @public */
+export interface EvidenceListOptions {
+  category?: string[];
+  since?: string;
+  until?: string;
+  /** free text matched against subject commit, version, featureSha, runId */
+  subject?: string;
+  cursor?: string;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+/** @public */
+export interface EvidenceListResult {
+  items: EvidenceStoredRecord[];
+  nextCursor?: string;
+  totalCount: number;
+}
+
+/**
+ * In-process access to the evidence store.
+ *
+ * `credentials` identify the producer (the principal recorded in
+ * `producer`) and are checked against the evidence permissions.
+ *
+ * @public
+ */
+export interface EvidenceService {
+  append(
+    request: EvidenceAppendRequest,
+    options: { credentials: BackstageCredentials },
+  ): Promise<EvidenceAppendResult>;
+  list(
+    entityRef: string,
+    options: EvidenceListOptions & { credentials: BackstageCredentials },
+  ): Promise<EvidenceListResult>;
+}
+
+/**
+ * Service ref for the evidence store. Provided by `@assay/plugin-evidence-backend`.
+ *
+ * @public
+ */
+export const evidenceServiceRef = createServiceRef<EvidenceService>({
+  id: 'assay.evidence',
+  scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { discovery: coreServices.discovery, auth: coreServices.auth },
+      factory: ({ discovery, auth }) => EvidenceClient.create({ discovery, auth }),
+    }),
+});

@@ -1,0 +1,1 @@
+export { evidencePlugin, EvidencePage } from './plugin';
