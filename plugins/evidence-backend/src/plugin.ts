@@ -2,11 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readEvidenceConfig } from './config';
+import { seedDemoEvidence } from './demo/seed';
+import { evidencePermissions } from './permissions';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { EvidenceLog } from './service/EvidenceLog';
+import { DatabaseEvidenceStore } from './store/DatabaseEvidenceStore';
 
 /**
- * evidencePlugin backend plugin
+ * The Assay evidence store: append-only, hash-chained evidence per catalog
+ * entity in a global RFC 6962 Merkle log with signed checkpoints.
  *
  * @public
  */
@@ -15,17 +21,62 @@ export const evidencePlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
+      async init(deps) {
+        const config = readEvidenceConfig(deps.config);
+        const store = await DatabaseEvidenceStore.create({ database: deps.database });
+        const log = new EvidenceLog(store, config, deps.logger);
+        await log.init();
+        deps.permissionsRegistry.addPermissions(evidencePermissions);
+
+        deps.httpRouter.use(
           await createRouter({
-            httpAuth,
-            todoList,
+            log,
+            config,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            logger: deps.logger,
           }),
         );
+
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-retention-purge',
+          scope: 'global',
+          frequency: { minutes: config.retention.purgeFrequencyMinutes },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const r = await store.purgeExpired(new Date().toISOString());
+            if (r.blobs) {
+              deps.logger.info(
+                `evidence: retention purged ${r.blobs} payload(s) of ${r.records} record(s); envelopes and leaves are kept`,
+              );
+            }
+          },
+        });
+
+        if (config.demoSeed) {
+          deps.lifecycle.addStartupHook(async () => {
+            try {
+              await seedDemoEvidence(log, config, deps.logger);
+            } catch (e) {
+              deps.logger.error(`evidence: demo seed failed: ${e}`);
+            }
+          });
+        }
       },
     });
   },

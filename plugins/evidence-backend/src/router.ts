@@ -1,50 +1,297 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
-import express from 'express';
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { z } from 'zod';
+import { EvidenceConfig } from './config';
+import {
+  evidenceRecordCreatePermission,
+  evidenceRecordReadPermission,
+  evidenceRetentionBypassPermission,
+  evidenceRetentionManagePermission,
+} from './permissions';
+import { EvidenceLog } from './service/EvidenceLog';
+import { normalizeEntityRef, prepareAppend, producerOf, zodInputError } from './service/prepare';
+import { toStoredRecords } from './service/records';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export interface RouterOptions {
+  log: EvidenceLog;
+  config: EvidenceConfig;
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
-}): Promise<express.Router> {
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  logger: LoggerService;
+}
+
+const listQuerySchema = z.object({
+  category: z.string().optional(),
+  since: z.string().datetime({ offset: true }).optional(),
+  until: z.string().datetime({ offset: true }).optional(),
+  subject: z.string().max(256).optional(),
+  cursor: z.string().regex(/^\d+$/, 'invalid cursor').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+const intParam = (name: string, v: unknown) => {
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) {
+    throw new InputError(`${name}: required, a non-negative integer`);
+  }
+  return Number(v);
+};
+
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { log, config, httpAuth, permissions, auditor, catalog } = options;
+  const store = log.store;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: Math.ceil(config.maxArtifactBytes * 1.4) * 4 + 1024 * 1024 }));
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
+  async function authorize(
+    req: Request,
+    permission: BasicPermission | ResourcePermission<'catalog-entity'>,
+    entityRef?: string,
+  ): Promise<BackstageCredentials> {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize(
+      [entityRef && 'resourceType' in permission ? { permission, resourceRef: entityRef } : { permission } as any],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You are not allowed to ${permission.attributes.action ?? 'use'} evidence${entityRef ? ` of ${entityRef}` : ''} (${permission.name})`,
+      );
     }
+    return credentials;
+  }
 
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  /** Runs a mutating operation as an audit event. */
+  async function audited<T>(req: Request, eventId: string, meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    const event = await auditor.createEvent({ eventId, request: req, severityLevel: 'medium', meta });
+    try {
+      const result = await fn();
+      await event.success();
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  const entityRefOf = (req: Request) =>
+    normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`, 'path');
+
+  router.post('/v1/records', async (req, res) => {
+    const credentials = await authorize(req, evidenceRecordCreatePermission);
+    const prepared = prepareAppend(req.body, {
+      config,
+      producer: producerOf(credentials),
+      idempotencyKey: req.header('idempotency-key') ?? undefined,
     });
-
-    res.status(201).json(result);
+    const outcome = await audited(
+      req,
+      'evidence-append',
+      { entityRef: prepared.entityRef, category: prepared.category },
+      () => log.append(prepared),
+    );
+    const [stored] = await toStoredRecords([outcome.row], store, config);
+    res.status(outcome.replayed ? 200 : 201);
+    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.json(stored);
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
+  router.get('/v1/entities/:kind/:namespace/:name/records', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    await authorize(req, evidenceRecordReadPermission, entityRef);
+    const parsed = listQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw zodInputError(parsed.error);
+    const q = parsed.data;
+    const { rows, total } = await store.list(entityRef, {
+      categories: q.category?.split(',').filter(Boolean),
+      since: q.since && new Date(q.since).toISOString(),
+      until: q.until && new Date(q.until).toISOString(),
+      subject: q.subject,
+      afterSeq: q.cursor ? Number(q.cursor) : undefined,
+      limit: q.limit,
+      order: q.order,
+    });
+    const items = await toStoredRecords(rows, store, config);
+    res.json({
+      items,
+      totalCount: total,
+      nextCursor: rows.length === q.limit ? String(rows[rows.length - 1].seq) : undefined,
+    });
   });
 
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/v1/entities/:kind/:namespace/:name/summary', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const credentials = await authorize(req, evidenceRecordReadPermission, entityRef);
+    const [stats, head, hold, entity] = await Promise.all([
+      store.categoryStats(entityRef),
+      store.head(entityRef),
+      store.getLegalHold(entityRef),
+      catalog.getEntityByRef(entityRef, { credentials }).catch(() => undefined),
+    ]);
+    const mode = entity?.metadata.annotations?.['assay.dev/compliance-mode'] ?? null;
+    const required = (mode && config.requirements[mode]) || [];
+    const now = Date.now();
+    const missing = required.flatMap(r => {
+      const s = stats.find(x => x.category === r.category);
+      if (!s) return [{ category: r.category, reason: 'never' as const, maxAgeDays: r.maxAgeDays }];
+      const age = (now - Date.parse(s.latest.recordedAt)) / 86_400_000;
+      return age > r.maxAgeDays
+        ? [{ category: r.category, reason: 'stale' as const, lastRecordedAt: s.latest.recordedAt, maxAgeDays: r.maxAgeDays }]
+        : [];
+    });
+    res.json({
+      entityRef,
+      complianceMode: mode,
+      recordCount: stats.reduce((n, s) => n + s.count, 0),
+      head: head ? { seq: head.seq, hash: head.hash, leafIndex: head.leafIndex } : null,
+      categories: stats.map(s => ({
+        category: s.category,
+        count: s.count,
+        latestRecordedAt: s.latest.recordedAt,
+        latestSummary: JSON.parse(s.latest.canonical).summary,
+      })),
+      requiredCategories: required.map(r => r.category),
+      missing,
+      legalHold: hold ? { reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt } : null,
+      retention: {
+        mode: config.retention.mode,
+        defaultYears: config.retention.defaultYears,
+        rules: Object.entries(config.retention.rules).map(([category, years]) => ({ category, years })),
+      },
+    });
+  });
+
+  router.get('/v1/entities/:kind/:namespace/:name/verify', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    await authorize(req, evidenceRecordReadPermission, entityRef);
+    res.json(await log.verifyEntity(entityRef));
+  });
+
+  router.get('/v1/entities/:kind/:namespace/:name/bundle', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    await authorize(req, evidenceRecordReadPermission, entityRef);
+    res.json(await log.bundle(entityRef));
+  });
+
+  const holdSchema = z.object({ reason: z.string().min(3).max(2000) }).strict();
+  router.put('/v1/entities/:kind/:namespace/:name/legal-hold', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const credentials = await authorize(req, evidenceRetentionManagePermission, entityRef);
+    const parsed = holdSchema.safeParse(req.body);
+    if (!parsed.success) throw zodInputError(parsed.error);
+    const hold = { entityRef, reason: parsed.data.reason, setBy: producerOf(credentials), setAt: new Date().toISOString() };
+    await audited(req, 'evidence-legal-hold', { entityRef, action: 'set' }, () => store.setLegalHold(hold));
+    res.json({ reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt });
+  });
+
+  router.delete('/v1/entities/:kind/:namespace/:name/legal-hold', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    await authorize(req, evidenceRetentionManagePermission, entityRef);
+    const released = await audited(req, 'evidence-legal-hold', { entityRef, action: 'release' }, () =>
+      store.releaseLegalHold(entityRef),
+    );
+    if (!released) throw new NotFoundError(`${entityRef} is not under legal hold`);
+    res.status(204).end();
+  });
+
+  const purgeSchema = z.object({ reason: z.string().min(3).max(2000), categories: z.array(z.string()).optional() }).strict();
+  router.post('/v1/entities/:kind/:namespace/:name/purge', async (req, res) => {
+    const entityRef = entityRefOf(req);
+    const credentials = await authorize(req, evidenceRetentionBypassPermission, entityRef);
+    const parsed = purgeSchema.safeParse(req.body);
+    if (!parsed.success) throw zodInputError(parsed.error);
+    if (config.retention.mode === 'compliance') {
+      throw new NotAllowedError('evidence.retention.mode is compliance: nobody may purge evidence before its retention expires');
+    }
+    if (await store.getLegalHold(entityRef)) {
+      throw new NotAllowedError(`${entityRef} is under legal hold; release the hold before purging`);
+    }
+    const result = await audited(req, 'evidence-purge', { entityRef, categories: parsed.data.categories }, async () => {
+      const purged = await store.purgeExpired(new Date().toISOString(), {
+        entityRef,
+        categories: parsed.data.categories,
+        ignoreExpiry: true,
+      });
+      // the early purge is itself evidence
+      const record = await log.append(
+        prepareAppend(
+          {
+            entityRef,
+            category: 'compliance',
+            summary: { action: 'early-purge', purgedRecords: purged.records, purgedBlobs: purged.blobs, reason: parsed.data.reason },
+          },
+          { config, producer: producerOf(credentials) },
+        ),
+      );
+      return { ...purged, recordHash: record.row.hash };
+    });
+    res.json(result);
+  });
+
+  router.get('/v1/records/:hash', async (req, res) => {
+    const row = await store.getByHash(String(req.params.hash).toLowerCase());
+    if (!row) throw new NotFoundError(`No evidence record with hash ${req.params.hash}`);
+    await authorize(req, evidenceRecordReadPermission, row.entityRef);
+    const [stored] = await toStoredRecords([row], store, config);
+    res.json(stored);
+  });
+
+  router.get('/v1/records/:hash/artifacts/:digest', async (req, res) => {
+    const row = await store.getByHash(String(req.params.hash).toLowerCase());
+    if (!row) throw new NotFoundError(`No evidence record with hash ${req.params.hash}`);
+    await authorize(req, evidenceRecordReadPermission, row.entityRef);
+    const env = JSON.parse(row.canonical);
+    const digest = req.params.digest;
+    const artifact = (env.artifacts ?? []).find((a: any) => a.digest === digest);
+    if (!artifact && env.payloadDigest !== digest) {
+      throw new NotFoundError(`Record ${row.hash} cites no artifact ${digest}`);
+    }
+    const blob = await store.getBlob(digest);
+    if (!blob) throw new NotFoundError(`Artifact ${digest} is not stored`);
+    if (!blob.content) {
+      res.status(410).json({
+        error: { name: 'GoneError', message: `Artifact ${digest} was purged by the retention policy; its digest stays in the record` },
+        response: { statusCode: 410 },
+      });
+      return;
+    }
+    res.setHeader('content-type', blob.mediaType);
+    const fileName = (artifact?.name ?? 'payload.json').replace(/[^\w.-]/g, '_');
+    res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
+    res.send(blob.content);
+  });
+
+  router.get('/v1/checkpoint', async (_req, res) => {
+    const cp = await log.checkpoint();
+    res.type('text/plain; charset=utf-8').send(cp.note);
+  });
+
+  router.get('/v1/public-key', async (_req, res) => {
+    res.json({ origin: log.origin, verifierKey: log.verifierKey, algorithm: 'ed25519' });
+  });
+
+  router.get('/v1/proofs/inclusion', async (req, res) => {
+    res.json(await log.inclusion(intParam('leafIndex', req.query.leafIndex), intParam('treeSize', req.query.treeSize)));
+  });
+
+  router.get('/v1/proofs/consistency', async (req, res) => {
+    res.json(await log.consistency(intParam('from', req.query.from), intParam('to', req.query.to)));
   });
 
   return router;

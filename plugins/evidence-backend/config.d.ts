@@ -1,0 +1,58 @@
+export interface Config {
+  /** Assay evidence store */
+  evidence?: {
+    /**
+     * Checkpoint origin line (the log's name), e.g. "assay.example.com/evidence".
+     * Defaults to the backend base URL's host followed by "/evidence".
+     */
+    origin?: string;
+    signing?: {
+      /**
+       * C2SP signed-note signer key ("PRIVATE+KEY+<name>+<id>+<key>") used to
+       * sign checkpoints. When absent a key is generated on first start,
+       * persisted in the plugin database and a warning is logged.
+       * @visibility secret
+       */
+      key?: string;
+    };
+    artifacts?: {
+      /** Maximum size in bytes of one artifact or payload. Default 10 MiB. */
+      maxBytes?: number;
+    };
+    /** Extra evidence categories beyond the built-in ones (lowercase kebab-case). */
+    categories?: string[];
+    retention?: {
+      /**
+       * governance: holders of evidence.retention.bypass may purge payloads
+       * early (and the purge is itself recorded); compliance: nobody may.
+       * Default governance.
+       */
+      mode?: 'governance' | 'compliance';
+      /** Default retention in years for categories without a rule. Default 3. */
+      defaultYears?: number;
+      /** Retention in years per category, e.g. { compliance: 7 }. */
+      categories?: { [category: string]: number };
+      /** How often the global purge task runs, in minutes. Default 60. */
+      purgeFrequencyMinutes?: number;
+    };
+    /**
+     * Categories an entity must have fresh evidence for, per compliance mode
+     * (annotation assay.dev/compliance-mode). Shown as gaps in the viewer.
+     */
+    requirements?: {
+      [mode: string]: Array<{
+        /** Evidence category */
+        category: string;
+        /** A record older than this many days counts as stale. */
+        maxAgeDays: number;
+      }>;
+    };
+    demo?: {
+      /**
+       * Seed demo evidence for service-a and service-b on start when they
+       * have none. Development only; never set this in production config.
+       */
+      seed?: boolean;
+    };
+  };
+}

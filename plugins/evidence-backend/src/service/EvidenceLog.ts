@@ -1,0 +1,236 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  formatCheckpoint,
+  generateSignerKey,
+  inclusionProof,
+  consistencyProof,
+  parseSignerKey,
+  formatVerifierKey,
+  signNote,
+  subtreeHash,
+  toBase64,
+  verifyChain,
+  EvidenceBundle,
+} from '@assay/plugin-evidence-common';
+import { ed25519 } from '@noble/curves/ed25519';
+import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
+import { nativeSha256, LEAF_PREFIX } from '../store/nodeHash';
+import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
+import { EvidenceConfig } from '../config';
+
+interface Pending {
+  item: PreparedAppend;
+  resolve: (o: AppendOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = 64;
+
+/**
+ * The log: batches concurrent appends into single transactions (group
+ * commit), signs checkpoints and serves proofs from stored subtree hashes.
+ */
+export class EvidenceLog {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private signer?: { key: string; verifierKey: string };
+
+  constructor(
+    readonly store: DatabaseEvidenceStore,
+    private readonly config: EvidenceConfig,
+    private readonly logger: LoggerService,
+  ) {}
+
+  async init() {
+    let key = this.config.signerKey;
+    if (!key) {
+      const res = await this.store.getOrCreateSignerKey(this.config.origin, () =>
+        generateSignerKey(this.config.origin),
+      );
+      key = res.key;
+      if (res.created) {
+        this.logger.warn(
+          `evidence: no evidence.signing.key configured; generated a checkpoint signing key for '${this.config.origin}' and stored it in the plugin database. Configure evidence.signing.key in production.`,
+        );
+      }
+    }
+    const parsed = parseSignerKey(key);
+    const publicKey = ed25519.getPublicKey(parsed.seed);
+    this.signer = {
+      key,
+      verifierKey: formatVerifierKey(parsed.name, publicKey),
+    };
+  }
+
+  get verifierKey(): string {
+    return this.signer!.verifierKey;
+  }
+
+  get origin(): string {
+    return this.config.origin;
+  }
+
+  append(item: PreparedAppend): Promise<AppendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  private async flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const out = await this.withRetry(() =>
+            this.store.appendBatch(batch.map(p => p.item)),
+          );
+          batch.forEach((p, i) => p.resolve(out[i]));
+        } catch (e) {
+          if (batch.length === 1) {
+            batch[0].reject(e);
+          } else {
+            // isolate the failing append: retry one by one
+            for (const p of batch) {
+              try {
+                const [o] = await this.withRetry(() => this.store.appendBatch([p.item]));
+                p.resolve(o);
+              } catch (err) {
+                p.reject(err);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Retries on serialization failures / unique conflicts from other replicas. */
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e: any) {
+        const code = String(e?.code ?? '');
+        const retriable =
+          code === '40001' ||
+          code === '40P01' ||
+          code === '23505' ||
+          code === 'SQLITE_BUSY' ||
+          code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') ||
+          code.startsWith('SQLITE_CONSTRAINT_UNIQUE');
+        if (!retriable || attempt >= 5) throw e;
+        await new Promise(r => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+      }
+    }
+  }
+
+  /** The signed checkpoint for the current tree (signed on demand, stored). */
+  async checkpoint(): Promise<{ treeSize: number; rootHash: string; note: string }> {
+    const { treeSize, rootHash } = await this.store.getLogState();
+    const existing = await this.store.getCheckpoint(treeSize);
+    if (existing) return { treeSize, rootHash, note: existing };
+    const body = formatCheckpoint({
+      origin: this.config.origin,
+      treeSize,
+      rootHash: Buffer.from(rootHash, 'hex'),
+    });
+    const note = signNote(body, this.signer!.key);
+    await this.store.putCheckpoint(treeSize, note, new Date().toISOString());
+    return { treeSize, rootHash, note: (await this.store.getCheckpoint(treeSize))! };
+  }
+
+  private async checkSize(treeSize: number, field: string) {
+    const { treeSize: current } = await this.store.getLogState();
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > current) {
+      throw new InputError(`${field} must be an integer between 0 and the current tree size ${current}`);
+    }
+  }
+
+  async inclusion(leafIndex: number, treeSize: number) {
+    await this.checkSize(treeSize, 'treeSize');
+    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
+      throw new InputError(`leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`);
+    }
+    const [proof, root] = await this.store.withNodes(lookup => [
+      inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
+      subtreeHash(0, treeSize, lookup, nativeSha256),
+    ] as const);
+    return {
+      leafIndex,
+      treeSize,
+      rootHash: toBase64(root),
+      hashes: proof.map(h => toBase64(h)),
+    };
+  }
+
+  async consistency(from: number, to: number) {
+    await this.checkSize(to, 'to');
+    if (!Number.isSafeInteger(from) || from < 1 || from > to) {
+      throw new InputError(`from must be an integer with 1 <= from <= to (${to})`);
+    }
+    const [proof, root] = await this.store.withNodes(lookup => [
+      consistencyProof(from, to, lookup, nativeSha256),
+      subtreeHash(0, to, lookup, nativeSha256),
+    ] as const);
+    return { from, to, rootHash: toBase64(root), hashes: proof.map(h => toBase64(h)) };
+  }
+
+  /** Server-side verification: chain + each stored leaf hash. */
+  async verifyEntity(entityRef: string) {
+    const rows = await this.store.allForEntity(entityRef);
+    const chain = verifyChain(
+      rows.map(r => ({ hash: r.hash, canonical: r.canonical })),
+      { hash: nativeSha256, entityRef },
+    );
+    if (!chain.ok) return chain;
+    const leaves = await this.store.leafHashes(rows.map(r => r.leafIndex));
+    for (const r of rows) {
+      const expected = Buffer.from(
+        nativeSha256(Buffer.concat([LEAF_PREFIX, Buffer.from(r.canonical, 'utf8')])),
+      ).toString('hex');
+      if (leaves.get(r.leafIndex) !== expected) {
+        return {
+          ok: false as const,
+          checked: rows.length,
+          firstBad: {
+            seq: r.seq,
+            hash: r.hash,
+            reason: `leaf hash in the Merkle log at index ${r.leafIndex} does not match the record's canonical bytes`,
+          },
+        };
+      }
+    }
+    return chain;
+  }
+
+  /** Everything needed to verify an entity's evidence offline. */
+  async bundle(entityRef: string): Promise<EvidenceBundle> {
+    const rows = await this.store.allForEntity(entityRef);
+    if (!rows.length) {
+      throw new NotFoundError(`No evidence recorded for ${entityRef}`);
+    }
+    const cp = await this.checkpoint();
+    const proofs = await this.store.withNodes(lookup =>
+      rows.map(r => inclusionProof(r.leafIndex, cp.treeSize, lookup, nativeSha256)),
+    );
+    return {
+      version: 1,
+      entityRef,
+      origin: this.config.origin,
+      publicKey: this.verifierKey,
+      checkpoint: cp.note,
+      records: rows.map((r: RecordRow, i) => ({
+        leafIndex: r.leafIndex,
+        hash: r.hash,
+        canonical: r.canonical,
+        inclusionProof: proofs[i].map(h => toBase64(h)),
+      })),
+    };
+  }
+}

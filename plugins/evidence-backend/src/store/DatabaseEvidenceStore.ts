@@ -1,0 +1,442 @@
+import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import {
+  canonicalJson,
+  EvidenceEnvelope,
+  perfectNodesCompletedBy,
+  subtreeHash,
+} from '@assay/plugin-evidence-common';
+import { nativeSha256, LEAF_PREFIX } from './nodeHash';
+import { collectRefs, TreeNodeStore } from './TreeNodeStore';
+import type {
+  AppendOutcome,
+  LegalHold,
+  ListQuery,
+  PreparedAppend,
+  RecordRow,
+} from './types';
+
+const migrationsDir = resolvePackagePath(
+  '@assay/plugin-evidence-backend',
+  'migrations',
+);
+
+type Db = Knex | Knex.Transaction;
+
+function toRow(r: any): RecordRow {
+  return {
+    leafIndex: Number(r.leaf_index),
+    entityRef: r.entity_ref,
+    seq: Number(r.seq),
+    category: r.category,
+    hash: r.hash,
+    canonical: r.canonical,
+    recordedAt: r.recorded_at,
+  };
+}
+
+const RECORD_COLUMNS = [
+  'leaf_index',
+  'entity_ref',
+  'seq',
+  'category',
+  'hash',
+  'canonical',
+  'recorded_at',
+];
+
+/** Knex-backed evidence store: records, Merkle nodes, blobs and holds. */
+export class DatabaseEvidenceStore {
+  readonly nodes = new TreeNodeStore();
+
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseEvidenceStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseEvidenceStore(client);
+  }
+
+  private constructor(readonly db: Knex) {}
+
+  private get isPg() {
+    return this.db.client.config.client === 'pg';
+  }
+
+  async getLogState(db: Db = this.db): Promise<{ treeSize: number; rootHash: string }> {
+    const q = db('evidence_log').where({ id: 1 });
+    const row = await (this.isPg && db !== this.db ? q.forUpdate() : q).first();
+    return { treeSize: Number(row.tree_size), rootHash: row.root_hash };
+  }
+
+  /**
+   * Appends a batch in one transaction: one lock on the log row serializes
+   * all writers (across replicas on PostgreSQL), so seq and leaf indexes
+   * have no gaps, forks or duplicates. Resolves after commit (durable).
+   */
+  async appendBatch(
+    items: PreparedAppend[],
+    now: () => string = () => new Date().toISOString(),
+  ): Promise<AppendOutcome[]> {
+    const computed = new Map<string, Uint8Array>();
+    const outcomes = await this.db.transaction(async tx => {
+      const log = await this.getLogState(tx);
+      let size = log.treeSize;
+      // The compact range of the current tree: every left sibling an append
+      // will need, and what the root is computed from.
+      const lookup0 = await this.nodes.load(
+        tx,
+        collectRefs(l => size > 0 && subtreeHash(0, size, l, nativeSha256)),
+      );
+      const lookup = (level: number, index: number) =>
+        computed.get(`${level}:${index}`) ?? lookup0(level, index);
+
+      const heads = new Map<string, { seq: number; hash: string }>();
+      const keys = new Map<string, AppendOutcome>();
+      const out: AppendOutcome[] = [];
+      const recordRows: any[] = [];
+      const nodeRows: any[] = [];
+      const blobRows = new Map<string, any>();
+      const refRows: any[] = [];
+
+      for (const item of items) {
+        const idemKey = item.idempotencyKey
+          ? `${item.entityRef}\n${item.idempotencyKey}`
+          : undefined;
+        if (idemKey) {
+          const seen = keys.get(idemKey);
+          if (seen) {
+            out.push({ row: seen.row, replayed: true });
+            continue;
+          }
+          const existing = await tx('evidence_records')
+            .select(RECORD_COLUMNS)
+            .where({ idempotency_key: idemKey })
+            .first();
+          if (existing) {
+            out.push({ row: toRow(existing), replayed: true });
+            continue;
+          }
+        }
+        let head = heads.get(item.entityRef);
+        if (!head) {
+          const h = await tx('evidence_records')
+            .select('seq', 'hash')
+            .where({ entity_ref: item.entityRef })
+            .orderBy('seq', 'desc')
+            .first();
+          head = h ? { seq: Number(h.seq), hash: h.hash } : { seq: 0, hash: '' };
+        }
+        const envelope: EvidenceEnvelope = {
+          v: 1,
+          entityRef: item.entityRef,
+          seq: head.seq + 1,
+          category: item.category,
+          ...(item.subject && Object.keys(item.subject).length
+            ? { subject: item.subject }
+            : {}),
+          summary: item.summary,
+          payloadDigest: item.payloadDigest,
+          artifacts: item.artifacts,
+          producer: item.producer,
+          producedAt: item.producedAt,
+          recordedAt: now(),
+          previousHash: head.seq === 0 ? null : head.hash,
+        };
+        const canonical = canonicalJson(envelope);
+        const bytes = Buffer.from(canonical, 'utf8');
+        const hash = Buffer.from(nativeSha256(bytes)).toString('hex');
+        const leafIndex = size;
+        const leaf = nativeSha256(Buffer.concat([LEAF_PREFIX, bytes]));
+        computed.set(`0:${leafIndex}`, leaf);
+        nodeRows.push({ level: 0, idx: leafIndex, hash: Buffer.from(leaf).toString('hex') });
+        for (const { level, index } of perfectNodesCompletedBy(leafIndex)) {
+          const left = lookup(level - 1, 2 * index);
+          const right = lookup(level - 1, 2 * index + 1);
+          const h = nativeSha256(Buffer.concat([Buffer.from([1]), left, right]));
+          computed.set(`${level}:${index}`, h);
+          nodeRows.push({ level, idx: index, hash: Buffer.from(h).toString('hex') });
+        }
+        size += 1;
+        const row: RecordRow = {
+          leafIndex,
+          entityRef: item.entityRef,
+          seq: envelope.seq,
+          category: item.category,
+          hash,
+          canonical,
+          recordedAt: envelope.recordedAt,
+        };
+        recordRows.push({
+          leaf_index: leafIndex,
+          entity_ref: row.entityRef,
+          seq: row.seq,
+          category: row.category,
+          hash,
+          canonical,
+          recorded_at: row.recordedAt,
+          subject_text: subjectText(item.subject),
+          idempotency_key: idemKey ?? null,
+        });
+        for (const b of item.blobs) {
+          blobRows.set(b.digest, {
+            digest: b.digest,
+            size: b.size,
+            media_type: b.mediaType,
+            content: b.content,
+            purged_at: null,
+          });
+          refRows.push({
+            leaf_index: leafIndex,
+            digest: b.digest,
+            entity_ref: item.entityRef,
+            category: item.category,
+            expires_at: item.expiresAt,
+          });
+        }
+        heads.set(item.entityRef, { seq: row.seq, hash });
+        const outcome = { row, replayed: false };
+        if (idemKey) keys.set(idemKey, outcome);
+        out.push(outcome);
+      }
+      if (recordRows.length === 0) return out;
+
+      await tx.batchInsert('evidence_records', recordRows, 100);
+      await tx.batchInsert('evidence_tree_nodes', nodeRows, 300);
+      if (blobRows.size) {
+        await tx('evidence_blobs')
+          .insert([...blobRows.values()])
+          .onConflict('digest')
+          .ignore();
+        // a purged blob uploaded again is restored
+        await tx('evidence_blobs')
+          .whereIn('digest', [...blobRows.keys()])
+          .whereNotNull('purged_at')
+          .update({ purged_at: null })
+          .then(async n => {
+            if (n) {
+              for (const b of blobRows.values()) {
+                await tx('evidence_blobs')
+                  .where({ digest: b.digest })
+                  .whereNull('content')
+                  .update({ content: b.content });
+              }
+            }
+          });
+        await tx.batchInsert('evidence_blob_refs', refRows, 200);
+      }
+      const root = subtreeHash(0, size, lookup, nativeSha256);
+      await tx('evidence_log')
+        .where({ id: 1 })
+        .update({ tree_size: size, root_hash: Buffer.from(root).toString('hex') });
+      return out;
+    });
+    for (const [k, h] of computed) {
+      const [level, index] = k.split(':').map(Number);
+      this.nodes.remember(level, index, h);
+    }
+    return outcomes;
+  }
+
+  async list(entityRef: string, q: ListQuery): Promise<{ rows: RecordRow[]; total: number }> {
+    const filtered = () => {
+      const b = this.db('evidence_records').where({ entity_ref: entityRef });
+      if (q.categories?.length) b.whereIn('category', q.categories);
+      if (q.since) b.where('recorded_at', '>=', q.since);
+      if (q.until) b.where('recorded_at', '<=', q.until);
+      if (q.subject) b.where('subject_text', 'like', `%${q.subject.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      return b;
+    };
+    const page = filtered().select(RECORD_COLUMNS).orderBy('seq', q.order).limit(q.limit);
+    if (q.afterSeq !== undefined) {
+      page.where('seq', q.order === 'desc' ? '<' : '>', q.afterSeq);
+    }
+    const [rows, [{ n }]] = await Promise.all([
+      page,
+      filtered().count({ n: '*' }),
+    ]);
+    return { rows: rows.map(toRow), total: Number(n) };
+  }
+
+  async allForEntity(entityRef: string): Promise<RecordRow[]> {
+    const rows = await this.db('evidence_records')
+      .select(RECORD_COLUMNS)
+      .where({ entity_ref: entityRef })
+      .orderBy('seq', 'asc');
+    return rows.map(toRow);
+  }
+
+  async getByHash(hash: string): Promise<RecordRow | undefined> {
+    const r = await this.db('evidence_records').select(RECORD_COLUMNS).where({ hash }).first();
+    return r ? toRow(r) : undefined;
+  }
+
+  async getBySeq(entityRef: string, seq: number): Promise<RecordRow | undefined> {
+    const r = await this.db('evidence_records')
+      .select(RECORD_COLUMNS)
+      .where({ entity_ref: entityRef, seq })
+      .first();
+    return r ? toRow(r) : undefined;
+  }
+
+  async categoryStats(entityRef: string): Promise<Array<{ category: string; count: number; latest: RecordRow }>> {
+    const groups: Array<{ category: string; n: number | string; maxSeq: number | string }> =
+      await this.db('evidence_records')
+        .select('category')
+        .count({ n: '*' })
+        .max({ maxSeq: 'seq' })
+        .where({ entity_ref: entityRef })
+        .groupBy('category');
+    if (!groups.length) return [];
+    const latest = await this.db('evidence_records')
+      .select(RECORD_COLUMNS)
+      .where({ entity_ref: entityRef })
+      .whereIn('seq', groups.map(g => Number(g.maxSeq)));
+    const bySeq = new Map(latest.map(r => [Number(r.seq), toRow(r)]));
+    return groups.map(g => ({
+      category: g.category,
+      count: Number(g.n),
+      latest: bySeq.get(Number(g.maxSeq))!,
+    }));
+  }
+
+  async head(entityRef: string): Promise<RecordRow | undefined> {
+    const r = await this.db('evidence_records')
+      .select(RECORD_COLUMNS)
+      .where({ entity_ref: entityRef })
+      .orderBy('seq', 'desc')
+      .first();
+    return r ? toRow(r) : undefined;
+  }
+
+  async leafHashes(leafIndexes: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (let i = 0; i < leafIndexes.length; i += 500) {
+      const rows = await this.db('evidence_tree_nodes')
+        .select('idx', 'hash')
+        .where({ level: 0 })
+        .whereIn('idx', leafIndexes.slice(i, i + 500));
+      for (const r of rows) out.set(Number(r.idx), r.hash);
+    }
+    return out;
+  }
+
+  /** Runs `fn` (a Merkle computation) against stored nodes, fetched in one round. */
+  async withNodes<T>(fn: (lookup: (l: number, i: number) => Uint8Array) => T): Promise<T> {
+    const lookup = await this.nodes.load(this.db, collectRefs(fn));
+    return fn(lookup);
+  }
+
+  // --- blobs -------------------------------------------------------------
+
+  async getBlob(digest: string): Promise<{ mediaType: string; size: number; content: Buffer | null } | undefined> {
+    const r = await this.db('evidence_blobs').where({ digest }).first();
+    if (!r) return undefined;
+    return { mediaType: r.media_type, size: Number(r.size), content: r.content ? Buffer.from(r.content) : null };
+  }
+
+  async purgedDigests(digests: string[]): Promise<Set<string>> {
+    if (!digests.length) return new Set();
+    const rows = await this.db('evidence_blobs')
+      .select('digest')
+      .whereIn('digest', digests)
+      .whereNotNull('purged_at');
+    return new Set(rows.map(r => r.digest));
+  }
+
+  /** Purges payloads whose every citing record has expired and is not held. */
+  async purgeExpired(nowIso: string, options: { entityRef?: string; categories?: string[]; ignoreExpiry?: boolean } = {}): Promise<{ blobs: number; records: number }> {
+    return this.db.transaction(async tx => {
+      const candidates = tx('evidence_blob_refs as r')
+        .join('evidence_blobs as b', 'b.digest', 'r.digest')
+        .whereNull('b.purged_at')
+        .distinct('r.digest');
+      if (options.entityRef) candidates.where('r.entity_ref', options.entityRef);
+      if (options.categories?.length) candidates.whereIn('r.category', options.categories);
+      if (!options.ignoreExpiry) candidates.where('r.expires_at', '<=', nowIso);
+      const digests: string[] = (await candidates).map((r: any) => r.digest);
+      if (!digests.length) return { blobs: 0, records: 0 };
+      // keep a blob if any citing record is still retained or under hold
+      const keep = new Set<string>(
+        (
+          await tx('evidence_blob_refs as r')
+            .leftJoin('evidence_legal_holds as h', 'h.entity_ref', 'r.entity_ref')
+            .whereIn('r.digest', digests)
+            .where(w => {
+              w.whereNotNull('h.entity_ref');
+              if (options.ignoreExpiry && options.entityRef) {
+                w.orWhereNot('r.entity_ref', options.entityRef);
+                if (options.categories?.length) w.orWhereNotIn('r.category', options.categories);
+              } else {
+                w.orWhere('r.expires_at', '>', nowIso);
+              }
+            })
+            .distinct('r.digest')
+        ).map((r: any) => r.digest),
+      );
+      const purge = digests.filter(d => !keep.has(d));
+      if (!purge.length) return { blobs: 0, records: 0 };
+      await tx('evidence_blobs').whereIn('digest', purge).update({ content: null, purged_at: nowIso });
+      const [{ n }] = await tx('evidence_blob_refs').whereIn('digest', purge).countDistinct({ n: 'leaf_index' });
+      return { blobs: purge.length, records: Number(n) };
+    });
+  }
+
+  // --- legal holds -------------------------------------------------------
+
+  async getLegalHold(entityRef: string): Promise<LegalHold | undefined> {
+    const r = await this.db('evidence_legal_holds').where({ entity_ref: entityRef }).first();
+    return r ? { entityRef: r.entity_ref, reason: r.reason, setBy: r.set_by, setAt: r.set_at } : undefined;
+  }
+
+  async setLegalHold(hold: LegalHold): Promise<void> {
+    await this.db('evidence_legal_holds')
+      .insert({ entity_ref: hold.entityRef, reason: hold.reason, set_by: hold.setBy, set_at: hold.setAt })
+      .onConflict('entity_ref')
+      .merge();
+  }
+
+  async releaseLegalHold(entityRef: string): Promise<boolean> {
+    return (await this.db('evidence_legal_holds').where({ entity_ref: entityRef }).delete()) > 0;
+  }
+
+  // --- checkpoints & keys -----------------------------------------------
+
+  async getCheckpoint(treeSize: number): Promise<string | undefined> {
+    const r = await this.db('evidence_checkpoints').where({ tree_size: treeSize }).first();
+    return r?.note;
+  }
+
+  async latestCheckpoint(): Promise<{ treeSize: number; note: string } | undefined> {
+    const r = await this.db('evidence_checkpoints').orderBy('tree_size', 'desc').first();
+    return r ? { treeSize: Number(r.tree_size), note: r.note } : undefined;
+  }
+
+  async putCheckpoint(treeSize: number, note: string, createdAt: string): Promise<void> {
+    await this.db('evidence_checkpoints')
+      .insert({ tree_size: treeSize, note, created_at: createdAt })
+      .onConflict('tree_size')
+      .ignore();
+  }
+
+  async getOrCreateSignerKey(name: string, generate: () => string): Promise<{ key: string; created: boolean }> {
+    const existing = await this.db('evidence_signing_keys').where({ name }).first();
+    if (existing) return { key: existing.signer_key, created: false };
+    const key = generate();
+    await this.db('evidence_signing_keys')
+      .insert({ name, signer_key: key, created_at: new Date().toISOString() })
+      .onConflict('name')
+      .ignore();
+    const row = await this.db('evidence_signing_keys').where({ name }).first();
+    return { key: row.signer_key, created: row.signer_key === key };
+  }
+}
+
+function subjectText(subject?: Record<string, string | undefined>): string | null {
+  if (!subject) return null;
+  const vals = Object.values(subject).filter(Boolean) as string[];
+  return vals.length ? vals.join(' ').toLowerCase().slice(0, 1024) : null;
+}
+

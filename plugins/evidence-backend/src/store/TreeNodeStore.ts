@@ -1,0 +1,79 @@
+import { Knex } from 'knex';
+
+type Ref = { level: number; index: number };
+const key = (level: number, index: number) => `${level}:${index}`;
+
+/**
+ * Reads hashes of perfect subtrees. Perfect subtrees never change once
+ * written, so caching them is always safe, even across replicas.
+ */
+export class TreeNodeStore {
+  private readonly cache = new Map<string, Uint8Array>();
+
+  constructor(private readonly maxCached = 200_000) {}
+
+  remember(level: number, index: number, hash: Uint8Array) {
+    if (this.cache.size >= this.maxCached) {
+      // drop the oldest entries (Map keeps insertion order)
+      const it = this.cache.keys();
+      for (let i = 0; i < this.maxCached / 10; i++) {
+        this.cache.delete(it.next().value as string);
+      }
+    }
+    this.cache.set(key(level, index), hash);
+  }
+
+  peek(level: number, index: number): Uint8Array | undefined {
+    return this.cache.get(key(level, index));
+  }
+
+  /** Loads the given nodes (one query for those not cached) into a lookup. */
+  async load(
+    db: Knex | Knex.Transaction,
+    refs: Ref[],
+  ): Promise<(level: number, index: number) => Uint8Array> {
+    const missing = refs.filter(r => !this.cache.has(key(r.level, r.index)));
+    const local = new Map<string, Uint8Array>();
+    for (let i = 0; i < missing.length; i += 200) {
+      const chunk = missing.slice(i, i + 200);
+      const rows: Array<{ level: number; idx: number | string; hash: string }> =
+        await db('evidence_tree_nodes')
+          .select('level', 'idx', 'hash')
+          .whereIn(
+            ['level', 'idx'],
+            chunk.map(r => [r.level, r.index]),
+          );
+      for (const row of rows) {
+        const h = Buffer.from(row.hash, 'hex');
+        local.set(key(Number(row.level), Number(row.idx)), h);
+        this.remember(Number(row.level), Number(row.idx), h);
+      }
+    }
+    return (level, index) => {
+      const k = key(level, index);
+      const h = this.cache.get(k) ?? local.get(k);
+      if (!h) {
+        throw new Error(`evidence: missing Merkle tree node ${k}`);
+      }
+      return h;
+    };
+  }
+}
+
+/** Runs `fn` with a recording lookup and returns the nodes it asked for. */
+export function collectRefs(
+  fn: (lookup: (level: number, index: number) => Uint8Array) => unknown,
+): Ref[] {
+  const refs: Ref[] = [];
+  const seen = new Set<string>();
+  const zero = new Uint8Array(32);
+  fn((level, index) => {
+    const k = key(level, index);
+    if (!seen.has(k)) {
+      seen.add(k);
+      refs.push({ level, index });
+    }
+    return zero;
+  });
+  return refs;
+}
