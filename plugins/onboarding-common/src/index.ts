@@ -1,19 +1,16 @@
-/***/
 /**
- * Common functionalities for the onboarding plugin.
+ * Pure onboarding rules shared by the scaffolder actions and the form:
+ * resource validation, feature identity, canary steps, SLO thresholds and
+ * the checkpoint log format. No Node built-ins, so it runs in the browser.
  *
  * @packageDocumentation
  */
 
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './types';
+export * from './resources';
+export * from './featureId';
+export * from './canary';
+export * from './slo';
+export * from './spec';
+export * from './checkpoint';
+export * from './naming';

@@ -1,0 +1,57 @@
+import fs from 'fs';
+import path from 'path';
+import { canonicalJson, featureBranch, featureId, sha256Hex } from './featureId';
+
+describe('featureId', () => {
+  const spec = {
+    name: 'service-c',
+    owner: 'group:default/payments-team',
+    resources: { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 5 },
+  };
+
+  it('is the first 12 hex chars of SHA-256 over the canonical JSON', () => {
+    const canonical =
+      '{"name":"service-c","owner":"group:default/payments-team","resources":{"cpu":0.5,"memoryMb":512,"storageMb":1024,"storyPoints":5}}';
+    expect(canonicalJson(spec)).toBe(canonical);
+    const id = featureId(spec);
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(id).toBe(sha256Hex(canonical).slice(0, 12));
+  });
+
+  it('does not depend on key order or number spelling', () => {
+    const reordered = {
+      resources: { storyPoints: 5, storageMb: 1024, memoryMb: 512.0, cpu: 5e-1 },
+      owner: 'group:default/payments-team',
+      name: 'service-c',
+    };
+    expect(featureId(reordered)).toBe(featureId(spec));
+    expect(featureId({ ...spec, name: 'service-d' })).not.toBe(featureId(spec));
+  });
+
+  it('hashes a known value', () => {
+    // sha256("{}") = 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+    expect(featureId({})).toBe('44136fa355b3');
+  });
+
+  it('rejects values without a JSON form', () => {
+    expect(() => featureId(undefined)).toThrow(TypeError);
+  });
+
+  it('names the branch after the feature', () => {
+    expect(featureBranch('0123456789ab')).toBe('auto/spec-implementation/0123456789ab');
+  });
+
+  // RFC 8785 vectors from the shared conformance data, when present.
+  const jcsDir = path.resolve(__dirname, '../../../../shared/conformance/jcs');
+  const vectors = fs.existsSync(jcsDir)
+    ? fs.readdirSync(path.join(jcsDir, 'input'))
+    : [];
+  (vectors.length ? it.each(vectors) : it.skip.each(['none']))(
+    'canonicalizes the RFC 8785 vector %s',
+    file => {
+      const input = JSON.parse(fs.readFileSync(path.join(jcsDir, 'input', file), 'utf8'));
+      const expected = fs.readFileSync(path.join(jcsDir, 'output', file), 'utf8');
+      expect(canonicalJson(input)).toBe(expected.replace(/\n$/, ''));
+    },
+  );
+});
