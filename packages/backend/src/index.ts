@@ -1,12 +1,11 @@
 /*
- * Hi!
- *
- * Note that this is an EXAMPLE Backstage backend. Please check the README.
- *
- * Happy hacking!
+ * The Assay backend: the Backstage plugins the portal uses, plus the Assay
+ * plugins. Keep this list to what the frontend actually calls, so no page
+ * talks to a backend that is not there.
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { permissionModuleAssayPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -15,13 +14,9 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 
 // scaffolder plugin
 backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
-
-// techdocs plugin
-backend.add(import('@backstage/plugin-techdocs-backend'));
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));
@@ -38,26 +33,16 @@ backend.add(
 // See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// permission plugin
+// permission plugin, with the Assay policy (see ./modules/permissionPolicy.ts)
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(permissionModuleAssayPolicy);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
 
-// search engine
+// No search engine module: the built-in Lunr engine (in memory) is used.
 // See https://backstage.io/docs/features/search/search-engines
-backend.add(import('@backstage/plugin-search-backend-module-pg'));
-
-// search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
-backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
-
-// kubernetes plugin
-backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
@@ -66,9 +51,7 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// mcp actions plugin
-backend.add(import('@backstage/plugin-mcp-actions-backend'));
-
+// Assay plugins
 backend.add(import('@assay/plugin-evidence-backend'));
 backend.add(import('@assay/plugin-scaffolder-backend-module-onboarding'));
 backend.start();
