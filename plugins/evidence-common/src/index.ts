@@ -1,19 +1,36 @@
-/***/
 /**
- * Common functionalities for the evidence plugin.
+ * Isomorphic core of the Assay evidence store: canonical JSON, hashing, RFC
+ * 6962 Merkle proofs, C2SP signed notes and checkpoints, the evidence
+ * envelope and its hash chain, and offline verification bundles.
  *
  * @packageDocumentation
  */
 
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './bytes';
+export * from './hash';
+export * from './canonical';
+export {
+  leafHash,
+  nodeHash,
+  emptyRoot,
+  merkleRoot,
+  subtreeHash,
+  perfectNodesCompletedBy,
+} from './merkle';
+export type { NodeLookup, NodeRef } from './merkle';
+export * from './merkleProofs';
+export * from './merkleVerify';
+export * from './noteError';
+export * from './noteKeys';
+export * from './note';
+export * from './checkpoint';
+export * from './categories';
+export * from './entityRef';
+export * from './envelope';
+export { verifyChain, verifyChainAsync } from './chain';
+export type {
+  ChainRecord,
+  ChainVerification,
+  VerifyChainOptions,
+} from './chain';
+export * from './bundle';
