@@ -1,21 +1,42 @@
-import { createBackendModule } from "@backstage/backend-plugin-api";
-import { scaffolderActionsExtensionPoint  } from '@backstage/plugin-scaffolder-node';
-import { createExampleAction } from "./actions/example";
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { evidenceServiceRef } from '@assay/plugin-evidence-node';
+import { createIdentifyFeatureAction } from './actions/identifyFeature';
+import { createPublishLocalAction } from './actions/publishLocal';
+import { createRecordEvidenceAction } from './actions/recordEvidence';
+import { createValidateResourcesAction } from './actions/validateResources';
+import { createWriteReportsAction } from './actions/writeReports';
+import { resolveLocalPublishDir } from './lib/config';
 
 /**
- * A backend module that registers the action into the scaffolder
+ * Registers the Assay onboarding actions with the scaffolder.
+ *
+ * @public
  */
-export const scaffolderModule = createBackendModule({
-  moduleId: 'example-action',
+export const scaffolderModuleOnboarding = createBackendModule({
   pluginId: 'scaffolder',
+  moduleId: 'assay-onboarding',
   register({ registerInit }) {
     registerInit({
       deps: {
-        scaffolderActions: scaffolderActionsExtensionPoint
+        scaffolder: scaffolderActionsExtensionPoint,
+        evidence: evidenceServiceRef,
+        catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
       },
-      async init({ scaffolderActions}) {
-        scaffolderActions.addActions(createExampleAction());
-      }
+      async init({ scaffolder, evidence, catalog, config, logger }) {
+        const publishDir = resolveLocalPublishDir(config);
+        scaffolder.addActions(
+          createValidateResourcesAction(),
+          createIdentifyFeatureAction({ catalog }),
+          createWriteReportsAction(),
+          createRecordEvidenceAction({ evidence }),
+          createPublishLocalAction({ publishDir }),
+        );
+        logger.info(`Assay onboarding actions registered; local publish dir ${publishDir}`);
+      },
     });
   },
-})
+});
