@@ -67,7 +67,8 @@ export function readEvidenceConfig(config: Config): EvidenceConfig {
       `evidence.retention.mode must be 'governance' or 'compliance', got '${mode}'`,
     );
   }
-  const defaultYears = r?.getOptionalNumber('defaultYears') ?? DEFAULT_RETENTION_YEARS;
+  const defaultYears =
+    r?.getOptionalNumber('defaultYears') ?? DEFAULT_RETENTION_YEARS;
   const rules: Record<string, number> = {};
   for (const cat of AUDIT_CATEGORIES) rules[cat] = 7;
   const rc = r?.getOptionalConfig('categories');
@@ -94,7 +95,8 @@ export function readEvidenceConfig(config: Config): EvidenceConfig {
       mode,
       defaultYears,
       rules,
-      purgeFrequencyMinutes: r?.getOptionalNumber('purgeFrequencyMinutes') ?? 60,
+      purgeFrequencyMinutes:
+        r?.getOptionalNumber('purgeFrequencyMinutes') ?? 60,
     },
     requirements,
     demoSeed: c?.getOptionalBoolean('demo.seed') ?? false,

@@ -35,7 +35,9 @@ export const evidencePlugin = createBackendPlugin({
       },
       async init(deps) {
         const config = readEvidenceConfig(deps.config);
-        const store = await DatabaseEvidenceStore.create({ database: deps.database });
+        const store = await DatabaseEvidenceStore.create({
+          database: deps.database,
+        });
         const log = new EvidenceLog(store, config, deps.logger);
         await log.init();
         deps.permissionsRegistry.addPermissions(evidencePermissions);

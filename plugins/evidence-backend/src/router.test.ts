@@ -17,7 +17,14 @@ import {
 } from '@assay/plugin-evidence-common';
 import request from 'supertest';
 import { evidencePlugin } from './plugin';
-import { cycloneDxJson, junitXml, k6Summary, lcovInfo, sarifJson, coberturaXml } from './demo/artifacts';
+import {
+  cycloneDxJson,
+  junitXml,
+  k6Summary,
+  lcovInfo,
+  sarifJson,
+  coberturaXml,
+} from './demo/artifacts';
 
 jest.setTimeout(60_000);
 
@@ -25,18 +32,28 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 const serviceA = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'service-a', annotations: { 'assay.dev/compliance-mode': 'compliance' } },
+  metadata: {
+    name: 'service-a',
+    annotations: { 'assay.dev/compliance-mode': 'compliance' },
+  },
   spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' },
 };
 
-async function start(permissionResult: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW) {
+async function start(
+  permissionResult:
+    | AuthorizeResult.ALLOW
+    | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   const { server } = await startTestBackend({
     features: [
       evidencePlugin,
       catalogServiceMock.factory({ entities: [serviceA] }),
       mockServices.permissions.factory({ result: permissionResult }),
       mockServices.rootConfig.factory({
-        data: { backend: { baseUrl: 'http://localhost:7007' }, evidence: { origin: 'test.assay.dev/evidence' } },
+        data: {
+          backend: { baseUrl: 'http://localhost:7007' },
+          evidence: { origin: 'test.assay.dev/evidence' },
+        },
       }),
     ],
   });
@@ -55,7 +72,14 @@ describe('evidence router', () => {
         entityRef: 'Component:default/service-a',
         category: 'tests',
         subject: { commit: 'abc123', runId: 'run-7' },
-        artifacts: [{ name: 'junit.xml', contentBase64: b64(junitXml({ tests: 412, failures: 0, skipped: 2, suite: 's' })) }],
+        artifacts: [
+          {
+            name: 'junit.xml',
+            contentBase64: b64(
+              junitXml({ tests: 412, failures: 0, skipped: 2, suite: 's' }),
+            ),
+          },
+        ],
       })
       .expect(201);
     expect(res.body.envelope).toMatchObject({
@@ -66,20 +90,47 @@ describe('evidence router', () => {
       summary: { tests: 412, failures: 0, skipped: 2 },
       producer: 'user:default/mock',
     });
-    expect(res.body.envelope.artifacts[0]).toMatchObject({ name: 'junit.xml', digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(res.body.envelope.artifacts[0]).toMatchObject({
+      name: 'junit.xml',
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
     expect(res.body.leafIndex).toBe(0);
 
     const formats: Array<[string, string, string, object]> = [
-      ['coverage', 'lcov.info', lcovInfo({ found: 1000, hit: 831 }), { linePct: 83.1 }],
+      [
+        'coverage',
+        'lcov.info',
+        lcovInfo({ found: 1000, hit: 831 }),
+        { linePct: 83.1 },
+      ],
       ['coverage', 'coverage.xml', coberturaXml(0.5), { linePct: 50 }],
-      ['sast', 'bandit.sarif', sarifJson({ errors: 1, warnings: 2, notes: 0 }), { error: 1, warning: 2 }],
-      ['sbom', 'sbom.cdx.json', cycloneDxJson({ components: 4, critical: 0, high: 2, medium: 1 }), { components: 4, critical: 0, high: 2 }],
-      ['load-test', 'k6-summary.json', k6Summary({ p95: 182.4, errorRate: 0.001, requests: 100 }), { p95Ms: 182.4, errorRate: 0.001 }],
+      [
+        'sast',
+        'bandit.sarif',
+        sarifJson({ errors: 1, warnings: 2, notes: 0 }),
+        { error: 1, warning: 2 },
+      ],
+      [
+        'sbom',
+        'sbom.cdx.json',
+        cycloneDxJson({ components: 4, critical: 0, high: 2, medium: 1 }),
+        { components: 4, critical: 0, high: 2 },
+      ],
+      [
+        'load-test',
+        'k6-summary.json',
+        k6Summary({ p95: 182.4, errorRate: 0.001, requests: 100 }),
+        { p95Ms: 182.4, errorRate: 0.001 },
+      ],
     ];
     for (const [category, name, content, facts] of formats) {
       const r = await request(server)
         .post(records)
-        .send({ entityRef: 'component:default/service-a', category, artifacts: [{ name, contentBase64: b64(content) }] })
+        .send({
+          entityRef: 'component:default/service-a',
+          category,
+          artifacts: [{ name, contentBase64: b64(content) }],
+        })
         .expect(201);
       expect(r.body.envelope.summary).toMatchObject(facts);
     }
@@ -87,20 +138,34 @@ describe('evidence router', () => {
     const list = await request(server).get(`${listA}?limit=2`).expect(200);
     expect(list.body.totalCount).toBe(6);
     expect(list.body.items.map((i: any) => i.envelope.seq)).toEqual([6, 5]);
-    const next = await request(server).get(`${listA}?limit=2&cursor=${list.body.nextCursor}`).expect(200);
+    const next = await request(server)
+      .get(`${listA}?limit=2&cursor=${list.body.nextCursor}`)
+      .expect(200);
     expect(next.body.items.map((i: any) => i.envelope.seq)).toEqual([4, 3]);
-    const filtered = await request(server).get(`${listA}?category=coverage`).expect(200);
+    const filtered = await request(server)
+      .get(`${listA}?category=coverage`)
+      .expect(200);
     expect(filtered.body.items).toHaveLength(2);
-    const bySubject = await request(server).get(`${listA}?subject=RUN-7`).expect(200);
+    const bySubject = await request(server)
+      .get(`${listA}?subject=RUN-7`)
+      .expect(200);
     expect(bySubject.body.items.map((i: any) => i.envelope.seq)).toEqual([1]);
 
     // the signed checkpoint verifies with the published key, and inclusion proofs against it
-    const { body: key } = await request(server).get('/api/evidence/v1/public-key').expect(200);
-    const note = await request(server).get('/api/evidence/v1/checkpoint').expect(200);
+    const { body: key } = await request(server)
+      .get('/api/evidence/v1/public-key')
+      .expect(200);
+    const note = await request(server)
+      .get('/api/evidence/v1/checkpoint')
+      .expect(200);
     const cp = parseCheckpoint(openNote(note.text, [key.verifierKey]).text);
     expect(cp.treeSize).toBe(6);
     const first = list.body.items[1];
-    const proof = await request(server).get(`/api/evidence/v1/proofs/inclusion?leafIndex=${first.leafIndex}&treeSize=6`).expect(200);
+    const proof = await request(server)
+      .get(
+        `/api/evidence/v1/proofs/inclusion?leafIndex=${first.leafIndex}&treeSize=6`,
+      )
+      .expect(200);
     expect(() =>
       verifyInclusion({
         leafIndex: first.leafIndex,
@@ -110,22 +175,48 @@ describe('evidence router', () => {
         rootHash: cp.rootHash,
       }),
     ).not.toThrow();
-    const cons = await request(server).get('/api/evidence/v1/proofs/consistency?from=3&to=6').expect(200);
-    const old = await request(server).get('/api/evidence/v1/proofs/inclusion?leafIndex=0&treeSize=3').expect(200);
+    const cons = await request(server)
+      .get('/api/evidence/v1/proofs/consistency?from=3&to=6')
+      .expect(200);
+    const old = await request(server)
+      .get('/api/evidence/v1/proofs/inclusion?leafIndex=0&treeSize=3')
+      .expect(200);
     expect(() =>
-      verifyConsistency({ size1: 3, size2: 6, root1: fromBase64(old.body.rootHash), root2: cp.rootHash, proof: cons.body.hashes.map(fromBase64) }),
+      verifyConsistency({
+        size1: 3,
+        size2: 6,
+        root1: fromBase64(old.body.rootHash),
+        root2: cp.rootHash,
+        proof: cons.body.hashes.map(fromBase64),
+      }),
     ).not.toThrow();
 
-    const bundle = await request(server).get('/api/evidence/v1/entities/component/default/service-a/bundle').expect(200);
+    const bundle = await request(server)
+      .get('/api/evidence/v1/entities/component/default/service-a/bundle')
+      .expect(200);
     expect(verifyBundle(bundle.body)).toMatchObject({ ok: true });
-    await request(server).get('/api/evidence/v1/entities/component/default/service-a/verify').expect(200, { ok: true, checked: 6, headHash: list.body.items[0].hash });
+    await request(server)
+      .get('/api/evidence/v1/entities/component/default/service-a/verify')
+      .expect(200, { ok: true, checked: 6, headHash: list.body.items[0].hash });
 
-    const summary = await request(server).get('/api/evidence/v1/entities/component/default/service-a/summary').expect(200);
-    expect(summary.body).toMatchObject({ complianceMode: 'compliance', recordCount: 6, head: { seq: 6 } });
-    expect(summary.body.missing.map((m: any) => m.category)).toContain('secrets-rotation');
+    const summary = await request(server)
+      .get('/api/evidence/v1/entities/component/default/service-a/summary')
+      .expect(200);
+    expect(summary.body).toMatchObject({
+      complianceMode: 'compliance',
+      recordCount: 6,
+      head: { seq: 6 },
+    });
+    expect(summary.body.missing.map((m: any) => m.category)).toContain(
+      'secrets-rotation',
+    );
 
     const artifact = res.body.envelope.artifacts[0];
-    const dl = await request(server).get(`/api/evidence/v1/records/${res.body.hash}/artifacts/${artifact.digest}`).expect(200);
+    const dl = await request(server)
+      .get(
+        `/api/evidence/v1/records/${res.body.hash}/artifacts/${artifact.digest}`,
+      )
+      .expect(200);
     expect(dl.text ?? dl.body.toString()).toContain('<testsuites>');
   });
 
@@ -134,20 +225,76 @@ describe('evidence router', () => {
     const cases: Array<[object, RegExp]> = [
       [{ category: 'tests' }, /entityRef/],
       [{ entityRef: 'not a ref', category: 'tests' }, /entityRef/],
-      [{ entityRef: 'component:default/service-a', category: 'nope' }, /category: unknown category 'nope'/],
-      [{ entityRef: 'component:default/service-a', category: 'tests', subject: { commit: 5 } }, /subject\.commit/],
-      [{ entityRef: 'component:default/service-a', category: 'tests', producedAt: 'yesterday' }, /producedAt/],
-      [{ entityRef: 'component:default/service-a', category: 'tests', artifacts: [{ name: 'x', contentBase64: '***' }] }, /artifacts\.0\.contentBase64: not valid base64/],
-      [{ entityRef: 'component:default/service-a', category: 'tests', artifacts: [{ name: 'junit.xml', contentBase64: b64('<testsuites><oops>') }] }, /artifacts\[junit\.xml\]: not a valid junit document/],
-      [{ entityRef: 'component:default/service-a', category: 'sbom', artifacts: [{ name: 'sbom.cdx.json', contentBase64: b64('{"bomFormat":"SPDX"}') }] }, /not a valid cyclonedx document/],
-      [{ entityRef: 'component:default/service-a', category: 'tests', extra: 1 }, /Unrecognized key/],
+      [
+        { entityRef: 'component:default/service-a', category: 'nope' },
+        /category: unknown category 'nope'/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          subject: { commit: 5 },
+        },
+        /subject\.commit/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          producedAt: 'yesterday',
+        },
+        /producedAt/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          artifacts: [{ name: 'x', contentBase64: '***' }],
+        },
+        /artifacts\.0\.contentBase64: not valid base64/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          artifacts: [
+            { name: 'junit.xml', contentBase64: b64('<testsuites><oops>') },
+          ],
+        },
+        /artifacts\[junit\.xml\]: not a valid junit document/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'sbom',
+          artifacts: [
+            {
+              name: 'sbom.cdx.json',
+              contentBase64: b64('{"bomFormat":"SPDX"}'),
+            },
+          ],
+        },
+        /not a valid cyclonedx document/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          extra: 1,
+        },
+        /Unrecognized key/,
+      ],
     ];
     for (const [body, message] of cases) {
       const r = await request(server).post(records).send(body).expect(400);
       expect(r.body.error.message).toMatch(message);
     }
-    await request(server).get('/api/evidence/v1/proofs/inclusion?leafIndex=0&treeSize=5').expect(400);
-    await request(server).get('/api/evidence/v1/proofs/inclusion?leafIndex=x&treeSize=0').expect(400);
+    await request(server)
+      .get('/api/evidence/v1/proofs/inclusion?leafIndex=0&treeSize=5')
+      .expect(400);
+    await request(server)
+      .get('/api/evidence/v1/proofs/inclusion?leafIndex=x&treeSize=0')
+      .expect(400);
     const list = await request(server).get(listA).expect(200);
     expect(list.body.totalCount).toBe(0);
     await request(server).get(`${listA}?limit=100000`).expect(400);
@@ -155,12 +302,16 @@ describe('evidence router', () => {
 
   it('requires authentication (401) on mutating and reading routes', async () => {
     const server = await start();
-    await request(server)
+    const denied = await request(server)
       .post(records)
       .set('authorization', mockCredentials.none.header())
       .send({ entityRef: 'component:default/service-a', category: 'tests' })
       .expect(401);
-    await request(server).get(listA).set('authorization', mockCredentials.none.header()).expect(401);
+    expect(denied.body.error.name).toBe('AuthenticationError');
+    await request(server)
+      .get(listA)
+      .set('authorization', mockCredentials.none.header())
+      .expect(401);
     await request(server)
       .put('/api/evidence/v1/entities/component/default/service-a/legal-hold')
       .set('authorization', mockCredentials.none.header())
@@ -170,18 +321,39 @@ describe('evidence router', () => {
 
   it('answers 403 when the permission policy denies', async () => {
     const server = await start(AuthorizeResult.DENY);
-    const r = await request(server).post(records).send({ entityRef: 'component:default/service-a', category: 'tests' }).expect(403);
+    const r = await request(server)
+      .post(records)
+      .send({ entityRef: 'component:default/service-a', category: 'tests' })
+      .expect(403);
     expect(r.body.error.message).toMatch(/evidence\.record\.create/);
     await request(server).get(listA).expect(403);
-    await request(server).put('/api/evidence/v1/entities/component/default/service-a/legal-hold').send({ reason: 'litigation' }).expect(403);
-    await request(server).post('/api/evidence/v1/entities/component/default/service-a/purge').send({ reason: 'gdpr' }).expect(403);
+    await request(server)
+      .put('/api/evidence/v1/entities/component/default/service-a/legal-hold')
+      .send({ reason: 'litigation' })
+      .expect(403);
+    await request(server)
+      .post('/api/evidence/v1/entities/component/default/service-a/purge')
+      .send({ reason: 'gdpr' })
+      .expect(403);
   });
 
   it('makes retries safe with Idempotency-Key', async () => {
     const server = await start();
-    const body = { entityRef: 'component:default/service-a', category: 'release', summary: { version: '1.0.0' } };
-    const a = await request(server).post(records).set('idempotency-key', 'ci-run-42').send(body).expect(201);
-    const b = await request(server).post(records).set('idempotency-key', 'ci-run-42').send(body).expect(200);
+    const body = {
+      entityRef: 'component:default/service-a',
+      category: 'release',
+      summary: { version: '1.0.0' },
+    };
+    const a = await request(server)
+      .post(records)
+      .set('idempotency-key', 'ci-run-42')
+      .send(body)
+      .expect(201);
+    const b = await request(server)
+      .post(records)
+      .set('idempotency-key', 'ci-run-42')
+      .send(body)
+      .expect(200);
     expect(b.headers['idempotent-replayed']).toBe('true');
     expect(b.body.hash).toBe(a.body.hash);
     expect((await request(server).get(listA)).body.totalCount).toBe(1);
@@ -192,20 +364,49 @@ describe('evidence router', () => {
     const base = '/api/evidence/v1/entities/component/default/service-a';
     const rec = await request(server)
       .post(records)
-      .send({ entityRef: 'component:default/service-a', category: 'tests', payload: { secret: 'pii' } })
+      .send({
+        entityRef: 'component:default/service-a',
+        category: 'tests',
+        payload: { secret: 'pii' },
+      })
       .expect(201);
-    await request(server).put(`${base}/legal-hold`).send({ reason: 'x' }).expect(400);
-    await request(server).put(`${base}/legal-hold`).send({ reason: 'litigation 2026-17' }).expect(200);
-    await request(server).post(`${base}/purge`).send({ reason: 'GDPR erasure' }).expect(403);
+    await request(server)
+      .put(`${base}/legal-hold`)
+      .send({ reason: 'x' })
+      .expect(400);
+    await request(server)
+      .put(`${base}/legal-hold`)
+      .send({ reason: 'litigation 2026-17' })
+      .expect(200);
+    await request(server)
+      .post(`${base}/purge`)
+      .send({ reason: 'GDPR erasure' })
+      .expect(403);
     await request(server).delete(`${base}/legal-hold`).expect(204);
     await request(server).delete(`${base}/legal-hold`).expect(404);
-    const purge = await request(server).post(`${base}/purge`).send({ reason: 'GDPR erasure' }).expect(200);
+    const purge = await request(server)
+      .post(`${base}/purge`)
+      .send({ reason: 'GDPR erasure' })
+      .expect(200);
     expect(purge.body).toMatchObject({ blobs: 1, records: 1 });
-    const got = await request(server).get(`/api/evidence/v1/records/${rec.body.hash}`).expect(200);
+    const got = await request(server)
+      .get(`/api/evidence/v1/records/${rec.body.hash}`)
+      .expect(200);
     expect(got.body.payloadPurged).toBe(true);
-    await request(server).get(`/api/evidence/v1/records/${rec.body.hash}/artifacts/${rec.body.envelope.payloadDigest}`).expect(410);
-    const list = await request(server).get(base + '/records').expect(200);
-    expect(list.body.items[0].envelope.summary).toMatchObject({ action: 'early-purge', reason: 'GDPR erasure' });
-    await request(server).get(`${base}/verify`).expect(200, { ok: true, checked: 2, headHash: list.body.items[0].hash });
+    await request(server)
+      .get(
+        `/api/evidence/v1/records/${rec.body.hash}/artifacts/${rec.body.envelope.payloadDigest}`,
+      )
+      .expect(410);
+    const list = await request(server)
+      .get(`${base}/records`)
+      .expect(200);
+    expect(list.body.items[0].envelope.summary).toMatchObject({
+      action: 'early-purge',
+      reason: 'GDPR erasure',
+    });
+    await request(server)
+      .get(`${base}/verify`)
+      .expect(200, { ok: true, checked: 2, headHash: list.body.items[0].hash });
   });
 });

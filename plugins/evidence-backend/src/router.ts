@@ -5,13 +5,14 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
-import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -23,7 +24,12 @@ import {
   evidenceRetentionManagePermission,
 } from './permissions';
 import { EvidenceLog } from './service/EvidenceLog';
-import { normalizeEntityRef, prepareAppend, producerOf, zodInputError } from './service/prepare';
+import {
+  normalizeEntityRef,
+  prepareAppend,
+  producerOf,
+  zodInputError,
+} from './service/prepare';
 import { toStoredRecords } from './service/records';
 
 export interface RouterOptions {
@@ -53,33 +59,57 @@ const intParam = (name: string, v: unknown) => {
   return Number(v);
 };
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { log, config, httpAuth, permissions, auditor, catalog } = options;
   const store = log.store;
   const router = Router();
-  router.use(express.json({ limit: Math.ceil(config.maxArtifactBytes * 1.4) * 4 + 1024 * 1024 }));
+  router.use(
+    express.json({
+      limit: Math.ceil(config.maxArtifactBytes * 1.4) * 4 + 1024 * 1024,
+    }),
+  );
 
   async function authorize(
     req: Request,
     permission: BasicPermission | ResourcePermission<'catalog-entity'>,
     entityRef?: string,
   ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const [decision] = await permissions.authorize(
-      [entityRef && 'resourceType' in permission ? { permission, resourceRef: entityRef } : { permission } as any],
+      [
+        entityRef && 'resourceType' in permission
+          ? { permission, resourceRef: entityRef }
+          : ({ permission } as any),
+      ],
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `You are not allowed to ${permission.attributes.action ?? 'use'} evidence${entityRef ? ` of ${entityRef}` : ''} (${permission.name})`,
+        `You are not allowed to ${
+          permission.attributes.action ?? 'use'
+        } evidence${entityRef ? ` of ${entityRef}` : ''} (${permission.name})`,
       );
     }
     return credentials;
   }
 
   /** Runs a mutating operation as an audit event. */
-  async function audited<T>(req: Request, eventId: string, meta: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
-    const event = await auditor.createEvent({ eventId, request: req, severityLevel: 'medium', meta });
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: JsonObject,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      request: req,
+      severityLevel: 'medium',
+      meta,
+    });
     try {
       const result = await fn();
       await event.success();
@@ -91,7 +121,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   const entityRefOf = (req: Request) =>
-    normalizeEntityRef(`${req.params.kind}:${req.params.namespace}/${req.params.name}`, 'path');
+    normalizeEntityRef(
+      `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
+      'path',
+    );
 
   router.post('/v1/records', async (req, res) => {
     const credentials = await authorize(req, evidenceRecordCreatePermission);
@@ -112,70 +145,108 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(stored);
   });
 
-  router.get('/v1/entities/:kind/:namespace/:name/records', async (req, res) => {
-    const entityRef = entityRefOf(req);
-    await authorize(req, evidenceRecordReadPermission, entityRef);
-    const parsed = listQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw zodInputError(parsed.error);
-    const q = parsed.data;
-    const { rows, total } = await store.list(entityRef, {
-      categories: q.category?.split(',').filter(Boolean),
-      since: q.since && new Date(q.since).toISOString(),
-      until: q.until && new Date(q.until).toISOString(),
-      subject: q.subject,
-      afterSeq: q.cursor ? Number(q.cursor) : undefined,
-      limit: q.limit,
-      order: q.order,
-    });
-    const items = await toStoredRecords(rows, store, config);
-    res.json({
-      items,
-      totalCount: total,
-      nextCursor: rows.length === q.limit ? String(rows[rows.length - 1].seq) : undefined,
-    });
-  });
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/records',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      await authorize(req, evidenceRecordReadPermission, entityRef);
+      const parsed = listQuerySchema.safeParse(req.query);
+      if (!parsed.success) throw zodInputError(parsed.error);
+      const q = parsed.data;
+      const { rows, total } = await store.list(entityRef, {
+        categories: q.category?.split(',').filter(Boolean),
+        since: q.since && new Date(q.since).toISOString(),
+        until: q.until && new Date(q.until).toISOString(),
+        subject: q.subject,
+        afterSeq: q.cursor ? Number(q.cursor) : undefined,
+        limit: q.limit,
+        order: q.order,
+      });
+      const items = await toStoredRecords(rows, store, config);
+      res.json({
+        items,
+        totalCount: total,
+        nextCursor:
+          rows.length === q.limit
+            ? String(rows[rows.length - 1].seq)
+            : undefined,
+      });
+    },
+  );
 
-  router.get('/v1/entities/:kind/:namespace/:name/summary', async (req, res) => {
-    const entityRef = entityRefOf(req);
-    const credentials = await authorize(req, evidenceRecordReadPermission, entityRef);
-    const [stats, head, hold, entity] = await Promise.all([
-      store.categoryStats(entityRef),
-      store.head(entityRef),
-      store.getLegalHold(entityRef),
-      catalog.getEntityByRef(entityRef, { credentials }).catch(() => undefined),
-    ]);
-    const mode = entity?.metadata.annotations?.['assay.dev/compliance-mode'] ?? null;
-    const required = (mode && config.requirements[mode]) || [];
-    const now = Date.now();
-    const missing = required.flatMap(r => {
-      const s = stats.find(x => x.category === r.category);
-      if (!s) return [{ category: r.category, reason: 'never' as const, maxAgeDays: r.maxAgeDays }];
-      const age = (now - Date.parse(s.latest.recordedAt)) / 86_400_000;
-      return age > r.maxAgeDays
-        ? [{ category: r.category, reason: 'stale' as const, lastRecordedAt: s.latest.recordedAt, maxAgeDays: r.maxAgeDays }]
-        : [];
-    });
-    res.json({
-      entityRef,
-      complianceMode: mode,
-      recordCount: stats.reduce((n, s) => n + s.count, 0),
-      head: head ? { seq: head.seq, hash: head.hash, leafIndex: head.leafIndex } : null,
-      categories: stats.map(s => ({
-        category: s.category,
-        count: s.count,
-        latestRecordedAt: s.latest.recordedAt,
-        latestSummary: JSON.parse(s.latest.canonical).summary,
-      })),
-      requiredCategories: required.map(r => r.category),
-      missing,
-      legalHold: hold ? { reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt } : null,
-      retention: {
-        mode: config.retention.mode,
-        defaultYears: config.retention.defaultYears,
-        rules: Object.entries(config.retention.rules).map(([category, years]) => ({ category, years })),
-      },
-    });
-  });
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/summary',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      const credentials = await authorize(
+        req,
+        evidenceRecordReadPermission,
+        entityRef,
+      );
+      const [stats, head, hold, entity] = await Promise.all([
+        store.categoryStats(entityRef),
+        store.head(entityRef),
+        store.getLegalHold(entityRef),
+        catalog
+          .getEntityByRef(entityRef, { credentials })
+          .catch(() => undefined),
+      ]);
+      const mode =
+        entity?.metadata.annotations?.['assay.dev/compliance-mode'] ?? null;
+      const required = (mode && config.requirements[mode]) || [];
+      const now = Date.now();
+      type Gap = {
+        category: string;
+        reason: 'never' | 'stale';
+        lastRecordedAt?: string;
+        maxAgeDays: number;
+      };
+      const missing = required.flatMap((r): Gap[] => {
+        const s = stats.find(x => x.category === r.category);
+        if (!s)
+          return [
+            { category: r.category, reason: 'never', maxAgeDays: r.maxAgeDays },
+          ];
+        const age = (now - Date.parse(s.latest.recordedAt)) / 86_400_000;
+        return age > r.maxAgeDays
+          ? [
+              {
+                category: r.category,
+                reason: 'stale',
+                lastRecordedAt: s.latest.recordedAt,
+                maxAgeDays: r.maxAgeDays,
+              },
+            ]
+          : [];
+      });
+      res.json({
+        entityRef,
+        complianceMode: mode,
+        recordCount: stats.reduce((n, s) => n + s.count, 0),
+        head: head
+          ? { seq: head.seq, hash: head.hash, leafIndex: head.leafIndex }
+          : null,
+        categories: stats.map(s => ({
+          category: s.category,
+          count: s.count,
+          latestRecordedAt: s.latest.recordedAt,
+          latestSummary: JSON.parse(s.latest.canonical).summary,
+        })),
+        requiredCategories: required.map(r => r.category),
+        missing,
+        legalHold: hold
+          ? { reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt }
+          : null,
+        retention: {
+          mode: config.retention.mode,
+          defaultYears: config.retention.defaultYears,
+          rules: Object.entries(config.retention.rules).map(
+            ([category, years]) => ({ category, years }),
+          ),
+        },
+      });
+    },
+  );
 
   router.get('/v1/entities/:kind/:namespace/:name/verify', async (req, res) => {
     const entityRef = entityRefOf(req);
@@ -190,63 +261,113 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   const holdSchema = z.object({ reason: z.string().min(3).max(2000) }).strict();
-  router.put('/v1/entities/:kind/:namespace/:name/legal-hold', async (req, res) => {
-    const entityRef = entityRefOf(req);
-    const credentials = await authorize(req, evidenceRetentionManagePermission, entityRef);
-    const parsed = holdSchema.safeParse(req.body);
-    if (!parsed.success) throw zodInputError(parsed.error);
-    const hold = { entityRef, reason: parsed.data.reason, setBy: producerOf(credentials), setAt: new Date().toISOString() };
-    await audited(req, 'evidence-legal-hold', { entityRef, action: 'set' }, () => store.setLegalHold(hold));
-    res.json({ reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt });
-  });
+  router.put(
+    '/v1/entities/:kind/:namespace/:name/legal-hold',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      const credentials = await authorize(
+        req,
+        evidenceRetentionManagePermission,
+        entityRef,
+      );
+      const parsed = holdSchema.safeParse(req.body);
+      if (!parsed.success) throw zodInputError(parsed.error);
+      const hold = {
+        entityRef,
+        reason: parsed.data.reason,
+        setBy: producerOf(credentials),
+        setAt: new Date().toISOString(),
+      };
+      await audited(
+        req,
+        'evidence-legal-hold',
+        { entityRef, action: 'set' },
+        () => store.setLegalHold(hold),
+      );
+      res.json({ reason: hold.reason, setBy: hold.setBy, setAt: hold.setAt });
+    },
+  );
 
-  router.delete('/v1/entities/:kind/:namespace/:name/legal-hold', async (req, res) => {
-    const entityRef = entityRefOf(req);
-    await authorize(req, evidenceRetentionManagePermission, entityRef);
-    const released = await audited(req, 'evidence-legal-hold', { entityRef, action: 'release' }, () =>
-      store.releaseLegalHold(entityRef),
-    );
-    if (!released) throw new NotFoundError(`${entityRef} is not under legal hold`);
-    res.status(204).end();
-  });
+  router.delete(
+    '/v1/entities/:kind/:namespace/:name/legal-hold',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      await authorize(req, evidenceRetentionManagePermission, entityRef);
+      const released = await audited(
+        req,
+        'evidence-legal-hold',
+        { entityRef, action: 'release' },
+        () => store.releaseLegalHold(entityRef),
+      );
+      if (!released)
+        throw new NotFoundError(`${entityRef} is not under legal hold`);
+      res.status(204).end();
+    },
+  );
 
-  const purgeSchema = z.object({ reason: z.string().min(3).max(2000), categories: z.array(z.string()).optional() }).strict();
+  const purgeSchema = z
+    .object({
+      reason: z.string().min(3).max(2000),
+      categories: z.array(z.string()).optional(),
+    })
+    .strict();
   router.post('/v1/entities/:kind/:namespace/:name/purge', async (req, res) => {
     const entityRef = entityRefOf(req);
-    const credentials = await authorize(req, evidenceRetentionBypassPermission, entityRef);
+    const credentials = await authorize(
+      req,
+      evidenceRetentionBypassPermission,
+      entityRef,
+    );
     const parsed = purgeSchema.safeParse(req.body);
     if (!parsed.success) throw zodInputError(parsed.error);
     if (config.retention.mode === 'compliance') {
-      throw new NotAllowedError('evidence.retention.mode is compliance: nobody may purge evidence before its retention expires');
+      throw new NotAllowedError(
+        'evidence.retention.mode is compliance: nobody may purge evidence before its retention expires',
+      );
     }
     if (await store.getLegalHold(entityRef)) {
-      throw new NotAllowedError(`${entityRef} is under legal hold; release the hold before purging`);
-    }
-    const result = await audited(req, 'evidence-purge', { entityRef, categories: parsed.data.categories }, async () => {
-      const purged = await store.purgeExpired(new Date().toISOString(), {
-        entityRef,
-        categories: parsed.data.categories,
-        ignoreExpiry: true,
-      });
-      // the early purge is itself evidence
-      const record = await log.append(
-        prepareAppend(
-          {
-            entityRef,
-            category: 'compliance',
-            summary: { action: 'early-purge', purgedRecords: purged.records, purgedBlobs: purged.blobs, reason: parsed.data.reason },
-          },
-          { config, producer: producerOf(credentials) },
-        ),
+      throw new NotAllowedError(
+        `${entityRef} is under legal hold; release the hold before purging`,
       );
-      return { ...purged, recordHash: record.row.hash };
-    });
+    }
+    const result = await audited(
+      req,
+      'evidence-purge',
+      { entityRef, categories: parsed.data.categories ?? null },
+      async () => {
+        const purged = await store.purgeExpired(new Date().toISOString(), {
+          entityRef,
+          categories: parsed.data.categories,
+          ignoreExpiry: true,
+        });
+        // the early purge is itself evidence
+        const record = await log.append(
+          prepareAppend(
+            {
+              entityRef,
+              category: 'compliance',
+              summary: {
+                action: 'early-purge',
+                purgedRecords: purged.records,
+                purgedBlobs: purged.blobs,
+                reason: parsed.data.reason,
+              },
+            },
+            { config, producer: producerOf(credentials) },
+          ),
+        );
+        return { ...purged, recordHash: record.row.hash };
+      },
+    );
     res.json(result);
   });
 
   router.get('/v1/records/:hash', async (req, res) => {
     const row = await store.getByHash(String(req.params.hash).toLowerCase());
-    if (!row) throw new NotFoundError(`No evidence record with hash ${req.params.hash}`);
+    if (!row)
+      throw new NotFoundError(
+        `No evidence record with hash ${req.params.hash}`,
+      );
     await authorize(req, evidenceRecordReadPermission, row.entityRef);
     const [stored] = await toStoredRecords([row], store, config);
     res.json(stored);
@@ -254,11 +375,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/v1/records/:hash/artifacts/:digest', async (req, res) => {
     const row = await store.getByHash(String(req.params.hash).toLowerCase());
-    if (!row) throw new NotFoundError(`No evidence record with hash ${req.params.hash}`);
+    if (!row)
+      throw new NotFoundError(
+        `No evidence record with hash ${req.params.hash}`,
+      );
     await authorize(req, evidenceRecordReadPermission, row.entityRef);
     const env = JSON.parse(row.canonical);
     const digest = req.params.digest;
-    const artifact = (env.artifacts ?? []).find((a: any) => a.digest === digest);
+    const artifact = (env.artifacts ?? []).find(
+      (a: any) => a.digest === digest,
+    );
     if (!artifact && env.payloadDigest !== digest) {
       throw new NotFoundError(`Record ${row.hash} cites no artifact ${digest}`);
     }
@@ -266,13 +392,19 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (!blob) throw new NotFoundError(`Artifact ${digest} is not stored`);
     if (!blob.content) {
       res.status(410).json({
-        error: { name: 'GoneError', message: `Artifact ${digest} was purged by the retention policy; its digest stays in the record` },
+        error: {
+          name: 'GoneError',
+          message: `Artifact ${digest} was purged by the retention policy; its digest stays in the record`,
+        },
         response: { statusCode: 410 },
       });
       return;
     }
     res.setHeader('content-type', blob.mediaType);
-    const fileName = (artifact?.name ?? 'payload.json').replace(/[^\w.-]/g, '_');
+    const fileName = (artifact?.name ?? 'payload.json').replace(
+      /[^\w.-]/g,
+      '_',
+    );
     res.setHeader('content-disposition', `attachment; filename="${fileName}"`);
     res.send(blob.content);
   });
@@ -283,15 +415,29 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/v1/public-key', async (_req, res) => {
-    res.json({ origin: log.origin, verifierKey: log.verifierKey, algorithm: 'ed25519' });
+    res.json({
+      origin: log.origin,
+      verifierKey: log.verifierKey,
+      algorithm: 'ed25519',
+    });
   });
 
   router.get('/v1/proofs/inclusion', async (req, res) => {
-    res.json(await log.inclusion(intParam('leafIndex', req.query.leafIndex), intParam('treeSize', req.query.treeSize)));
+    res.json(
+      await log.inclusion(
+        intParam('leafIndex', req.query.leafIndex),
+        intParam('treeSize', req.query.treeSize),
+      ),
+    );
   });
 
   router.get('/v1/proofs/consistency', async (req, res) => {
-    res.json(await log.consistency(intParam('from', req.query.from), intParam('to', req.query.to)));
+    res.json(
+      await log.consistency(
+        intParam('from', req.query.from),
+        intParam('to', req.query.to),
+      ),
+    );
   });
 
   return router;

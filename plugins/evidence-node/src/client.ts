@@ -67,7 +67,9 @@ export class EvidenceClient implements EvidenceService {
     }
     const [kind, namespace, name] = splitRef(entityRef);
     const res = await this.fetch(
-      `/v1/entities/${enc(kind)}/${enc(namespace)}/${enc(name)}/records?${params}`,
+      `/v1/entities/${enc(kind)}/${enc(namespace)}/${enc(
+        name,
+      )}/records?${params}`,
       credentials,
     );
     return res.json();
@@ -99,7 +101,9 @@ const enc = encodeURIComponent;
 function splitRef(ref: string): [string, string, string] {
   const m = /^([^:/]+):(?:([^/]+)\/)?(.+)$/.exec(ref);
   if (!m) {
-    throw new TypeError(`Invalid entity ref '${ref}', expected kind:namespace/name`);
+    throw new TypeError(
+      `Invalid entity ref '${ref}', expected kind:namespace/name`,
+    );
   }
   return [m[1].toLocaleLowerCase('en-US'), m[2] ?? 'default', m[3]];
 }

@@ -106,6 +106,7 @@ export const evidenceServiceRef = createServiceRef<EvidenceService>({
     createServiceFactory({
       service,
       deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-      factory: ({ discovery, auth }) => EvidenceClient.create({ discovery, auth }),
+      factory: ({ discovery, auth }) =>
+        EvidenceClient.create({ discovery, auth }),
     }),
 });

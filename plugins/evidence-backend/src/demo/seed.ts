@@ -2,7 +2,14 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { EvidenceConfig } from '../config';
 import { EvidenceLog } from '../service/EvidenceLog';
 import { prepareAppend } from '../service/prepare';
-import { coberturaXml, cycloneDxJson, junitXml, k6Summary, lcovInfo, sarifJson } from './artifacts';
+import {
+  coberturaXml,
+  cycloneDxJson,
+  junitXml,
+  k6Summary,
+  lcovInfo,
+  sarifJson,
+} from './artifacts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const DEMO_PRODUCER = 'service:assay-demo-seed';
@@ -17,26 +24,174 @@ export function demoRequests(service: 'service-a' | 'service-b') {
   const a = service === 'service-a';
   const commit = a ? '4f9c2e1b7a3d' : '9b1e07c4d2aa';
   const featureSha = a ? '3fa85f6457cb' : '7c9e6679742e';
-  const sub = (runId: string, extra: Record<string, string> = {}) => ({ commit, featureSha, runId, ...extra });
+  const sub = (runId: string, extra: Record<string, string> = {}) => ({
+    commit,
+    featureSha,
+    runId,
+    ...extra,
+  });
   return [
-    { entityRef, category: 'onboarding', producedAt: daysAgo(30), subject: sub('run-0001'), summary: { demo: true, mode: a ? 'compliance' : 'sandbox', template: 'service-onboarding', runtime: 'python-3.11' }, payload: { featureId: featureSha, branch: `auto/spec-implementation/${featureSha}` } },
-    { entityRef, category: 'tests', producedAt: daysAgo(6), subject: sub('run-0412'), summary: { demo: true }, artifacts: [{ name: 'junit.xml', contentBase64: b64(junitXml({ tests: a ? 412 : 187, failures: 0, skipped: a ? 3 : 1, suite: service })) }] },
-    { entityRef, category: 'coverage', producedAt: daysAgo(6), subject: sub('run-0412'), summary: { demo: true }, artifacts: a ? [{ name: 'coverage/lcov.info', contentBase64: b64(lcovInfo({ found: 2410, hit: 2003 })) }] : [{ name: 'coverage.xml', format: 'cobertura', contentBase64: b64(coberturaXml(0.768)) }] },
-    { entityRef, category: 'sast', producedAt: daysAgo(6), subject: sub('run-0412'), summary: { demo: true }, artifacts: [{ name: 'bandit.sarif', contentBase64: b64(sarifJson({ errors: 0, warnings: a ? 2 : 4, notes: 3 })) }] },
-    { entityRef, category: 'sbom', producedAt: daysAgo(5), subject: sub('run-0413', { version: a ? '1.4.2' : '2.0.1' }), summary: { demo: true }, artifacts: [{ name: 'sbom.cdx.json', contentBase64: b64(cycloneDxJson({ components: a ? 48 : 63, critical: 0, high: a ? 0 : 2, medium: 3 })) }] },
-    { entityRef, category: 'load-test', producedAt: daysAgo(4), subject: sub('run-0414', { version: a ? '1.4.2' : '2.0.1', environment: 'staging' }), summary: { demo: true }, artifacts: [{ name: 'k6-summary.json', format: 'k6', contentBase64: b64(k6Summary({ p95: a ? 182.4 : 241.7, errorRate: a ? 0.0012 : 0.004, requests: 36000 })) }] },
-    ...(a ? [{ entityRef, category: 'secrets-rotation', producedAt: daysAgo(20), subject: sub('run-0390'), summary: { demo: true, rotated: 3, vault: 'payments/service-a' } }] : []),
-    { entityRef, category: 'release', producedAt: daysAgo(3), subject: sub('run-0415', { version: a ? '1.4.2' : '2.0.1' }), summary: { demo: true, version: a ? '1.4.2' : '2.0.1', image: `registry.example.com/payments/${service}:${a ? '1.4.2' : '2.0.1'}` } },
+    {
+      entityRef,
+      category: 'onboarding',
+      producedAt: daysAgo(30),
+      subject: sub('run-0001'),
+      summary: {
+        demo: true,
+        mode: a ? 'compliance' : 'sandbox',
+        template: 'service-onboarding',
+        runtime: 'python-3.11',
+      },
+      payload: {
+        featureId: featureSha,
+        branch: `auto/spec-implementation/${featureSha}`,
+      },
+    },
+    {
+      entityRef,
+      category: 'tests',
+      producedAt: daysAgo(6),
+      subject: sub('run-0412'),
+      summary: { demo: true },
+      artifacts: [
+        {
+          name: 'junit.xml',
+          contentBase64: b64(
+            junitXml({
+              tests: a ? 412 : 187,
+              failures: 0,
+              skipped: a ? 3 : 1,
+              suite: service,
+            }),
+          ),
+        },
+      ],
+    },
+    {
+      entityRef,
+      category: 'coverage',
+      producedAt: daysAgo(6),
+      subject: sub('run-0412'),
+      summary: { demo: true },
+      artifacts: a
+        ? [
+            {
+              name: 'coverage/lcov.info',
+              contentBase64: b64(lcovInfo({ found: 2410, hit: 2003 })),
+            },
+          ]
+        : [
+            {
+              name: 'coverage.xml',
+              format: 'cobertura',
+              contentBase64: b64(coberturaXml(0.768)),
+            },
+          ],
+    },
+    {
+      entityRef,
+      category: 'sast',
+      producedAt: daysAgo(6),
+      subject: sub('run-0412'),
+      summary: { demo: true },
+      artifacts: [
+        {
+          name: 'bandit.sarif',
+          contentBase64: b64(
+            sarifJson({ errors: 0, warnings: a ? 2 : 4, notes: 3 }),
+          ),
+        },
+      ],
+    },
+    {
+      entityRef,
+      category: 'sbom',
+      producedAt: daysAgo(5),
+      subject: sub('run-0413', { version: a ? '1.4.2' : '2.0.1' }),
+      summary: { demo: true },
+      artifacts: [
+        {
+          name: 'sbom.cdx.json',
+          contentBase64: b64(
+            cycloneDxJson({
+              components: a ? 48 : 63,
+              critical: 0,
+              high: a ? 0 : 2,
+              medium: 3,
+            }),
+          ),
+        },
+      ],
+    },
+    {
+      entityRef,
+      category: 'load-test',
+      producedAt: daysAgo(4),
+      subject: sub('run-0414', {
+        version: a ? '1.4.2' : '2.0.1',
+        environment: 'staging',
+      }),
+      summary: { demo: true },
+      artifacts: [
+        {
+          name: 'k6-summary.json',
+          format: 'k6',
+          contentBase64: b64(
+            k6Summary({
+              p95: a ? 182.4 : 241.7,
+              errorRate: a ? 0.0012 : 0.004,
+              requests: 36000,
+            }),
+          ),
+        },
+      ],
+    },
+    ...(a
+      ? [
+          {
+            entityRef,
+            category: 'secrets-rotation',
+            producedAt: daysAgo(20),
+            subject: sub('run-0390'),
+            summary: { demo: true, rotated: 3, vault: 'payments/service-a' },
+          },
+        ]
+      : []),
+    {
+      entityRef,
+      category: 'release',
+      producedAt: daysAgo(3),
+      subject: sub('run-0415', { version: a ? '1.4.2' : '2.0.1' }),
+      summary: {
+        demo: true,
+        version: a ? '1.4.2' : '2.0.1',
+        image: `registry.example.com/payments/${service}:${
+          a ? '1.4.2' : '2.0.1'
+        }`,
+      },
+    },
   ];
 }
 
-export async function seedDemoEvidence(log: EvidenceLog, config: EvidenceConfig, logger: LoggerService) {
+export async function seedDemoEvidence(
+  log: EvidenceLog,
+  config: EvidenceConfig,
+  logger: LoggerService,
+) {
   for (const service of ['service-a', 'service-b'] as const) {
     const entityRef = `component:default/${service}`;
     if (await log.store.head(entityRef)) continue;
     for (const body of demoRequests(service)) {
-      await log.append(prepareAppend(body, { config, producer: DEMO_PRODUCER, idempotencyKey: `demo-${service}-${body.category}` }));
+      await log.append(
+        prepareAppend(body, {
+          config,
+          producer: DEMO_PRODUCER,
+          idempotencyKey: `demo-${service}-${body.category}`,
+        }),
+      );
     }
-    logger.info(`evidence: seeded demo evidence for ${entityRef} (marked demo: true)`);
+    logger.info(
+      `evidence: seeded demo evidence for ${entityRef} (marked demo: true)`,
+    );
   }
 }

@@ -5,7 +5,7 @@ export function parseCobertura(text: string) {
   const doc = parseXml(text);
   const cov = doc.coverage;
   if (!cov || cov['line-rate'] === undefined) {
-    throw new Error("expected a <coverage line-rate=...> root element");
+    throw new Error('expected a <coverage line-rate=...> root element');
   }
   const rate = Number(cov['line-rate']);
   if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
@@ -13,7 +13,9 @@ export function parseCobertura(text: string) {
   }
   return {
     linePct: Math.round(rate * 1000) / 10,
-    linesValid: cov['lines-valid'] !== undefined ? Number(cov['lines-valid']) : null,
-    linesCovered: cov['lines-covered'] !== undefined ? Number(cov['lines-covered']) : null,
+    linesValid:
+      cov['lines-valid'] !== undefined ? Number(cov['lines-valid']) : null,
+    linesCovered:
+      cov['lines-covered'] !== undefined ? Number(cov['lines-covered']) : null,
   };
 }

@@ -9,7 +9,10 @@ import { parseK6 } from './k6';
 export type Facts = Record<string, string | number | boolean | null>;
 
 export const ARTIFACT_FORMATS = {
-  cyclonedx: { parse: parseCycloneDx, mediaType: 'application/vnd.cyclonedx+json' },
+  cyclonedx: {
+    parse: parseCycloneDx,
+    mediaType: 'application/vnd.cyclonedx+json',
+  },
   sarif: { parse: parseSarif, mediaType: 'application/sarif+json' },
   junit: { parse: parseJunit, mediaType: 'application/xml' },
   lcov: { parse: parseLcov, mediaType: 'text/plain' },
@@ -20,18 +23,33 @@ export const ARTIFACT_FORMATS = {
 export type ArtifactFormat = keyof typeof ARTIFACT_FORMATS;
 
 /** Guesses a format from an explicit hint, the media type or the file name. */
-export function detectFormat(name: string, mediaType?: string, hint?: string): ArtifactFormat | undefined {
+export function detectFormat(
+  name: string,
+  mediaType?: string,
+  hint?: string,
+): ArtifactFormat | undefined {
   if (hint) {
     if (!(hint in ARTIFACT_FORMATS)) {
       throw new InputError(
-        `artifacts.format: unknown format '${hint}', expected one of ${Object.keys(ARTIFACT_FORMATS).join(', ')}`,
+        `artifacts.format: unknown format '${hint}', expected one of ${Object.keys(
+          ARTIFACT_FORMATS,
+        ).join(', ')}`,
       );
     }
     return hint as ArtifactFormat;
   }
   const n = name.toLowerCase();
-  if (mediaType?.includes('cyclonedx') || /(bom|sbom|cyclonedx).*\.json$/.test(n)) return 'cyclonedx';
-  if (mediaType?.includes('sarif') || n.endsWith('.sarif') || n.endsWith('.sarif.json')) return 'sarif';
+  if (
+    mediaType?.includes('cyclonedx') ||
+    /(bom|sbom|cyclonedx).*\.json$/.test(n)
+  )
+    return 'cyclonedx';
+  if (
+    mediaType?.includes('sarif') ||
+    n.endsWith('.sarif') ||
+    n.endsWith('.sarif.json')
+  )
+    return 'sarif';
   if (n.endsWith('lcov.info') || n.endsWith('.lcov')) return 'lcov';
   if (/(cobertura|coverage).*\.xml$/.test(n)) return 'cobertura';
   if (/(junit|test-results?|tests?).*\.xml$/.test(n)) return 'junit';
@@ -40,12 +58,18 @@ export function detectFormat(name: string, mediaType?: string, hint?: string): A
 }
 
 /** Parses an artifact into summary facts; malformed content → InputError naming the artifact. */
-export function parseArtifact(format: ArtifactFormat, name: string, content: Buffer): Facts {
+export function parseArtifact(
+  format: ArtifactFormat,
+  name: string,
+  content: Buffer,
+): Facts {
   try {
     return ARTIFACT_FORMATS[format].parse(content.toString('utf8'));
   } catch (e) {
     throw new InputError(
-      `artifacts[${name}]: not a valid ${format} document: ${(e as Error).message}`,
+      `artifacts[${name}]: not a valid ${format} document: ${
+        (e as Error).message
+      }`,
     );
   }
 }

@@ -18,7 +18,9 @@ export function parseK6(text: string) {
   const thresholds = Object.values(metrics as Record<string, any>).flatMap(m =>
     Object.values((m.thresholds ?? {}) as Record<string, any>),
   );
-  const failedThresholds = thresholds.filter(t => (typeof t === 'object' ? t.ok === false : t === true)).length;
+  const failedThresholds = thresholds.filter(t =>
+    typeof t === 'object' ? t.ok === false : t === true,
+  ).length;
   return {
     p95Ms: Math.round(p95 * 100) / 100,
     errorRate: Number(errorRate),

@@ -11,8 +11,18 @@ export function parseLcov(text: string) {
     else if (line.startsWith('LH:')) hit += Number(line.slice(3));
     else if (line === 'end_of_record') sawRecord = true;
   }
-  if (!sawRecord || files === 0 || !Number.isFinite(found) || !Number.isFinite(hit)) {
+  if (
+    !sawRecord ||
+    files === 0 ||
+    !Number.isFinite(found) ||
+    !Number.isFinite(hit)
+  ) {
     throw new Error('no SF:/LF:/LH:/end_of_record records found');
   }
-  return { files, linesFound: found, linesHit: hit, linePct: found ? Math.round((hit / found) * 1000) / 10 : 100 };
+  return {
+    files,
+    linesFound: found,
+    linesHit: hit,
+    linePct: found ? Math.round((hit / found) * 1000) / 10 : 100,
+  };
 }

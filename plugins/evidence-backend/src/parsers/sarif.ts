@@ -15,5 +15,9 @@ export function parseSarif(text: string) {
       counts[(r.level ?? 'warning') as keyof typeof counts] += 1;
     }
   }
-  return { tool: [...tools].join(', ') || null, results: counts.error + counts.warning + counts.note + counts.none, ...counts };
+  return {
+    tool: [...tools].join(', ') || null,
+    results: counts.error + counts.warning + counts.note + counts.none,
+    ...counts,
+  };
 }

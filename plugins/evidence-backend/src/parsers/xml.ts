@@ -5,7 +5,13 @@ export function parseXml(text: string): any {
   if (valid !== true) {
     throw new Error(`${valid.err.msg} (line ${valid.err.line})`);
   }
-  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(text);
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+  }).parse(text);
 }
 
-export const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export function asArray<T>(v: T | T[] | undefined): T[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}

@@ -5,15 +5,13 @@ import {
   generateSignerKey,
   inclusionProof,
   consistencyProof,
-  parseSignerKey,
-  formatVerifierKey,
+  verifierKeyFromSignerKey,
   signNote,
   subtreeHash,
   toBase64,
   verifyChain,
   EvidenceBundle,
 } from '@assay/plugin-evidence-common';
-import { ed25519 } from '@noble/curves/ed25519';
 import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
 import { nativeSha256, LEAF_PREFIX } from '../store/nodeHash';
 import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
@@ -45,8 +43,9 @@ export class EvidenceLog {
   async init() {
     let key = this.config.signerKey;
     if (!key) {
-      const res = await this.store.getOrCreateSignerKey(this.config.origin, () =>
-        generateSignerKey(this.config.origin),
+      const res = await this.store.getOrCreateSignerKey(
+        this.config.origin,
+        () => generateSignerKey(this.config.origin),
       );
       key = res.key;
       if (res.created) {
@@ -55,12 +54,7 @@ export class EvidenceLog {
         );
       }
     }
-    const parsed = parseSignerKey(key);
-    const publicKey = ed25519.getPublicKey(parsed.seed);
-    this.signer = {
-      key,
-      verifierKey: formatVerifierKey(parsed.name, publicKey),
-    };
+    this.signer = { key, verifierKey: verifierKeyFromSignerKey(key) };
   }
 
   get verifierKey(): string {
@@ -96,7 +90,9 @@ export class EvidenceLog {
             // isolate the failing append: retry one by one
             for (const p of batch) {
               try {
-                const [o] = await this.withRetry(() => this.store.appendBatch([p.item]));
+                const [o] = await this.withRetry(() =>
+                  this.store.appendBatch([p.item]),
+                );
                 p.resolve(o);
               } catch (err) {
                 p.reject(err);
@@ -125,13 +121,19 @@ export class EvidenceLog {
           code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') ||
           code.startsWith('SQLITE_CONSTRAINT_UNIQUE');
         if (!retriable || attempt >= 5) throw e;
-        await new Promise(r => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        await new Promise(r =>
+          setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)),
+        );
       }
     }
   }
 
   /** The signed checkpoint for the current tree (signed on demand, stored). */
-  async checkpoint(): Promise<{ treeSize: number; rootHash: string; note: string }> {
+  async checkpoint(): Promise<{
+    treeSize: number;
+    rootHash: string;
+    note: string;
+  }> {
     const { treeSize, rootHash } = await this.store.getLogState();
     const existing = await this.store.getCheckpoint(treeSize);
     if (existing) return { treeSize, rootHash, note: existing };
@@ -142,25 +144,40 @@ export class EvidenceLog {
     });
     const note = signNote(body, this.signer!.key);
     await this.store.putCheckpoint(treeSize, note, new Date().toISOString());
-    return { treeSize, rootHash, note: (await this.store.getCheckpoint(treeSize))! };
+    return {
+      treeSize,
+      rootHash,
+      note: (await this.store.getCheckpoint(treeSize))!,
+    };
   }
 
   private async checkSize(treeSize: number, field: string) {
     const { treeSize: current } = await this.store.getLogState();
     if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > current) {
-      throw new InputError(`${field} must be an integer between 0 and the current tree size ${current}`);
+      throw new InputError(
+        `${field} must be an integer between 0 and the current tree size ${current}`,
+      );
     }
   }
 
   async inclusion(leafIndex: number, treeSize: number) {
     await this.checkSize(treeSize, 'treeSize');
-    if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
-      throw new InputError(`leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`);
+    if (
+      !Number.isSafeInteger(leafIndex) ||
+      leafIndex < 0 ||
+      leafIndex >= treeSize
+    ) {
+      throw new InputError(
+        `leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`,
+      );
     }
-    const [proof, root] = await this.store.withNodes(lookup => [
-      inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
-      subtreeHash(0, treeSize, lookup, nativeSha256),
-    ] as const);
+    const [proof, root] = await this.store.withNodes(
+      lookup =>
+        [
+          inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
+          subtreeHash(0, treeSize, lookup, nativeSha256),
+        ] as const,
+    );
     return {
       leafIndex,
       treeSize,
@@ -172,13 +189,23 @@ export class EvidenceLog {
   async consistency(from: number, to: number) {
     await this.checkSize(to, 'to');
     if (!Number.isSafeInteger(from) || from < 1 || from > to) {
-      throw new InputError(`from must be an integer with 1 <= from <= to (${to})`);
+      throw new InputError(
+        `from must be an integer with 1 <= from <= to (${to})`,
+      );
     }
-    const [proof, root] = await this.store.withNodes(lookup => [
-      consistencyProof(from, to, lookup, nativeSha256),
-      subtreeHash(0, to, lookup, nativeSha256),
-    ] as const);
-    return { from, to, rootHash: toBase64(root), hashes: proof.map(h => toBase64(h)) };
+    const [proof, root] = await this.store.withNodes(
+      lookup =>
+        [
+          consistencyProof(from, to, lookup, nativeSha256),
+          subtreeHash(0, to, lookup, nativeSha256),
+        ] as const,
+    );
+    return {
+      from,
+      to,
+      rootHash: toBase64(root),
+      hashes: proof.map(h => toBase64(h)),
+    };
   }
 
   /** Server-side verification: chain + each stored leaf hash. */
@@ -192,7 +219,9 @@ export class EvidenceLog {
     const leaves = await this.store.leafHashes(rows.map(r => r.leafIndex));
     for (const r of rows) {
       const expected = Buffer.from(
-        nativeSha256(Buffer.concat([LEAF_PREFIX, Buffer.from(r.canonical, 'utf8')])),
+        nativeSha256(
+          Buffer.concat([LEAF_PREFIX, Buffer.from(r.canonical, 'utf8')]),
+        ),
       ).toString('hex');
       if (leaves.get(r.leafIndex) !== expected) {
         return {
@@ -217,7 +246,9 @@ export class EvidenceLog {
     }
     const cp = await this.checkpoint();
     const proofs = await this.store.withNodes(lookup =>
-      rows.map(r => inclusionProof(r.leafIndex, cp.treeSize, lookup, nativeSha256)),
+      rows.map(r =>
+        inclusionProof(r.leafIndex, cp.treeSize, lookup, nativeSha256),
+      ),
     );
     return {
       version: 1,

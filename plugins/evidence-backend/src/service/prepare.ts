@@ -4,12 +4,22 @@ import { InputError } from '@backstage/errors';
 import { canonicalJson } from '@assay/plugin-evidence-common';
 import { z } from 'zod';
 import { addYears, EvidenceConfig, retentionYears } from '../config';
-import { ARTIFACT_FORMATS, detectFormat, Facts, parseArtifact } from '../parsers';
+import {
+  ARTIFACT_FORMATS,
+  detectFormat,
+  Facts,
+  parseArtifact,
+} from '../parsers';
 import { nativeSha256 } from '../store/nodeHash';
 import type { BlobInput, PreparedAppend } from '../store/types';
 
 const str = (max: number) => z.string().min(1).max(max);
-const fact = z.union([z.string().max(1024), z.number().finite(), z.boolean(), z.null()]);
+const fact = z.union([
+  z.string().max(1024),
+  z.number().finite(),
+  z.boolean(),
+  z.null(),
+]);
 
 export const appendRequestSchema = z
   .object({
@@ -58,7 +68,9 @@ export function normalizeEntityRef(ref: string, field = 'entityRef'): string {
   try {
     return stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US');
   } catch (e) {
-    throw new InputError(`${field}: '${ref}' is not a valid entity ref (kind:namespace/name)`);
+    throw new InputError(
+      `${field}: '${ref}' is not a valid entity ref (kind:namespace/name)`,
+    );
   }
 }
 
@@ -69,14 +81,20 @@ export function producerOf(credentials: BackstageCredentials): string {
   return 'anonymous';
 }
 
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const STRICT_BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-const digestOf = (b: Buffer) => `sha256:${Buffer.from(nativeSha256(b)).toString('hex')}`;
+const digestOf = (b: Buffer) =>
+  `sha256:${Buffer.from(nativeSha256(b)).toString('hex')}`;
 
 /** Validates and parses an append request; nothing is stored if this throws. */
 export function prepareAppend(
   body: unknown,
-  options: { config: EvidenceConfig; producer: string; idempotencyKey?: string },
+  options: {
+    config: EvidenceConfig;
+    producer: string;
+    idempotencyKey?: string;
+  },
 ): PreparedAppend {
   const parsed = appendRequestSchema.safeParse(body);
   if (!parsed.success) throw zodInputError(parsed.error);
@@ -85,11 +103,20 @@ export function prepareAppend(
   const entityRef = normalizeEntityRef(req.entityRef);
   if (!config.categories.includes(req.category)) {
     throw new InputError(
-      `category: unknown category '${req.category}', expected one of ${config.categories.join(', ')} (add more in evidence.categories)`,
+      `category: unknown category '${
+        req.category
+      }', expected one of ${config.categories.join(
+        ', ',
+      )} (add more in evidence.categories)`,
     );
   }
-  if (options.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(options.idempotencyKey)) {
-    throw new InputError('Idempotency-Key header: 1-128 printable ASCII characters without spaces');
+  if (
+    options.idempotencyKey !== undefined &&
+    !/^[\x21-\x7e]{1,128}$/.test(options.idempotencyKey)
+  ) {
+    throw new InputError(
+      'Idempotency-Key header: 1-128 printable ASCII characters without spaces',
+    );
   }
 
   const blobs: BlobInput[] = [];
@@ -108,7 +135,10 @@ export function prepareAppend(
     const format = detectFormat(a.name, a.mediaType, a.format);
     if (format) Object.assign(facts, parseArtifact(format, a.name, content));
     const mediaType =
-      a.mediaType ?? (format ? ARTIFACT_FORMATS[format].mediaType : 'application/octet-stream');
+      a.mediaType ??
+      (format
+        ? ARTIFACT_FORMATS[format].mediaType
+        : 'application/octet-stream');
     const digest = digestOf(content);
     blobs.push({ digest, size: content.length, mediaType, content });
     return { name: a.name, digest, size: content.length, mediaType };
@@ -124,14 +154,23 @@ export function prepareAppend(
     }
     const content = Buffer.from(text, 'utf8');
     if (content.length > config.maxArtifactBytes) {
-      throw new InputError(`payload: ${content.length} bytes, over the limit of ${config.maxArtifactBytes} bytes`);
+      throw new InputError(
+        `payload: ${content.length} bytes, over the limit of ${config.maxArtifactBytes} bytes`,
+      );
     }
     payloadDigest = digestOf(content);
-    blobs.push({ digest: payloadDigest, size: content.length, mediaType: 'application/json', content });
+    blobs.push({
+      digest: payloadDigest,
+      size: content.length,
+      mediaType: 'application/json',
+      content,
+    });
   }
 
   const now = new Date().toISOString();
-  const producedAt = req.producedAt ? new Date(req.producedAt).toISOString() : now;
+  const producedAt = req.producedAt
+    ? new Date(req.producedAt).toISOString()
+    : now;
   return {
     entityRef,
     category: req.category,

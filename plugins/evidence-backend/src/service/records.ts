@@ -35,7 +35,10 @@ export async function toStoredRecords(
   return rows.map((r, i) => {
     const e = envelopes[i];
     const years = retentionYears(config, r.category);
-    const cited = [e.payloadDigest, ...(e.artifacts ?? []).map((a: any) => a.digest)].filter(Boolean);
+    const cited = [
+      e.payloadDigest,
+      ...(e.artifacts ?? []).map((a: any) => a.digest),
+    ].filter(Boolean);
     return {
       envelope: e,
       hash: r.hash,

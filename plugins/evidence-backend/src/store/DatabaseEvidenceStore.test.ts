@@ -1,4 +1,6 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
 import {
   leafHash,
   merkleRoot,
@@ -25,135 +27,234 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
   return { knex, store, log };
 }
 
-describe.each(databases.eachSupportedId())('DatabaseEvidenceStore on %p', databaseId => {
-  it('chains records per entity and logs them in one Merkle tree', async () => {
-    const { store, log } = await setup(databaseId);
-    const a = await log.append(prepared('component:default/a', 1));
-    const b = await log.append(prepared('component:default/b', 1));
-    const a2 = await log.append(prepared('component:default/a', 2));
-    expect([a.row.seq, b.row.seq, a2.row.seq]).toEqual([1, 1, 2]);
-    expect([a.row.leafIndex, b.row.leafIndex, a2.row.leafIndex]).toEqual([0, 1, 2]);
-    expect(JSON.parse(a2.row.canonical).previousHash).toBe(a.row.hash);
-    expect(JSON.parse(a.row.canonical).previousHash).toBeNull();
+describe.each(databases.eachSupportedId())(
+  'DatabaseEvidenceStore on %p',
+  databaseId => {
+    it('chains records per entity and logs them in one Merkle tree', async () => {
+      const { store, log } = await setup(databaseId);
+      const a = await log.append(prepared('component:default/a', 1));
+      const b = await log.append(prepared('component:default/b', 1));
+      const a2 = await log.append(prepared('component:default/a', 2));
+      expect([a.row.seq, b.row.seq, a2.row.seq]).toEqual([1, 1, 2]);
+      expect([a.row.leafIndex, b.row.leafIndex, a2.row.leafIndex]).toEqual([
+        0, 1, 2,
+      ]);
+      expect(JSON.parse(a2.row.canonical).previousHash).toBe(a.row.hash);
+      expect(JSON.parse(a.row.canonical).previousHash).toBeNull();
 
-    const state = await store.getLogState();
-    const expectedRoot = merkleRoot([a, b, a2].map(o => leafHash(utf8Encode(o.row.canonical))));
-    expect(state).toEqual({ treeSize: 3, rootHash: Buffer.from(expectedRoot).toString('hex') });
-    await expect(log.verifyEntity('component:default/a')).resolves.toMatchObject({ ok: true, checked: 2 });
-  });
+      const state = await store.getLogState();
+      const expectedRoot = merkleRoot(
+        [a, b, a2].map(o => leafHash(utf8Encode(o.row.canonical))),
+      );
+      expect(state).toEqual({
+        treeSize: 3,
+        rootHash: Buffer.from(expectedRoot).toString('hex'),
+      });
+      await expect(
+        log.verifyEntity('component:default/a'),
+      ).resolves.toMatchObject({ ok: true, checked: 2 });
+    });
 
-  it('serializes many concurrent appends into unbroken chains and a gapless log', async () => {
-    const { store, log } = await setup(databaseId);
-    const entities = ['component:default/x', 'component:default/y', 'component:default/z'];
-    const outcomes = await Promise.all(
-      Array.from({ length: 150 }, (_, i) => log.append(prepared(entities[i % 3], i))),
-    );
-    const leafIndexes = outcomes.map(o => o.row.leafIndex).sort((p, q) => p - q);
-    expect(leafIndexes).toEqual(Array.from({ length: 150 }, (_, i) => i));
-    for (const e of entities) {
-      const rows = await store.allForEntity(e);
-      expect(rows.map(r => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-      expect(verifyChain(rows.map(r => ({ hash: r.hash, canonical: r.canonical })))).toMatchObject({ ok: true, checked: 50 });
-    }
-    // every record's inclusion proof verifies against the signed checkpoint's root
-    const cp = await log.checkpoint();
-    expect(cp.treeSize).toBe(150);
-    for (const o of outcomes.slice(0, 20)) {
-      const p = await log.inclusion(o.row.leafIndex, cp.treeSize);
-      expect(() =>
-        verifyInclusion({
-          leafIndex: o.row.leafIndex,
-          treeSize: cp.treeSize,
-          leafHash: leafHash(utf8Encode(o.row.canonical)),
-          proof: p.hashes.map(fromBase64),
-          rootHash: Buffer.from(cp.rootHash, 'hex'),
+    it('serializes many concurrent appends into unbroken chains and a gapless log', async () => {
+      const { store, log } = await setup(databaseId);
+      const entities = [
+        'component:default/x',
+        'component:default/y',
+        'component:default/z',
+      ];
+      const outcomes = await Promise.all(
+        Array.from({ length: 150 }, (_, i) =>
+          log.append(prepared(entities[i % 3], i)),
+        ),
+      );
+      const leafIndexes = outcomes
+        .map(o => o.row.leafIndex)
+        .sort((p, q) => p - q);
+      expect(leafIndexes).toEqual(Array.from({ length: 150 }, (_, i) => i));
+      for (const e of entities) {
+        const rows = await store.allForEntity(e);
+        expect(rows.map(r => r.seq)).toEqual(
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
+        expect(
+          verifyChain(
+            rows.map(r => ({ hash: r.hash, canonical: r.canonical })),
+          ),
+        ).toMatchObject({ ok: true, checked: 50 });
+      }
+      // every record's inclusion proof verifies against the signed checkpoint's root
+      const cp = await log.checkpoint();
+      expect(cp.treeSize).toBe(150);
+      for (const o of outcomes.slice(0, 20)) {
+        const p = await log.inclusion(o.row.leafIndex, cp.treeSize);
+        expect(() =>
+          verifyInclusion({
+            leafIndex: o.row.leafIndex,
+            treeSize: cp.treeSize,
+            leafHash: leafHash(utf8Encode(o.row.canonical)),
+            proof: p.hashes.map(fromBase64),
+            rootHash: Buffer.from(cp.rootHash, 'hex'),
+          }),
+        ).not.toThrow();
+      }
+    });
+
+    it('also serializes appends from two store instances (two replicas)', async () => {
+      const { knex, log } = await setup(databaseId);
+      const store2 = await DatabaseEvidenceStore.create({
+        database: mockServices.database({ knex, migrations: { skip: true } }),
+      });
+      const log2 = new EvidenceLog(
+        store2,
+        testConfig,
+        mockServices.logger.mock(),
+      );
+      await log2.init();
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? log : log2).append(prepared('component:default/r', i)),
+        ),
+      );
+      expect(new Set(outcomes.map(o => o.row.seq)).size).toBe(40);
+      await expect(
+        log.verifyEntity('component:default/r'),
+      ).resolves.toMatchObject({ ok: true, checked: 40 });
+    });
+
+    it('returns the first record again for a repeated idempotency key', async () => {
+      const { store, log } = await setup(databaseId);
+      const first = await log.append(
+        prepared('component:default/a', 1, { idempotencyKey: 'run-1' }),
+      );
+      const again = await log.append(
+        prepared('component:default/a', 2, { idempotencyKey: 'run-1' }),
+      );
+      expect(again.replayed).toBe(true);
+      expect(again.row.hash).toBe(first.row.hash);
+      expect((await store.allForEntity('component:default/a')).length).toBe(1);
+    });
+
+    it('refuses UPDATE and DELETE on records and tree nodes in the database itself', async () => {
+      const { knex, log } = await setup(databaseId);
+      await log.append(prepared('component:default/a', 1));
+      await expect(
+        knex('evidence_records').update({ category: 'sbom' }),
+      ).rejects.toThrow(/not allowed/);
+      await expect(knex('evidence_records').delete()).rejects.toThrow(
+        /not allowed/,
+      );
+      await expect(
+        knex('evidence_tree_nodes').update({ hash: 'x' }),
+      ).rejects.toThrow(/not allowed/);
+      await expect(knex('evidence_tree_nodes').delete()).rejects.toThrow(
+        /not allowed/,
+      );
+      const truncate = databaseId.startsWith('POSTGRES')
+        ? knex.raw('TRUNCATE evidence_records')
+        : knex('evidence_records').truncate(); // knex emulates it with DELETE on SQLite
+      await expect(truncate).rejects.toThrow(/not allowed/);
+      expect(
+        Number((await knex('evidence_records').count({ n: '*' }))[0].n),
+      ).toBe(1);
+    });
+
+    it('detects a row tampered with directly in the database and names it', async () => {
+      const { knex, log } = await setup(databaseId);
+      for (let i = 0; i < 5; i++)
+        await log.append(prepared('component:default/t', i));
+      const isPg = databaseId.startsWith('POSTGRES');
+      await knex.raw(
+        isPg
+          ? 'DROP TRIGGER evidence_records_no_update ON evidence_records'
+          : 'DROP TRIGGER evidence_records_no_update',
+      );
+      const row = await knex('evidence_records')
+        .where({ entity_ref: 'component:default/t', seq: 3 })
+        .first();
+      await knex('evidence_records')
+        .where({ leaf_index: row.leaf_index })
+        .update({
+          canonical: row.canonical.replace('"failures":0', '"failures":1'),
+        });
+      const result = await log.verifyEntity('component:default/t');
+      expect(result).toMatchObject({ ok: false, firstBad: { seq: 3 } });
+
+      // re-hashing the edited row consistently still breaks the next link and the leaf
+      const edited = await knex('evidence_records')
+        .where({ leaf_index: row.leaf_index })
+        .first();
+      const newHash = createHash('sha256')
+        .update(edited.canonical)
+        .digest('hex');
+      await knex('evidence_records')
+        .where({ leaf_index: row.leaf_index })
+        .update({ hash: newHash });
+      const again = await log.verifyEntity('component:default/t');
+      expect(again.ok).toBe(false);
+      expect((again as any).firstBad.seq).toBeGreaterThanOrEqual(3);
+    });
+
+    it('purges expired payloads but keeps envelopes, leaves and held entities', async () => {
+      const { store, log } = await setup(databaseId);
+      const blob = {
+        digest: `sha256:${'ab'.repeat(32)}`,
+        size: 3,
+        mediaType: 'text/plain',
+        content: Buffer.from('abc'),
+      };
+      const blob2 = {
+        digest: `sha256:${'cd'.repeat(32)}`,
+        size: 3,
+        mediaType: 'text/plain',
+        content: Buffer.from('def'),
+      };
+      await log.append(
+        prepared('component:default/p', 1, {
+          payloadDigest: blob.digest,
+          blobs: [blob],
+          expiresAt: '2020-01-01T00:00:00.000Z',
         }),
-      ).not.toThrow();
-    }
-  });
-
-  it('also serializes appends from two store instances (two replicas)', async () => {
-    const { knex, log } = await setup(databaseId);
-    const store2 = await DatabaseEvidenceStore.create({ database: mockServices.database({ knex, migrations: { skip: true } }) });
-    const log2 = new EvidenceLog(store2, testConfig, mockServices.logger.mock());
-    await log2.init();
-    const outcomes = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? log : log2).append(prepared('component:default/r', i))),
-    );
-    expect(new Set(outcomes.map(o => o.row.seq)).size).toBe(40);
-    await expect(log.verifyEntity('component:default/r')).resolves.toMatchObject({ ok: true, checked: 40 });
-  });
-
-  it('returns the first record again for a repeated idempotency key', async () => {
-    const { store, log } = await setup(databaseId);
-    const first = await log.append(prepared('component:default/a', 1, { idempotencyKey: 'run-1' }));
-    const again = await log.append(prepared('component:default/a', 2, { idempotencyKey: 'run-1' }));
-    expect(again.replayed).toBe(true);
-    expect(again.row.hash).toBe(first.row.hash);
-    expect((await store.allForEntity('component:default/a')).length).toBe(1);
-  });
-
-  it('refuses UPDATE and DELETE on records and tree nodes in the database itself', async () => {
-    const { knex, log } = await setup(databaseId);
-    await log.append(prepared('component:default/a', 1));
-    await expect(knex('evidence_records').update({ category: 'sbom' })).rejects.toThrow(/not allowed/);
-    await expect(knex('evidence_records').delete()).rejects.toThrow(/not allowed/);
-    await expect(knex('evidence_tree_nodes').update({ hash: 'x' })).rejects.toThrow(/not allowed/);
-    await expect(knex('evidence_tree_nodes').delete()).rejects.toThrow(/not allowed/);
-    if (databaseId.startsWith('POSTGRES')) {
-      await expect(knex.raw('TRUNCATE evidence_records')).rejects.toThrow(/not allowed/);
-    }
-    expect(await knex('evidence_records').count({ n: '*' })).toEqual([{ n: expect.anything() }]);
-    expect(Number((await knex('evidence_records').count({ n: '*' }))[0].n)).toBe(1);
-  });
-
-  it('detects a row tampered with directly in the database and names it', async () => {
-    const { knex, log } = await setup(databaseId);
-    for (let i = 0; i < 5; i++) await log.append(prepared('component:default/t', i));
-    const isPg = databaseId.startsWith('POSTGRES');
-    await knex.raw(isPg ? 'DROP TRIGGER evidence_records_no_update ON evidence_records' : 'DROP TRIGGER evidence_records_no_update');
-    const row = await knex('evidence_records').where({ entity_ref: 'component:default/t', seq: 3 }).first();
-    await knex('evidence_records')
-      .where({ leaf_index: row.leaf_index })
-      .update({ canonical: row.canonical.replace('"failures":0', '"failures":1') });
-    const result = await log.verifyEntity('component:default/t');
-    expect(result).toMatchObject({ ok: false, firstBad: { seq: 3 } });
-
-    // re-hashing the edited row consistently still breaks the next link and the leaf
-    const edited = await knex('evidence_records').where({ leaf_index: row.leaf_index }).first();
-    const { createHash } = await import('node:crypto');
-    const newHash = createHash('sha256').update(edited.canonical).digest('hex');
-    await knex('evidence_records').where({ leaf_index: row.leaf_index }).update({ hash: newHash });
-    const again = await log.verifyEntity('component:default/t');
-    expect(again.ok).toBe(false);
-    expect((again as any).firstBad.seq).toBeGreaterThanOrEqual(3);
-  });
-
-  it('purges expired payloads but keeps envelopes, leaves and held entities', async () => {
-    const { store, log } = await setup(databaseId);
-    const blob = { digest: 'sha256:' + 'ab'.repeat(32), size: 3, mediaType: 'text/plain', content: Buffer.from('abc') };
-    const blob2 = { digest: 'sha256:' + 'cd'.repeat(32), size: 3, mediaType: 'text/plain', content: Buffer.from('def') };
-    await log.append(prepared('component:default/p', 1, { payloadDigest: blob.digest, blobs: [blob], expiresAt: '2020-01-01T00:00:00.000Z' }));
-    await log.append(prepared('component:default/h', 1, { payloadDigest: blob2.digest, blobs: [blob2], expiresAt: '2020-01-01T00:00:00.000Z' }));
-    await store.setLegalHold({ entityRef: 'component:default/h', reason: 'litigation', setBy: 'user:default/x', setAt: '2026-01-01T00:00:00Z' });
-    const r = await store.purgeExpired('2026-11-24T00:00:00.000Z');
-    expect(r).toEqual({ blobs: 1, records: 1 });
-    expect((await store.getBlob(blob.digest))?.content).toBeNull();
-    expect((await store.getBlob(blob2.digest))?.content?.toString()).toBe('def');
-    await expect(log.verifyEntity('component:default/p')).resolves.toMatchObject({ ok: true });
-  });
-});
+      );
+      await log.append(
+        prepared('component:default/h', 1, {
+          payloadDigest: blob2.digest,
+          blobs: [blob2],
+          expiresAt: '2020-01-01T00:00:00.000Z',
+        }),
+      );
+      await store.setLegalHold({
+        entityRef: 'component:default/h',
+        reason: 'litigation',
+        setBy: 'user:default/x',
+        setAt: '2026-01-01T00:00:00Z',
+      });
+      const r = await store.purgeExpired('2026-11-24T00:00:00.000Z');
+      expect(r).toEqual({ blobs: 1, records: 1 });
+      expect((await store.getBlob(blob.digest))?.content).toBeNull();
+      expect((await store.getBlob(blob2.digest))?.content?.toString()).toBe(
+        'def',
+      );
+      await expect(
+        log.verifyEntity('component:default/p'),
+      ).resolves.toMatchObject({ ok: true });
+    });
+  },
+);
 
 describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
   it('go up, down and up again', async () => {
     const knex = await databases.init(databaseId);
-    const { resolvePackagePath } = await import('@backstage/backend-plugin-api');
-    const directory = resolvePackagePath('@assay/plugin-evidence-backend', 'migrations');
+    const directory = resolvePackagePath(
+      '@assay/plugin-evidence-backend',
+      'migrations',
+    );
     await knex.migrate.latest({ directory });
     await knex('evidence_log').where({ id: 1 }).first();
     await knex.migrate.rollback({ directory }, true);
     expect(await knex.schema.hasTable('evidence_records')).toBe(false);
     await knex.migrate.latest({ directory });
-    expect(Number((await knex('evidence_log').where({ id: 1 }).first()).tree_size)).toBe(0);
+    expect(
+      Number((await knex('evidence_log').where({ id: 1 }).first()).tree_size),
+    ).toBe(0);
   });
 });

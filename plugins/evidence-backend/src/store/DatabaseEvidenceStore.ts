@@ -1,4 +1,7 @@
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import {
   canonicalJson,
@@ -65,7 +68,9 @@ export class DatabaseEvidenceStore {
     return this.db.client.config.client === 'pg';
   }
 
-  async getLogState(db: Db = this.db): Promise<{ treeSize: number; rootHash: string }> {
+  async getLogState(
+    db: Db = this.db,
+  ): Promise<{ treeSize: number; rootHash: string }> {
     const q = db('evidence_log').where({ id: 1 });
     const row = await (this.isPg && db !== this.db ? q.forUpdate() : q).first();
     return { treeSize: Number(row.tree_size), rootHash: row.root_hash };
@@ -127,7 +132,9 @@ export class DatabaseEvidenceStore {
             .where({ entity_ref: item.entityRef })
             .orderBy('seq', 'desc')
             .first();
-          head = h ? { seq: Number(h.seq), hash: h.hash } : { seq: 0, hash: '' };
+          head = h
+            ? { seq: Number(h.seq), hash: h.hash }
+            : { seq: 0, hash: '' };
         }
         const envelope: EvidenceEnvelope = {
           v: 1,
@@ -151,13 +158,23 @@ export class DatabaseEvidenceStore {
         const leafIndex = size;
         const leaf = nativeSha256(Buffer.concat([LEAF_PREFIX, bytes]));
         computed.set(`0:${leafIndex}`, leaf);
-        nodeRows.push({ level: 0, idx: leafIndex, hash: Buffer.from(leaf).toString('hex') });
+        nodeRows.push({
+          level: 0,
+          idx: leafIndex,
+          hash: Buffer.from(leaf).toString('hex'),
+        });
         for (const { level, index } of perfectNodesCompletedBy(leafIndex)) {
           const left = lookup(level - 1, 2 * index);
           const right = lookup(level - 1, 2 * index + 1);
-          const h = nativeSha256(Buffer.concat([Buffer.from([1]), left, right]));
+          const h = nativeSha256(
+            Buffer.concat([Buffer.from([1]), left, right]),
+          );
           computed.set(`${level}:${index}`, h);
-          nodeRows.push({ level, idx: index, hash: Buffer.from(h).toString('hex') });
+          nodeRows.push({
+            level,
+            idx: index,
+            hash: Buffer.from(h).toString('hex'),
+          });
         }
         size += 1;
         const row: RecordRow = {
@@ -230,7 +247,10 @@ export class DatabaseEvidenceStore {
       const root = subtreeHash(0, size, lookup, nativeSha256);
       await tx('evidence_log')
         .where({ id: 1 })
-        .update({ tree_size: size, root_hash: Buffer.from(root).toString('hex') });
+        .update({
+          tree_size: size,
+          root_hash: Buffer.from(root).toString('hex'),
+        });
       return out;
     });
     for (const [k, h] of computed) {
@@ -240,16 +260,27 @@ export class DatabaseEvidenceStore {
     return outcomes;
   }
 
-  async list(entityRef: string, q: ListQuery): Promise<{ rows: RecordRow[]; total: number }> {
+  async list(
+    entityRef: string,
+    q: ListQuery,
+  ): Promise<{ rows: RecordRow[]; total: number }> {
     const filtered = () => {
       const b = this.db('evidence_records').where({ entity_ref: entityRef });
       if (q.categories?.length) b.whereIn('category', q.categories);
       if (q.since) b.where('recorded_at', '>=', q.since);
       if (q.until) b.where('recorded_at', '<=', q.until);
-      if (q.subject) b.where('subject_text', 'like', `%${q.subject.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      if (q.subject)
+        b.where(
+          'subject_text',
+          'like',
+          `%${q.subject.toLowerCase().replace(/[%_\\]/g, '')}%`,
+        );
       return b;
     };
-    const page = filtered().select(RECORD_COLUMNS).orderBy('seq', q.order).limit(q.limit);
+    const page = filtered()
+      .select(RECORD_COLUMNS)
+      .orderBy('seq', q.order)
+      .limit(q.limit);
     if (q.afterSeq !== undefined) {
       page.where('seq', q.order === 'desc' ? '<' : '>', q.afterSeq);
     }
@@ -269,11 +300,17 @@ export class DatabaseEvidenceStore {
   }
 
   async getByHash(hash: string): Promise<RecordRow | undefined> {
-    const r = await this.db('evidence_records').select(RECORD_COLUMNS).where({ hash }).first();
+    const r = await this.db('evidence_records')
+      .select(RECORD_COLUMNS)
+      .where({ hash })
+      .first();
     return r ? toRow(r) : undefined;
   }
 
-  async getBySeq(entityRef: string, seq: number): Promise<RecordRow | undefined> {
+  async getBySeq(
+    entityRef: string,
+    seq: number,
+  ): Promise<RecordRow | undefined> {
     const r = await this.db('evidence_records')
       .select(RECORD_COLUMNS)
       .where({ entity_ref: entityRef, seq })
@@ -281,19 +318,27 @@ export class DatabaseEvidenceStore {
     return r ? toRow(r) : undefined;
   }
 
-  async categoryStats(entityRef: string): Promise<Array<{ category: string; count: number; latest: RecordRow }>> {
-    const groups: Array<{ category: string; n: number | string; maxSeq: number | string }> =
-      await this.db('evidence_records')
-        .select('category')
-        .count({ n: '*' })
-        .max({ maxSeq: 'seq' })
-        .where({ entity_ref: entityRef })
-        .groupBy('category');
+  async categoryStats(
+    entityRef: string,
+  ): Promise<Array<{ category: string; count: number; latest: RecordRow }>> {
+    const groups: Array<{
+      category: string;
+      n: number | string;
+      maxSeq: number | string;
+    }> = await this.db('evidence_records')
+      .select('category')
+      .count({ n: '*' })
+      .max({ maxSeq: 'seq' })
+      .where({ entity_ref: entityRef })
+      .groupBy('category');
     if (!groups.length) return [];
     const latest = await this.db('evidence_records')
       .select(RECORD_COLUMNS)
       .where({ entity_ref: entityRef })
-      .whereIn('seq', groups.map(g => Number(g.maxSeq)));
+      .whereIn(
+        'seq',
+        groups.map(g => Number(g.maxSeq)),
+      );
     const bySeq = new Map(latest.map(r => [Number(r.seq), toRow(r)]));
     return groups.map(g => ({
       category: g.category,
@@ -324,17 +369,27 @@ export class DatabaseEvidenceStore {
   }
 
   /** Runs `fn` (a Merkle computation) against stored nodes, fetched in one round. */
-  async withNodes<T>(fn: (lookup: (l: number, i: number) => Uint8Array) => T): Promise<T> {
+  async withNodes<T>(
+    fn: (lookup: (l: number, i: number) => Uint8Array) => T,
+  ): Promise<T> {
     const lookup = await this.nodes.load(this.db, collectRefs(fn));
     return fn(lookup);
   }
 
   // --- blobs -------------------------------------------------------------
 
-  async getBlob(digest: string): Promise<{ mediaType: string; size: number; content: Buffer | null } | undefined> {
+  async getBlob(
+    digest: string,
+  ): Promise<
+    { mediaType: string; size: number; content: Buffer | null } | undefined
+  > {
     const r = await this.db('evidence_blobs').where({ digest }).first();
     if (!r) return undefined;
-    return { mediaType: r.media_type, size: Number(r.size), content: r.content ? Buffer.from(r.content) : null };
+    return {
+      mediaType: r.media_type,
+      size: Number(r.size),
+      content: r.content ? Buffer.from(r.content) : null,
+    };
   }
 
   async purgedDigests(digests: string[]): Promise<Set<string>> {
@@ -347,14 +402,23 @@ export class DatabaseEvidenceStore {
   }
 
   /** Purges payloads whose every citing record has expired and is not held. */
-  async purgeExpired(nowIso: string, options: { entityRef?: string; categories?: string[]; ignoreExpiry?: boolean } = {}): Promise<{ blobs: number; records: number }> {
+  async purgeExpired(
+    nowIso: string,
+    options: {
+      entityRef?: string;
+      categories?: string[];
+      ignoreExpiry?: boolean;
+    } = {},
+  ): Promise<{ blobs: number; records: number }> {
     return this.db.transaction(async tx => {
       const candidates = tx('evidence_blob_refs as r')
         .join('evidence_blobs as b', 'b.digest', 'r.digest')
         .whereNull('b.purged_at')
         .distinct('r.digest');
-      if (options.entityRef) candidates.where('r.entity_ref', options.entityRef);
-      if (options.categories?.length) candidates.whereIn('r.category', options.categories);
+      if (options.entityRef)
+        candidates.where('r.entity_ref', options.entityRef);
+      if (options.categories?.length)
+        candidates.whereIn('r.category', options.categories);
       if (!options.ignoreExpiry) candidates.where('r.expires_at', '<=', nowIso);
       const digests: string[] = (await candidates).map((r: any) => r.digest);
       if (!digests.length) return { blobs: 0, records: 0 };
@@ -362,13 +426,18 @@ export class DatabaseEvidenceStore {
       const keep = new Set<string>(
         (
           await tx('evidence_blob_refs as r')
-            .leftJoin('evidence_legal_holds as h', 'h.entity_ref', 'r.entity_ref')
+            .leftJoin(
+              'evidence_legal_holds as h',
+              'h.entity_ref',
+              'r.entity_ref',
+            )
             .whereIn('r.digest', digests)
             .where(w => {
               w.whereNotNull('h.entity_ref');
               if (options.ignoreExpiry && options.entityRef) {
                 w.orWhereNot('r.entity_ref', options.entityRef);
-                if (options.categories?.length) w.orWhereNotIn('r.category', options.categories);
+                if (options.categories?.length)
+                  w.orWhereNotIn('r.category', options.categories);
               } else {
                 w.orWhere('r.expires_at', '>', nowIso);
               }
@@ -378,8 +447,12 @@ export class DatabaseEvidenceStore {
       );
       const purge = digests.filter(d => !keep.has(d));
       if (!purge.length) return { blobs: 0, records: 0 };
-      await tx('evidence_blobs').whereIn('digest', purge).update({ content: null, purged_at: nowIso });
-      const [{ n }] = await tx('evidence_blob_refs').whereIn('digest', purge).countDistinct({ n: 'leaf_index' });
+      await tx('evidence_blobs')
+        .whereIn('digest', purge)
+        .update({ content: null, purged_at: nowIso });
+      const [{ n }] = await tx('evidence_blob_refs')
+        .whereIn('digest', purge)
+        .countDistinct({ n: 'leaf_index' });
       return { blobs: purge.length, records: Number(n) };
     });
   }
@@ -387,42 +460,75 @@ export class DatabaseEvidenceStore {
   // --- legal holds -------------------------------------------------------
 
   async getLegalHold(entityRef: string): Promise<LegalHold | undefined> {
-    const r = await this.db('evidence_legal_holds').where({ entity_ref: entityRef }).first();
-    return r ? { entityRef: r.entity_ref, reason: r.reason, setBy: r.set_by, setAt: r.set_at } : undefined;
+    const r = await this.db('evidence_legal_holds')
+      .where({ entity_ref: entityRef })
+      .first();
+    return r
+      ? {
+          entityRef: r.entity_ref,
+          reason: r.reason,
+          setBy: r.set_by,
+          setAt: r.set_at,
+        }
+      : undefined;
   }
 
   async setLegalHold(hold: LegalHold): Promise<void> {
     await this.db('evidence_legal_holds')
-      .insert({ entity_ref: hold.entityRef, reason: hold.reason, set_by: hold.setBy, set_at: hold.setAt })
+      .insert({
+        entity_ref: hold.entityRef,
+        reason: hold.reason,
+        set_by: hold.setBy,
+        set_at: hold.setAt,
+      })
       .onConflict('entity_ref')
       .merge();
   }
 
   async releaseLegalHold(entityRef: string): Promise<boolean> {
-    return (await this.db('evidence_legal_holds').where({ entity_ref: entityRef }).delete()) > 0;
+    return (
+      (await this.db('evidence_legal_holds')
+        .where({ entity_ref: entityRef })
+        .delete()) > 0
+    );
   }
 
   // --- checkpoints & keys -----------------------------------------------
 
   async getCheckpoint(treeSize: number): Promise<string | undefined> {
-    const r = await this.db('evidence_checkpoints').where({ tree_size: treeSize }).first();
+    const r = await this.db('evidence_checkpoints')
+      .where({ tree_size: treeSize })
+      .first();
     return r?.note;
   }
 
-  async latestCheckpoint(): Promise<{ treeSize: number; note: string } | undefined> {
-    const r = await this.db('evidence_checkpoints').orderBy('tree_size', 'desc').first();
+  async latestCheckpoint(): Promise<
+    { treeSize: number; note: string } | undefined
+  > {
+    const r = await this.db('evidence_checkpoints')
+      .orderBy('tree_size', 'desc')
+      .first();
     return r ? { treeSize: Number(r.tree_size), note: r.note } : undefined;
   }
 
-  async putCheckpoint(treeSize: number, note: string, createdAt: string): Promise<void> {
+  async putCheckpoint(
+    treeSize: number,
+    note: string,
+    createdAt: string,
+  ): Promise<void> {
     await this.db('evidence_checkpoints')
       .insert({ tree_size: treeSize, note, created_at: createdAt })
       .onConflict('tree_size')
       .ignore();
   }
 
-  async getOrCreateSignerKey(name: string, generate: () => string): Promise<{ key: string; created: boolean }> {
-    const existing = await this.db('evidence_signing_keys').where({ name }).first();
+  async getOrCreateSignerKey(
+    name: string,
+    generate: () => string,
+  ): Promise<{ key: string; created: boolean }> {
+    const existing = await this.db('evidence_signing_keys')
+      .where({ name })
+      .first();
     if (existing) return { key: existing.signer_key, created: false };
     const key = generate();
     await this.db('evidence_signing_keys')
@@ -434,9 +540,10 @@ export class DatabaseEvidenceStore {
   }
 }
 
-function subjectText(subject?: Record<string, string | undefined>): string | null {
+function subjectText(
+  subject?: Record<string, string | undefined>,
+): string | null {
   if (!subject) return null;
   const vals = Object.values(subject).filter(Boolean) as string[];
   return vals.length ? vals.join(' ').toLowerCase().slice(0, 1024) : null;
 }
-

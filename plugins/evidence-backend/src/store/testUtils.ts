@@ -4,13 +4,36 @@ import type { PreparedAppend } from './types';
 export const testConfig: EvidenceConfig = {
   origin: 'test.assay.dev/evidence',
   maxArtifactBytes: 1024 * 1024,
-  categories: ['tests', 'coverage', 'sbom', 'sast', 'load-test', 'onboarding', 'release', 'compliance'],
-  retention: { mode: 'governance', defaultYears: 3, rules: { compliance: 7 }, purgeFrequencyMinutes: 60 },
-  requirements: { compliance: [{ category: 'tests', maxAgeDays: 30 }, { category: 'sbom', maxAgeDays: 90 }] },
+  categories: [
+    'tests',
+    'coverage',
+    'sbom',
+    'sast',
+    'load-test',
+    'onboarding',
+    'release',
+    'compliance',
+  ],
+  retention: {
+    mode: 'governance',
+    defaultYears: 3,
+    rules: { compliance: 7 },
+    purgeFrequencyMinutes: 60,
+  },
+  requirements: {
+    compliance: [
+      { category: 'tests', maxAgeDays: 30 },
+      { category: 'sbom', maxAgeDays: 90 },
+    ],
+  },
   demoSeed: false,
 };
 
-export function prepared(entityRef: string, i: number, extra: Partial<PreparedAppend> = {}): PreparedAppend {
+export function prepared(
+  entityRef: string,
+  i: number,
+  extra: Partial<PreparedAppend> = {},
+): PreparedAppend {
   return {
     entityRef,
     category: 'tests',
