@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { fileURLToPath } from 'url';
 import { createHash } from 'crypto';
+import { Readable } from 'stream';
 import {
   RootConfigService,
   UrlReaderService,
@@ -22,6 +23,15 @@ import {
 import { NotFoundError, NotModifiedError } from '@backstage/errors';
 import { resolveLocalPublishDir } from './config';
 import { listFiles } from './files';
+
+/** A stream that opens the file only when it is first read. */
+function lazyFileStream(file: string): Readable {
+  return Readable.from(
+    (async function* read() {
+      yield await fs.promises.readFile(file);
+    })(),
+  );
+}
 
 /**
  * Reads `file://` URLs inside the local publish directory, and nothing else,
@@ -87,7 +97,7 @@ export class LocalRepoUrlReader implements UrlReaderService {
     if (options?.lastModifiedAfter && stat.mtime <= options.lastModifiedAfter) {
       throw new NotModifiedError();
     }
-    return ReadUrlResponseFactory.fromReadable(fs.createReadStream(file), {
+    return ReadUrlResponseFactory.fromReadable(lazyFileStream(file), {
       etag,
       lastModifiedAt: stat.mtime,
     });
@@ -111,7 +121,7 @@ export class LocalRepoUrlReader implements UrlReaderService {
       .filter(({ f, stat: s }) => !options?.filter || options.filter(f, { size: s.size }));
     const tree = await this.treeResponseFactory.fromReadableArray(
       selected.map(({ f, stat: s }) => ({
-        data: fs.createReadStream(path.join(dir, f)),
+        data: lazyFileStream(path.join(dir, f)),
         path: f,
         lastModifiedAt: s.mtime,
       })),

@@ -1,0 +1,45 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  ConsistencyProofResponse,
+  EvidenceBundle,
+  EvidenceSummary,
+  InclusionProofResponse,
+  PublicKeyInfo,
+  RecordsPage,
+  RecordsQuery,
+  ServerVerifyResult,
+  StoredRecord,
+} from './types';
+
+/**
+ * Read access to the Assay evidence store (`/api/evidence`).
+ * Entity refs are full string refs, e.g. `component:default/service-a`.
+ *
+ * @public
+ */
+export interface EvidenceApi {
+  listRecords(entityRef: string, query?: RecordsQuery): Promise<RecordsPage>;
+  getSummary(entityRef: string): Promise<EvidenceSummary>;
+  getRecord(hash: string): Promise<StoredRecord>;
+  /** Raw artifact bytes; rejects with a 410 `ResponseError` when retention purged them. */
+  getArtifact(hash: string, digest: string): Promise<Blob>;
+  /** The latest signed checkpoint (a C2SP signed note). */
+  getCheckpoint(): Promise<string>;
+  getPublicKey(): Promise<PublicKeyInfo>;
+  getInclusionProof(options: {
+    leafIndex: number;
+    treeSize: number;
+  }): Promise<InclusionProofResponse>;
+  getConsistencyProof(options: {
+    from: number;
+    to: number;
+  }): Promise<ConsistencyProofResponse>;
+  getBundle(entityRef: string): Promise<EvidenceBundle>;
+  /** The server's own verification; informative only, the UI verifies in the browser. */
+  verifyOnServer(entityRef: string): Promise<ServerVerifyResult>;
+}
+
+/** @public */
+export const evidenceApiRef = createApiRef<EvidenceApi>({
+  id: 'plugin.evidence.service',
+});

@@ -1,0 +1,4 @@
+export { evidenceApiRef } from './EvidenceApi';
+export type { EvidenceApi } from './EvidenceApi';
+export { EvidenceClient } from './EvidenceClient';
+export * from './types';

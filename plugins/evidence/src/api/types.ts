@@ -1,0 +1,129 @@
+import type {
+  EvidenceBundle,
+  EvidenceEnvelope,
+} from '@assay/plugin-evidence-common';
+
+export type { EvidenceBundle, EvidenceEnvelope };
+
+/**
+ * Retention facts the backend attaches to every stored record.
+ *
+ * @public
+ */
+export interface RecordRetention {
+  years: number;
+  expiresAt: string;
+  mode: 'governance' | 'compliance';
+  legalHold: boolean;
+}
+
+/**
+ * One record as served by `GET /v1/entities/.../records` and `GET /v1/records/:hash`.
+ * `canonical` is the exact RFC 8785 text whose SHA-256 is `hash`; the viewer
+ * verifies `canonical`, never `envelope`.
+ *
+ * @public
+ */
+export interface StoredRecord {
+  envelope: EvidenceEnvelope;
+  hash: string;
+  leafIndex: number;
+  canonical: string;
+  payloadPurged: boolean;
+  retention: RecordRetention;
+}
+
+/** @public */
+export interface RecordsPage {
+  items: StoredRecord[];
+  nextCursor?: string;
+  totalCount: number;
+}
+
+/** @public */
+export interface RecordsQuery {
+  categories?: string[];
+  /** ISO timestamp, inclusive */
+  since?: string;
+  /** ISO timestamp, inclusive */
+  until?: string;
+  /** free text matched against the record's subject (commit, version, run id...) */
+  subject?: string;
+  cursor?: string;
+  /** 1..500, default 50 */
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+/** @public */
+export interface CategorySummary {
+  category: string;
+  count: number;
+  latestRecordedAt: string;
+  latestSummary: Record<string, unknown>;
+}
+
+/** @public */
+export interface MissingCategory {
+  category: string;
+  reason: 'never' | 'stale';
+  lastRecordedAt?: string;
+  maxAgeDays: number;
+}
+
+/** @public */
+export interface LegalHoldInfo {
+  reason: string;
+  setBy: string;
+  setAt: string;
+}
+
+/** @public */
+export interface EvidenceSummary {
+  entityRef: string;
+  complianceMode: 'sandbox' | 'compliance' | null;
+  recordCount: number;
+  head: { seq: number; hash: string; leafIndex: number } | null;
+  categories: CategorySummary[];
+  requiredCategories: string[];
+  missing: MissingCategory[];
+  legalHold: LegalHoldInfo | null;
+  retention: {
+    mode: 'governance' | 'compliance';
+    defaultYears: number;
+    rules: Array<{ category: string; years: number }>;
+  };
+}
+
+/** @public */
+export interface PublicKeyInfo {
+  origin: string;
+  /** C2SP signed-note verifier key (`<name>+<hash>+<base64 key>`) */
+  verifierKey: string;
+  algorithm: 'ed25519';
+}
+
+/** @public */
+export interface InclusionProofResponse {
+  leafIndex: number;
+  treeSize: number;
+  /** base64 */
+  rootHash: string;
+  /** base64, bottom-up */
+  hashes: string[];
+}
+
+/** @public */
+export interface ConsistencyProofResponse {
+  from: number;
+  to: number;
+  rootHash: string;
+  hashes: string[];
+}
+
+/** @public */
+export interface ServerVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBad?: { seq: number; hash: string; reason: string };
+}

@@ -1,0 +1,1 @@
+export { AuditPackButton } from './AuditPackButton';

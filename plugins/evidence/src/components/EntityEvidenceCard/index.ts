@@ -1,0 +1,1 @@
+export { EntityEvidenceCard } from './EntityEvidenceCard';

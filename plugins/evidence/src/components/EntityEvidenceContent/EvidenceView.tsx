@@ -1,0 +1,188 @@
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+} from '@backstage/core-components';
+import { Box, Grid, Typography } from '@material-ui/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { StoredRecord } from '../../api/types';
+import { useEvidenceRecords } from '../../hooks/useEvidenceRecords';
+import { useEvidenceSummary } from '../../hooks/useEvidenceSummary';
+import { useIntegrity } from '../../hooks/useIntegrity';
+import { CheckpointMemory } from '../../lib/checkpointMemory';
+import { formatCount } from '../../lib/format';
+import { AuditPackButton } from '../AuditPackButton';
+import { EvidenceErrorPanel, isPermissionError } from '../EvidenceErrorPanel';
+import { EvidenceGaps } from '../EvidenceGaps';
+import { IntegrityBanner } from '../IntegrityBanner';
+import { LatestByCategory } from '../LatestByCategory';
+import { RecordDrawer } from '../RecordDrawer';
+import { emptyFilters, hasFilters, RecordFilters } from '../RecordFilters';
+import { RecordsTable } from '../RecordsTable';
+import { RetentionBadges } from '../RetentionBadges';
+import { RecordFilters as Filters } from '../../hooks/useEvidenceRecords';
+
+function Records(props: {
+  entityRef: string;
+  filters: Filters;
+  onOpen: (r: StoredRecord) => void;
+  badHash?: string;
+  onLoaded: (items: StoredRecord[]) => void;
+}) {
+  const { entityRef, filters, onOpen, badHash } = props;
+  const records = useEvidenceRecords(entityRef, filters);
+  const { onLoaded } = props;
+  useEffect(() => onLoaded(records.items), [onLoaded, records.items]);
+  if (records.error && records.items.length === 0) {
+    return <EvidenceErrorPanel error={records.error} title="Could not load records" />;
+  }
+  if (records.loading && records.items.length === 0) return <Progress />;
+  if (records.items.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        {hasFilters(filters)
+          ? 'No records match these filters.'
+          : 'No records yet.'}
+      </Typography>
+    );
+  }
+  return (
+    <RecordsTable
+      records={records.items}
+      totalCount={records.totalCount}
+      hasMore={records.hasMore}
+      loading={records.loading}
+      onLoadMore={records.loadMore}
+      onOpen={onOpen}
+      badHash={badHash}
+    />
+  );
+}
+
+/** The evidence tab body for one entity ref. */
+export function EvidenceView(props: {
+  entityRef: string;
+  /** where verified checkpoints are remembered; defaults to localStorage */
+  checkpointMemory?: CheckpointMemory;
+}) {
+  const { entityRef, checkpointMemory } = props;
+  const summary = useEvidenceSummary(entityRef);
+  const { state: integrity, retry: retryIntegrity } = useIntegrity(entityRef, {
+    memory: checkpointMemory,
+  });
+  const [filters, setFilters] = useState<Filters>(emptyFilters);
+  const [drawerStack, setDrawerStack] = useState<string[]>([]);
+  const loaded = useMemo(() => new Map<string, StoredRecord>(), []);
+
+  const onLoaded = useCallback(
+    (items: StoredRecord[]) => items.forEach(r => loaded.set(r.hash, r)),
+    [loaded],
+  );
+  const open = useCallback((hash: string) => setDrawerStack([hash]), []);
+  const toggleCategory = (category: string) =>
+    setFilters(f => ({
+      ...f,
+      categories: f.categories.includes(category)
+        ? f.categories.filter(c => c !== category)
+        : [...f.categories, category],
+    }));
+
+  const report = integrity.status === 'done' ? integrity.report : undefined;
+  const badHash =
+    report?.status === 'broken' ? report.problem.record?.hash : undefined;
+
+  if (summary.loading && !summary.value) return <Progress />;
+  if (summary.error) {
+    return <EvidenceErrorPanel error={summary.error} />;
+  }
+  const s = summary.value!;
+  const showBanner = !(integrity.status === 'error' && isPermissionError(integrity.error));
+
+  return (
+    <>
+      <Grid container spacing={3}>
+        {showBanner && (
+          <Grid item xs={12}>
+            <IntegrityBanner
+              state={integrity}
+              onRetry={retryIntegrity}
+              onOpenRecord={open}
+            />
+          </Grid>
+        )}
+        <Grid item xs={12} md={8}>
+          <InfoCard
+            title="Evidence"
+            subheader={`${formatCount(s.recordCount)} record${s.recordCount === 1 ? '' : 's'}${
+              s.head ? ` · head #${s.head.seq}` : ''
+            }${s.complianceMode ? ` · ${s.complianceMode} mode` : ''}`}
+            action={
+              s.recordCount > 0 ? (
+                <Box mt={1} mr={1}>
+                  <AuditPackButton entityRef={entityRef} />
+                </Box>
+              ) : undefined
+            }
+          >
+            <Box mb={2}>
+              <RetentionBadges summary={s} />
+            </Box>
+            <LatestByCategory
+              categories={s.categories}
+              selected={filters.categories}
+              onSelect={toggleCategory}
+            />
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={4}>
+          <EvidenceGaps summary={s} />
+        </Grid>
+        <Grid item xs={12}>
+          {s.recordCount === 0 ? (
+            <EmptyState
+              missing="data"
+              title="No evidence recorded yet"
+              description={
+                <>
+                  CI pipelines and Assay workflows record evidence here, for example{' '}
+                  <code>
+                    assay evidence push --entity {entityRef} --category tests --file
+                    junit.xml
+                  </code>
+                  .
+                </>
+              }
+            />
+          ) : (
+            <InfoCard title="Records" subheader="Newest first. Select a record for its envelope, artifacts and proof.">
+              <RecordFilters
+                categories={s.categories}
+                value={filters}
+                onChange={setFilters}
+              />
+              <Records
+                entityRef={entityRef}
+                filters={filters}
+                onOpen={r => open(r.hash)}
+                badHash={badHash}
+                onLoaded={onLoaded}
+              />
+            </InfoCard>
+          )}
+        </Grid>
+      </Grid>
+      <RecordDrawer
+        hash={drawerStack[drawerStack.length - 1]}
+        known={hash => loaded.get(hash)}
+        checkpoint={report?.checkpoint}
+        onNavigate={hash => setDrawerStack(st => [...st, hash])}
+        onBack={
+          drawerStack.length > 1
+            ? () => setDrawerStack(st => st.slice(0, -1))
+            : undefined
+        }
+        onClose={() => setDrawerStack([])}
+      />
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+export { EntityEvidenceContent } from './EntityEvidenceContent';
+export { EvidenceView } from './EvidenceView';

@@ -1,0 +1,6 @@
+export {
+  EvidenceErrorPanel,
+  errorMessage,
+  isPermissionError,
+  statusOf,
+} from './EvidenceErrorPanel';

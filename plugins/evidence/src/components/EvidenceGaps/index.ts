@@ -1,0 +1,1 @@
+export { EvidenceGaps } from './EvidenceGaps';

@@ -1,0 +1,1 @@
+export { EvidenceLogPage } from './EvidenceLogPage';

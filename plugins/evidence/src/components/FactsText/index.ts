@@ -1,0 +1,1 @@
+export { FactsText } from './FactsText';

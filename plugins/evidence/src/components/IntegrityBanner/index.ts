@@ -1,0 +1,1 @@
+export { IntegrityBanner } from './IntegrityBanner';

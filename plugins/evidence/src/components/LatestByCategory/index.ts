@@ -1,0 +1,1 @@
+export { LatestByCategory } from './LatestByCategory';

@@ -1,0 +1,1 @@
+export { RecordDrawer } from './RecordDrawer';

@@ -1,0 +1,1 @@
+export { RecordFilters, emptyFilters, hasFilters } from './RecordFilters';

@@ -1,0 +1,1 @@
+export { RecordsTable } from './RecordsTable';

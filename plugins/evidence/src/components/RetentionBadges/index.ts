@@ -1,0 +1,1 @@
+export { RetentionBadges } from './RetentionBadges';

@@ -1,0 +1,291 @@
+import {
+  fromBase64,
+  verifyChainAsync,
+  verifyConsistency,
+} from '@assay/plugin-evidence-common';
+import { EvidenceApi } from '../api/EvidenceApi';
+import { RecordsPage, StoredRecord } from '../api/types';
+import {
+  CheckpointTrustError,
+  fetchVerifiedCheckpoint,
+  VerifiedCheckpoint,
+  verifyRecordInclusion,
+} from './checkpoint';
+import { CheckpointMemory, SeenCheckpoint } from './checkpointMemory';
+
+/** Records per request when walking the whole chain (the API maximum). */
+export const VERIFY_PAGE_SIZE = 500;
+
+export type IntegrityPhase =
+  | 'records'
+  | 'checkpoint'
+  | 'inclusion'
+  | 'consistency';
+
+export interface IntegrityProgress {
+  phase: IntegrityPhase;
+  /** records hashed and linked so far */
+  verified: number;
+  /** records received so far */
+  fetched: number;
+  /** records the server says exist (may grow while we run) */
+  total: number;
+}
+
+export type IntegrityProblem = {
+  /** which check failed */
+  stage: 'chain' | 'signature' | 'inclusion' | 'consistency' | 'key';
+  message: string;
+  /** the first bad record, when the failure is about one */
+  record?: { seq: number; hash: string };
+};
+
+export type ConsistencyOutcome =
+  | { kind: 'first-visit' }
+  | { kind: 'unchanged'; seenAt: string }
+  | { kind: 'extended'; fromSize: number; seenAt: string };
+
+export type IntegrityReport =
+  | {
+      status: 'verified';
+      /** records whose hash and chain link were recomputed */
+      checked: number;
+      head?: { seq: number; hash: string; leafIndex: number };
+      checkpoint: VerifiedCheckpoint;
+      /** the newest record covered by the checkpoint, proven included */
+      includedRecord?: { seq: number; hash: string; leafIndex: number };
+      /** records newer than the checkpoint (chain-verified, not yet logged under a signature) */
+      uncheckpointed: number;
+      consistency: ConsistencyOutcome;
+    }
+  | {
+      status: 'broken';
+      checked: number;
+      problem: IntegrityProblem;
+      checkpoint?: VerifiedCheckpoint;
+    };
+
+export interface VerifyIntegrityOptions {
+  api: EvidenceApi;
+  entityRef: string;
+  memory: CheckpointMemory;
+  /** verifier keys pinned in app config; when absent the backend's key is trusted on first use */
+  pinnedKeys?: string[];
+  onProgress?: (progress: IntegrityProgress) => void;
+  signal?: AbortSignal;
+  /** clock, for tests */
+  now?: () => Date;
+}
+
+const seqOf = (r: StoredRecord) => r.envelope?.seq ?? Number.NaN;
+
+function throwIfAborted(signal?: AbortSignal) {
+  if (signal?.aborted) {
+    throw Object.assign(new Error('verification cancelled'), {
+      name: 'AbortError',
+    });
+  }
+}
+
+/**
+ * Verifies an entity's evidence in the browser:
+ * 1. walks every record (ascending pages of 500), recomputing each hash from
+ *    the canonical bytes and checking each previousHash link and seq;
+ * 2. checks the Ed25519 signature of the log's latest checkpoint;
+ * 3. proves the newest checkpointed record is a leaf of that checkpoint's tree
+ *    (which, through the chain, commits every earlier record);
+ * 4. proves the checkpoint extends the one this browser saw last time.
+ * Network and permission failures reject; integrity failures resolve to a
+ * `broken` report naming what failed.
+ */
+export async function verifyIntegrity(
+  options: VerifyIntegrityOptions,
+): Promise<IntegrityReport> {
+  const { api, entityRef, memory, pinnedKeys, onProgress, signal } = options;
+  const now = options.now ?? (() => new Date());
+  const records: StoredRecord[] = [];
+  let total = 0;
+  const progress = (phase: IntegrityPhase) =>
+    onProgress?.({ phase, verified: records.length, fetched: records.length, total });
+
+  // 1. the chain, verified page by page while the next page downloads
+  const fetchPage = (cursor?: string) =>
+    api.listRecords(entityRef, {
+      order: 'asc',
+      limit: VERIFY_PAGE_SIZE,
+      cursor,
+    });
+  let page: RecordsPage = await fetchPage();
+  let previousHash: string | null | undefined = undefined;
+  for (;;) {
+    throwIfAborted(signal);
+    total = Math.max(page.totalCount, records.length + page.items.length);
+    const next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
+    next?.catch(() => undefined); // surfaced when awaited below
+    const fetched = records.length + page.items.length;
+    const result = await verifyChainAsync(page.items, {
+      expectedFirstSeq: records.length + 1,
+      previousHash,
+      entityRef,
+      onProgress: done =>
+        onProgress?.({
+          phase: 'records',
+          verified: records.length + done,
+          fetched,
+          total,
+        }),
+    });
+    if (!result.ok) {
+      return {
+        status: 'broken',
+        checked: records.length + result.checked,
+        problem: {
+          stage: 'chain',
+          message: result.firstBad.reason,
+          record: { seq: result.firstBad.seq, hash: result.firstBad.hash },
+        },
+      };
+    }
+    records.push(...page.items);
+    previousHash = result.headHash;
+    progress('records');
+    if (!next) break;
+    page = await next;
+  }
+
+  // 2. the signed checkpoint
+  throwIfAborted(signal);
+  progress('checkpoint');
+  let checkpoint: VerifiedCheckpoint;
+  try {
+    checkpoint = await fetchVerifiedCheckpoint({ api, pinnedKeys });
+  } catch (e) {
+    if (e instanceof CheckpointTrustError) {
+      return {
+        status: 'broken',
+        checked: records.length,
+        problem: { stage: 'signature', message: e.message },
+      };
+    }
+    throw e;
+  }
+  const seen = memory.get(checkpoint.origin);
+  if (!pinnedKeys?.length && seen && seen.verifierKey !== checkpoint.verifierKey) {
+    return {
+      status: 'broken',
+      checked: records.length,
+      checkpoint,
+      problem: {
+        stage: 'key',
+        message: `the log's signing key changed since this browser last verified it on ${seen.seenAt} (was ${seen.verifierKey}, now ${checkpoint.verifierKey})`,
+      },
+    };
+  }
+
+  // 3. inclusion of the newest record the checkpoint covers
+  throwIfAborted(signal);
+  progress('inclusion');
+  let includedIdx = records.length - 1;
+  while (includedIdx >= 0 && records[includedIdx].leafIndex >= checkpoint.treeSize) {
+    includedIdx--;
+  }
+  const included = includedIdx >= 0 ? records[includedIdx] : undefined;
+  if (included) {
+    try {
+      await verifyRecordInclusion({ api, record: included, checkpoint });
+    } catch (e) {
+      if ((e as Error).name === 'ResponseError') throw e;
+      return {
+        status: 'broken',
+        checked: records.length,
+        checkpoint,
+        problem: {
+          stage: 'inclusion',
+          message: `not included in the signed log at leaf ${included.leafIndex} of ${checkpoint.treeSize}: ${
+            (e as Error).message
+          }`,
+          record: { seq: seqOf(included), hash: included.hash },
+        },
+      };
+    }
+  }
+
+  // 4. consistency with what this browser saw before
+  throwIfAborted(signal);
+  progress('consistency');
+  let consistency: ConsistencyOutcome = { kind: 'first-visit' };
+  if (seen) {
+    const problem = await checkConsistency(api, seen, checkpoint);
+    if (typeof problem === 'string') {
+      return {
+        status: 'broken',
+        checked: records.length,
+        checkpoint,
+        problem: { stage: 'consistency', message: problem },
+      };
+    }
+    consistency = problem;
+  }
+  if (!seen || checkpoint.treeSize >= seen.treeSize) {
+    memory.set({
+      origin: checkpoint.origin,
+      treeSize: checkpoint.treeSize,
+      rootHash: checkpoint.rootHashBase64,
+      verifierKey: checkpoint.verifierKey,
+      seenAt: now().toISOString(),
+    });
+  }
+
+  const head = records[records.length - 1];
+  return {
+    status: 'verified',
+    checked: records.length,
+    head: head && { seq: seqOf(head), hash: head.hash, leafIndex: head.leafIndex },
+    checkpoint,
+    includedRecord: included && {
+      seq: seqOf(included),
+      hash: included.hash,
+      leafIndex: included.leafIndex,
+    },
+    uncheckpointed: records.length - 1 - includedIdx,
+    consistency,
+  };
+}
+
+/** Returns the outcome, or a string saying why the log is not consistent. */
+async function checkConsistency(
+  api: EvidenceApi,
+  seen: SeenCheckpoint,
+  cp: VerifiedCheckpoint,
+): Promise<ConsistencyOutcome | string> {
+  const before = `the checkpoint this browser verified on ${seen.seenAt} (tree size ${seen.treeSize})`;
+  if (cp.treeSize < seen.treeSize) {
+    return `the log shrank: tree size ${cp.treeSize} is smaller than ${before}`;
+  }
+  if (cp.treeSize === seen.treeSize) {
+    return cp.rootHashBase64 === seen.rootHash
+      ? { kind: 'unchanged', seenAt: seen.seenAt }
+      : `the log was rewritten: same tree size ${cp.treeSize} but a different root than ${before}`;
+  }
+  if (seen.treeSize === 0) {
+    return { kind: 'extended', fromSize: 0, seenAt: seen.seenAt };
+  }
+  const proof = await api.getConsistencyProof({
+    from: seen.treeSize,
+    to: cp.treeSize,
+  });
+  try {
+    verifyConsistency({
+      size1: seen.treeSize,
+      size2: cp.treeSize,
+      root1: fromBase64(seen.rootHash),
+      root2: cp.rootHash,
+      proof: (proof.hashes ?? []).map(h => fromBase64(h)),
+    });
+  } catch (e) {
+    return `the log is not an append-only extension of ${before}: ${
+      (e as Error).message
+    }`;
+  }
+  return { kind: 'extended', fromSize: seen.treeSize, seenAt: seen.seenAt };
+}
