@@ -83,7 +83,8 @@ export function fromBase64(s: string): Uint8Array {
   if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) {
     throw new TypeError('invalid base64 string');
   }
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  let pad = 0;
+  if (s.endsWith('=')) pad = s.endsWith('==') ? 2 : 1;
   const out = new Uint8Array((s.length / 4) * 3 - pad);
   let o = 0;
   for (let i = 0; i < s.length; i += 4) {

@@ -34,3 +34,5 @@ export type {
   VerifyChainOptions,
 } from './chain';
 export * from './bundle';
+export * from './auditPack';
+export * from './auditPackScript';

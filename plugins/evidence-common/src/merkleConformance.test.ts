@@ -54,18 +54,24 @@ describe('transparency-dev inclusion vectors', () => {
     expect(valid).toHaveLength(6);
   });
 
-  it.each(inclusionFiles)('%s', file => {
-    const v = readJson<InclusionVector>(file);
-    const run = () =>
-      verifyInclusion({
-        leafIndex: v.leafIdx,
-        treeSize: v.treeSize,
-        leafHash: b64(v.leafHash),
-        proof: b64List(v.proof),
-        rootHash: b64(v.root),
-      });
-    if (v.wantErr) expect(run).toThrow(ProofError);
-    else expect(run).not.toThrow();
+  const run = (v: InclusionVector) => () =>
+    verifyInclusion({
+      leafIndex: v.leafIdx,
+      treeSize: v.treeSize,
+      leafHash: b64(v.leafHash),
+      proof: b64List(v.proof),
+      rootHash: b64(v.root),
+    });
+  const vectors = inclusionFiles.map(
+    f => [f, readJson<InclusionVector>(f)] as const,
+  );
+
+  it.each(vectors.filter(([, v]) => !v.wantErr))('accepts %s', (_, v) => {
+    expect(run(v)).not.toThrow();
+  });
+
+  it.each(vectors.filter(([, v]) => v.wantErr))('rejects %s', (_, v) => {
+    expect(run(v)).toThrow(ProofError);
   });
 });
 
@@ -78,25 +84,38 @@ describe('transparency-dev consistency vectors', () => {
     expect(valid).toHaveLength(6);
   });
 
-  it.each(consistencyFiles)('%s', file => {
-    const v = readJson<ConsistencyVector>(file);
-    const run = () =>
-      verifyConsistency({
-        size1: v.size1,
-        size2: v.size2,
-        root1: b64(v.root1),
-        root2: b64(v.root2),
-        proof: b64List(v.proof),
-      });
-    if (file.endsWith(STRICTER_THAN_VECTOR)) {
-      expect(v.wantErr).toBe(false);
-      expect(run).toThrow(/root1 must be exactly 32 bytes/);
-    } else if (v.wantErr) {
-      expect(run).toThrow(ProofError);
-    } else {
-      expect(run).not.toThrow();
-    }
+  const run = (v: ConsistencyVector) => () =>
+    verifyConsistency({
+      size1: v.size1,
+      size2: v.size2,
+      root1: b64(v.root1),
+      root2: b64(v.root2),
+      proof: b64List(v.proof),
+    });
+  const vectors = consistencyFiles.map(
+    f => [f, readJson<ConsistencyVector>(f)] as const,
+  );
+  const stricter = ([f]: readonly [string, ConsistencyVector]) =>
+    f.endsWith(STRICTER_THAN_VECTOR);
+
+  it.each(vectors.filter(v => !v[1].wantErr && !stricter(v)))(
+    'accepts %s',
+    (_, v) => {
+      expect(run(v)).not.toThrow();
+    },
+  );
+
+  it.each(vectors.filter(([, v]) => v.wantErr))('rejects %s', (_, v) => {
+    expect(run(v)).toThrow(ProofError);
   });
+
+  it.each(vectors.filter(stricter))(
+    'rejects %s (stricter than the vector: roots are not 32 bytes)',
+    (_, v) => {
+      expect(v.wantErr).toBe(false);
+      expect(run(v)).toThrow(/root1 must be exactly 32 bytes/);
+    },
+  );
 });
 
 type ReferenceTree = {
