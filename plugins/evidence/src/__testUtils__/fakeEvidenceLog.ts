@@ -14,11 +14,7 @@ import {
   verifierKeyFromSignerKey,
 } from '@assay/plugin-evidence-common';
 import { http, HttpResponse } from 'msw';
-import {
-  EvidenceSummary,
-  RecordsPage,
-  StoredRecord,
-} from '../api/types';
+import { EvidenceSummary, RecordsPage, StoredRecord } from '../api/types';
 
 export const BASE_URL = 'http://localhost:7007/api/evidence';
 export const ORIGIN = 'assay.test/evidence';
@@ -96,7 +92,11 @@ export class FakeEvidenceLog {
   }
 
   /** Rewrites a stored record's canonical text in place, as a DB tamper would. */
-  tamper(seq: number, edit: (canonical: string) => string, entityRef = ENTITY_REF) {
+  tamper(
+    seq: number,
+    edit: (canonical: string) => string,
+    entityRef = ENTITY_REF,
+  ) {
     const r = this.chain(entityRef)[seq - 1];
     r.canonical = edit(r.canonical);
     r.envelope = JSON.parse(r.canonical);
@@ -119,7 +119,11 @@ export class FakeEvidenceLog {
 
   checkpointNote(size = this.checkpointSize ?? this.leaves.length): string {
     return signNote(
-      formatCheckpoint({ origin: ORIGIN, treeSize: size, rootHash: this.root(size) }),
+      formatCheckpoint({
+        origin: ORIGIN,
+        treeSize: size,
+        rootHash: this.root(size),
+      }),
       this.signerKey,
     );
   }
@@ -130,7 +134,9 @@ export class FakeEvidenceLog {
       leafIndex,
       treeSize,
       rootHash: toBase64(merkleRoot(hashes)),
-      hashes: inclusionProof(leafIndex, treeSize, this.lookup(hashes)).map(toBase64),
+      hashes: inclusionProof(leafIndex, treeSize, this.lookup(hashes)).map(
+        toBase64,
+      ),
     };
   }
 
@@ -144,18 +150,26 @@ export class FakeEvidenceLog {
     };
   }
 
-  summary(entityRef = ENTITY_REF, overrides: Partial<EvidenceSummary> = {}): EvidenceSummary {
+  summary(
+    entityRef = ENTITY_REF,
+    overrides: Partial<EvidenceSummary> = {},
+  ): EvidenceSummary {
     const chain = this.chain(entityRef);
     const byCategory = new Map<string, StoredRecord[]>();
     chain.forEach(r =>
-      byCategory.set(r.envelope.category, [...(byCategory.get(r.envelope.category) ?? []), r]),
+      byCategory.set(r.envelope.category, [
+        ...(byCategory.get(r.envelope.category) ?? []),
+        r,
+      ]),
     );
     const head = chain[chain.length - 1];
     return {
       entityRef,
       complianceMode: 'compliance',
       recordCount: chain.length,
-      head: head ? { seq: head.envelope.seq, hash: head.hash, leafIndex: head.leafIndex } : null,
+      head: head
+        ? { seq: head.envelope.seq, hash: head.hash, leafIndex: head.leafIndex }
+        : null,
       categories: [...byCategory].map(([category, rs]) => ({
         category,
         count: rs.length,
@@ -165,7 +179,11 @@ export class FakeEvidenceLog {
       requiredCategories: ['tests', 'sast', 'sbom'],
       missing: [],
       legalHold: null,
-      retention: { mode: 'governance', defaultYears: 3, rules: [{ category: 'compliance', years: 7 }] },
+      retention: {
+        mode: 'governance',
+        defaultYears: 3,
+        rules: [{ category: 'compliance', years: 7 }],
+      },
       ...overrides,
     };
   }
@@ -187,13 +205,16 @@ export class FakeEvidenceLog {
         let items = this.chain(refOf(params)).filter(
           r =>
             (!categories || categories.includes(r.envelope.category)) &&
-            (!subject || JSON.stringify(r.envelope.subject ?? {}).includes(subject)),
+            (!subject ||
+              JSON.stringify(r.envelope.subject ?? {}).includes(subject)),
         );
         const total = items.length;
         if (order === 'desc') items = [...items].reverse();
         if (cursor) {
           const c = Number(cursor);
-          items = items.filter(r => (order === 'desc' ? r.envelope.seq < c : r.envelope.seq > c));
+          items = items.filter(r =>
+            order === 'desc' ? r.envelope.seq < c : r.envelope.seq > c,
+          );
         }
         const page = items.slice(0, limit);
         const body: RecordsPage = {
@@ -215,7 +236,10 @@ export class FakeEvidenceLog {
           if (r) return HttpResponse.json(r);
         }
         return HttpResponse.json(
-          { error: { name: 'NotFoundError', message: 'no such record' }, response: { statusCode: 404 } },
+          {
+            error: { name: 'NotFoundError', message: 'no such record' },
+            response: { statusCode: 404 },
+          },
           { status: 404 },
         );
       }),
@@ -223,7 +247,11 @@ export class FakeEvidenceLog {
         HttpResponse.text(this.noteOverride ?? this.checkpointNote()),
       ),
       http.get(`${BASE_URL}/v1/public-key`, () =>
-        HttpResponse.json({ origin: ORIGIN, verifierKey: this.verifierKey, algorithm: 'ed25519' }),
+        HttpResponse.json({
+          origin: ORIGIN,
+          verifierKey: this.verifierKey,
+          algorithm: 'ed25519',
+        }),
       ),
       http.get(`${BASE_URL}/v1/proofs/inclusion`, ({ request }) => {
         const q = new URL(request.url).searchParams;
@@ -233,7 +261,9 @@ export class FakeEvidenceLog {
       }),
       http.get(`${BASE_URL}/v1/proofs/consistency`, ({ request }) => {
         const q = new URL(request.url).searchParams;
-        return HttpResponse.json(this.consistency(Number(q.get('from')), Number(q.get('to'))));
+        return HttpResponse.json(
+          this.consistency(Number(q.get('from')), Number(q.get('to'))),
+        );
       }),
     ];
   }
@@ -242,7 +272,11 @@ export class FakeEvidenceLog {
 /** Backstage-style error response. */
 export function errorResponse(status: number, name: string, message: string) {
   return HttpResponse.json(
-    { error: { name, message }, request: { method: 'GET', url: '/' }, response: { statusCode: status } },
+    {
+      error: { name, message },
+      request: { method: 'GET', url: '/' },
+      response: { statusCode: status },
+    },
     { status },
   );
 }
@@ -251,19 +285,51 @@ export function errorResponse(status: number, name: string, message: string) {
 export function demoLog(): FakeEvidenceLog {
   const log = new FakeEvidenceLog();
   const other = 'component:default/service-b';
-  log.append(other, { category: 'tests', summary: { tests: 10, failures: 0, errors: 0, skipped: 0 } });
-  log.append(ENTITY_REF, { category: 'onboarding', summary: { demo: true, mode: 'compliance' }, subject: { runId: 'run-0001' } });
-  log.append(ENTITY_REF, { category: 'tests', summary: { tests: 412, failures: 0, errors: 0, skipped: 3 }, subject: { runId: 'run-0412', commit: '3f2a1bc9d0e' } });
-  log.append(other, { category: 'sast', summary: { error: 0, warning: 1, note: 0 } });
-  log.append(ENTITY_REF, { category: 'coverage', summary: { linePct: 83.1 }, subject: { runId: 'run-0412' } });
+  log.append(other, {
+    category: 'tests',
+    summary: { tests: 10, failures: 0, errors: 0, skipped: 0 },
+  });
+  log.append(ENTITY_REF, {
+    category: 'onboarding',
+    summary: { demo: true, mode: 'compliance' },
+    subject: { runId: 'run-0001' },
+  });
+  log.append(ENTITY_REF, {
+    category: 'tests',
+    summary: { tests: 412, failures: 0, errors: 0, skipped: 3 },
+    subject: { runId: 'run-0412', commit: '3f2a1bc9d0e' },
+  });
+  log.append(other, {
+    category: 'sast',
+    summary: { error: 0, warning: 1, note: 0 },
+  });
+  log.append(ENTITY_REF, {
+    category: 'coverage',
+    summary: { linePct: 83.1 },
+    subject: { runId: 'run-0412' },
+  });
   log.append(ENTITY_REF, {
     category: 'sbom',
     summary: { components: 48, critical: 0, high: 2, medium: 3, low: 0 },
     subject: { version: '1.4.2' },
-    artifacts: [{ name: 'sbom.cdx.json', digest: `sha256:${'a'.repeat(64)}`, size: 2048, mediaType: 'application/vnd.cyclonedx+json' }],
+    artifacts: [
+      {
+        name: 'sbom.cdx.json',
+        digest: `sha256:${'a'.repeat(64)}`,
+        size: 2048,
+        mediaType: 'application/vnd.cyclonedx+json',
+      },
+    ],
     payloadPurged: true,
   });
-  log.append(ENTITY_REF, { category: 'sast', summary: { error: 0, warning: 2, note: 3 } });
-  log.append(ENTITY_REF, { category: 'load-test', summary: { p95Ms: 182.4, errorRate: 0.0012 }, subject: { environment: 'staging' } });
+  log.append(ENTITY_REF, {
+    category: 'sast',
+    summary: { error: 0, warning: 2, note: 3 },
+  });
+  log.append(ENTITY_REF, {
+    category: 'load-test',
+    summary: { p95Ms: 182.4, errorRate: 0.0012 },
+    subject: { environment: 'staging' },
+  });
   return log;
 }

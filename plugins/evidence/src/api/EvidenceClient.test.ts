@@ -17,10 +17,13 @@ describe('EvidenceClient', () => {
   it('sends the record filters as query parameters on a lowercased entity path', async () => {
     let seen: URL | undefined;
     server.use(
-      http.get(`${BASE_URL}/v1/entities/:kind/:namespace/:name/records`, ({ request }) => {
-        seen = new URL(request.url);
-        return HttpResponse.json({ items: [], totalCount: 0 });
-      }),
+      http.get(
+        `${BASE_URL}/v1/entities/:kind/:namespace/:name/records`,
+        ({ request }) => {
+          seen = new URL(request.url);
+          return HttpResponse.json({ items: [], totalCount: 0 });
+        },
+      ),
     );
     await client.listRecords('Component:default/Service-A', {
       categories: ['tests', 'sbom'],
@@ -30,7 +33,9 @@ describe('EvidenceClient', () => {
       limit: 100,
       order: 'desc',
     });
-    expect(seen!.pathname).toBe('/api/evidence/v1/entities/component/default/service-a/records');
+    expect(seen!.pathname).toBe(
+      '/api/evidence/v1/entities/component/default/service-a/records',
+    );
     expect(Object.fromEntries(seen!.searchParams)).toEqual({
       category: 'tests,sbom',
       since: '2025-01-01T00:00:00.000Z',
@@ -44,13 +49,19 @@ describe('EvidenceClient', () => {
   it('throws a ResponseError carrying the status and the backend message', async () => {
     server.use(
       http.get(`${BASE_URL}/v1/entities/component/default/x/summary`, () =>
-        errorResponse(403, 'NotAllowedError', 'You are not allowed to read evidence'),
+        errorResponse(
+          403,
+          'NotAllowedError',
+          'You are not allowed to read evidence',
+        ),
       ),
     );
     const error = await client.getSummary('component:default/x').catch(e => e);
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(403);
-    expect(error.body.error.message).toBe('You are not allowed to read evidence');
+    expect(error.body.error.message).toBe(
+      'You are not allowed to read evidence',
+    );
   });
 
   it('returns the checkpoint as text and artifacts as blobs', async () => {

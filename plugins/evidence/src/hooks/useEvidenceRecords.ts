@@ -60,7 +60,13 @@ export function useEvidenceRecords(entityRef: string, filters: RecordFilters) {
         }));
       } catch (error) {
         if (gen !== generation.current) return;
-        setState(s => ({ ...s, loading: false, error: error as Error }));
+        setState(s => ({
+          ...s,
+          // a failed first page must not leave the previous filter's rows on screen
+          items: cursor ? s.items : [],
+          loading: false,
+          error: error as Error,
+        }));
       } finally {
         if (gen === generation.current) inFlight.current = false;
       }
@@ -70,7 +76,13 @@ export function useEvidenceRecords(entityRef: string, filters: RecordFilters) {
 
   useEffect(() => {
     const gen = ++generation.current;
-    setState({ items: [], loading: true });
+    // keep showing the previous results until the new ones arrive
+    setState(s => ({
+      ...s,
+      loading: true,
+      nextCursor: undefined,
+      error: undefined,
+    }));
     fetchPage(undefined, gen);
   }, [fetchPage]);
 

@@ -1,7 +1,4 @@
-import {
-  configApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { evidenceApiRef } from '../api/EvidenceApi';
 import {

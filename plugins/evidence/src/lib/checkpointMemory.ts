@@ -53,7 +53,10 @@ export function createLocalCheckpointMemory(
     },
     set(checkpoint) {
       try {
-        storage?.setItem(PREFIX + checkpoint.origin, JSON.stringify(checkpoint));
+        storage?.setItem(
+          PREFIX + checkpoint.origin,
+          JSON.stringify(checkpoint),
+        );
       } catch {
         // private mode / quota: verification still works, only memory is lost
       }

@@ -31,7 +31,10 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 ];
 
 /** "3 days ago", "in 2 years" */
-export function formatRelative(iso: string | undefined, now = Date.now()): string {
+export function formatRelative(
+  iso: string | undefined,
+  now = Date.now(),
+): string {
   if (!iso) return '—';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return iso;
@@ -53,7 +56,8 @@ export function formatSubject(subject: EvidenceSubject | undefined): string {
   const parts: string[] = [];
   if (subject.version) parts.push(`v${subject.version.replace(/^v/, '')}`);
   if (subject.commit) parts.push(subject.commit.slice(0, 7));
-  if (subject.featureSha) parts.push(`feature ${subject.featureSha.slice(0, 7)}`);
+  if (subject.featureSha)
+    parts.push(`feature ${subject.featureSha.slice(0, 7)}`);
   if (subject.runId) parts.push(subject.runId);
   if (subject.environment) parts.push(subject.environment);
   return parts.join(' · ');

@@ -69,7 +69,10 @@ const formatters: Record<string, Formatter> = {
     if (error === undefined && warning === undefined && note === undefined) {
       return undefined;
     }
-    const parts = [plural(error ?? 0, 'error'), plural(warning ?? 0, 'warning')];
+    const parts = [
+      plural(error ?? 0, 'error'),
+      plural(warning ?? 0, 'warning'),
+    ];
     if (note !== undefined) parts.push(plural(note, 'note'));
     return {
       text: `SAST: ${parts.join(', ')}`,
@@ -91,7 +94,10 @@ const formatters: Record<string, Formatter> = {
     if (thresholdsFailed > 0) {
       parts.push(`${plural(thresholdsFailed, 'threshold')} failed`);
     }
-    return { text: parts.join(', '), tone: thresholdsFailed > 0 ? 'error' : 'neutral' };
+    return {
+      text: parts.join(', '),
+      tone: thresholdsFailed > 0 ? 'error' : 'neutral',
+    };
   },
 };
 
@@ -119,7 +125,10 @@ export function formatGenericFacts(facts: Facts): string {
 }
 
 /** One line describing a record's facts. Never throws. */
-export function formatFacts(category: string, summary: unknown): FormattedFacts {
+export function formatFacts(
+  category: string,
+  summary: unknown,
+): FormattedFacts {
   const facts: Facts =
     summary && typeof summary === 'object' && !Array.isArray(summary)
       ? (summary as Facts)

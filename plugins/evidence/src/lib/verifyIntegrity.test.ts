@@ -27,7 +27,11 @@ describe('verifyIntegrity', () => {
   it('verifies a real chain, the signed checkpoint and the head inclusion', async () => {
     const log = setup();
     const memory = createInMemoryCheckpointMemory();
-    const report = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
     const head = log.chain()[log.chain().length - 1];
     expect(report).toMatchObject({
       status: 'verified',
@@ -36,7 +40,11 @@ describe('verifyIntegrity', () => {
       includedRecord: { seq: 6 },
       uncheckpointed: 0,
       consistency: { kind: 'first-visit' },
-      checkpoint: { origin: 'assay.test/evidence', treeSize: 8, keySource: 'server' },
+      checkpoint: {
+        origin: 'assay.test/evidence',
+        treeSize: 8,
+        keySource: 'server',
+      },
     });
     expect(memory.get('assay.test/evidence')).toMatchObject({
       treeSize: 8,
@@ -46,7 +54,9 @@ describe('verifyIntegrity', () => {
 
   it('names the first record whose canonical bytes were edited', async () => {
     const log = setup();
-    const tampered = log.tamper(3, c => c.replace('"linePct":83.1', '"linePct":93.1'));
+    const tampered = log.tamper(3, c =>
+      c.replace('"linePct":83.1', '"linePct":93.1'),
+    );
     const report = await verifyIntegrity({
       api,
       entityRef: ENTITY_REF,
@@ -77,7 +87,9 @@ describe('verifyIntegrity', () => {
       problem: { stage: 'chain', record: { seq: 3 } },
     });
     if (report.status === 'broken') {
-      expect(report.problem.message).toMatch(/previousHash does not match record #2/);
+      expect(report.problem.message).toMatch(
+        /previousHash does not match record #2/,
+      );
     }
   });
 
@@ -92,7 +104,10 @@ describe('verifyIntegrity', () => {
     log.noteOverride = original;
     // proofs are still served from the original tree
     const realLeaves = [...log.leaves];
-    realLeaves[head.leafIndex] = realLeaves[head.leafIndex].replace('"p95Ms":82.4', '"p95Ms":182.4');
+    realLeaves[head.leafIndex] = realLeaves[head.leafIndex].replace(
+      '"p95Ms":82.4',
+      '"p95Ms":182.4',
+    );
     const origInclusion = log.inclusion.bind(log);
     log.inclusion = (i, n) => {
       const saved = log.leaves[head.leafIndex];
@@ -123,7 +138,10 @@ describe('verifyIntegrity', () => {
       entityRef: ENTITY_REF,
       memory: createInMemoryCheckpointMemory(),
     });
-    expect(report).toMatchObject({ status: 'broken', problem: { stage: 'signature' } });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: { stage: 'signature' },
+    });
   });
 
   it('trusts only pinned keys when configured', async () => {
@@ -135,16 +153,29 @@ describe('verifyIntegrity', () => {
       memory: createInMemoryCheckpointMemory(),
       pinnedKeys: [other.verifierKey],
     });
-    expect(report).toMatchObject({ status: 'broken', problem: { stage: 'signature' } });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: { stage: 'signature' },
+    });
   });
 
   it('checks a consistency proof against the checkpoint seen on the last visit', async () => {
     const log = setup();
     const memory = createInMemoryCheckpointMemory();
     await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
-    log.append(ENTITY_REF, { category: 'release', summary: { version: '1.4.3' } });
-    log.append('component:default/service-b', { category: 'tests', summary: { tests: 1 } });
-    const report = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    log.append(ENTITY_REF, {
+      category: 'release',
+      summary: { version: '1.4.3' },
+    });
+    log.append('component:default/service-b', {
+      category: 'tests',
+      summary: { tests: 1 },
+    });
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
     expect(report).toMatchObject({
       status: 'verified',
       checked: 7,
@@ -162,9 +193,19 @@ describe('verifyIntegrity', () => {
     await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
     // history rewritten: another entity's old leaf changed, then the log grew
     log.leaves[0] = log.leaves[0].replace('"tests":10', '"tests":11');
-    log.append(ENTITY_REF, { category: 'release', summary: { version: '1.4.3' } });
-    const report = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
-    expect(report).toMatchObject({ status: 'broken', problem: { stage: 'consistency' } });
+    log.append(ENTITY_REF, {
+      category: 'release',
+      summary: { version: '1.4.3' },
+    });
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: { stage: 'consistency' },
+    });
     expect(memory.get('assay.test/evidence')?.treeSize).toBe(8);
   });
 
@@ -173,14 +214,24 @@ describe('verifyIntegrity', () => {
     const memory = createInMemoryCheckpointMemory();
     await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
     setup(demoLog()); // same data shape, new key
-    const report = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
-    expect(report).toMatchObject({ status: 'broken', problem: { stage: 'key' } });
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: { stage: 'key' },
+    });
   });
 
   it('walks a long chain in pages of 500, reporting progress, and counts records newer than the checkpoint', async () => {
     const log = new FakeEvidenceLog();
     for (let i = 0; i < 1203; i++) {
-      log.append(ENTITY_REF, { category: 'tests', summary: { tests: i, failures: 0 } });
+      log.append(ENTITY_REF, {
+        category: 'tests',
+        summary: { tests: i, failures: 0 },
+      });
     }
     log.checkpointSize = 1200;
     setup(log);
@@ -198,9 +249,17 @@ describe('verifyIntegrity', () => {
       uncheckpointed: 3,
     });
     const records = progress.filter(p => p.phase === 'records');
-    expect(records[records.length - 1]).toMatchObject({ verified: 1203, total: 1203 });
+    expect(records[records.length - 1]).toMatchObject({
+      verified: 1203,
+      total: 1203,
+    });
     expect(progress.map(p => p.phase)).toEqual(
-      expect.arrayContaining(['records', 'checkpoint', 'inclusion', 'consistency']),
+      expect.arrayContaining([
+        'records',
+        'checkpoint',
+        'inclusion',
+        'consistency',
+      ]),
     );
   });
 
@@ -211,6 +270,10 @@ describe('verifyIntegrity', () => {
       entityRef: 'component:default/empty',
       memory: createInMemoryCheckpointMemory(),
     });
-    expect(report).toMatchObject({ status: 'verified', checked: 0, uncheckpointed: 0 });
+    expect(report).toMatchObject({
+      status: 'verified',
+      checked: 0,
+      uncheckpointed: 0,
+    });
   });
 });

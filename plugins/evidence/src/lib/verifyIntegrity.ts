@@ -106,7 +106,12 @@ export async function verifyIntegrity(
   const records: StoredRecord[] = [];
   let total = 0;
   const progress = (phase: IntegrityPhase) =>
-    onProgress?.({ phase, verified: records.length, fetched: records.length, total });
+    onProgress?.({
+      phase,
+      verified: records.length,
+      fetched: records.length,
+      total,
+    });
 
   // 1. the chain, verified page by page while the next page downloads
   const fetchPage = (cursor?: string) =>
@@ -170,7 +175,11 @@ export async function verifyIntegrity(
     throw e;
   }
   const seen = memory.get(checkpoint.origin);
-  if (!pinnedKeys?.length && seen && seen.verifierKey !== checkpoint.verifierKey) {
+  if (
+    !pinnedKeys?.length &&
+    seen &&
+    seen.verifierKey !== checkpoint.verifierKey
+  ) {
     return {
       status: 'broken',
       checked: records.length,
@@ -186,7 +195,10 @@ export async function verifyIntegrity(
   throwIfAborted(signal);
   progress('inclusion');
   let includedIdx = records.length - 1;
-  while (includedIdx >= 0 && records[includedIdx].leafIndex >= checkpoint.treeSize) {
+  while (
+    includedIdx >= 0 &&
+    records[includedIdx].leafIndex >= checkpoint.treeSize
+  ) {
     includedIdx--;
   }
   const included = includedIdx >= 0 ? records[includedIdx] : undefined;
@@ -201,9 +213,9 @@ export async function verifyIntegrity(
         checkpoint,
         problem: {
           stage: 'inclusion',
-          message: `not included in the signed log at leaf ${included.leafIndex} of ${checkpoint.treeSize}: ${
-            (e as Error).message
-          }`,
+          message: `not included in the signed log at leaf ${
+            included.leafIndex
+          } of ${checkpoint.treeSize}: ${(e as Error).message}`,
           record: { seq: seqOf(included), hash: included.hash },
         },
       };
@@ -240,7 +252,11 @@ export async function verifyIntegrity(
   return {
     status: 'verified',
     checked: records.length,
-    head: head && { seq: seqOf(head), hash: head.hash, leafIndex: head.leafIndex },
+    head: head && {
+      seq: seqOf(head),
+      hash: head.hash,
+      leafIndex: head.leafIndex,
+    },
     checkpoint,
     includedRecord: included && {
       seq: seqOf(included),

@@ -26,7 +26,11 @@ export function CategoryChip(props: {
       size="small"
       variant={selected ? 'default' : 'outlined'}
       className={`${classes.chip} ${selected ? classes.selected : ''}`}
-      label={count === undefined ? category : `${category} · ${count.toLocaleString('en-US')}`}
+      label={
+        count === undefined
+          ? category
+          : `${category} · ${count.toLocaleString('en-US')}`
+      }
       onClick={onClick}
       clickable={Boolean(onClick)}
       aria-pressed={onClick ? Boolean(selected) : undefined}

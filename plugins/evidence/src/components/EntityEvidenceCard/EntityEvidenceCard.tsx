@@ -26,7 +26,12 @@ function CardBody(props: { entityRef: string }) {
       {s.missing.length > 0 && (
         <Box mb={1}>
           <Typography variant="body2" color="error" role="alert">
-            Missing: {s.missing.map(m => `${m.category}${m.reason === 'stale' ? ' (stale)' : ''}`).join(', ')}
+            Missing:{' '}
+            {s.missing
+              .map(
+                m => `${m.category}${m.reason === 'stale' ? ' (stale)' : ''}`,
+              )
+              .join(', ')}
           </Typography>
         </Box>
       )}
@@ -56,7 +61,10 @@ export function EntityEvidenceCard(props: {
       title="Evidence"
       deepLink={
         available
-          ? { title: 'Open evidence and verify', link: props.tabPath ?? 'evidence' }
+          ? {
+              title: 'Open evidence and verify',
+              link: props.tabPath ?? 'evidence',
+            }
           : undefined
       }
     >

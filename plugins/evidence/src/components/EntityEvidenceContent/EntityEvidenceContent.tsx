@@ -18,7 +18,9 @@ import { EvidenceView } from './EvidenceView';
 export function EntityEvidenceContent() {
   const { entity } = useEntity();
   if (!isEvidenceAvailable(entity)) {
-    return <MissingAnnotationEmptyState annotation={EVIDENCE_ENABLED_ANNOTATION} />;
+    return (
+      <MissingAnnotationEmptyState annotation={EVIDENCE_ENABLED_ANNOTATION} />
+    );
   }
   return <EvidenceView entityRef={stringifyEntityRef(entity)} />;
 }

@@ -1,9 +1,5 @@
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-} from '@backstage/core-components';
-import { Box, Grid, Typography } from '@material-ui/core';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
+import { Box, Grid, LinearProgress, Typography } from '@material-ui/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { StoredRecord } from '../../api/types';
 import { useEvidenceRecords } from '../../hooks/useEvidenceRecords';
@@ -12,7 +8,11 @@ import { useIntegrity } from '../../hooks/useIntegrity';
 import { CheckpointMemory } from '../../lib/checkpointMemory';
 import { formatCount } from '../../lib/format';
 import { AuditPackButton } from '../AuditPackButton';
-import { EvidenceErrorPanel, isPermissionError } from '../EvidenceErrorPanel';
+import {
+  errorMessage,
+  EvidenceErrorPanel,
+  isPermissionError,
+} from '../EvidenceErrorPanel';
 import { EvidenceGaps } from '../EvidenceGaps';
 import { IntegrityBanner } from '../IntegrityBanner';
 import { LatestByCategory } from '../LatestByCategory';
@@ -34,7 +34,12 @@ function Records(props: {
   const { onLoaded } = props;
   useEffect(() => onLoaded(records.items), [onLoaded, records.items]);
   if (records.error && records.items.length === 0) {
-    return <EvidenceErrorPanel error={records.error} title="Could not load records" />;
+    return (
+      <EvidenceErrorPanel
+        error={records.error}
+        title="Could not load records"
+      />
+    );
   }
   if (records.loading && records.items.length === 0) return <Progress />;
   if (records.items.length === 0) {
@@ -47,15 +52,23 @@ function Records(props: {
     );
   }
   return (
-    <RecordsTable
-      records={records.items}
-      totalCount={records.totalCount}
-      hasMore={records.hasMore}
-      loading={records.loading}
-      onLoadMore={records.loadMore}
-      onOpen={onOpen}
-      badHash={badHash}
-    />
+    <>
+      {records.loading && <LinearProgress aria-label="loading records" />}
+      {records.error && (
+        <Typography variant="body2" color="error" role="alert">
+          Could not load more records: {errorMessage(records.error)}
+        </Typography>
+      )}
+      <RecordsTable
+        records={records.items}
+        totalCount={records.totalCount}
+        hasMore={records.hasMore}
+        loading={records.loading}
+        onLoadMore={records.loadMore}
+        onOpen={onOpen}
+        badHash={badHash}
+      />
+    </>
   );
 }
 
@@ -96,7 +109,9 @@ export function EvidenceView(props: {
     return <EvidenceErrorPanel error={summary.error} />;
   }
   const s = summary.value!;
-  const showBanner = !(integrity.status === 'error' && isPermissionError(integrity.error));
+  const showBanner = !(
+    integrity.status === 'error' && isPermissionError(integrity.error)
+  );
 
   return (
     <>
@@ -113,9 +128,11 @@ export function EvidenceView(props: {
         <Grid item xs={12} md={8}>
           <InfoCard
             title="Evidence"
-            subheader={`${formatCount(s.recordCount)} record${s.recordCount === 1 ? '' : 's'}${
-              s.head ? ` · head #${s.head.seq}` : ''
-            }${s.complianceMode ? ` · ${s.complianceMode} mode` : ''}`}
+            subheader={`${formatCount(s.recordCount)} record${
+              s.recordCount === 1 ? '' : 's'
+            }${s.head ? ` · head #${s.head.seq}` : ''}${
+              s.complianceMode ? ` · ${s.complianceMode} mode` : ''
+            }`}
             action={
               s.recordCount > 0 ? (
                 <Box mt={1} mr={1}>
@@ -144,17 +161,21 @@ export function EvidenceView(props: {
               title="No evidence recorded yet"
               description={
                 <>
-                  CI pipelines and Assay workflows record evidence here, for example{' '}
+                  CI pipelines and Assay workflows record evidence here, for
+                  example{' '}
                   <code>
-                    assay evidence push --entity {entityRef} --category tests --file
-                    junit.xml
+                    assay evidence push --entity {entityRef} --category tests
+                    --file junit.xml
                   </code>
                   .
                 </>
               }
             />
           ) : (
-            <InfoCard title="Records" subheader="Newest first. Select a record for its envelope, artifacts and proof.">
+            <InfoCard
+              title="Records"
+              subheader="Newest first. Select a record for its envelope, artifacts and proof."
+            >
               <RecordFilters
                 categories={s.categories}
                 value={filters}

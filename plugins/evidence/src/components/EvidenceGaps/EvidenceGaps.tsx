@@ -62,7 +62,9 @@ export function EvidenceGaps(props: { summary: EvidenceSummary }) {
               )}
             </ListItemIcon>
             <ListItemText
-              primary={`${m.category} ${m.reason === 'never' ? 'missing' : 'stale'}`}
+              primary={`${m.category} ${
+                m.reason === 'never' ? 'missing' : 'stale'
+              }`}
               secondary={gapText(m)}
             />
           </ListItem>
@@ -75,7 +77,9 @@ export function EvidenceGaps(props: { summary: EvidenceSummary }) {
       title="What's missing"
       subheader={
         complianceMode
-          ? `${complianceMode} mode requires: ${requiredCategories.join(', ') || 'nothing'}`
+          ? `${complianceMode} mode requires: ${
+              requiredCategories.join(', ') || 'nothing'
+            }`
           : undefined
       }
     >

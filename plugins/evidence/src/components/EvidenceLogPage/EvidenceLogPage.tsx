@@ -51,19 +51,25 @@ export function EvidenceLogPage() {
       const seen = memory.get(cp.origin);
       let consistency: string;
       if (!seen) {
-        consistency = 'First visit from this browser; the checkpoint is remembered.';
+        consistency =
+          'First visit from this browser; the checkpoint is remembered.';
       } else if (seen.treeSize === cp.treeSize) {
         consistency =
           seen.rootHash === cp.rootHashBase64
             ? `Unchanged since ${formatDateTime(seen.seenAt)}.`
-            : `ROOT CHANGED at the same size as on ${formatDateTime(seen.seenAt)}: the log was rewritten.`;
+            : `ROOT CHANGED at the same size as on ${formatDateTime(
+                seen.seenAt,
+              )}: the log was rewritten.`;
       } else if (seen.treeSize > cp.treeSize || seen.treeSize === 0) {
         consistency =
           seen.treeSize === 0
             ? 'Grew from an empty log.'
             : `The log SHRANK from ${seen.treeSize} to ${cp.treeSize} leaves.`;
       } else {
-        const proof = await api.getConsistencyProof({ from: seen.treeSize, to: cp.treeSize });
+        const proof = await api.getConsistencyProof({
+          from: seen.treeSize,
+          to: cp.treeSize,
+        });
         verifyConsistency({
           size1: seen.treeSize,
           size2: cp.treeSize,
@@ -71,10 +77,17 @@ export function EvidenceLogPage() {
           root2: cp.rootHash,
           proof: proof.hashes.map(h => fromBase64(h)),
         });
-        consistency = `Append-only since ${formatDateTime(seen.seenAt)} (${formatCount(
-          seen.treeSize,
-        )} → ${formatCount(cp.treeSize)} leaves), consistency proof verified.`;
-        memory.set({ ...seen, treeSize: cp.treeSize, rootHash: cp.rootHashBase64, seenAt: new Date().toISOString() });
+        consistency = `Append-only since ${formatDateTime(
+          seen.seenAt,
+        )} (${formatCount(seen.treeSize)} → ${formatCount(
+          cp.treeSize,
+        )} leaves), consistency proof verified.`;
+        memory.set({
+          ...seen,
+          treeSize: cp.treeSize,
+          rootHash: cp.rootHashBase64,
+          seenAt: new Date().toISOString(),
+        });
       }
       if (!seen) {
         memory.set({
@@ -87,7 +100,10 @@ export function EvidenceLogPage() {
       }
       return { ok: true as const, cp, consistency };
     } catch (e) {
-      if (e instanceof CheckpointTrustError || (e as Error).name === 'ProofError') {
+      if (
+        e instanceof CheckpointTrustError ||
+        (e as Error).name === 'ProofError'
+      ) {
         return { ok: false as const, message: (e as Error).message };
       }
       throw e;
@@ -96,7 +112,10 @@ export function EvidenceLogPage() {
 
   return (
     <Page themeId="tool">
-      <Header title="Evidence log" subtitle="Tamper-evident log of all evidence records" />
+      <Header
+        title="Evidence log"
+        subtitle="Tamper-evident log of all evidence records"
+      />
       <Content>
         <ContentHeader title="Signed checkpoint" />
         {loading && <Progress />}
@@ -106,14 +125,19 @@ export function EvidenceLogPage() {
           <Grid container spacing={3}>
             <Grid item xs={12}>
               <Alert severity="success">
-                Checkpoint signature verified in your browser ({value.cp.verifiedBy.join(', ')},{' '}
-                {value.cp.keySource === 'config' ? 'pinned in app config' : 'key published by the backend'}). {value.consistency}
+                Checkpoint signature verified in your browser (
+                {value.cp.verifiedBy.join(', ')},{' '}
+                {value.cp.keySource === 'config'
+                  ? 'pinned in app config'
+                  : 'key published by the backend'}
+                ). {value.consistency}
               </Alert>
             </Grid>
             <Grid item xs={12} md={6}>
               <InfoCard title="Checkpoint">
                 <Typography variant="body2">
-                  Origin <strong>{value.cp.origin}</strong>, {formatCount(value.cp.treeSize)} records.
+                  Origin <strong>{value.cp.origin}</strong>,{' '}
+                  {formatCount(value.cp.treeSize)} records.
                 </Typography>
                 <pre className={classes.pre}>{value.cp.note}</pre>
               </InfoCard>
@@ -121,8 +145,9 @@ export function EvidenceLogPage() {
             <Grid item xs={12} md={6}>
               <InfoCard title="Verifier key">
                 <Typography variant="body2" paragraph>
-                  Verify checkpoints without Assay with any C2SP signed-note implementation
-                  (e.g. Go's <code>golang.org/x/mod/sumdb/note</code>).
+                  Verify checkpoints without Assay with any C2SP signed-note
+                  implementation (e.g. Go's{' '}
+                  <code>golang.org/x/mod/sumdb/note</code>).
                 </Typography>
                 <pre className={classes.pre}>{value.cp.verifierKey}</pre>
               </InfoCard>

@@ -3,10 +3,7 @@ import { Alert, AlertTitle } from '@material-ui/lab';
 import { IntegrityState } from '../../hooks/useIntegrity';
 import { errorMessage } from '../EvidenceErrorPanel';
 import { formatCount, formatDateTime, shortHash } from '../../lib/format';
-import {
-  IntegrityProgress,
-  IntegrityReport,
-} from '../../lib/verifyIntegrity';
+import { IntegrityProgress, IntegrityReport } from '../../lib/verifyIntegrity';
 
 const PHASE_TEXT: Record<IntegrityProgress['phase'], string> = {
   records: 'Recomputing record hashes and chain links',
@@ -30,7 +27,12 @@ function Verifying({ progress }: { progress?: IntegrityProgress }) {
       ? Math.min(100, (progress.verified / total) * 100)
       : undefined;
   return (
-    <Alert severity="info" icon={false} data-testid="evidence-integrity-banner" data-state="verifying">
+    <Alert
+      severity="info"
+      icon={false}
+      data-testid="evidence-integrity-banner"
+      data-state="verifying"
+    >
       <AlertTitle>Verifying evidence in your browser…</AlertTitle>
       <Typography variant="body2">
         {progress ? PHASE_TEXT[progress.phase] : 'Fetching records'}
@@ -49,42 +51,74 @@ function Verifying({ progress }: { progress?: IntegrityProgress }) {
   );
 }
 
-function Verified({ report }: { report: Extract<IntegrityReport, { status: 'verified' }> }) {
+function Verified({
+  report,
+}: {
+  report: Extract<IntegrityReport, { status: 'verified' }>;
+}) {
   const { checkpoint: cp, consistency } = report;
   const key = `${cp.verifiedBy.join(', ')} (${
-    cp.keySource === 'config' ? 'key pinned in app config' : 'key published by the backend'
+    cp.keySource === 'config'
+      ? 'key pinned in app config'
+      : 'key published by the backend'
   })`;
   const lines: string[] = [];
   if (report.checked === 0) {
     lines.push('No records yet.');
   } else {
     lines.push(
-      `${formatCount(report.checked)} record${report.checked === 1 ? '' : 's'}: every hash recomputed from its canonical bytes and every previousHash link checked.`,
+      `${formatCount(report.checked)} record${
+        report.checked === 1 ? '' : 's'
+      }: every hash recomputed from its canonical bytes and every previousHash link checked.`,
     );
   }
   if (report.includedRecord) {
     lines.push(
-      `Record #${report.includedRecord.seq} is leaf ${formatCount(report.includedRecord.leafIndex)} of the signed log checkpoint "${cp.origin}" (tree size ${formatCount(cp.treeSize)}); Ed25519 signature by ${key} is valid.`,
+      `Record #${report.includedRecord.seq} is leaf ${formatCount(
+        report.includedRecord.leafIndex,
+      )} of the signed log checkpoint "${cp.origin}" (tree size ${formatCount(
+        cp.treeSize,
+      )}); Ed25519 signature by ${key} is valid.`,
     );
   } else {
-    lines.push(`Log checkpoint "${cp.origin}" (tree size ${formatCount(cp.treeSize)}) signed by ${key}.`);
+    lines.push(
+      `Log checkpoint "${cp.origin}" (tree size ${formatCount(
+        cp.treeSize,
+      )}) signed by ${key}.`,
+    );
   }
   if (report.uncheckpointed > 0) {
     lines.push(
-      `${formatCount(report.uncheckpointed)} newer record${report.uncheckpointed === 1 ? ' is' : 's are'} chained but not yet covered by a signed checkpoint.`,
+      `${formatCount(report.uncheckpointed)} newer record${
+        report.uncheckpointed === 1 ? ' is' : 's are'
+      } chained but not yet covered by a signed checkpoint.`,
     );
   }
   if (consistency.kind === 'first-visit') {
-    lines.push('First verification from this browser: the checkpoint is remembered, and the next visit checks the log only grew.');
+    lines.push(
+      'First verification from this browser: the checkpoint is remembered, and the next visit checks the log only grew.',
+    );
   } else if (consistency.kind === 'unchanged') {
-    lines.push(`Same checkpoint as this browser verified on ${formatDateTime(consistency.seenAt)}.`);
+    lines.push(
+      `Same checkpoint as this browser verified on ${formatDateTime(
+        consistency.seenAt,
+      )}.`,
+    );
   } else {
     lines.push(
-      `Consistent with the checkpoint this browser verified on ${formatDateTime(consistency.seenAt)} (tree size ${formatCount(consistency.fromSize)} → ${formatCount(cp.treeSize)}).`,
+      `Consistent with the checkpoint this browser verified on ${formatDateTime(
+        consistency.seenAt,
+      )} (tree size ${formatCount(consistency.fromSize)} → ${formatCount(
+        cp.treeSize,
+      )}).`,
     );
   }
   return (
-    <Alert severity="success" data-testid="evidence-integrity-banner" data-state="verified">
+    <Alert
+      severity="success"
+      data-testid="evidence-integrity-banner"
+      data-state="verified"
+    >
       <AlertTitle>Verified in your browser</AlertTitle>
       {lines.map(l => (
         <Typography key={l} variant="body2">
@@ -108,23 +142,31 @@ function Broken(props: {
       data-state="broken"
       action={
         record && props.onOpenRecord ? (
-          <Button color="inherit" size="small" onClick={() => props.onOpenRecord!(record.hash)}>
+          <Button
+            color="inherit"
+            size="small"
+            onClick={() => props.onOpenRecord!(record.hash)}
+          >
             Open record #{record.seq}
           </Button>
         ) : undefined
       }
     >
-      <AlertTitle>Integrity check failed: {STAGE_TEXT[problem.stage].toLowerCase()}</AlertTitle>
+      <AlertTitle>
+        Integrity check failed: {STAGE_TEXT[problem.stage].toLowerCase()}
+      </AlertTitle>
       {record ? (
         <Typography variant="body2">
           First bad record: <strong>#{record.seq}</strong>{' '}
-          <code title={record.hash}>{shortHash(record.hash, 16)}</code> — {problem.message}
+          <code title={record.hash}>{shortHash(record.hash, 16)}</code> —{' '}
+          {problem.message}
         </Typography>
       ) : (
         <Typography variant="body2">{problem.message}</Typography>
       )}
       <Typography variant="body2">
-        {formatCount(checked)} record{checked === 1 ? '' : 's'} before it verified. Do not rely on this evidence until the cause is found.
+        {formatCount(checked)} record{checked === 1 ? '' : 's'} before it
+        verified. Do not rely on this evidence until the cause is found.
       </Typography>
     </Alert>
   );
@@ -140,7 +182,8 @@ export function IntegrityBanner(props: {
   onOpenRecord?: (hash: string) => void;
 }) {
   const { state, onRetry, onOpenRecord } = props;
-  if (state.status === 'verifying') return <Verifying progress={state.progress} />;
+  if (state.status === 'verifying')
+    return <Verifying progress={state.progress} />;
   if (state.status === 'error') {
     return (
       <Alert

@@ -31,7 +31,9 @@ export function LatestByCategory(props: {
       </Typography>
     );
   }
-  const sorted = [...categories].sort((a, b) => a.category.localeCompare(b.category));
+  const sorted = [...categories].sort((a, b) =>
+    a.category.localeCompare(b.category),
+  );
   return (
     <table className={classes.table} aria-label="latest evidence by category">
       <tbody>
@@ -48,7 +50,10 @@ export function LatestByCategory(props: {
             <td className={classes.cell}>
               <FactsText facts={formatFacts(c.category, c.latestSummary)} />
             </td>
-            <td className={`${classes.cell} ${classes.when}`} title={formatDateTime(c.latestRecordedAt)}>
+            <td
+              className={`${classes.cell} ${classes.when}`}
+              title={formatDateTime(c.latestRecordedAt)}
+            >
               {formatRelative(c.latestRecordedAt)}
             </td>
           </tr>

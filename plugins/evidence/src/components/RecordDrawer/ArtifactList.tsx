@@ -58,7 +58,9 @@ export function ArtifactList(props: { record: StoredRecord }) {
         setGone(s => new Set(s).add(item.digest));
       } else {
         alertApi.post({
-          message: `Could not download ${item.name}: ${errorMessage(e as Error)}`,
+          message: `Could not download ${item.name}: ${errorMessage(
+            e as Error,
+          )}`,
           severity: 'error',
         });
       }
@@ -76,10 +78,15 @@ export function ArtifactList(props: { record: StoredRecord }) {
               <td className={classes.cell}>
                 <Typography variant="body2">{item.name}</Typography>
                 <Typography variant="caption" color="textSecondary">
-                  {[item.mediaType, formatBytes(item.size)].filter(Boolean).join(' · ')}
+                  {[item.mediaType, formatBytes(item.size)]
+                    .filter(Boolean)
+                    .join(' · ')}
                 </Typography>
               </td>
-              <td className={`${classes.cell} ${classes.mono}`} title={item.digest}>
+              <td
+                className={`${classes.cell} ${classes.mono}`}
+                title={item.digest}
+              >
                 sha256:{shortHash(item.digest, 16)}
               </td>
               <td className={classes.cell} align="right">

@@ -50,7 +50,11 @@ export function InclusionProofPanel(props: {
   if (!value) return null;
   if (value.kind === 'failed') {
     return (
-      <Box className={classes.line} data-testid="evidence-inclusion" data-state="failed">
+      <Box
+        className={classes.line}
+        data-testid="evidence-inclusion"
+        data-state="failed"
+      >
         <ErrorIcon color="error" fontSize="small" />
         <Typography variant="body2" color="error">
           Not proven to be in the signed log: {value.message}
@@ -60,12 +64,16 @@ export function InclusionProofPanel(props: {
   }
   if (value.kind === 'pending') {
     return (
-      <Box className={classes.line} data-testid="evidence-inclusion" data-state="pending">
+      <Box
+        className={classes.line}
+        data-testid="evidence-inclusion"
+        data-state="pending"
+      >
         <HourglassEmptyIcon fontSize="small" />
         <Typography variant="body2">
-          Leaf {formatCount(props.record.leafIndex)} is newer than the latest signed
-          checkpoint (tree size {formatCount(value.checkpoint.treeSize)}); it will be
-          covered by the next one.
+          Leaf {formatCount(props.record.leafIndex)} is newer than the latest
+          signed checkpoint (tree size {formatCount(value.checkpoint.treeSize)}
+          ); it will be covered by the next one.
         </Typography>
       </Box>
     );
@@ -76,10 +84,11 @@ export function InclusionProofPanel(props: {
       <Box className={classes.line}>
         <CheckCircleIcon fontSize="small" style={{ color: '#2e7d32' }} />
         <Typography variant="body2">
-          Included: leaf {formatCount(check.leafIndex)} of {formatCount(check.treeSize)} in
-          log "{checkpoint.origin}". Proof of {check.hashes.length} hash
-          {check.hashes.length === 1 ? '' : 'es'} verified in your browser against the
-          checkpoint signed by {checkpoint.verifiedBy.join(', ')}.
+          Included: leaf {formatCount(check.leafIndex)} of{' '}
+          {formatCount(check.treeSize)} in log "{checkpoint.origin}". Proof of{' '}
+          {check.hashes.length} hash
+          {check.hashes.length === 1 ? '' : 'es'} verified in your browser
+          against the checkpoint signed by {checkpoint.verifiedBy.join(', ')}.
         </Typography>
       </Box>
       {check.hashes.length > 0 && (

@@ -100,7 +100,10 @@ function RecordDetails(props: {
   const classes = useStyles();
   const { record, checkpoint, onNavigate } = props;
   const env = record.envelope;
-  const recomputed = useMemo(() => sha256Hex(record.canonical), [record.canonical]);
+  const recomputed = useMemo(
+    () => sha256Hex(record.canonical),
+    [record.canonical],
+  );
   const subject = Object.entries(env.subject ?? {});
   const facts = Object.entries(env.summary ?? {});
 
@@ -108,9 +111,16 @@ function RecordDetails(props: {
     <div className={classes.content}>
       <div className={classes.chips}>
         <Chip size="small" label={env.category} />
-        {isDemoFacts(env.summary) && <Chip size="small" variant="outlined" label="demo data" />}
+        {isDemoFacts(env.summary) && (
+          <Chip size="small" variant="outlined" label="demo data" />
+        )}
         {record.retention.legalHold && (
-          <Chip size="small" variant="outlined" color="secondary" label="legal hold" />
+          <Chip
+            size="small"
+            variant="outlined"
+            color="secondary"
+            label="legal hold"
+          />
         )}
       </div>
       <Box mt={1}>
@@ -118,12 +128,18 @@ function RecordDetails(props: {
       </Box>
 
       {record.payloadPurged && (
-        <Box mt={2} className={classes.tombstone} data-testid="evidence-tombstone">
+        <Box
+          mt={2}
+          className={classes.tombstone}
+          data-testid="evidence-tombstone"
+        >
           <DeleteSweepIcon />
           <Typography variant="body2">
-            Payload purged: its {record.retention.years}-year {record.retention.mode}{' '}
-            retention ended on {formatDateTime(record.retention.expiresAt)}. The envelope,
-            its digests and its hash are kept, so the chain and the log still verify.
+            Payload purged: its {record.retention.years}-year{' '}
+            {record.retention.mode} retention ended on{' '}
+            {formatDateTime(record.retention.expiresAt)}. The envelope, its
+            digests and its hash are kept, so the chain and the log still
+            verify.
           </Typography>
         </Box>
       )}
@@ -132,7 +148,8 @@ function RecordDetails(props: {
         <dl className={classes.dl}>
           <dt>Hash</dt>
           <dd className={classes.mono}>
-            {record.hash} <CopyTextButton text={record.hash} aria-label="copy hash" />
+            {record.hash}{' '}
+            <CopyTextButton text={record.hash} aria-label="copy hash" />
           </dd>
           <dt>Recomputed</dt>
           <dd>
@@ -183,7 +200,11 @@ function RecordDetails(props: {
         <Section title="Summary facts">
           <dl className={classes.dl}>
             {facts.map(([k, v]) => (
-              <FragmentRow key={k} label={k} value={v === null ? 'null' : String(v)} />
+              <FragmentRow
+                key={k}
+                label={k}
+                value={v === null ? 'null' : String(v)}
+              />
             ))}
           </dl>
         </Section>
@@ -232,7 +253,11 @@ export function RecordDrawer(props: {
   const classes = useStyles();
   const api = useApi(evidenceApiRef);
   const { hash, known, checkpoint, onNavigate, onBack, onClose } = props;
-  const { value: record, loading, error } = useAsync(async () => {
+  const {
+    value: record,
+    loading,
+    error,
+  } = useAsync(async () => {
     if (!hash) return undefined;
     return known?.(hash) ?? api.getRecord(hash);
   }, [api, hash]);
@@ -246,7 +271,11 @@ export function RecordDrawer(props: {
     >
       <div className={classes.header}>
         {onBack && (
-          <IconButton size="small" onClick={onBack} aria-label="back to the newer record">
+          <IconButton
+            size="small"
+            onClick={onBack}
+            aria-label="back to the newer record"
+          >
             <ArrowBackIcon />
           </IconButton>
         )}

@@ -58,7 +58,11 @@ export function RecordFilters(props: {
 
   return (
     <div className={classes.root}>
-      <div className={classes.chips} role="group" aria-label="filter by category">
+      <div
+        className={classes.chips}
+        role="group"
+        aria-label="filter by category"
+      >
         <CategoryChip
           category="all"
           selected={value.categories.length === 0}
@@ -95,7 +99,9 @@ export function RecordFilters(props: {
           label="From"
           type="date"
           value={value.from ?? ''}
-          onChange={e => onChange({ ...value, from: e.target.value || undefined })}
+          onChange={e =>
+            onChange({ ...value, from: e.target.value || undefined })
+          }
           InputLabelProps={{ shrink: true }}
           inputProps={{ max: value.to, 'aria-label': 'recorded from' }}
         />
@@ -103,7 +109,9 @@ export function RecordFilters(props: {
           label="To"
           type="date"
           value={value.to ?? ''}
-          onChange={e => onChange({ ...value, to: e.target.value || undefined })}
+          onChange={e =>
+            onChange({ ...value, to: e.target.value || undefined })
+          }
           InputLabelProps={{ shrink: true }}
           inputProps={{ min: value.from, 'aria-label': 'recorded to' }}
         />

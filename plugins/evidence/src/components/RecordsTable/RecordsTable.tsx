@@ -78,7 +78,15 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-const HEADERS = ['#', 'Category', 'Facts', 'Subject', 'Producer', 'Recorded', 'Hash'];
+const HEADERS = [
+  '#',
+  'Category',
+  'Facts',
+  'Subject',
+  'Producer',
+  'Recorded',
+  'Hash',
+];
 
 /**
  * Virtualized newest-first record list: only the visible rows are in the
@@ -95,7 +103,8 @@ export function RecordsTable(props: {
   badHash?: string;
 }) {
   const classes = useStyles();
-  const { records, totalCount, hasMore, loading, onLoadMore, onOpen, badHash } = props;
+  const { records, totalCount, hasMore, loading, onLoadMore, onOpen, badHash } =
+    props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: records.length,
@@ -163,28 +172,62 @@ export function RecordsTable(props: {
                 <div role="cell" className={`${classes.cell} ${classes.facts}`}>
                   {bad && (
                     <Tooltip title="First record that failed verification">
-                      <ErrorIcon color="error" fontSize="small" aria-label="failed verification" />
+                      <ErrorIcon
+                        color="error"
+                        fontSize="small"
+                        aria-label="failed verification"
+                      />
                     </Tooltip>
                   )}
-                  <FactsText facts={formatFacts(env.category, env.summary)} noWrap />
+                  <FactsText
+                    facts={formatFacts(env.category, env.summary)}
+                    noWrap
+                  />
                   {r.payloadPurged && (
                     <Tooltip
-                      title={`Payload purged after its ${r.retention.years}-year ${r.retention.mode} retention (expired ${formatDateTime(r.retention.expiresAt)}). The envelope and hash remain, so the chain still verifies.`}
+                      title={`Payload purged after its ${
+                        r.retention.years
+                      }-year ${
+                        r.retention.mode
+                      } retention (expired ${formatDateTime(
+                        r.retention.expiresAt,
+                      )}). The envelope and hash remain, so the chain still verifies.`}
                     >
-                      <Chip size="small" icon={<DeleteSweepIcon />} label="purged" variant="outlined" />
+                      <Chip
+                        size="small"
+                        icon={<DeleteSweepIcon />}
+                        label="purged"
+                        variant="outlined"
+                      />
                     </Tooltip>
                   )}
                 </div>
-                <div role="cell" className={`${classes.cell} ${classes.muted}`} title={formatSubject(env.subject)}>
+                <div
+                  role="cell"
+                  className={`${classes.cell} ${classes.muted}`}
+                  title={formatSubject(env.subject)}
+                >
                   {formatSubject(env.subject) || '—'}
                 </div>
-                <div role="cell" className={`${classes.cell} ${classes.muted}`} title={env.producer}>
+                <div
+                  role="cell"
+                  className={`${classes.cell} ${classes.muted}`}
+                  title={env.producer}
+                >
                   {formatProducer(env.producer)}
                 </div>
-                <div role="cell" className={classes.cell} title={formatDateTime(env.recordedAt)}>
+                <div
+                  role="cell"
+                  className={classes.cell}
+                  title={formatDateTime(env.recordedAt)}
+                >
                   {formatRelative(env.recordedAt)}
                 </div>
-                <div role="cell" className={`${classes.cell} ${classes.mono}`} title={r.hash}>
+                <div
+                  role="cell"
+                  className={`${classes.cell} ${classes.mono}`}
+                  title={r.hash}
+                >
                   {shortHash(r.hash)}
                 </div>
               </div>
@@ -195,10 +238,18 @@ export function RecordsTable(props: {
       <div className={classes.footer}>
         <Typography variant="body2" color="textSecondary" aria-live="polite">
           Showing {formatCount(records.length)}
-          {totalCount !== undefined ? ` of ${formatCount(totalCount)}` : ''} records
+          {totalCount !== undefined
+            ? ` of ${formatCount(totalCount)}`
+            : ''}{' '}
+          records
         </Typography>
         {hasMore && (
-          <Button size="small" variant="outlined" onClick={onLoadMore} disabled={loading}>
+          <Button
+            size="small"
+            variant="outlined"
+            onClick={onLoadMore}
+            disabled={loading}
+          >
             {loading ? 'Loading…' : 'Load more'}
           </Button>
         )}

@@ -29,7 +29,9 @@ export function RetentionBadges(props: { summary: EvidenceSummary }) {
   return (
     <div className={classes.root}>
       <Tooltip
-        title={`${MODE_TEXT[retention.mode] ?? ''} Payloads are purged when retention expires; envelopes and hashes stay, so the chain keeps verifying.${
+        title={`${
+          MODE_TEXT[retention.mode] ?? ''
+        } Payloads are purged when retention expires; envelopes and hashes stay, so the chain keeps verifying.${
           rules ? ` Rules: ${rules}.` : ''
         }`}
       >
@@ -37,15 +39,21 @@ export function RetentionBadges(props: { summary: EvidenceSummary }) {
           size="small"
           variant="outlined"
           icon={<LockIcon />}
-          label={`Retention: ${retention.mode}, ${retention.defaultYears} years${
-            retention.rules.length ? ` (${retention.rules.length} category rules)` : ''
+          label={`Retention: ${retention.mode}, ${
+            retention.defaultYears
+          } years${
+            retention.rules.length
+              ? ` (${retention.rules.length} category rules)`
+              : ''
           }`}
           data-testid="evidence-retention-badge"
         />
       </Tooltip>
       {legalHold && (
         <Tooltip
-          title={`Set by ${legalHold.setBy} on ${formatDate(legalHold.setAt)}: ${legalHold.reason}. Nothing is purged while the hold lasts.`}
+          title={`Set by ${legalHold.setBy} on ${formatDate(
+            legalHold.setAt,
+          )}: ${legalHold.reason}. Nothing is purged while the hold lasts.`}
         >
           <Chip
             size="small"
