@@ -47,6 +47,11 @@ import {
   RELATION_PART_OF,
   RELATION_PROVIDES_API,
 } from '@backstage/catalog-model';
+import {
+  EntityEvidenceCard,
+  EntityEvidenceContent,
+  isEvidenceAvailable,
+} from '@assay/plugin-evidence';
 
 /*
  * The entity pages of the Assay portal.
@@ -106,6 +111,13 @@ const overviewContent = (
     </Grid>
     {/* Assay cards (e.g. EntityEvidenceCard) go here, wrapped in an
         EntitySwitch on their availability predicate. */}
+    <EntitySwitch>
+      <EntitySwitch.Case if={isEvidenceAvailable}>
+        <Grid item md={6} xs={12}>
+          <EntityEvidenceCard />
+        </Grid>
+      </EntitySwitch.Case>
+    </EntitySwitch>
   </Grid>
 );
 
@@ -116,6 +128,13 @@ const serviceEntityPage = (
     </EntityLayout.Route>
 
     {/* Assay tabs: Evidence, Promotion, Canary, Compliance (in this order) */}
+    <EntityLayout.Route
+      path="/evidence"
+      title="Evidence"
+      if={isEvidenceAvailable}
+    >
+      <EntityEvidenceContent />
+    </EntityLayout.Route>
 
     <EntityLayout.Route path="/api" title="API">
       <Grid container spacing={3} alignItems="stretch">
@@ -147,6 +166,14 @@ const websiteEntityPage = (
       {overviewContent}
     </EntityLayout.Route>
 
+    <EntityLayout.Route
+      path="/evidence"
+      title="Evidence"
+      if={isEvidenceAvailable}
+    >
+      <EntityEvidenceContent />
+    </EntityLayout.Route>
+
     <EntityLayout.Route path="/dependencies" title="Dependencies">
       <Grid container spacing={3} alignItems="stretch">
         <Grid item md={6}>
@@ -171,6 +198,14 @@ const defaultEntityPage = (
   <EntityLayout>
     <EntityLayout.Route path="/" title="Overview">
       {overviewContent}
+    </EntityLayout.Route>
+
+    <EntityLayout.Route
+      path="/evidence"
+      title="Evidence"
+      if={isEvidenceAvailable}
+    >
+      <EntityEvidenceContent />
     </EntityLayout.Route>
   </EntityLayout>
 );
