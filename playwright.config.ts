@@ -1,66 +1,76 @@
-/*
- * Copyright 2023 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
-
 import { defineConfig } from '@playwright/test';
-import { generateProjects } from '@backstage/e2e-test-utils/playwright';
+import { resolve } from 'node:path';
+import { E2E_DATA_DIR, REPO_ROOT } from './e2e/support/paths';
 
-/**
- * See https://playwright.dev/docs/test-configuration.
+/*
+ * End-to-end tests of the Assay portal in Debian's Chromium
+ * (`apt-get install -y chromium`; never `playwright install`).
+ *
+ * `yarn test:e2e` starts the backend (port 7007, app-config.yaml +
+ * app-config.e2e.yaml, a fresh SQLite database under data/e2e/) and the
+ * frontend dev server (port 3000). Outside CI, servers that are already
+ * running on those ports (e.g. `yarn start`) are reused as they are.
  */
+
+const CI = !!process.env.CI;
+const config = (file: string) => `--config "${resolve(REPO_ROOT, file)}"`;
+
 export default defineConfig({
-  timeout: 60_000,
-
-  expect: {
-    timeout: 5_000,
-  },
-
-  // Run your local dev server before starting the tests
-  webServer: process.env.CI
-    ? []
-    : [
-        {
-          command: 'yarn start app',
-          port: 3000,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-        {
-          command: 'yarn start backend',
-          port: 7007,
-          reuseExistingServer: true,
-          timeout: 60_000,
-        },
-      ],
-
-  forbidOnly: !!process.env.CI,
-
-  retries: process.env.CI ? 2 : 0,
-
-  reporter: [['html', { open: 'never', outputFolder: 'e2e-test-report' }]],
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  // One backend, one dev server and 2 cores: run the tests one by one.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: CI,
+  retries: CI ? 1 : 0,
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  reporter: CI
+    ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]]
+    : [['list']],
 
   use: {
-    actionTimeout: 0,
-    baseURL:
-      process.env.PLAYWRIGHT_URL ??
-      (process.env.CI ? 'http://localhost:7007' : 'http://localhost:3000'),
+    baseURL: 'http://localhost:3000',
+    browserName: 'chromium',
+    viewport: { width: 1440, height: 900 },
+    launchOptions: {
+      executablePath: process.env.ASSAY_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
     screenshot: 'only-on-failure',
-    trace: 'on-first-retry',
+    trace: 'retain-on-failure',
   },
 
-  outputDir: 'node_modules/.cache/e2e-test-results',
-
-  projects: generateProjects(), // Find all packages with e2e-test folders
+  webServer: [
+    {
+      command: [
+        `rm -rf "${E2E_DATA_DIR}" &&`,
+        'yarn start backend',
+        config('app-config.yaml'),
+        config('app-config.e2e.yaml'),
+      ].join(' '),
+      url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      reuseExistingServer: !CI,
+      // Ready in ~10 s; allow for a cold machine.
+      timeout: 180_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: 'yarn start app',
+      url: 'http://localhost:3000',
+      reuseExistingServer: !CI,
+      // The first dev build of the frontend is slow on 2 cores.
+      timeout: 600_000,
+      env: { BROWSER: 'none' },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -44,6 +44,9 @@ backend.add(import('@backstage/plugin-search-backend'));
 // See https://backstage.io/docs/features/search/search-engines
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
+// events plugin: carries catalog and signals events between backend instances
+backend.add(import('@backstage/plugin-events-backend'));
+
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
