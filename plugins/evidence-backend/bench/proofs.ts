@@ -8,6 +8,7 @@ import { DatabaseEvidenceStore } from '../src/store/DatabaseEvidenceStore';
 import { EvidenceLog } from '../src/service/EvidenceLog';
 import { nativeSha256 } from '../src/store/nodeHash';
 import { testConfig } from '../src/store/testUtils';
+import { silentLogger } from './report';
 
 /** Builds a 1M-leaf log directly in SQLite (nodes only), then times proofs. */
 export async function benchProofs(n: number) {
@@ -61,7 +62,7 @@ export async function benchProofs(n: number) {
     level = next;
   }
   await knex('evidence_log').where({ id: 1 }).update({ tree_size: n });
-  const log = new EvidenceLog(store, testConfig, mockServices.logger.mock());
+  const log = new EvidenceLog(store, testConfig, silentLogger);
   await log.init();
   const samples = 2000;
   const times: number[] = [];

@@ -23,3 +23,14 @@ export function writeSection(title: string, body: string) {
   fs.writeFileSync(file, out);
   console.log(`wrote ${heading} to ${file}`);
 }
+
+/** A logger for bench runs (mockServices.logger.mock() needs jest). */
+export const silentLogger: any = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
+};

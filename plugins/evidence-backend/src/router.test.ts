@@ -398,9 +398,7 @@ describe('evidence router', () => {
         `/api/evidence/v1/records/${rec.body.hash}/artifacts/${rec.body.envelope.payloadDigest}`,
       )
       .expect(410);
-    const list = await request(server)
-      .get(`${base}/records`)
-      .expect(200);
+    const list = await request(server).get(`${base}/records`).expect(200);
     expect(list.body.items[0].envelope.summary).toMatchObject({
       action: 'early-purge',
       reason: 'GDPR erasure',

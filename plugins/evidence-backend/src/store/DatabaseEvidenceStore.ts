@@ -98,7 +98,13 @@ export class DatabaseEvidenceStore {
       const lookup = (level: number, index: number) =>
         computed.get(`${level}:${index}`) ?? lookup0(level, index);
 
-      const heads = new Map<string, { seq: number; hash: string }>();
+      const heads = await this.heads(tx, [
+        ...new Set(items.map(i => i.entityRef)),
+      ]);
+      const existingByKey = await this.byIdempotencyKey(
+        tx,
+        items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : [])),
+      );
       const keys = new Map<string, AppendOutcome>();
       const out: AppendOutcome[] = [];
       const recordRows: any[] = [];
@@ -107,35 +113,20 @@ export class DatabaseEvidenceStore {
       const refRows: any[] = [];
 
       for (const item of items) {
-        const idemKey = item.idempotencyKey
-          ? `${item.entityRef}\n${item.idempotencyKey}`
-          : undefined;
+        const idemKey = item.idempotencyKey ? idemKeyOf(item) : undefined;
         if (idemKey) {
           const seen = keys.get(idemKey);
           if (seen) {
             out.push({ row: seen.row, replayed: true });
             continue;
           }
-          const existing = await tx('evidence_records')
-            .select(RECORD_COLUMNS)
-            .where({ idempotency_key: idemKey })
-            .first();
+          const existing = existingByKey.get(idemKey);
           if (existing) {
-            out.push({ row: toRow(existing), replayed: true });
+            out.push({ row: existing, replayed: true });
             continue;
           }
         }
-        let head = heads.get(item.entityRef);
-        if (!head) {
-          const h = await tx('evidence_records')
-            .select('seq', 'hash')
-            .where({ entity_ref: item.entityRef })
-            .orderBy('seq', 'desc')
-            .first();
-          head = h
-            ? { seq: Number(h.seq), hash: h.hash }
-            : { seq: 0, hash: '' };
-        }
+        const head = heads.get(item.entityRef) ?? { seq: 0, hash: '' };
         const envelope: EvidenceEnvelope = {
           v: 1,
           entityRef: item.entityRef,
@@ -258,6 +249,37 @@ export class DatabaseEvidenceStore {
       this.nodes.remember(level, index, h);
     }
     return outcomes;
+  }
+
+  /** The latest seq and hash of each entity, in one query. */
+  private async heads(db: Db, entityRefs: string[]) {
+    const rows: Array<{
+      entity_ref: string;
+      seq: number | string;
+      hash: string;
+    }> = await db('evidence_records as r')
+      .select('r.entity_ref', 'r.seq', 'r.hash')
+      .whereIn(
+        ['r.entity_ref', 'r.seq'],
+        db('evidence_records')
+          .select('entity_ref')
+          .max('seq')
+          .whereIn('entity_ref', entityRefs)
+          .groupBy('entity_ref'),
+      );
+    return new Map(
+      rows.map(r => [r.entity_ref, { seq: Number(r.seq), hash: r.hash }]),
+    );
+  }
+
+  private async byIdempotencyKey(db: Db, keys: string[]) {
+    const out = new Map<string, RecordRow>();
+    if (!keys.length) return out;
+    const rows = await db('evidence_records')
+      .select([...RECORD_COLUMNS, 'idempotency_key'])
+      .whereIn('idempotency_key', keys);
+    for (const r of rows) out.set(r.idempotency_key, toRow(r));
+    return out;
   }
 
   async list(
@@ -538,6 +560,10 @@ export class DatabaseEvidenceStore {
     const row = await this.db('evidence_signing_keys').where({ name }).first();
     return { key: row.signer_key, created: row.signer_key === key };
   }
+}
+
+function idemKeyOf(item: PreparedAppend): string {
+  return `${item.entityRef}\n${item.idempotencyKey}`;
 }
 
 function subjectText(
