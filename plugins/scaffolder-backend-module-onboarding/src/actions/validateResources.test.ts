@@ -101,6 +101,15 @@ describe('assay:resources:validate', () => {
     );
     const outputs = await run({ ...valid, mode: 'sandbox', canarySteps: [50, 10] });
     expect(outputs.canarySteps).toEqual([10, 50, 100]);
+    expect(outputs.warnings.map((w: any) => w.field)).toContain('canarySteps');
+  });
+
+  it('accepts canary steps as the annotation string', async () => {
+    const outputs = await run({ ...valid, mode: 'compliance', canarySteps: '20, 60,100' });
+    expect(outputs.canarySteps).toEqual([20, 60, 100]);
+    await expect(run({ ...valid, mode: 'compliance', canarySteps: '20,abc,100' })).rejects.toThrow(
+      /canarySteps\[1\] must be an integer 1–100/,
+    );
   });
 
   it('behaves the same in dry-run (it has no side effects)', async () => {

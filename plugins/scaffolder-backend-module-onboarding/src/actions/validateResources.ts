@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   initialTrafficSplit,
+  parseCanarySteps,
   validateSpecRules,
 } from '@assay/plugin-onboarding-common';
 import { examples } from './validateResources.examples';
@@ -44,8 +45,8 @@ export function createValidateResourcesAction() {
           }),
         canarySteps: z =>
           z
-            .array(z.number(), {
-              description: 'Canary traffic percentages, increasing, ending at 100 (default 10,50,100)',
+            .union([z.array(z.number()), z.string()], {
+              description: 'Canary traffic percentages, increasing, ending at 100: a list or "10,50,100" (default)',
             })
             .optional(),
         slo: z =>
@@ -98,7 +99,11 @@ export function createValidateResourcesAction() {
     async handler(ctx) {
       const { cpu, memoryMb, storageMb, storyPoints, mode, canarySteps, slo } = ctx.input;
       const result = validateSpecRules(
-        { resources: { cpu, memoryMb, storageMb, storyPoints }, canarySteps, slo },
+        {
+          resources: { cpu, memoryMb, storageMb, storyPoints },
+          canarySteps: canarySteps === undefined ? undefined : parseCanarySteps(canarySteps),
+          slo,
+        },
         mode,
       );
       if (!result.ok) {
