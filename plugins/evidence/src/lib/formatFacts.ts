@@ -21,6 +21,12 @@ const num = (v: unknown): number | undefined =>
 const fmt = (n: number, maxFractionDigits = 1) =>
   n.toLocaleString('en-US', { maximumFractionDigits: maxFractionDigits });
 
+/** 'error' when any of `errors` is positive, else 'warning' when any of `warnings` is, else 'ok'. */
+const severity = (errors: number, warnings: number): FactsTone => {
+  if (errors > 0) return 'error';
+  return warnings > 0 ? 'warning' : 'ok';
+};
+
 const plural = (n: number, word: string, pluralWord = `${word}s`) =>
   `${fmt(n)} ${n === 1 ? word : pluralWord}`;
 
@@ -59,7 +65,7 @@ const formatters: Record<string, Formatter> = {
       text: `SBOM: ${fmt(critical ?? 0)} critical, ${fmt(high ?? 0)} high${
         components !== undefined ? ` · ${plural(components, 'component')}` : ''
       }`,
-      tone: (critical ?? 0) > 0 ? 'error' : (high ?? 0) > 0 ? 'warning' : 'ok',
+      tone: severity(critical ?? 0, high ?? 0),
     };
   },
   sast: f => {
@@ -76,7 +82,7 @@ const formatters: Record<string, Formatter> = {
     if (note !== undefined) parts.push(plural(note, 'note'));
     return {
       text: `SAST: ${parts.join(', ')}`,
-      tone: (error ?? 0) > 0 ? 'error' : (warning ?? 0) > 0 ? 'warning' : 'ok',
+      tone: severity(error ?? 0, warning ?? 0),
     };
   },
   'load-test': f => {

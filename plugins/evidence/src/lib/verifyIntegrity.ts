@@ -113,6 +113,15 @@ export async function verifyIntegrity(
       total,
     });
 
+  const pageProgress =
+    (before: number, pageSize: number, knownTotal: number) => (done: number) =>
+      onProgress?.({
+        phase: 'records',
+        verified: before + done,
+        fetched: before + pageSize,
+        total: knownTotal,
+      });
+
   // 1. the chain, verified page by page while the next page downloads
   const fetchPage = (cursor?: string) =>
     api.listRecords(entityRef, {
@@ -127,18 +136,11 @@ export async function verifyIntegrity(
     total = Math.max(page.totalCount, records.length + page.items.length);
     const next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
     next?.catch(() => undefined); // surfaced when awaited below
-    const fetched = records.length + page.items.length;
     const result = await verifyChainAsync(page.items, {
       expectedFirstSeq: records.length + 1,
       previousHash,
       entityRef,
-      onProgress: done =>
-        onProgress?.({
-          phase: 'records',
-          verified: records.length + done,
-          fetched,
-          total,
-        }),
+      onProgress: pageProgress(records.length, page.items.length, total),
     });
     if (!result.ok) {
       return {
