@@ -1,0 +1,83 @@
+import {
+  EvidenceBundle,
+  parseEntityRefStrict,
+} from '@assay/plugin-evidence-common';
+import { CliContext, CliError } from './context';
+
+/** Connection options shared by every command. */
+export interface ConnectionOptions {
+  url?: string;
+  token?: string;
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text);
+    const message = body?.error?.message ?? body?.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return text.trim().slice(0, 500) || res.statusText;
+}
+
+/** A small client for the evidence backend's `/api/evidence/v1` routes. */
+export function createEvidenceApi(options: ConnectionOptions, ctx: CliContext) {
+  const base = (
+    options.url ??
+    ctx.env.ASSAY_URL ??
+    'http://localhost:7007'
+  ).replace(/\/+$/, '');
+  const token = options.token ?? ctx.env.ASSAY_TOKEN;
+
+  async function request(
+    path: string,
+    init: RequestInit = {},
+  ): Promise<unknown> {
+    const url = `${base}/api/evidence/v1${path}`;
+    const headers = new Headers(init.headers);
+    headers.set('accept', 'application/json');
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, headers });
+    } catch (e) {
+      const cause = (e as { cause?: Error }).cause;
+      throw new CliError(
+        `cannot reach ${base}: ${cause?.message ?? (e as Error).message}`,
+      );
+    }
+    if (!res.ok) {
+      throw new CliError(
+        `${init.method ?? 'GET'} ${url} failed with ${
+          res.status
+        }: ${await errorMessage(res)}`,
+      );
+    }
+    try {
+      return await res.json();
+    } catch {
+      throw new CliError(`${url} did not return JSON`);
+    }
+  }
+
+  return {
+    base,
+    postRecord(body: unknown, idempotencyKey?: string) {
+      return request('/records', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: {
+          'content-type': 'application/json',
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        },
+      });
+    },
+    getBundle(entityRef: string): Promise<EvidenceBundle> {
+      const { kind, namespace, name } = parseEntityRefStrict(entityRef);
+      const path = [kind, namespace, name].map(encodeURIComponent).join('/');
+      return request(`/entities/${path}/bundle`) as Promise<EvidenceBundle>;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { Command, CommanderError, Option } from 'commander';
+import { collect } from './args';
+import { exportCommand } from './commands/export';
+import { pushCommand } from './commands/push';
+import { verifyCommand } from './commands/verify';
+import { CliContext, CliError } from './context';
+import { FORMATS } from './mediaTypes';
+
+type Action = (options: any, ctx: CliContext) => Promise<number>;
+
+/** Builds the `assay` program; `setExitCode` receives each command's result. */
+export function createProgram(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+): Command {
+  const program = new Command('assay')
+    .description('Record and verify Assay evidence')
+    .option(
+      '--url <url>',
+      'Backstage backend base URL (env ASSAY_URL, default http://localhost:7007)',
+    )
+    .option('--token <token>', 'bearer token (env ASSAY_TOKEN)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: s => ctx.out(s.replace(/\n$/, '')),
+      writeErr: s => ctx.err(s.replace(/\n$/, '')),
+    });
+
+  const wrap = (action: Action) => async (_: unknown, command: Command) => {
+    try {
+      setExitCode(await action(command.optsWithGlobals(), ctx));
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      ctx.err(`error: ${e.message}`);
+      setExitCode(1);
+    }
+  };
+
+  const evidence = program
+    .command('evidence')
+    .description('Evidence records, bundles and audit packs');
+
+  evidence
+    .command('push')
+    .description('Append an evidence record for an entity')
+    .requiredOption(
+      '--entity <ref>',
+      'entity ref, e.g. component:default/payments',
+    )
+    .requiredOption(
+      '--category <category>',
+      'evidence category, e.g. tests or sbom',
+    )
+    .option('--file <path>', 'artifact to attach (repeatable)', collect)
+    .addOption(
+      new Option('--format <format>', 'report format of the files').choices(
+        FORMATS,
+      ),
+    )
+    .option(
+      '--subject <key=value>',
+      'commit, version, featureSha, runId or environment (repeatable)',
+      collect,
+    )
+    .option(
+      '--summary <key=value>',
+      'summary fact; true/false/null/numbers are typed (repeatable)',
+      collect,
+    )
+    .option(
+      '--idempotency-key <key>',
+      'retry-safe key: the same key records once',
+    )
+    .action(wrap(pushCommand));
+
+  evidence
+    .command('verify')
+    .description(
+      "Verify an entity's evidence chain, inclusion proofs and signed checkpoint",
+    )
+    .option(
+      '--entity <ref>',
+      'entity ref (fetches the bundle unless --bundle is given)',
+    )
+    .option(
+      '--bundle <file>',
+      'verify offline from bundle.json or an audit pack zip',
+    )
+    .option(
+      '--public-key <vkey>',
+      'the log verifier key you trust (env ASSAY_PUBLIC_KEY)',
+    )
+    .action(wrap(verifyCommand));
+
+  evidence
+    .command('export')
+    .description("Write an auditor's pack (zip) for an entity")
+    .option('--entity <ref>', 'entity ref')
+    .option(
+      '--bundle <file>',
+      'build the pack from a bundle file instead of the server',
+    )
+    .requiredOption('-o, --output <file>', 'zip file to write')
+    .option(
+      '--public-key <vkey>',
+      'the log verifier key you trust (env ASSAY_PUBLIC_KEY)',
+    )
+    .option('--force', 'write the pack even if verification fails')
+    .action(wrap(exportCommand));
+
+  return program;
+}
+
+/** Runs the CLI with arguments (without node and script) and returns the exit code. */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  let code = 0;
+  const program = createProgram(ctx, c => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    ctx.err(`error: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+  return code;
+}
