@@ -24,6 +24,7 @@ describe('entity refs', () => {
       }),
     ).toBe('component:default/x');
     expect(normalizeEntityRef('component:x')).toBe('component:default/x');
+    expect(normalizeEntityRef('group:Team--a/x')).toBe('group:team--a/x');
   });
 
   it.each([

@@ -6,7 +6,7 @@
 export type EntityRefParts = { kind: string; namespace: string; name: string };
 
 const KIND = /^[a-z][a-z0-9]*$/;
-const NAMESPACE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const NAMESPACE = /^[a-z0-9]+(?:-+[a-z0-9]+)*$/; // a DNS label, as in Backstage
 const NAME = /^[a-zA-Z0-9](?:[-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
 const MAX_PART = 63;
 
