@@ -29,14 +29,21 @@ assay_ensure_chromium() {
   [ -x "$ASSAY_CHROMIUM" ] || assay_die "chromium is installed but not at $ASSAY_CHROMIUM; set ASSAY_CHROMIUM."
 }
 
+# A directory holding initdb and pg_ctl: from PATH, else Debian's newest
+# /usr/lib/postgresql/<version>/bin.
 assay_pg_bindir() {
-  if command -v pg_ctl >/dev/null 2>&1; then
-    dirname "$(command -v pg_ctl)"
-    return 0
-  fi
   local d
+  if command -v pg_ctl >/dev/null 2>&1; then
+    d="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+    if [ -x "$d/initdb" ]; then
+      echo "$d"
+      return 0
+    fi
+  fi
   d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  [ -n "$d" ] && [ -x "$d/pg_ctl" ] && echo "$d"
+  if [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ]; then
+    echo "$d"
+  fi
 }
 
 assay_ensure_postgres_binaries() {
