@@ -73,6 +73,28 @@ describe('verifyChainIntegrity', () => {
     expect(verifyChainIntegrity(c)).toMatchObject({ ok: true, checked: 2 });
   });
 
+  it('is not fooled by decoy keys inside artifacts', () => {
+    const c = chain(2);
+    const canonical = canonicalJson({
+      ...JSON.parse(c[1].canonical),
+      entityRef: 'component:default/evil',
+      artifacts: [
+        {
+          digest: `sha256:${'0'.repeat(64)}`,
+          entityRef: 'component:default/a',
+          mediaType: 'x',
+          name: 'x',
+          previousHash: c[0].hash,
+          seq: 2,
+          size: 1,
+        },
+      ],
+    });
+    const forged = { hash: sha256Hex(canonical), canonical };
+    expect(verifyChainIntegrity([c[0], forged])).toMatchObject({ ok: false, checked: 1 });
+    expect(verifyChainIntegrity([c[0], forged])).toEqual(verifyChain([c[0], forged]));
+  });
+
   it('lets the full check explain records that are not canonical', () => {
     const c = chain(3);
     const bad = c.map(r => ({ ...r }));

@@ -33,6 +33,8 @@ export type {
   ChainVerification,
   VerifyChainOptions,
 } from './chain';
+export { verifyChainIntegrity } from './chainIntegrity';
+export type { VerifyChainIntegrityOptions } from './chainIntegrity';
 export * from './bundle';
 export * from './auditPack';
 export * from './auditPackScript';
