@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { collect } from './args';
 import { exportCommand } from './commands/export';
+import { keygenCommand } from './commands/keygen';
 import { pushCommand } from './commands/push';
 import { verifyCommand } from './commands/verify';
 import { CliContext, CliError } from './context';
@@ -107,6 +108,17 @@ export function createProgram(
     )
     .option('--force', 'write the pack even if verification fails')
     .action(wrap(exportCommand));
+
+  evidence
+    .command('keygen')
+    .description(
+      'Generate an Ed25519 checkpoint signing key (C2SP note format)',
+    )
+    .requiredOption(
+      '--origin <origin>',
+      'log origin, e.g. assay.example.com/evidence',
+    )
+    .action(wrap(keygenCommand));
 
   return program;
 }
