@@ -1,12 +1,27 @@
-/***/
 /**
- * Web library for the onboarding plugin.
+ * Scaffolder form pieces for Assay onboarding: the AssayResources field,
+ * which validates resources live with the rules of
+ * `@assay/plugin-onboarding-common`.
  *
  * @packageDocumentation
  */
 
-// In this package you might for example export components or hooks
-// that are useful to other plugins or modules.
+export {
+  AssayResourcesFieldExtension,
+  assayResourcesFieldOptions,
+  ASSAY_RESOURCES_FIELD,
+} from './extensions';
+export {
+  ResourcesField,
+  resourcesFieldValidation,
+  resolveMode,
+} from './components/ResourcesField';
+export type { ResourcesFieldOptions } from './components/ResourcesField';
 
-export * from './components';
-export * from './hooks';
+/**
+ * Re-exported so an app can wrap the field in the scaffolder route without
+ * depending on `@backstage/plugin-scaffolder-react` itself.
+ *
+ * @public
+ */
+export { ScaffolderFieldExtensions } from '@backstage/plugin-scaffolder-react';

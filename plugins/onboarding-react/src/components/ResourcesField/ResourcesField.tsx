@@ -1,0 +1,94 @@
+import { ChangeEvent } from 'react';
+import Box from '@material-ui/core/Box';
+import FormControl from '@material-ui/core/FormControl';
+import FormHelperText from '@material-ui/core/FormHelperText';
+import Grid from '@material-ui/core/Grid';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import {
+  describeRule,
+  RESOURCE_RULES,
+  ResourceRequest,
+  validateResources,
+} from '@assay/plugin-onboarding-common';
+import { resolveMode, ResourcesFieldOptions } from './mode';
+
+const STEP: Record<keyof ResourceRequest, string> = {
+  cpu: '0.001',
+  memoryMb: '1',
+  storageMb: '1',
+  storyPoints: '1',
+};
+
+/**
+ * Resources and story points, validated live with the Assay rules:
+ * errors in compliance mode, warnings in sandbox mode.
+ *
+ * @public
+ */
+export const ResourcesField = (
+  props: FieldExtensionComponentProps<Partial<ResourceRequest>, ResourcesFieldOptions>,
+) => {
+  const { formData, onChange, uiSchema, formContext, rawErrors, schema, required, disabled, idSchema } = props;
+  const value = formData ?? {};
+  const mode = resolveMode(uiSchema?.['ui:options'], formContext?.formData);
+  const result = validateResources(value, mode);
+  const problems = mode === 'compliance' ? result.errors : result.warnings;
+  const problemFor = (field: string) => problems.find(p => p.field === field);
+  const id = idSchema?.$id ?? 'assay-resources';
+
+  const set = (field: keyof ResourceRequest) => (e: ChangeEvent<HTMLInputElement>) => {
+    const raw = e.target.value;
+    onChange({ ...value, [field]: raw === '' ? undefined : Number(raw) });
+  };
+
+  return (
+    <FormControl component="fieldset" fullWidth required={required} error={!!rawErrors?.length}>
+      <Typography variant="subtitle1" component="legend">
+        {schema.title ?? 'Resources'}
+      </Typography>
+      {schema.description && (
+        <Typography variant="body2" color="textSecondary">
+          {schema.description}
+        </Typography>
+      )}
+      <Box mt={1}>
+        <Grid container spacing={2}>
+          {RESOURCE_RULES.map(rule => {
+            const problem = problemFor(rule.field);
+            const isError = !!problem && mode === 'compliance';
+            return (
+              <Grid item xs={12} sm={6} md={3} key={rule.field}>
+                <TextField
+                  id={`${id}-${rule.field}`}
+                  label={(schema.properties?.[rule.field] as { title?: string })?.title ?? rule.label}
+                  type="number"
+                  fullWidth
+                  required
+                  disabled={disabled}
+                  value={value[rule.field] ?? ''}
+                  onChange={set(rule.field)}
+                  inputProps={{ step: STEP[rule.field], 'data-testid': `resource-${rule.field}` }}
+                  error={isError}
+                  helperText={
+                    <span role={problem ? (isError ? 'alert' : 'status') : undefined}>
+                      {problem
+                        ? `${isError ? '' : 'Warning: '}${problem.message}`
+                        : describeRule(rule)}
+                    </span>
+                  }
+                />
+              </Grid>
+            );
+          })}
+        </Grid>
+      </Box>
+      <FormHelperText>
+        {mode === 'compliance'
+          ? 'Compliance mode: a rule violation stops onboarding.'
+          : `Sandbox mode: violations are recorded as warnings (${result.warnings.length}).`}
+      </FormHelperText>
+    </FormControl>
+  );
+};

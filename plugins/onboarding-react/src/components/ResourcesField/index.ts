@@ -1,0 +1,4 @@
+export { ResourcesField } from './ResourcesField';
+export { resourcesFieldValidation } from './validation';
+export { resolveMode } from './mode';
+export type { ResourcesFieldOptions } from './mode';
