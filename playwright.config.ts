@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { resolve } from 'node:path';
 import { E2E_DATA_DIR, REPO_ROOT } from './e2e/support/paths';
+import { APP_URL, BACKEND_PORT, BACKEND_URL } from './e2e/support/urls';
 
 /*
  * End-to-end tests of the Assay portal in Debian's Chromium
@@ -14,6 +15,15 @@ import { E2E_DATA_DIR, REPO_ROOT } from './e2e/support/paths';
 
 const CI = !!process.env.CI;
 const config = (file: string) => `--config "${resolve(REPO_ROOT, file)}"`;
+
+// Both servers read these, so ASSAY_E2E_APP_PORT / ASSAY_E2E_BACKEND_PORT
+// move the whole run to other ports (see e2e/support/urls.ts).
+const portConfig = {
+  APP_CONFIG_app_baseUrl: APP_URL,
+  APP_CONFIG_backend_baseUrl: BACKEND_URL,
+  APP_CONFIG_backend_listen_port: String(BACKEND_PORT),
+  APP_CONFIG_backend_cors_origin: APP_URL,
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -30,7 +40,7 @@ export default defineConfig({
     : [['list']],
 
   use: {
-    baseURL: 'http://localhost:3000',
+    baseURL: APP_URL,
     browserName: 'chromium',
     viewport: { width: 1440, height: 900 },
     launchOptions: {
@@ -55,7 +65,8 @@ export default defineConfig({
         config('app-config.yaml'),
         config('app-config.e2e.yaml'),
       ].join(' '),
-      url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      url: `${BACKEND_URL}/.backstage/health/v1/readiness`,
+      env: portConfig,
       reuseExistingServer: !CI,
       // Ready in ~10 s; allow for a cold machine.
       timeout: 180_000,
@@ -64,11 +75,11 @@ export default defineConfig({
     },
     {
       command: 'yarn start app',
-      url: 'http://localhost:3000',
+      url: APP_URL,
       reuseExistingServer: !CI,
       // The first dev build of the frontend is slow on 2 cores.
       timeout: 600_000,
-      env: { BROWSER: 'none' },
+      env: { ...portConfig, BROWSER: 'none' },
       stdout: 'ignore',
       stderr: 'pipe',
     },
