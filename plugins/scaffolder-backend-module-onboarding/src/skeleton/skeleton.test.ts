@@ -15,6 +15,7 @@ import {
   SchemaValidEntityPolicy,
 } from '@backstage/catalog-model';
 import { createMockDirectory } from '@backstage/backend-test-utils';
+import { EVIDENCE_CATEGORIES } from '@assay/plugin-evidence-common';
 import { featureId, parseCheckpoint } from '@assay/plugin-onboarding-common';
 import { startScaffolder } from './renderTemplate';
 
@@ -317,6 +318,11 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         RUNTIME: values.runtime,
       });
       expect(ci.env.ASSAY_TOKEN).toBe('${{ secrets.ASSAY_TOKEN }}');
+      const categories = [...text('.github/workflows/ci.yaml').matchAll(/--category ([a-z][a-z0-9-]*)/g)].map(m => m[1]);
+      expect(new Set(categories)).toEqual(
+        new Set(['compliance', 'tests', 'sbom', 'release', 'promotion', 'load-test']),
+      );
+      for (const c of categories) expect(EVIDENCE_CATEGORIES).toContain(c);
       for (const job of order) {
         const script = ci.jobs[job].steps.map((s: any) => s.run ?? '').join('\n');
         expect(script).toMatch(/assay evidence push --entity "\$ENTITY_REF" --category \S+ --file \S+/);
