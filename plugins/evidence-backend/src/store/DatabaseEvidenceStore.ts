@@ -51,6 +51,13 @@ const RECORD_COLUMNS = [
 /** Knex-backed evidence store: records, Merkle nodes, blobs and holds. */
 export class DatabaseEvidenceStore {
   readonly nodes = new TreeNodeStore();
+  /**
+   * Entity heads as of log size `headsAtSize`. Appends only happen under the
+   * log row lock, so if the locked size still equals `headsAtSize` nobody
+   * (no other replica either) appended since, and the cached heads are exact.
+   */
+  private headCache = new Map<string, { seq: number; hash: string }>();
+  private headsAtSize = -1;
 
   static async create(options: {
     database: DatabaseService;
@@ -86,6 +93,8 @@ export class DatabaseEvidenceStore {
     now: () => string = () => new Date().toISOString(),
   ): Promise<AppendOutcome[]> {
     const computed = new Map<string, Uint8Array>();
+    let finalHeads = new Map<string, { seq: number; hash: string }>();
+    let finalSize = -1;
     const outcomes = await this.db.transaction(async tx => {
       const log = await this.getLogState(tx);
       let size = log.treeSize;
@@ -98,9 +107,21 @@ export class DatabaseEvidenceStore {
       const lookup = (level: number, index: number) =>
         computed.get(`${level}:${index}`) ?? lookup0(level, index);
 
-      const heads = await this.heads(tx, [
-        ...new Set(items.map(i => i.entityRef)),
-      ]);
+      if (log.treeSize !== this.headsAtSize || this.headCache.size > 50_000) {
+        this.headCache = new Map();
+      }
+      this.headsAtSize = -1; // invalid until this transaction commits
+      const entityRefs = [...new Set(items.map(i => i.entityRef))];
+      const unknown = entityRefs.filter(e => !this.headCache.has(e));
+      const heads = new Map(
+        entityRefs.flatMap(e => {
+          const h = this.headCache.get(e);
+          return h ? [[e, h] as const] : [];
+        }),
+      );
+      if (unknown.length) {
+        for (const [e, h] of await this.heads(tx, unknown)) heads.set(e, h);
+      }
       const existingByKey = await this.byIdempotencyKey(
         tx,
         items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : [])),
@@ -211,39 +232,56 @@ export class DatabaseEvidenceStore {
       }
       if (recordRows.length === 0) return out;
 
-      await tx.batchInsert('evidence_records', recordRows, 100);
-      await tx.batchInsert('evidence_tree_nodes', nodeRows, 300);
-      if (blobRows.size) {
-        await tx('evidence_blobs')
-          .insert([...blobRows.values()])
-          .onConflict('digest')
-          .ignore();
-        // a purged blob uploaded again is restored
-        await tx('evidence_blobs')
-          .whereIn('digest', [...blobRows.keys()])
-          .whereNotNull('purged_at')
-          .update({ purged_at: null })
-          .then(async n => {
-            if (n) {
-              for (const b of blobRows.values()) {
-                await tx('evidence_blobs')
-                  .where({ digest: b.digest })
-                  .whereNull('content')
-                  .update({ content: b.content });
-              }
-            }
-          });
-        await tx.batchInsert('evidence_blob_refs', refRows, 200);
-      }
       const root = subtreeHash(0, size, lookup, nativeSha256);
-      await tx('evidence_log')
+      const logUpdate = tx('evidence_log')
         .where({ id: 1 })
         .update({
           tree_size: size,
           root_hash: Buffer.from(root).toString('hex'),
         });
+      if (this.isPg && blobRows.size === 0 && recordRows.length <= 500) {
+        // one round trip: both inserts and the log update in a single statement
+        const r = tx('evidence_records').insert(recordRows).toSQL();
+        const n = tx('evidence_tree_nodes').insert(nodeRows).toSQL();
+        const u = logUpdate.toSQL();
+        await tx.raw(`WITH r AS (${r.sql}), n AS (${n.sql}) ${u.sql}`, [
+          ...r.bindings,
+          ...n.bindings,
+          ...u.bindings,
+        ]);
+      } else {
+        await tx.batchInsert('evidence_records', recordRows, 100);
+        await tx.batchInsert('evidence_tree_nodes', nodeRows, 300);
+        if (blobRows.size) {
+          await tx('evidence_blobs')
+            .insert([...blobRows.values()])
+            .onConflict('digest')
+            .ignore();
+          // a purged blob uploaded again is restored
+          await tx('evidence_blobs')
+            .whereIn('digest', [...blobRows.keys()])
+            .whereNotNull('purged_at')
+            .update({ purged_at: null })
+            .then(async n => {
+              if (n) {
+                for (const b of blobRows.values()) {
+                  await tx('evidence_blobs')
+                    .where({ digest: b.digest })
+                    .whereNull('content')
+                    .update({ content: b.content });
+                }
+              }
+            });
+          await tx.batchInsert('evidence_blob_refs', refRows, 200);
+        }
+        await logUpdate;
+      }
+      finalHeads = heads;
+      finalSize = size;
       return out;
     });
+    for (const [e, h] of finalHeads) this.headCache.set(e, h);
+    this.headsAtSize = finalSize;
     for (const [k, h] of computed) {
       const [level, index] = k.split(':').map(Number);
       this.nodes.remember(level, index, h);
