@@ -70,7 +70,7 @@ export default defineConfig({
       reuseExistingServer: !CI,
       // Ready in ~10 s; allow for a cold machine.
       timeout: 180_000,
-      stdout: 'pipe',
+      stdout: 'ignore',
       stderr: 'pipe',
     },
     {
