@@ -44,7 +44,7 @@ export function formatRelative(
       return relative.format(Math.round(seconds / size), unit);
     }
   }
-  return relative.format(0, 'minute');
+  return 'just now';
 }
 
 export const shortHash = (hash: string | null | undefined, n = 12) =>

@@ -1,16 +1,23 @@
 import { InfoCard } from '@backstage/core-components';
-import {
-  List,
-  ListItem,
-  ListItemIcon,
-  ListItemText,
-  Typography,
-} from '@material-ui/core';
+import { Typography } from '@material-ui/core';
+import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleOutline from '@material-ui/icons/CheckCircleOutline';
 import ErrorOutline from '@material-ui/icons/ErrorOutline';
 import ScheduleIcon from '@material-ui/icons/Schedule';
+import { ReactNode } from 'react';
 import { EvidenceSummary, MissingCategory } from '../../api/types';
 import { formatDate, formatRelative } from '../../lib/format';
+
+const useStyles = makeStyles(theme => ({
+  list: { listStyle: 'none', margin: 0, padding: 0 },
+  item: {
+    display: 'flex',
+    alignItems: 'flex-start',
+    gap: theme.spacing(1.5),
+    padding: theme.spacing(0.75, 0),
+  },
+  text: { minWidth: 0, overflowWrap: 'anywhere' },
+}));
 
 function gapText(m: MissingCategory): string {
   if (m.reason === 'never') {
@@ -21,11 +28,27 @@ function gapText(m: MissingCategory): string {
   )}) — older than the ${m.maxAgeDays}-day limit`;
 }
 
+function Item(props: { icon: ReactNode; primary: string; secondary: string }) {
+  const classes = useStyles();
+  return (
+    <li className={classes.item}>
+      {props.icon}
+      <div className={classes.text}>
+        <Typography variant="body1">{props.primary}</Typography>
+        <Typography variant="body2" color="textSecondary">
+          {props.secondary}
+        </Typography>
+      </div>
+    </li>
+  );
+}
+
 /**
  * "What's missing": the categories the entity's compliance mode requires
  * that have no fresh record.
  */
 export function EvidenceGaps(props: { summary: EvidenceSummary }) {
+  const classes = useStyles();
   const { complianceMode, requiredCategories, missing } = props.summary;
   let body;
   if (!complianceMode) {
@@ -37,39 +60,34 @@ export function EvidenceGaps(props: { summary: EvidenceSummary }) {
     );
   } else if (missing.length === 0) {
     body = (
-      <List dense disablePadding>
-        <ListItem disableGutters>
-          <ListItemIcon>
-            <CheckCircleOutline color="primary" />
-          </ListItemIcon>
-          <ListItemText
-            primary="Nothing missing"
-            secondary={`All ${requiredCategories.length} categories required in ${complianceMode} mode have a fresh record.`}
-          />
-        </ListItem>
-      </List>
+      <ul className={classes.list}>
+        <Item
+          icon={<CheckCircleOutline color="primary" />}
+          primary="Nothing missing"
+          secondary={`All ${requiredCategories.length} categories required in ${complianceMode} mode have a fresh record.`}
+        />
+      </ul>
     );
   } else {
     body = (
-      <List dense disablePadding aria-label="missing evidence">
+      <ul className={classes.list} aria-label="missing evidence">
         {missing.map(m => (
-          <ListItem key={m.category} disableGutters>
-            <ListItemIcon>
-              {m.reason === 'never' ? (
+          <Item
+            key={m.category}
+            icon={
+              m.reason === 'never' ? (
                 <ErrorOutline color="error" />
               ) : (
                 <ScheduleIcon color="secondary" />
-              )}
-            </ListItemIcon>
-            <ListItemText
-              primary={`${m.category} ${
-                m.reason === 'never' ? 'missing' : 'stale'
-              }`}
-              secondary={gapText(m)}
-            />
-          </ListItem>
+              )
+            }
+            primary={`${m.category} ${
+              m.reason === 'never' ? 'missing' : 'stale'
+            }`}
+            secondary={gapText(m)}
+          />
         ))}
-      </List>
+      </ul>
     );
   }
   return (
