@@ -1,4 +1,8 @@
-import { checkCanarySteps, initialTrafficSplit, parseCanarySteps } from './canary';
+import {
+  checkCanarySteps,
+  initialTrafficSplit,
+  parseCanarySteps,
+} from './canary';
 
 describe('canary steps', () => {
   it('accepts the default and other increasing lists ending at 100', () => {
@@ -29,7 +33,10 @@ describe('canary steps', () => {
   });
 
   it('starts the canary at the first step, weights summing to 100', () => {
-    expect(initialTrafficSplit([10, 50, 100])).toEqual({ stable: 90, canary: 10 });
+    expect(initialTrafficSplit([10, 50, 100])).toEqual({
+      stable: 90,
+      canary: 10,
+    });
     expect(initialTrafficSplit([100])).toEqual({ stable: 0, canary: 100 });
   });
 });

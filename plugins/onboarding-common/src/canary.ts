@@ -16,24 +16,43 @@ export const DEFAULT_CANARY_STEPS: readonly number[] = [10, 50, 100];
 export function checkCanarySteps(steps: unknown): RuleViolation[] {
   const field = 'canarySteps';
   if (!Array.isArray(steps) || steps.length === 0) {
-    return [{ field, message: `${field} must be a non-empty list of percentages ending at 100` }];
+    return [
+      {
+        field,
+        message: `${field} must be a non-empty list of percentages ending at 100`,
+      },
+    ];
   }
   const violations: RuleViolation[] = [];
   steps.forEach((step, i) => {
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 1 || step > 100) {
+    if (
+      typeof step !== 'number' ||
+      !Number.isInteger(step) ||
+      step < 1 ||
+      step > 100
+    ) {
       violations.push({
         field,
-        message: `${field}[${i}] must be an integer 1–100 (got ${String(step)})`,
+        message: `${field}[${i}] must be an integer 1–100 (got ${String(
+          step,
+        )})`,
       });
     } else if (i > 0 && step <= steps[i - 1]) {
       violations.push({
         field,
-        message: `${field} must be strictly increasing (${steps[i - 1]} then ${step})`,
+        message: `${field} must be strictly increasing (${
+          steps[i - 1]
+        } then ${step})`,
       });
     }
   });
   if (steps[steps.length - 1] !== 100) {
-    violations.push({ field, message: `${field} must end at 100 (got ${String(steps[steps.length - 1])})` });
+    violations.push({
+      field,
+      message: `${field} must end at 100 (got ${String(
+        steps[steps.length - 1],
+      )})`,
+    });
   }
   return violations;
 }

@@ -1,4 +1,8 @@
-import { checkpointTimestamp, formatCheckpoint, parseCheckpoint } from './checkpoint';
+import {
+  checkpointTimestamp,
+  formatCheckpoint,
+  parseCheckpoint,
+} from './checkpoint';
 import { nextFreeName } from './naming';
 
 describe('checkpoint lines', () => {
@@ -36,6 +40,8 @@ describe('nextFreeName', () => {
     expect(await nextFreeName('svc', () => false)).toBe('svc');
     const taken = new Set(['svc', 'svc-v2']);
     expect(await nextFreeName('svc', n => taken.has(n))).toBe('svc-v3');
-    await expect(nextFreeName('svc', () => true, 3)).rejects.toThrow(/No free name/);
+    await expect(nextFreeName('svc', () => true, 3)).rejects.toThrow(
+      /No free name/,
+    );
   });
 });

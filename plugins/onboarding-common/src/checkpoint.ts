@@ -67,7 +67,10 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
  */
 export function parseCheckpoint(line: string): Checkpoint | undefined {
   const parts = line.split(' | ');
-  if (parts.length !== 6 || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(parts[0])) {
+  if (
+    parts.length !== 6 ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(parts[0])
+  ) {
     return undefined;
   }
   const [timestamp, runId, featureId, stage, status, artifact] = parts;

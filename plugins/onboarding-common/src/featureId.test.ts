@@ -1,6 +1,11 @@
 import fs from 'fs';
 import path from 'path';
-import { canonicalJson, featureBranch, featureId, sha256Hex } from './featureId';
+import {
+  canonicalJson,
+  featureBranch,
+  featureId,
+  sha256Hex,
+} from './featureId';
 
 describe('featureId', () => {
   const spec = {
@@ -20,7 +25,12 @@ describe('featureId', () => {
 
   it('does not depend on key order or number spelling', () => {
     const reordered = {
-      resources: { storyPoints: 5, storageMb: 1024, memoryMb: 512.0, cpu: 5e-1 },
+      resources: {
+        storyPoints: 5,
+        storageMb: 1024,
+        memoryMb: 512.0,
+        cpu: 5e-1,
+      },
       owner: 'group:default/payments-team',
       name: 'service-c',
     };
@@ -38,7 +48,9 @@ describe('featureId', () => {
   });
 
   it('names the branch after the feature', () => {
-    expect(featureBranch('0123456789ab')).toBe('auto/spec-implementation/0123456789ab');
+    expect(featureBranch('0123456789ab')).toBe(
+      'auto/spec-implementation/0123456789ab',
+    );
   });
 
   // RFC 8785 vectors from the shared conformance data, when present.
@@ -46,12 +58,21 @@ describe('featureId', () => {
   const vectors = fs.existsSync(jcsDir)
     ? fs.readdirSync(path.join(jcsDir, 'input'))
     : [];
-  (vectors.length ? it.each(vectors) : it.skip.each(['none']))(
-    'canonicalizes the RFC 8785 vector %s',
-    file => {
-      const input = JSON.parse(fs.readFileSync(path.join(jcsDir, 'input', file), 'utf8'));
-      const expected = fs.readFileSync(path.join(jcsDir, 'output', file), 'utf8');
+  for (const file of vectors) {
+    it(`canonicalizes the RFC 8785 vector ${file}`, () => {
+      const input = JSON.parse(
+        fs.readFileSync(path.join(jcsDir, 'input', file), 'utf8'),
+      );
+      const expected = fs.readFileSync(
+        path.join(jcsDir, 'output', file),
+        'utf8',
+      );
       expect(canonicalJson(input)).toBe(expected.replace(/\n$/, ''));
-    },
-  );
+    });
+  }
+  if (!vectors.length) {
+    it.todo(
+      'canonicalizes the RFC 8785 vectors (shared/conformance/jcs not found)',
+    );
+  }
 });

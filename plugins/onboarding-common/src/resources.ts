@@ -37,10 +37,38 @@ export interface NumericRule {
  * @public
  */
 export const RESOURCE_RULES: readonly NumericRule[] = [
-  { field: 'cpu', label: 'CPU', min: 0.1, max: 16, maxDecimals: 3, unit: 'cores' },
-  { field: 'memoryMb', label: 'Memory', min: 128, max: 32768, maxDecimals: 0, unit: 'MB' },
-  { field: 'storageMb', label: 'Storage', min: 10, max: 100000, maxDecimals: 0, unit: 'MB' },
-  { field: 'storyPoints', label: 'Story points', min: 1, max: 20, maxDecimals: 0, unit: 'points' },
+  {
+    field: 'cpu',
+    label: 'CPU',
+    min: 0.1,
+    max: 16,
+    maxDecimals: 3,
+    unit: 'cores',
+  },
+  {
+    field: 'memoryMb',
+    label: 'Memory',
+    min: 128,
+    max: 32768,
+    maxDecimals: 0,
+    unit: 'MB',
+  },
+  {
+    field: 'storageMb',
+    label: 'Storage',
+    min: 10,
+    max: 100000,
+    maxDecimals: 0,
+    unit: 'MB',
+  },
+  {
+    field: 'storyPoints',
+    label: 'Story points',
+    min: 1,
+    max: 20,
+    maxDecimals: 0,
+    unit: 'points',
+  },
 ];
 
 /**
@@ -91,9 +119,9 @@ export function checkRule(
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return {
       field: rule.field,
-      message: `${rule.field} must be a number: allowed ${allowed} (got ${String(
-        value,
-      )})`,
+      message: `${
+        rule.field
+      } must be a number: allowed ${allowed} (got ${String(value)})`,
     };
   }
   if (

@@ -17,17 +17,24 @@ describe('SLO thresholds', () => {
     expect(resolveSlo({ mode: 'sandbox' })).toEqual({
       p95Ms: { value: 1000, source: 'mode' },
       errorRate: { value: 0.05, source: 'mode' },
-      availability: { value: GLOBAL_SLO_DEFAULTS.availability, source: 'global' },
+      availability: {
+        value: GLOBAL_SLO_DEFAULTS.availability,
+        source: 'global',
+      },
     });
-    expect(resolveSlo({ service: { p95Ms: 200 }, mode: 'compliance' })).toEqual({
-      p95Ms: { value: 200, source: 'service' },
-      errorRate: { value: 0.005, source: 'mode' },
-      availability: { value: 0.999, source: 'mode' },
-    });
+    expect(resolveSlo({ service: { p95Ms: 200 }, mode: 'compliance' })).toEqual(
+      {
+        p95Ms: { value: 200, source: 'service' },
+        errorRate: { value: 0.005, source: 'mode' },
+        availability: { value: 0.999, source: 'mode' },
+      },
+    );
   });
 
   it('ignores invalid service values', () => {
-    expect(resolveSlo({ service: { errorRate: 2 }, mode: 'compliance' }).errorRate).toEqual({
+    expect(
+      resolveSlo({ service: { errorRate: 2 }, mode: 'compliance' }).errorRate,
+    ).toEqual({
       value: 0.005,
       source: 'mode',
     });

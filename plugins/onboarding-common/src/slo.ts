@@ -54,18 +54,31 @@ const SLO_KEYS: (keyof SloTargets)[] = ['p95Ms', 'errorRate', 'availability'];
  *
  * @public
  */
-export function checkSlo(slo: Partial<Record<keyof SloTargets, unknown>>): RuleViolation[] {
+export function checkSlo(
+  slo: Partial<Record<keyof SloTargets, unknown>>,
+): RuleViolation[] {
   const violations: RuleViolation[] = [];
   const p95 = slo.p95Ms;
-  if (p95 !== undefined && (typeof p95 !== 'number' || !Number.isInteger(p95) || p95 < 1 || p95 > 60000)) {
-    violations.push({ field: 'slo.p95Ms', message: `slo.p95Ms must be an integer 1–60000 ms (got ${String(p95)})` });
+  if (
+    p95 !== undefined &&
+    (typeof p95 !== 'number' ||
+      !Number.isInteger(p95) ||
+      p95 < 1 ||
+      p95 > 60000)
+  ) {
+    violations.push({
+      field: 'slo.p95Ms',
+      message: `slo.p95Ms must be an integer 1–60000 ms (got ${String(p95)})`,
+    });
   }
   for (const key of ['errorRate', 'availability'] as const) {
     const v = slo[key];
     if (v !== undefined && (typeof v !== 'number' || !(v > 0 && v < 1))) {
       violations.push({
         field: `slo.${key}`,
-        message: `slo.${key} must be a fraction between 0 and 1, exclusive (got ${String(v)})`,
+        message: `slo.${key} must be a fraction between 0 and 1, exclusive (got ${String(
+          v,
+        )})`,
       });
     }
   }

@@ -14,23 +14,36 @@ describe('validateSpecRules', () => {
   });
 
   it('defaults the canary steps', () => {
-    expect(validateSpecRules({ resources }, 'sandbox').canarySteps).toEqual([10, 50, 100]);
+    expect(validateSpecRules({ resources }, 'sandbox').canarySteps).toEqual([
+      10, 50, 100,
+    ]);
   });
 
   it('compliance stops at the first violation: resources before canary before SLO', () => {
     const result = validateSpecRules(
-      { resources: { ...resources, memoryMb: 64 }, canarySteps: [50, 10], slo: { p95Ms: 0 } },
+      {
+        resources: { ...resources, memoryMb: 64 },
+        canarySteps: [50, 10],
+        slo: { p95Ms: 0 },
+      },
       'compliance',
     );
     expect(result.ok).toBe(false);
     expect(result.errors.map(e => e.field)).toEqual(['memoryMb']);
-    const canary = validateSpecRules({ resources, canarySteps: [50, 10] }, 'compliance');
+    const canary = validateSpecRules(
+      { resources, canarySteps: [50, 10] },
+      'compliance',
+    );
     expect(canary.errors.map(e => e.field)).toEqual(['canarySteps']);
   });
 
   it('sandbox warns about everything and falls back', () => {
     const result = validateSpecRules(
-      { resources: { ...resources, cpu: 20 }, canarySteps: [50, 10], slo: { errorRate: 5 } },
+      {
+        resources: { ...resources, cpu: 20 },
+        canarySteps: [50, 10],
+        slo: { errorRate: 5 },
+      },
       'sandbox',
     );
     expect(result.ok).toBe(true);

@@ -61,8 +61,11 @@ export function validateSpecRules(
   const sloViolations = checkSlo(spec.slo ?? {});
   const canarySteps = canaryViolations.length
     ? [...DEFAULT_CANARY_STEPS]
-    : ((spec.canarySteps as number[] | undefined) ?? [...DEFAULT_CANARY_STEPS]);
-  const slo = resolveSlo({ service: (spec.slo ?? {}) as Partial<SloTargets>, mode });
+    : (spec.canarySteps as number[] | undefined) ?? [...DEFAULT_CANARY_STEPS];
+  const slo = resolveSlo({
+    service: (spec.slo ?? {}) as Partial<SloTargets>,
+    mode,
+  });
 
   if (mode === 'compliance') {
     const first: RuleViolation | undefined =

@@ -12,7 +12,10 @@ import { scaffolderModuleOnboarding } from './module';
 import { localRepoUrlReaderFactory } from './lib/LocalRepoUrlReader';
 
 export { scaffolderModuleOnboarding } from './module';
-export { LocalRepoUrlReader, localRepoUrlReaderFactory } from './lib/LocalRepoUrlReader';
+export {
+  LocalRepoUrlReader,
+  localRepoUrlReaderFactory,
+} from './lib/LocalRepoUrlReader';
 export { resolveLocalPublishDir } from './lib/config';
 export { createValidateResourcesAction } from './actions/validateResources';
 export { createIdentifyFeatureAction } from './actions/identifyFeature';

@@ -6,7 +6,11 @@ import {
   createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { createMockDirectory, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
@@ -16,7 +20,9 @@ describe('onboarding backend feature', () => {
   const dir = createMockDirectory();
 
   it('registers the five actions and a URL reader for the publish directory', async () => {
-    dir.setContent({ 'repos/service-c/catalog-info.yaml': 'kind: Component\n' });
+    dir.setContent({
+      'repos/service-c/catalog-info.yaml': 'kind: Component\n',
+    });
     const added: string[] = [];
     let read: string | undefined;
     await startTestBackend({
@@ -30,7 +36,9 @@ describe('onboarding backend feature', () => {
           factory: () => ({ append: jest.fn(), list: jest.fn() }),
         }),
         mockServices.rootConfig.factory({
-          data: { assay: { onboarding: { localPublishDir: dir.resolve('repos') } } },
+          data: {
+            assay: { onboarding: { localPublishDir: dir.resolve('repos') } },
+          },
         }),
         // Stand-in for the scaffolder plugin: collects the actions, and reads a URL.
         createBackendModule({
@@ -40,8 +48,15 @@ describe('onboarding backend feature', () => {
             env.registerInit({
               deps: { urlReader: coreServices.urlReader },
               async init({ urlReader }) {
-                const url = pathToFileURL(path.join(dir.resolve('repos'), 'service-c/catalog-info.yaml')).href;
-                read = (await (await urlReader.readUrl(url)).buffer()).toString();
+                const url = pathToFileURL(
+                  path.join(
+                    dir.resolve('repos'),
+                    'service-c/catalog-info.yaml',
+                  ),
+                ).href;
+                read = (
+                  await (await urlReader.readUrl(url)).buffer()
+                ).toString();
               },
             });
           },
@@ -50,7 +65,10 @@ describe('onboarding backend feature', () => {
       extensionPoints: [
         [
           scaffolderActionsExtensionPoint,
-          { addActions: (...actions: any[]) => added.push(...actions.map(a => a.id)) },
+          {
+            addActions: (...actions: any[]) =>
+              added.push(...actions.map(a => a.id)),
+          },
         ],
       ],
     });

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
@@ -35,7 +38,9 @@ export const scaffolderModuleOnboarding = createBackendModule({
           createRecordEvidenceAction({ evidence }),
           createPublishLocalAction({ publishDir }),
         );
-        logger.info(`Assay onboarding actions registered; local publish dir ${publishDir}`);
+        logger.info(
+          `Assay onboarding actions registered; local publish dir ${publishDir}`,
+        );
       },
     });
   },

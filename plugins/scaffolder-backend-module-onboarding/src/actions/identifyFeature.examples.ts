@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Identify the feature of an onboarding spec (compliance: a name conflict blocks)',
+    description:
+      'Identify the feature of an onboarding spec (compliance: a name conflict blocks)',
     example: yaml.stringify({
       steps: [
         {
@@ -16,7 +17,12 @@ export const examples: TemplateExample[] = [
               name: 'service-c',
               owner: 'group:default/payments-team',
               runtime: 'python',
-              resources: { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 5 },
+              resources: {
+                cpu: 0.5,
+                memoryMb: 512,
+                storageMb: 1024,
+                storyPoints: 5,
+              },
             },
           },
         },
@@ -33,7 +39,11 @@ export const examples: TemplateExample[] = [
           name: 'Identify feature',
           input: {
             mode: 'sandbox',
-            spec: { name: 'service-a', owner: 'group:default/payments-team', runtime: 'node' },
+            spec: {
+              name: 'service-a',
+              owner: 'group:default/payments-team',
+              runtime: 'node',
+            },
           },
         },
       ],

@@ -27,7 +27,9 @@ export function makeRunId(now: Date, taskId: string): string {
  *
  * @public
  */
-export function createIdentifyFeatureAction(options: { catalog: CatalogService }) {
+export function createIdentifyFeatureAction(options: {
+  catalog: CatalogService;
+}) {
   const { catalog } = options;
   return createTemplateAction({
     id: 'assay:feature:identify',
@@ -41,19 +43,37 @@ export function createIdentifyFeatureAction(options: { catalog: CatalogService }
           z
             .object(
               { name: z.string({ description: 'Requested component name' }) },
-              { description: 'The onboarding spec; its canonical JSON identifies the feature' },
+              {
+                description:
+                  'The onboarding spec; its canonical JSON identifies the feature',
+              },
             )
             .passthrough(),
-        mode: z => z.enum(['sandbox', 'compliance'], { description: 'Conflict policy: compliance blocks, sandbox renames' }),
-        namespace: z => z.string({ description: 'Catalog namespace, default "default"' }).optional(),
+        mode: z =>
+          z.enum(['sandbox', 'compliance'], {
+            description: 'Conflict policy: compliance blocks, sandbox renames',
+          }),
+        namespace: z =>
+          z
+            .string({ description: 'Catalog namespace, default "default"' })
+            .optional(),
       },
       output: {
         featureId: z => z.string({ description: '12 hex characters' }),
-        branch: z => z.string({ description: 'auto/spec-implementation/<featureId>' }),
+        branch: z =>
+          z.string({ description: 'auto/spec-implementation/<featureId>' }),
         runId: z => z.string({ description: 'Identifies this onboarding run' }),
-        componentName: z => z.string({ description: 'Name to create: the requested one or a -vN variant' }),
-        entityRef: z => z.string({ description: 'Entity ref of the component to create' }),
-        conflict: z => z.boolean({ description: 'Whether the requested name or feature already existed' }),
+        componentName: z =>
+          z.string({
+            description: 'Name to create: the requested one or a -vN variant',
+          }),
+        entityRef: z =>
+          z.string({ description: 'Entity ref of the component to create' }),
+        conflict: z =>
+          z.boolean({
+            description:
+              'Whether the requested name or feature already existed',
+          }),
       },
     },
     async handler(ctx) {
@@ -71,7 +91,10 @@ export function createIdentifyFeatureAction(options: { catalog: CatalogService }
         );
       const { items: sameFeature } = await catalog.getEntities(
         {
-          filter: { kind: 'Component', [`metadata.annotations.${FEATURE_ID_ANNOTATION}`]: id },
+          filter: {
+            kind: 'Component',
+            [`metadata.annotations.${FEATURE_ID_ANNOTATION}`]: id,
+          },
           fields: ['kind', 'metadata.name', 'metadata.namespace'],
         },
         { credentials },
@@ -83,9 +106,12 @@ export function createIdentifyFeatureAction(options: { catalog: CatalogService }
       let componentName = requested;
       if (conflict) {
         const reasons = [
-          ...(requestedTaken ? [`a component named '${requested}' already exists`] : []),
+          ...(requestedTaken
+            ? [`a component named '${requested}' already exists`]
+            : []),
           ...sameFeature.map(
-            e => `feature ${id} is already onboarded as ${stringifyEntityRef(e)}`,
+            e =>
+              `feature ${id} is already onboarded as ${stringifyEntityRef(e)}`,
           ),
         ].join('; ');
         if (mode === 'compliance') {
@@ -97,18 +123,26 @@ export function createIdentifyFeatureAction(options: { catalog: CatalogService }
         componentName = await nextFreeName(requested, async name =>
           name === requested ? true : nameTaken(name),
         );
-        ctx.logger.warn(`Sandbox mode: ${reasons}; creating '${componentName}' instead`);
+        ctx.logger.warn(
+          `Sandbox mode: ${reasons}; creating '${componentName}' instead`,
+        );
       }
 
       const runId = makeRunId(new Date(), ctx.task.id);
-      ctx.logger.info(`Feature ${id}, run ${runId}, component ${componentName}`);
+      ctx.logger.info(
+        `Feature ${id}, run ${runId}, component ${componentName}`,
+      );
       ctx.output('featureId', id);
       ctx.output('branch', featureBranch(id));
       ctx.output('runId', runId);
       ctx.output('componentName', componentName);
       ctx.output(
         'entityRef',
-        stringifyEntityRef({ kind: 'Component', namespace, name: componentName }),
+        stringifyEntityRef({
+          kind: 'Component',
+          namespace,
+          name: componentName,
+        }),
       );
       ctx.output('conflict', conflict);
     },

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Publish the workspace to a local repository and register it in the catalog',
+    description:
+      'Publish the workspace to a local repository and register it in the catalog',
     example: yaml.stringify({
       steps: [
         {
@@ -19,7 +20,9 @@ export const examples: TemplateExample[] = [
           id: 'register',
           action: 'catalog:register',
           name: 'Register',
-          input: { catalogInfoUrl: "${{ steps['publish'].output.catalogInfoUrl }}" },
+          input: {
+            catalogInfoUrl: "${{ steps['publish'].output.catalogInfoUrl }}",
+          },
         },
       ],
     }),

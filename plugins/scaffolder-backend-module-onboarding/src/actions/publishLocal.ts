@@ -34,19 +34,57 @@ export function createPublishLocalAction(options: { publishDir: string }) {
     supportsDryRun: true,
     schema: {
       input: {
-        repoName: z => z.string({ description: 'Repository name, a DNS label such as service-c' }).regex(new RegExp(SERVICE_NAME_PATTERN)).max(63),
-        sourcePath: z => z.string({ description: 'Workspace folder to publish, default "."' }).optional(),
-        defaultBranch: z => z.string({ description: 'Default branch, default "main"' }).optional(),
-        featureBranch: z => z.string({ description: 'Extra branch pointing at the same commit, e.g. auto/spec-implementation/<featureId>' }).optional(),
-        commitMessage: z => z.string({ description: 'Commit message' }).optional(),
-        catalogInfoPath: z => z.string({ description: 'Path of the catalog descriptor in the repository, default catalog-info.yaml' }).optional(),
-        gitAuthorName: z => z.string({ description: 'Commit author name, default the initiating user or "Assay Scaffolder"' }).optional(),
-        gitAuthorEmail: z => z.string({ description: 'Commit author email' }).optional(),
+        repoName: z =>
+          z
+            .string({
+              description: 'Repository name, a DNS label such as service-c',
+            })
+            .regex(new RegExp(SERVICE_NAME_PATTERN))
+            .max(63),
+        sourcePath: z =>
+          z
+            .string({ description: 'Workspace folder to publish, default "."' })
+            .optional(),
+        defaultBranch: z =>
+          z
+            .string({ description: 'Default branch, default "main"' })
+            .optional(),
+        featureBranch: z =>
+          z
+            .string({
+              description:
+                'Extra branch pointing at the same commit, e.g. auto/spec-implementation/<featureId>',
+            })
+            .optional(),
+        commitMessage: z =>
+          z.string({ description: 'Commit message' }).optional(),
+        catalogInfoPath: z =>
+          z
+            .string({
+              description:
+                'Path of the catalog descriptor in the repository, default catalog-info.yaml',
+            })
+            .optional(),
+        gitAuthorName: z =>
+          z
+            .string({
+              description:
+                'Commit author name, default the initiating user or "Assay Scaffolder"',
+            })
+            .optional(),
+        gitAuthorEmail: z =>
+          z.string({ description: 'Commit author email' }).optional(),
       },
       output: {
-        remoteUrl: z => z.string({ description: 'file:// URL of the bare repository' }),
-        repoContentsUrl: z => z.string({ description: 'file:// URL of the checked-out contents' }),
-        catalogInfoUrl: z => z.string({ description: 'file:// URL of catalog-info.yaml for catalog:register' }),
+        remoteUrl: z =>
+          z.string({ description: 'file:// URL of the bare repository' }),
+        repoContentsUrl: z =>
+          z.string({ description: 'file:// URL of the checked-out contents' }),
+        catalogInfoUrl: z =>
+          z.string({
+            description:
+              'file:// URL of catalog-info.yaml for catalog:register',
+          }),
         commitHash: z => z.string({ description: 'The published commit' }),
         defaultBranch: z => z.string({ description: 'The default branch' }),
       },
@@ -54,8 +92,13 @@ export function createPublishLocalAction(options: { publishDir: string }) {
     async handler(ctx) {
       const { repoName } = ctx.input;
       const defaultBranch = ctx.input.defaultBranch ?? 'main';
-      const catalogInfoPath = (ctx.input.catalogInfoPath ?? 'catalog-info.yaml').replace(/^\/+/, '');
-      const source = resolveSafeChildPath(ctx.workspacePath, ctx.input.sourcePath ?? '.');
+      const catalogInfoPath = (
+        ctx.input.catalogInfoPath ?? 'catalog-info.yaml'
+      ).replace(/^\/+/, '');
+      const source = resolveSafeChildPath(
+        ctx.workspacePath,
+        ctx.input.sourcePath ?? '.',
+      );
       const { gitdir, checkout } = localRepoPaths(publishDir, repoName);
       const remoteUrl = pathToFileURL(gitdir).href;
       const repoContentsUrl = dirUrl(checkout);
@@ -76,7 +119,13 @@ export function createPublishLocalAction(options: { publishDir: string }) {
         fn: async () => {
           await fs.promises.mkdir(gitdir, { recursive: true });
           if (!fs.existsSync(`${gitdir}/HEAD`)) {
-            await git.init({ fs, dir: source, gitdir, bare: true, defaultBranch });
+            await git.init({
+              fs,
+              dir: source,
+              gitdir,
+              bare: true,
+              defaultBranch,
+            });
           }
           // Stage exactly the workspace: start from an empty index every time.
           await fs.promises.rm(`${gitdir}/index`, { force: true });
@@ -110,7 +159,13 @@ export function createPublishLocalAction(options: { publishDir: string }) {
           }
           await fs.promises.rm(checkout, { recursive: true, force: true });
           await fs.promises.mkdir(checkout, { recursive: true });
-          await git.checkout({ fs, dir: checkout, gitdir, ref: defaultBranch, force: true });
+          await git.checkout({
+            fs,
+            dir: checkout,
+            gitdir,
+            ref: defaultBranch,
+            force: true,
+          });
           return oid;
         },
       });

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Record the onboarding of a new component, citing the manifest written by assay:reports:write',
+    description:
+      'Record the onboarding of a new component, citing the manifest written by assay:reports:write',
     example: yaml.stringify({
       steps: [
         {
@@ -14,7 +15,8 @@ export const examples: TemplateExample[] = [
             entityRef: 'component:default/service-c',
             featureId: '0123456789ab',
             runId: '20250924T140440Z-1a2b3c4d',
-            manifestPath: 'reports/0123456789ab/20250924T140440Z-1a2b3c4d/manifest.json',
+            manifestPath:
+              'reports/0123456789ab/20250924T140440Z-1a2b3c4d/manifest.json',
             mode: 'compliance',
             repository: {
               remoteUrl: 'file:///srv/backstage/data/repos/service-c.git',

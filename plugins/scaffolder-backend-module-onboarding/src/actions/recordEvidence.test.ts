@@ -4,7 +4,7 @@ import type { EvidenceService } from '@assay/plugin-evidence-node';
 import { createRecordEvidenceAction } from './recordEvidence';
 import { createWriteReportsAction } from './writeReports';
 import { examples } from './recordEvidence.examples';
-import { exampleInputs, mockContext } from './testing';
+import { exampleInputs, mockContext } from '../__testUtils__/actionContext';
 
 const featureId = '0123456789ab';
 const runId = '20250924T140440Z-1a2b3c4d';
@@ -48,13 +48,19 @@ describe('assay:evidence:record', () => {
     runId,
     manifestPath,
     mode: 'compliance',
-    repository: { remoteUrl: 'file:///tmp/repos/service-c.git', commitHash: 'c'.repeat(40) },
+    repository: {
+      remoteUrl: 'file:///tmp/repos/service-c.git',
+      commitHash: 'c'.repeat(40),
+    },
   };
 
   it('appends an onboarding record citing the manifest digest, feature and run', async () => {
     const { service, append } = fakeEvidence();
     const action = createRecordEvidenceAction({ evidence: service });
-    const { ctx, outputs } = mockContext({ input: baseInput, workspacePath: workspace.path });
+    const { ctx, outputs } = mockContext({
+      input: baseInput,
+      workspacePath: workspace.path,
+    });
     await action.handler(ctx);
 
     expect(append).toHaveBeenCalledTimes(1);
@@ -63,7 +69,14 @@ describe('assay:evidence:record', () => {
       entityRef: 'component:default/service-c',
       category: 'onboarding',
       subject: { featureSha: featureId, runId },
-      summary: { featureId, runId, mode: 'compliance', manifestDigest, files: 3, warnings: 0 },
+      summary: {
+        featureId,
+        runId,
+        mode: 'compliance',
+        manifestDigest,
+        files: 3,
+        warnings: 0,
+      },
       payload: { manifestDigest, repository: baseInput.repository },
       idempotencyKey: `onboarding:component:default/service-c:${featureId}:${runId}`,
     });
@@ -74,21 +87,37 @@ describe('assay:evidence:record', () => {
     ]);
     expect(Buffer.isBuffer(request.artifacts[0].content)).toBe(true);
     expect(options.credentials).toEqual(await ctx.getInitiatorCredentials());
-    expect(outputs).toEqual({ manifestDigest, recorded: true, recordHash: 'a'.repeat(64), leafIndex: 7 });
+    expect(outputs).toEqual({
+      manifestDigest,
+      recorded: true,
+      recordHash: 'a'.repeat(64),
+      leafIndex: 7,
+    });
   });
 
   it('passes the version when given', async () => {
     const { service, append } = fakeEvidence();
-    const { ctx } = mockContext({ input: { ...baseInput, version: '0.1.0' }, workspacePath: workspace.path });
+    const { ctx } = mockContext({
+      input: { ...baseInput, version: '0.1.0' },
+      workspacePath: workspace.path,
+    });
     await createRecordEvidenceAction({ evidence: service }).handler(ctx);
-    expect((append.mock.calls[0] as any[])[0].subject).toEqual({ featureSha: featureId, runId, version: '0.1.0' });
+    expect((append.mock.calls[0] as any[])[0].subject).toEqual({
+      featureSha: featureId,
+      runId,
+      version: '0.1.0',
+    });
   });
 
   it('records nothing in dry-run', async () => {
     const { service, append } = fakeEvidence();
     const action = createRecordEvidenceAction({ evidence: service });
     expect(action.supportsDryRun).toBe(true);
-    const { ctx, outputs } = mockContext({ input: baseInput, workspacePath: workspace.path, isDryRun: true });
+    const { ctx, outputs } = mockContext({
+      input: baseInput,
+      workspacePath: workspace.path,
+      isDryRun: true,
+    });
     await action.handler(ctx);
     expect(append).not.toHaveBeenCalled();
     expect(outputs).toEqual({ manifestDigest, recorded: false });
@@ -97,10 +126,18 @@ describe('assay:evidence:record', () => {
   it('refuses a missing manifest or one of another run', async () => {
     const { service } = fakeEvidence();
     const action = createRecordEvidenceAction({ evidence: service });
-    const missing = mockContext({ input: { ...baseInput, manifestPath: 'nope.json' }, workspacePath: workspace.path });
+    const missing = mockContext({
+      input: { ...baseInput, manifestPath: 'nope.json' },
+      workspacePath: workspace.path,
+    });
     await expect(action.handler(missing.ctx)).rejects.toThrow(InputError);
-    const other = mockContext({ input: { ...baseInput, runId: 'other' }, workspacePath: workspace.path });
-    await expect(action.handler(other.ctx)).rejects.toThrow(/not 0123456789ab run other/);
+    const other = mockContext({
+      input: { ...baseInput, runId: 'other' },
+      workspacePath: workspace.path,
+    });
+    await expect(action.handler(other.ctx)).rejects.toThrow(
+      /not 0123456789ab run other/,
+    );
   });
 
   it('surfaces evidence store failures', async () => {
@@ -108,20 +145,30 @@ describe('assay:evidence:record', () => {
       append: jest.fn().mockRejectedValue(new Error('evidence store down')),
       list: jest.fn(),
     };
-    const { ctx } = mockContext({ input: baseInput, workspacePath: workspace.path });
-    await expect(createRecordEvidenceAction({ evidence: service }).handler(ctx)).rejects.toThrow('evidence store down');
+    const { ctx } = mockContext({
+      input: baseInput,
+      workspacePath: workspace.path,
+    });
+    await expect(
+      createRecordEvidenceAction({ evidence: service }).handler(ctx),
+    ).rejects.toThrow('evidence store down');
   });
 
   describe('examples', () => {
-    it.each(exampleInputs(createRecordEvidenceAction({ evidence: fakeEvidence().service }), examples))(
-      '%s',
-      async (_description, input) => {
-        const { service, append } = fakeEvidence();
-        const { ctx, outputs } = mockContext({ input, workspacePath: workspace.path });
-        await createRecordEvidenceAction({ evidence: service }).handler(ctx);
-        expect(append).toHaveBeenCalledTimes(1);
-        expect(outputs.recorded).toBe(true);
-      },
-    );
+    it.each(
+      exampleInputs(
+        createRecordEvidenceAction({ evidence: fakeEvidence().service }),
+        examples,
+      ),
+    )('%s', async (_description, input) => {
+      const { service, append } = fakeEvidence();
+      const { ctx, outputs } = mockContext({
+        input,
+        workspacePath: workspace.path,
+      });
+      await createRecordEvidenceAction({ evidence: service }).handler(ctx);
+      expect(append).toHaveBeenCalledTimes(1);
+      expect(outputs.recorded).toBe(true);
+    });
   });
 });

@@ -6,7 +6,10 @@ import type { EvidenceService } from '@assay/plugin-evidence-node';
 import { sha256Hex } from '../lib/files';
 import { examples } from './recordEvidence.examples';
 
-const REPORT_ARTIFACTS = ['spec-validation-report.json', 'resource-estimates.json'];
+const REPORT_ARTIFACTS = [
+  'spec-validation-report.json',
+  'resource-estimates.json',
+];
 
 /**
  * `assay:evidence:record` — appends an `onboarding` evidence record for the
@@ -15,7 +18,9 @@ const REPORT_ARTIFACTS = ['spec-validation-report.json', 'resource-estimates.jso
  *
  * @public
  */
-export function createRecordEvidenceAction(options: { evidence: EvidenceService }) {
+export function createRecordEvidenceAction(options: {
+  evidence: EvidenceService;
+}) {
   const { evidence } = options;
   return createTemplateAction({
     id: 'assay:evidence:record',
@@ -25,37 +30,79 @@ export function createRecordEvidenceAction(options: { evidence: EvidenceService 
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z => z.string({ description: 'The component the evidence is about, e.g. component:default/service-c' }),
-        featureId: z => z.string({ description: 'Feature id from assay:feature:identify' }),
-        runId: z => z.string({ description: 'Run id from assay:feature:identify' }),
-        manifestPath: z => z.string({ description: 'Workspace-relative path of manifest.json from assay:reports:write' }),
-        mode: z => z.enum(['sandbox', 'compliance'], { description: 'Onboarding mode' }),
-        version: z => z.string({ description: 'Version of the service, if any' }).optional(),
+        entityRef: z =>
+          z.string({
+            description:
+              'The component the evidence is about, e.g. component:default/service-c',
+          }),
+        featureId: z =>
+          z.string({ description: 'Feature id from assay:feature:identify' }),
+        runId: z =>
+          z.string({ description: 'Run id from assay:feature:identify' }),
+        manifestPath: z =>
+          z.string({
+            description:
+              'Workspace-relative path of manifest.json from assay:reports:write',
+          }),
+        mode: z =>
+          z.enum(['sandbox', 'compliance'], { description: 'Onboarding mode' }),
+        version: z =>
+          z
+            .string({ description: 'Version of the service, if any' })
+            .optional(),
         repository: z =>
           z
             .object(
               {
-                remoteUrl: z.string({ description: 'Where the code was published' }).optional(),
-                commitHash: z.string({ description: 'Published commit' }).optional(),
+                remoteUrl: z
+                  .string({ description: 'Where the code was published' })
+                  .optional(),
+                commitHash: z
+                  .string({ description: 'Published commit' })
+                  .optional(),
                 branch: z.string({ description: 'Feature branch' }).optional(),
               },
               { description: 'Publication facts to keep with the record' },
             )
             .optional(),
-        warnings: z => z.number({ description: 'Number of sandbox warnings' }).optional(),
+        warnings: z =>
+          z.number({ description: 'Number of sandbox warnings' }).optional(),
       },
       output: {
         recorded: z => z.boolean({ description: 'False in dry-run' }),
-        manifestDigest: z => z.string({ description: 'sha256:<hex> of the manifest cited' }),
-        recordHash: z => z.string({ description: 'Hash of the stored evidence record' }).optional(),
-        leafIndex: z => z.number({ description: 'Position of the record in the evidence log' }).optional(),
+        manifestDigest: z =>
+          z.string({ description: 'sha256:<hex> of the manifest cited' }),
+        recordHash: z =>
+          z
+            .string({ description: 'Hash of the stored evidence record' })
+            .optional(),
+        leafIndex: z =>
+          z
+            .number({
+              description: 'Position of the record in the evidence log',
+            })
+            .optional(),
       },
     },
     async handler(ctx) {
-      const { entityRef, featureId, runId, manifestPath, mode, version, repository, warnings } = ctx.input;
-      const manifestFile = resolveSafeChildPath(ctx.workspacePath, manifestPath);
+      const {
+        entityRef,
+        featureId,
+        runId,
+        manifestPath,
+        mode,
+        version,
+        repository,
+        warnings,
+      } = ctx.input;
+      const manifestFile = resolveSafeChildPath(
+        ctx.workspacePath,
+        manifestPath,
+      );
       const manifestBytes = await fs.readFile(manifestFile).catch(() => {
-        throw new InputError(`No manifest at ${manifestPath}; run assay:reports:write first`);
+        throw new InputError(
+          `No manifest at ${manifestPath}; run assay:reports:write first`,
+        );
       });
       const manifest = JSON.parse(manifestBytes.toString('utf8'));
       if (manifest.featureId !== featureId || manifest.runId !== runId) {
@@ -67,14 +114,20 @@ export function createRecordEvidenceAction(options: { evidence: EvidenceService 
       ctx.output('manifestDigest', manifestDigest);
 
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would record onboarding evidence for ${entityRef} (${manifestDigest})`);
+        ctx.logger.info(
+          `Dry run: would record onboarding evidence for ${entityRef} (${manifestDigest})`,
+        );
         ctx.output('recorded', false);
         return;
       }
 
       const reportDir = manifestFile.replace(/manifest\.json$/, '');
       const artifacts = [
-        { name: 'manifest.json', mediaType: 'application/json', content: manifestBytes },
+        {
+          name: 'manifest.json',
+          mediaType: 'application/json',
+          content: manifestBytes,
+        },
         ...(await Promise.all(
           REPORT_ARTIFACTS.map(async name => ({
             name,
@@ -92,16 +145,26 @@ export function createRecordEvidenceAction(options: { evidence: EvidenceService 
             {
               entityRef,
               category: 'onboarding',
-              subject: { featureSha: featureId, runId, ...(version ? { version } : {}) },
+              subject: {
+                featureSha: featureId,
+                runId,
+                ...(version ? { version } : {}),
+              },
               summary: {
                 featureId,
                 runId,
                 mode,
                 manifestDigest,
-                files: Array.isArray(manifest.files) ? manifest.files.length : 0,
+                files: Array.isArray(manifest.files)
+                  ? manifest.files.length
+                  : 0,
                 warnings: warnings ?? 0,
               },
-              payload: { manifestDigest, manifest, repository: repository ?? null },
+              payload: {
+                manifestDigest,
+                manifest,
+                repository: repository ?? null,
+              },
               artifacts,
               idempotencyKey,
             },
@@ -110,7 +173,9 @@ export function createRecordEvidenceAction(options: { evidence: EvidenceService 
           return { hash: result.hash, leafIndex: result.leafIndex };
         },
       });
-      ctx.logger.info(`Recorded onboarding evidence ${stored.hash} for ${entityRef}`);
+      ctx.logger.info(
+        `Recorded onboarding evidence ${stored.hash} for ${entityRef}`,
+      );
       ctx.output('recorded', true);
       ctx.output('recordHash', stored.hash);
       ctx.output('leafIndex', stored.leafIndex);

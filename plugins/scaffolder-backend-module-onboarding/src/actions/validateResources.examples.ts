@@ -3,20 +3,28 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Validate resources in compliance mode (fails on the first violation)',
+    description:
+      'Validate resources in compliance mode (fails on the first violation)',
     example: yaml.stringify({
       steps: [
         {
           id: 'validate',
           action: 'assay:resources:validate',
           name: 'Validate resources',
-          input: { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 5, mode: 'compliance' },
+          input: {
+            cpu: 0.5,
+            memoryMb: 512,
+            storageMb: 1024,
+            storyPoints: 5,
+            mode: 'compliance',
+          },
         },
       ],
     }),
   },
   {
-    description: 'Sandbox mode with custom canary steps and a service-specific p95 SLO',
+    description:
+      'Sandbox mode with custom canary steps and a service-specific p95 SLO',
     example: yaml.stringify({
       steps: [
         {

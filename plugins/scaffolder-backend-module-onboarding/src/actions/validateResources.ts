@@ -11,7 +11,11 @@ import { examples } from './validateResources.examples';
  * Kubernetes quantities for the validated resources: requests equal limits
  * (Guaranteed QoS), so what was validated is exactly what is scheduled.
  */
-export function toQuantities(r: { cpu: number; memoryMb: number; storageMb: number }) {
+export function toQuantities(r: {
+  cpu: number;
+  memoryMb: number;
+  storageMb: number;
+}) {
   return {
     cpu: `${Math.max(1, Math.round(r.cpu * 1000))}m`,
     memory: `${Math.round(r.memoryMb)}Mi`,
@@ -35,29 +39,46 @@ export function createValidateResourcesAction() {
     supportsDryRun: true,
     schema: {
       input: {
-        cpu: z => z.number({ description: 'CPU in cores, 0.1–16.0, at most 3 decimal places' }),
-        memoryMb: z => z.number({ description: 'Memory in MB, integer 128–32768' }),
-        storageMb: z => z.number({ description: 'Storage in MB, integer 10–100000' }),
-        storyPoints: z => z.number({ description: 'Effort estimate, integer 1–20' }),
+        cpu: z =>
+          z.number({
+            description: 'CPU in cores, 0.1–16.0, at most 3 decimal places',
+          }),
+        memoryMb: z =>
+          z.number({ description: 'Memory in MB, integer 128–32768' }),
+        storageMb: z =>
+          z.number({ description: 'Storage in MB, integer 10–100000' }),
+        storyPoints: z =>
+          z.number({ description: 'Effort estimate, integer 1–20' }),
         mode: z =>
           z.enum(['sandbox', 'compliance'], {
-            description: 'sandbox collects warnings and continues; compliance fails on the first violation',
+            description:
+              'sandbox collects warnings and continues; compliance fails on the first violation',
           }),
         canarySteps: z =>
           z
             .union([z.array(z.number()), z.string()], {
-              description: 'Canary traffic percentages, increasing, ending at 100: a list or "10,50,100" (default)',
+              description:
+                'Canary traffic percentages, increasing, ending at 100: a list or "10,50,100" (default)',
             })
             .optional(),
         slo: z =>
           z
             .object(
               {
-                p95Ms: z.number({ description: 'p95 latency budget in ms' }).optional(),
-                errorRate: z.number({ description: 'Max error ratio, e.g. 0.01' }).optional(),
-                availability: z.number({ description: 'Min availability ratio, e.g. 0.995' }).optional(),
+                p95Ms: z
+                  .number({ description: 'p95 latency budget in ms' })
+                  .optional(),
+                errorRate: z
+                  .number({ description: 'Max error ratio, e.g. 0.01' })
+                  .optional(),
+                availability: z
+                  .number({ description: 'Min availability ratio, e.g. 0.995' })
+                  .optional(),
               },
-              { description: 'Service-specific SLOs; missing ones come from the mode, then the global defaults' },
+              {
+                description:
+                  'Service-specific SLOs; missing ones come from the mode, then the global defaults',
+              },
             )
             .optional(),
       },
@@ -69,47 +90,65 @@ export function createValidateResourcesAction() {
           }),
         warnings: z =>
           z.array(z.object({ field: z.string(), message: z.string() }), {
-            description: 'Violations tolerated in sandbox mode: { field, message }',
+            description:
+              'Violations tolerated in sandbox mode: { field, message }',
           }),
         quantities: z =>
           z.object(
             {
-              cpu: z.string({ description: 'CPU as a Kubernetes quantity, e.g. 500m' }),
+              cpu: z.string({
+                description: 'CPU as a Kubernetes quantity, e.g. 500m',
+              }),
               memory: z.string({ description: 'Memory, e.g. 512Mi' }),
-              ephemeralStorage: z.string({ description: 'Ephemeral storage, e.g. 1024Mi' }),
+              ephemeralStorage: z.string({
+                description: 'Ephemeral storage, e.g. 1024Mi',
+              }),
             },
             { description: 'Kubernetes requests (= limits)' },
           ),
-        canarySteps: z => z.array(z.number(), { description: 'Canary steps onboarding continues with' }),
+        canarySteps: z =>
+          z.array(z.number(), {
+            description: 'Canary steps onboarding continues with',
+          }),
         initialSplit: z =>
           z.object(
             {
-              stable: z.number({ description: 'Initial weight of the stable subset' }),
-              canary: z.number({ description: 'Initial weight of the canary subset (the first step)' }),
+              stable: z.number({
+                description: 'Initial weight of the stable subset',
+              }),
+              canary: z.number({
+                description:
+                  'Initial weight of the canary subset (the first step)',
+              }),
             },
             { description: 'Initial VirtualService weights, summing to 100' },
           ),
         slo: z =>
           z.record(
-            z.object({ value: z.number(), source: z.enum(['service', 'mode', 'global']) }),
+            z.object({
+              value: z.number(),
+              source: z.enum(['service', 'mode', 'global']),
+            }),
             { description: 'Resolved thresholds with their source' },
           ),
       },
     },
     async handler(ctx) {
-      const { cpu, memoryMb, storageMb, storyPoints, mode, canarySteps, slo } = ctx.input;
+      const { cpu, memoryMb, storageMb, storyPoints, mode, canarySteps, slo } =
+        ctx.input;
       const result = validateSpecRules(
         {
           resources: { cpu, memoryMb, storageMb, storyPoints },
-          canarySteps: canarySteps === undefined ? undefined : parseCanarySteps(canarySteps),
+          canarySteps:
+            canarySteps === undefined
+              ? undefined
+              : parseCanarySteps(canarySteps),
           slo,
         },
         mode,
       );
       if (!result.ok) {
-        throw new InputError(
-          `Compliance mode: ${result.errors[0].message}`,
-        );
+        throw new InputError(`Compliance mode: ${result.errors[0].message}`);
       }
       for (const warning of result.warnings) {
         ctx.logger.warn(`Sandbox mode, continuing: ${warning.message}`);

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Write the reports for the generated service, using the outputs of earlier steps',
+    description:
+      'Write the reports for the generated service, using the outputs of earlier steps',
     example: yaml.stringify({
       steps: [
         {
@@ -16,13 +17,22 @@ export const examples: TemplateExample[] = [
             mode: 'compliance',
             spec: {
               name: 'service-c',
-              resources: { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 5 },
+              resources: {
+                cpu: 0.5,
+                memoryMb: 512,
+                storageMb: 1024,
+                storyPoints: 5,
+              },
             },
             validation: {
               ok: true,
               errors: [],
               warnings: [],
-              quantities: { cpu: '500m', memory: '512Mi', ephemeralStorage: '1024Mi' },
+              quantities: {
+                cpu: '500m',
+                memory: '512Mi',
+                ephemeralStorage: '1024Mi',
+              },
               canarySteps: [10, 50, 100],
             },
           },

@@ -31,33 +31,60 @@ export function createWriteReportsAction() {
     supportsDryRun: true,
     schema: {
       input: {
-        featureId: z => z.string({ description: 'Feature id from assay:feature:identify' }).regex(/^[0-9a-f]{12}$/),
-        runId: z => z.string({ description: 'Run id from assay:feature:identify' }).regex(/^[A-Za-z0-9._-]+$/),
-        mode: z => z.enum(['sandbox', 'compliance'], { description: 'Onboarding mode' }),
-        spec: z => z.record(z.unknown(), { description: 'The onboarding spec' }),
+        featureId: z =>
+          z
+            .string({ description: 'Feature id from assay:feature:identify' })
+            .regex(/^[0-9a-f]{12}$/),
+        runId: z =>
+          z
+            .string({ description: 'Run id from assay:feature:identify' })
+            .regex(/^[A-Za-z0-9._-]+$/),
+        mode: z =>
+          z.enum(['sandbox', 'compliance'], { description: 'Onboarding mode' }),
+        spec: z =>
+          z.record(z.unknown(), { description: 'The onboarding spec' }),
         validation: z =>
           z
             .object(
               {
-                ok: z.boolean({ description: 'Whether onboarding may continue' }),
-                errors: z.array(z.object({ field: z.string(), message: z.string() })).default([]),
-                warnings: z.array(z.object({ field: z.string(), message: z.string() })).default([]),
+                ok: z.boolean({
+                  description: 'Whether onboarding may continue',
+                }),
+                errors: z
+                  .array(z.object({ field: z.string(), message: z.string() }))
+                  .default([]),
+                warnings: z
+                  .array(z.object({ field: z.string(), message: z.string() }))
+                  .default([]),
               },
               { description: 'The outputs of assay:resources:validate' },
             )
             .passthrough(),
-        targetPath: z => z.string({ description: 'Workspace folder holding the generated service, default "."' }).optional(),
+        targetPath: z =>
+          z
+            .string({
+              description:
+                'Workspace folder holding the generated service, default "."',
+            })
+            .optional(),
       },
       output: {
-        reportDir: z => z.string({ description: 'Workspace-relative report folder' }),
-        manifestPath: z => z.string({ description: 'Workspace-relative path of manifest.json' }),
-        manifestDigest: z => z.string({ description: 'sha256:<hex> of manifest.json' }),
-        fileCount: z => z.number({ description: 'Number of files listed in the manifest' }),
+        reportDir: z =>
+          z.string({ description: 'Workspace-relative report folder' }),
+        manifestPath: z =>
+          z.string({ description: 'Workspace-relative path of manifest.json' }),
+        manifestDigest: z =>
+          z.string({ description: 'sha256:<hex> of manifest.json' }),
+        fileCount: z =>
+          z.number({ description: 'Number of files listed in the manifest' }),
       },
     },
     async handler(ctx) {
       const { featureId, runId, mode, spec, validation } = ctx.input;
-      const root = resolveSafeChildPath(ctx.workspacePath, ctx.input.targetPath ?? '.');
+      const root = resolveSafeChildPath(
+        ctx.workspacePath,
+        ctx.input.targetPath ?? '.',
+      );
       const featureDir = `reports/${featureId}`;
       const reportDir = `${featureDir}/${runId}`;
       const abs = (p: string) => resolveSafeChildPath(root, p);
@@ -78,7 +105,10 @@ export function createWriteReportsAction() {
         ok: validation.ok,
         errors: validation.errors,
         warnings: validation.warnings,
-        rules: RESOURCE_RULES.map(r => ({ field: r.field, allowed: describeRule(r) })),
+        rules: RESOURCE_RULES.map(r => ({
+          field: r.field,
+          allowed: describeRule(r),
+        })),
         spec,
       });
       await writeJson(abs(`${reportDir}/resource-estimates.json`), {
@@ -110,17 +140,34 @@ export function createWriteReportsAction() {
       const manifestDigest = `sha256:${sha256Hex(manifest)}`;
 
       const line = (stage: string, status: string, artifact: string) =>
-        formatCheckpoint({ timestamp: checkpointTimestamp(now), runId, featureId, stage, status, artifact });
+        formatCheckpoint({
+          timestamp: checkpointTimestamp(now),
+          runId,
+          featureId,
+          stage,
+          status,
+          artifact,
+        });
       const log = [
         line('preflight', 'passed', 'feature-id'),
-        line('validate', validation.warnings.length ? 'warned' : 'passed', `${reportDir}/spec-validation-report.json`),
+        line(
+          'validate',
+          validation.warnings.length ? 'warned' : 'passed',
+          `${reportDir}/spec-validation-report.json`,
+        ),
         line('generate', 'completed', `${reportDir}/manifest.json`),
       ];
-      await fs.appendFile(abs(`${reportDir}/checkpoints.log`), `${log.join('\n')}\n`);
+      await fs.appendFile(
+        abs(`${reportDir}/checkpoints.log`),
+        `${log.join('\n')}\n`,
+      );
       await fs.writeFile(abs(`${featureDir}/latest`), `${runId}\n`);
 
-      ctx.logger.info(`Wrote ${reportDir} listing ${digests.length} files (${manifestDigest})`);
-      const rel = (p: string) => path.posix.join(ctx.input.targetPath ?? '.', p);
+      ctx.logger.info(
+        `Wrote ${reportDir} listing ${digests.length} files (${manifestDigest})`,
+      );
+      const rel = (p: string) =>
+        path.posix.join(ctx.input.targetPath ?? '.', p);
       ctx.output('reportDir', rel(reportDir));
       ctx.output('manifestPath', rel(`${reportDir}/manifest.json`));
       ctx.output('manifestDigest', manifestDigest);

@@ -77,7 +77,9 @@ export class LocalRepoUrlReader implements UrlReaderService {
   }
 
   private static etagOf(stat: fs.Stats): string {
-    return createHash('sha1').update(`${stat.size}:${stat.mtimeMs}`).digest('hex');
+    return createHash('sha1')
+      .update(`${stat.size}:${stat.mtimeMs}`)
+      .digest('hex');
   }
 
   async read(url: string): Promise<Buffer> {
@@ -109,16 +111,26 @@ export class LocalRepoUrlReader implements UrlReaderService {
   ): Promise<UrlReaderServiceReadTreeResponse> {
     const dir = this.toPath(url);
     const stat = await fs.promises.stat(dir).catch(() => undefined);
-    if (!stat?.isDirectory()) throw new NotFoundError(`${url} is not a directory`);
+    if (!stat?.isDirectory())
+      throw new NotFoundError(`${url} is not a directory`);
     const files = await listFiles(dir);
-    const stats = await Promise.all(files.map(f => fs.promises.stat(path.join(dir, f))));
+    const stats = await Promise.all(
+      files.map(f => fs.promises.stat(path.join(dir, f))),
+    );
     const etag = createHash('sha1')
-      .update(files.map((f, i) => `${f}:${stats[i].size}:${stats[i].mtimeMs}`).join('\n'))
+      .update(
+        files
+          .map((f, i) => `${f}:${stats[i].size}:${stats[i].mtimeMs}`)
+          .join('\n'),
+      )
       .digest('hex');
     if (options?.etag === etag) throw new NotModifiedError();
     const selected = files
       .map((f, i) => ({ f, stat: stats[i] }))
-      .filter(({ f, stat: s }) => !options?.filter || options.filter(f, { size: s.size }));
+      .filter(
+        ({ f, stat: s }) =>
+          !options?.filter || options.filter(f, { size: s.size }),
+      );
     const tree = await this.treeResponseFactory.fromReadableArray(
       selected.map(({ f, stat: s }) => ({
         data: lazyFileStream(path.join(dir, f)),
@@ -139,16 +151,25 @@ export class LocalRepoUrlReader implements UrlReaderService {
     options?: UrlReaderServiceSearchOptions,
   ): Promise<UrlReaderServiceSearchResponse> {
     if (/[*?[\]{}]/.test(new URL(url).pathname)) {
-      throw new NotFoundError(`Glob patterns are not supported for local repositories: ${url}`);
+      throw new NotFoundError(
+        `Glob patterns are not supported for local repositories: ${url}`,
+      );
     }
     try {
       const response = await this.readUrl(url, { etag: options?.etag });
       return {
-        files: [{ url, content: () => response.buffer(), lastModifiedAt: response.lastModifiedAt }],
+        files: [
+          {
+            url,
+            content: () => response.buffer(),
+            lastModifiedAt: response.lastModifiedAt,
+          },
+        ],
         etag: response.etag ?? '',
       };
     } catch (error) {
-      if ((error as Error).name === 'NotFoundError') return { files: [], etag: '' };
+      if ((error as Error).name === 'NotFoundError')
+        return { files: [], etag: '' };
       throw error;
     }
   }

@@ -23,7 +23,8 @@ export async function listFiles(root: string): Promise<string[]> {
       if (entry.name === '.git') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) out.push(path.relative(root, full).split(path.sep).join('/'));
+      else if (entry.isFile())
+        out.push(path.relative(root, full).split(path.sep).join('/'));
     }
   }
   await walk(root);
@@ -31,7 +32,10 @@ export async function listFiles(root: string): Promise<string[]> {
 }
 
 /** Digests of the given files under `root`. */
-export async function digestFiles(root: string, files: string[]): Promise<FileDigest[]> {
+export async function digestFiles(
+  root: string,
+  files: string[],
+): Promise<FileDigest[]> {
   return Promise.all(
     files.map(async file => {
       const data = await fs.readFile(path.join(root, file));

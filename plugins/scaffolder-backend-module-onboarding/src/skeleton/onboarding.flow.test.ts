@@ -3,17 +3,25 @@ import path from 'path';
 import request from 'supertest';
 import git from 'isomorphic-git';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { createMockDirectory, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
 import onboarding from '../index';
-import { TEMPLATE_DIR } from './renderTemplate';
+import { TEMPLATE_DIR } from '../__testUtils__/renderTemplate';
 
 jest.setTimeout(120_000);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -58,8 +66,15 @@ describe('onboarding a service end to end (backend)', () => {
             assay: { onboarding: { localPublishDir: publishDir } },
             catalog: {
               processingInterval: { seconds: 1 },
-              rules: [{ allow: ['Component', 'System', 'Location', 'Template'] }],
-              locations: [{ type: 'file', target: path.join(TEMPLATE_DIR, 'template.yaml') }],
+              rules: [
+                { allow: ['Component', 'System', 'Location', 'Template'] },
+              ],
+              locations: [
+                {
+                  type: 'file',
+                  target: path.join(TEMPLATE_DIR, 'template.yaml'),
+                },
+              ],
             },
           },
         }),
@@ -69,7 +84,9 @@ describe('onboarding a service end to end (backend)', () => {
     const { server } = backend;
     try {
       await waitFor('the template in the catalog', async () => {
-        const res = await request(server).get('/api/catalog/entities/by-name/template/default/service-onboarding');
+        const res = await request(server).get(
+          '/api/catalog/entities/by-name/template/default/service-onboarding',
+        );
         return res.status === 200 ? res.body : undefined;
       });
 
@@ -86,19 +103,33 @@ describe('onboarding a service end to end (backend)', () => {
       const runTask = async (v: Record<string, unknown>) => {
         const created = await request(server)
           .post('/api/scaffolder/v2/tasks')
-          .send({ templateRef: 'template:default/service-onboarding', values: v });
+          .send({
+            templateRef: 'template:default/service-onboarding',
+            values: v,
+          });
         expect(created.status).toBe(201);
         const task = await waitFor('the task to finish', async () => {
-          const res = await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}`);
-          return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
+          const res = await request(server).get(
+            `/api/scaffolder/v2/tasks/${created.body.id}`,
+          );
+          return ['completed', 'failed'].includes(res.body.status)
+            ? res.body
+            : undefined;
         });
-        const events = await request(server).get(`/api/scaffolder/v2/tasks/${created.body.id}/events`);
-        const log = (events.body as any[]).map(e => e.body?.message ?? '').join('\n');
+        const events = await request(server).get(
+          `/api/scaffolder/v2/tasks/${created.body.id}/events`,
+        );
+        const log = (events.body as any[])
+          .map(e => e.body?.message ?? '')
+          .join('\n');
         return { status: task.status as string, log };
       };
 
       const first = await runTask(values);
-      expect({ status: first.status, log: first.status === 'completed' ? '' : first.log }).toEqual({
+      expect({
+        status: first.status,
+        log: first.status === 'completed' ? '' : first.log,
+      }).toEqual({
         status: 'completed',
         log: '',
       });
@@ -107,16 +138,28 @@ describe('onboarding a service end to end (backend)', () => {
       const gitdir = path.join(publishDir, 'service-c.git');
       const main = await git.resolveRef({ fs, gitdir, ref: 'main' });
       const branches = await git.listBranches({ fs, gitdir });
-      expect(branches.find(b => b.startsWith('auto/spec-implementation/'))).toBeDefined();
+      expect(
+        branches.find(b => b.startsWith('auto/spec-implementation/')),
+      ).toBeDefined();
       const files = await git.listFiles({ fs, gitdir, ref: main });
-      expect(files).toEqual(expect.arrayContaining(['catalog-info.yaml', 'src/server.ts', '.github/workflows/ci.yaml']));
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'catalog-info.yaml',
+          'src/server.ts',
+          '.github/workflows/ci.yaml',
+        ]),
+      );
 
       // Registered: the component is in the catalog, read from the file:// URL.
       const entity = await waitFor('the component in the catalog', async () => {
-        const res = await request(server).get('/api/catalog/entities/by-name/component/default/service-c');
+        const res = await request(server).get(
+          '/api/catalog/entities/by-name/component/default/service-c',
+        );
         return res.status === 200 ? res.body : undefined;
       });
-      expect(entity.metadata.annotations['backstage.io/managed-by-location']).toBe(
+      expect(
+        entity.metadata.annotations['backstage.io/managed-by-location'],
+      ).toBe(
         `url:file://${path.join(publishDir, 'service-c', 'catalog-info.yaml')}`,
       );
       const featureId = entity.metadata.annotations['assay.dev/feature-id'];
@@ -128,22 +171,35 @@ describe('onboarding a service end to end (backend)', () => {
       expect(record).toMatchObject({
         entityRef: 'component:default/service-c',
         category: 'onboarding',
-        subject: { featureSha: featureId, runId: entity.metadata.annotations['assay.dev/onboarding-run'] },
-        summary: { featureId, mode: 'compliance', manifestDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) },
+        subject: {
+          featureSha: featureId,
+          runId: entity.metadata.annotations['assay.dev/onboarding-run'],
+        },
+        summary: {
+          featureId,
+          mode: 'compliance',
+          manifestDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        },
       });
       expect(credentials.principal.type).toBe('user');
 
       // Onboarding the same name again: compliance blocks, sandbox creates -v2.
       const blocked = await runTask(values);
       expect(blocked.status).toBe('failed');
-      expect(blocked.log).toContain("Compliance mode: a component named 'service-c' already exists");
+      expect(blocked.log).toContain(
+        "Compliance mode: a component named 'service-c' already exists",
+      );
       const versioned = await runTask({ ...values, mode: 'sandbox' });
       expect(versioned.status).toBe('completed');
       await waitFor('service-c-v2 in the catalog', async () => {
-        const res = await request(server).get('/api/catalog/entities/by-name/component/default/service-c-v2');
+        const res = await request(server).get(
+          '/api/catalog/entities/by-name/component/default/service-c-v2',
+        );
         return res.status === 200 ? res.body : undefined;
       });
-      expect(fs.existsSync(path.join(publishDir, 'service-c-v2.git', 'HEAD'))).toBe(true);
+      expect(
+        fs.existsSync(path.join(publishDir, 'service-c-v2.git', 'HEAD')),
+      ).toBe(true);
     } finally {
       await backend.stop();
     }

@@ -6,7 +6,12 @@ import { resourcesFieldValidation } from './validation';
 
 const valid = { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 3 };
 
-function Harness(props: { initial?: any; mode?: string; uiMode?: string; onChange?: (v: any) => void }) {
+function Harness(props: {
+  initial?: any;
+  mode?: string;
+  uiMode?: string;
+  onChange?: (v: any) => void;
+}) {
   const [value, setValue] = useState<any>(props.initial ?? valid);
   return (
     <ResourcesField
@@ -16,8 +21,16 @@ function Harness(props: { initial?: any; mode?: string; uiMode?: string; onChang
         setValue(v);
         props.onChange?.(v);
       }}
-      schema={{ title: 'Resources', type: 'object', properties: { cpu: { title: 'CPU (cores)' } } }}
-      uiSchema={{ 'ui:options': props.uiMode ? { mode: props.uiMode } : { modeField: 'mode' } }}
+      schema={{
+        title: 'Resources',
+        type: 'object',
+        properties: { cpu: { title: 'CPU (cores)' } },
+      }}
+      uiSchema={{
+        'ui:options': props.uiMode
+          ? { mode: props.uiMode }
+          : { modeField: 'mode' },
+      }}
       formContext={{ formData: { mode: props.mode } }}
       idSchema={{ $id: 'root_resources' } as any}
       rawErrors={[]}
@@ -35,9 +48,13 @@ describe('ResourcesField', () => {
     expect(screen.getByLabelText(/Memory/)).toBeInTheDocument();
     expect(screen.getByLabelText(/Storage/)).toBeInTheDocument();
     expect(screen.getByLabelText(/Story points/)).toBeInTheDocument();
-    expect(screen.getByText('0.1–16.0 cores with at most 3 decimal places')).toBeInTheDocument();
+    expect(
+      screen.getByText('0.1–16.0 cores with at most 3 decimal places'),
+    ).toBeInTheDocument();
     expect(screen.getByText('128–32768 MB, integers only')).toBeInTheDocument();
-    expect(screen.getByText(/Compliance mode: a rule violation stops onboarding/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/Compliance mode: a rule violation stops onboarding/),
+    ).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
@@ -62,13 +79,23 @@ describe('ResourcesField', () => {
   });
 
   it('shows only the first violation in compliance mode (fail fast)', async () => {
-    await renderInTestApp(<Harness mode="compliance" initial={{ cpu: 99, memoryMb: 1, storageMb: 1, storyPoints: 99 }} />);
+    await renderInTestApp(
+      <Harness
+        mode="compliance"
+        initial={{ cpu: 99, memoryMb: 1, storageMb: 1, storyPoints: 99 }}
+      />,
+    );
     expect(screen.getAllByRole('alert')).toHaveLength(1);
     expect(screen.getByRole('alert')).toHaveTextContent(/^cpu must be/);
   });
 
   it('shows every violation as a warning in sandbox mode', async () => {
-    await renderInTestApp(<Harness mode="sandbox" initial={{ cpu: 20, memoryMb: 100, storageMb: 1024, storyPoints: 1.5 }} />);
+    await renderInTestApp(
+      <Harness
+        mode="sandbox"
+        initial={{ cpu: 20, memoryMb: 100, storageMb: 1024, storyPoints: 1.5 }}
+      />,
+    );
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     const warnings = screen.getAllByRole('status');
     expect(warnings.map(w => w.textContent)).toEqual([
@@ -77,40 +104,70 @@ describe('ResourcesField', () => {
       'Warning: storyPoints must be 1–20 points, integers only (got 1.5)',
     ]);
     expect(cpuInput()).toHaveAttribute('aria-invalid', 'false');
-    expect(screen.getByText(/Sandbox mode: violations are recorded as warnings \(3\)/)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Sandbox mode: violations are recorded as warnings \(3\)/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('uses a fixed mode from ui:options over the form', async () => {
-    await renderInTestApp(<Harness mode="sandbox" uiMode="compliance" initial={{ ...valid, memoryMb: 64 }} />);
-    expect(screen.getByRole('alert')).toHaveTextContent(/^memoryMb must be 128–32768 MB/);
+    await renderInTestApp(
+      <Harness
+        mode="sandbox"
+        uiMode="compliance"
+        initial={{ ...valid, memoryMb: 64 }}
+      />,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      /^memoryMb must be 128–32768 MB/,
+    );
   });
 });
 
 describe('resourcesFieldValidation', () => {
-  const run = (data: any, formData: any, uiOptions: any = { modeField: 'mode' }) => {
+  const run = (
+    data: any,
+    formData: any,
+    uiOptions: any = { modeField: 'mode' },
+  ) => {
     const errors: string[] = [];
-    resourcesFieldValidation(data, { addError: (m: string) => errors.push(m) } as any, {
-      apiHolder: { get: () => undefined },
-      formData,
-      schema: {},
-      uiSchema: { 'ui:options': uiOptions },
-    });
+    resourcesFieldValidation(
+      data,
+      { addError: (m: string) => errors.push(m) } as any,
+      {
+        apiHolder: { get: () => undefined },
+        formData,
+        schema: {},
+        uiSchema: { 'ui:options': uiOptions },
+      },
+    );
     return errors;
   };
 
   it('blocks in compliance mode with the first violation', () => {
-    expect(run({ ...valid, cpu: 0.05, storyPoints: 0 }, { mode: 'compliance' })).toEqual([
+    expect(
+      run({ ...valid, cpu: 0.05, storyPoints: 0 }, { mode: 'compliance' }),
+    ).toEqual([
       'cpu must be 0.1–16.0 cores with at most 3 decimal places (got 0.05)',
     ]);
   });
 
   it('never blocks in sandbox mode', () => {
-    expect(run({ ...valid, cpu: 0.05, storyPoints: 0 }, { mode: 'sandbox' })).toEqual([]);
+    expect(
+      run({ ...valid, cpu: 0.05, storyPoints: 0 }, { mode: 'sandbox' }),
+    ).toEqual([]);
   });
 
   it('passes valid resources, defaults to compliance, reads a custom mode field', () => {
     expect(run(valid, { mode: 'compliance' })).toEqual([]);
     expect(run({ ...valid, cpu: 17 }, {})).toHaveLength(1);
-    expect(run({ ...valid, cpu: 17 }, { policy: 'sandbox' }, { modeField: 'policy' })).toEqual([]);
+    expect(
+      run(
+        { ...valid, cpu: 17 },
+        { policy: 'sandbox' },
+        { modeField: 'policy' },
+      ),
+    ).toEqual([]);
   });
 });

@@ -28,9 +28,22 @@ const STEP: Record<keyof ResourceRequest, string> = {
  * @public
  */
 export const ResourcesField = (
-  props: FieldExtensionComponentProps<Partial<ResourceRequest>, ResourcesFieldOptions>,
+  props: FieldExtensionComponentProps<
+    Partial<ResourceRequest>,
+    ResourcesFieldOptions
+  >,
 ) => {
-  const { formData, onChange, uiSchema, formContext, rawErrors, schema, required, disabled, idSchema } = props;
+  const {
+    formData,
+    onChange,
+    uiSchema,
+    formContext,
+    rawErrors,
+    schema,
+    required,
+    disabled,
+    idSchema,
+  } = props;
   const value = formData ?? {};
   const mode = resolveMode(uiSchema?.['ui:options'], formContext?.formData);
   const result = validateResources(value, mode);
@@ -38,13 +51,19 @@ export const ResourcesField = (
   const problemFor = (field: string) => problems.find(p => p.field === field);
   const id = idSchema?.$id ?? 'assay-resources';
 
-  const set = (field: keyof ResourceRequest) => (e: ChangeEvent<HTMLInputElement>) => {
-    const raw = e.target.value;
-    onChange({ ...value, [field]: raw === '' ? undefined : Number(raw) });
-  };
+  const set =
+    (field: keyof ResourceRequest) => (e: ChangeEvent<HTMLInputElement>) => {
+      const raw = e.target.value;
+      onChange({ ...value, [field]: raw === '' ? undefined : Number(raw) });
+    };
 
   return (
-    <FormControl component="fieldset" fullWidth required={required} error={!!rawErrors?.length}>
+    <FormControl
+      component="fieldset"
+      fullWidth
+      required={required}
+      error={!!rawErrors?.length}
+    >
       <Typography variant="subtitle1" component="legend">
         {schema.title ?? 'Resources'}
       </Typography>
@@ -62,21 +81,31 @@ export const ResourcesField = (
               <Grid item xs={12} sm={6} md={3} key={rule.field}>
                 <TextField
                   id={`${id}-${rule.field}`}
-                  label={(schema.properties?.[rule.field] as { title?: string })?.title ?? rule.label}
+                  label={
+                    (schema.properties?.[rule.field] as { title?: string })
+                      ?.title ?? rule.label
+                  }
                   type="number"
                   fullWidth
                   required
                   disabled={disabled}
                   value={value[rule.field] ?? ''}
                   onChange={set(rule.field)}
-                  inputProps={{ step: STEP[rule.field], 'data-testid': `resource-${rule.field}` }}
+                  inputProps={{
+                    step: STEP[rule.field],
+                    'data-testid': `resource-${rule.field}`,
+                  }}
                   error={isError}
                   helperText={
-                    <span role={problem ? (isError ? 'alert' : 'status') : undefined}>
-                      {problem
-                        ? `${isError ? '' : 'Warning: '}${problem.message}`
-                        : describeRule(rule)}
-                    </span>
+                    problem ? (
+                      <span role={isError ? 'alert' : 'status'}>
+                        {isError
+                          ? problem.message
+                          : `Warning: ${problem.message}`}
+                      </span>
+                    ) : (
+                      describeRule(rule)
+                    )
                   }
                 />
               </Grid>

@@ -1,4 +1,7 @@
-import { isOnboardingMode, OnboardingMode } from '@assay/plugin-onboarding-common';
+import {
+  isOnboardingMode,
+  OnboardingMode,
+} from '@assay/plugin-onboarding-common';
 
 /** Options of the AssayResources field, set with `ui:options`. */
 export interface ResourcesFieldOptions {

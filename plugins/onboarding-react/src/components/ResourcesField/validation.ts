@@ -1,5 +1,8 @@
 import { CustomFieldValidator } from '@backstage/plugin-scaffolder-react';
-import { ResourceRequest, validateResources } from '@assay/plugin-onboarding-common';
+import {
+  ResourceRequest,
+  validateResources,
+} from '@assay/plugin-onboarding-common';
 import { resolveMode, ResourcesFieldOptions } from './mode';
 
 /**

@@ -2,7 +2,10 @@ import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import yaml from 'yaml';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
@@ -10,7 +13,10 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import onboarding from '../index';
 
 /** The template folder, read the way the catalog would (a file location). */
-export const TEMPLATE_DIR = path.resolve(__dirname, '../../../../templates/service-onboarding');
+export const TEMPLATE_DIR = resolvePackagePath(
+  '@assay/plugin-scaffolder-backend-module-onboarding',
+  '../../templates/service-onboarding',
+);
 
 function serializeDir(root: string) {
   const out: { path: string; base64Content: string }[] = [];
@@ -40,7 +46,12 @@ export const demoEntities = [
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name: 'service-a', namespace: 'default' },
-    spec: { type: 'service', lifecycle: 'production', owner: 'payments-team', system: 'example-service' },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'payments-team',
+      system: 'example-service',
+    },
   },
 ];
 
@@ -57,7 +68,11 @@ export async function startScaffolder(options: { publishDir: string }) {
       scaffolderPlugin,
       onboarding,
       catalogServiceMock.factory({ entities: demoEntities }),
-      createServiceFactory({ service: evidenceServiceRef, deps: {}, factory: () => evidence }),
+      createServiceFactory({
+        service: evidenceServiceRef,
+        deps: {},
+        factory: () => evidence,
+      }),
       mockServices.rootConfig.factory({
         data: {
           assay: { onboarding: { localPublishDir: options.publishDir } },
@@ -65,7 +80,9 @@ export async function startScaffolder(options: { publishDir: string }) {
       }),
     ],
   });
-  const template = yaml.parse(fs.readFileSync(path.join(TEMPLATE_DIR, 'template.yaml'), 'utf8'));
+  const template = yaml.parse(
+    fs.readFileSync(path.join(TEMPLATE_DIR, 'template.yaml'), 'utf8'),
+  );
   const directoryContents = serializeDir(TEMPLATE_DIR);
 
   async function dryRun(values: Record<string, unknown>) {
@@ -73,7 +90,10 @@ export async function startScaffolder(options: { publishDir: string }) {
       .post('/api/scaffolder/v2/dry-run')
       .send({ template, values, directoryContents });
     const files = new Map<string, Buffer>(
-      (res.body.directoryContents ?? []).map((f: any) => [f.path, Buffer.from(f.base64Content, 'base64')]),
+      (res.body.directoryContents ?? []).map((f: any) => [
+        f.path,
+        Buffer.from(f.base64Content, 'base64'),
+      ]),
     );
     return { status: res.status, body: res.body, files };
   }

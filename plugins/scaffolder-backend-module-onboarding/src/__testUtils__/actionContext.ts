@@ -1,9 +1,15 @@
 import yaml from 'yaml';
-import type { TemplateAction, TemplateExample } from '@backstage/plugin-scaffolder-node';
+import type {
+  TemplateAction,
+  TemplateExample,
+} from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 
 /** Inputs of every step of every documented example that uses the action. */
-export function exampleInputs(action: TemplateAction<any, any, any>, examples: TemplateExample[]) {
+export function exampleInputs(
+  action: TemplateAction<any, any, any>,
+  examples: TemplateExample[],
+) {
   return examples.flatMap(example =>
     (yaml.parse(example.example).steps as Array<{ action: string; input: any }>)
       .filter(step => step.action === action.id)
