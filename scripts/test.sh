@@ -10,7 +10,8 @@
 #   - chromium (or ASSAY_CHROMIUM=/path/to/chrome)
 #   - PostgreSQL: a throwaway cluster is started unless
 #     BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is already set.
-# Extra arguments are not accepted; run single steps with yarn (see README).
+# ASSAY_TEST_KEEP_GOING=1 runs every step even after a failure.
+# Single steps: run the yarn scripts directly (see README).
 set -euo pipefail
 # shellcheck source=scripts/bootstrap.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
@@ -25,13 +26,31 @@ fi
 assay_log "PostgreSQL for tests: $BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING"
 
 SUMMARY=()
+FAILED=()
+summary() {
+  printf '  %s\n' "${SUMMARY[@]}" >&2
+}
+# Runs one step and records its time. A failing step stops the run, unless
+# ASSAY_TEST_KEEP_GOING=1: then the remaining steps run too and the script
+# fails at the end.
 step() {
-  local name="$1" start
+  local name="$1" start took status=0
   shift
   assay_log "── $name: $*"
   start=$(date +%s)
-  "$@"
-  SUMMARY+=("$(printf '%-16s %4ss' "$name" "$(($(date +%s) - start))")")
+  "$@" || status=$?
+  took=$(($(date +%s) - start))
+  if [ "$status" = 0 ]; then
+    SUMMARY+=("$(printf 'ok    %-10s %5ss' "$name" "$took")")
+  else
+    SUMMARY+=("$(printf 'FAIL  %-10s %5ss' "$name" "$took")")
+    FAILED+=("$name")
+    if [ -z "${ASSAY_TEST_KEEP_GOING:-}" ] || [ "$name" = install ]; then
+      assay_log "$name failed"
+      summary
+      exit "$status"
+    fi
+  fi
 }
 
 TOTAL_START=$(date +%s)
@@ -43,5 +62,11 @@ step unit+db yarn test:all
 step build yarn build:all
 step e2e yarn test:e2e
 
-assay_log "all tests passed in $(($(date +%s) - TOTAL_START))s"
-printf '  %s\n' "${SUMMARY[@]}" >&2
+TOTAL=$(($(date +%s) - TOTAL_START))
+if [ "${#FAILED[@]}" -gt 0 ]; then
+  assay_log "failed: ${FAILED[*]} (${TOTAL}s)"
+  summary
+  exit 1
+fi
+assay_log "all tests passed in ${TOTAL}s"
+summary
