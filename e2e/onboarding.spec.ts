@@ -78,17 +78,19 @@ test('onboarding a service: an invalid CPU is refused, the fixed request creates
     fullPage: true,
   });
 
-  // The component is in the catalog, with its Assay annotations.
+  // The component is in the catalog. The catalog
+  // processes a new location asynchronously, so reload until it is there.
   await openInCatalog.click();
   await expect(page).toHaveURL(
     new RegExp(`/catalog/default/component/${name}`),
   );
-  await expect(page.getByRole('heading', { name })).toBeVisible({
-    timeout: 60_000,
-  });
-  await expect(
-    page.getByText('Created by the onboarding e2e test').first(),
-  ).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(
+      page.getByText('Created by the onboarding e2e test').first(),
+    ).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(page.getByRole('heading', { name })).toBeVisible();
   await page.screenshot({
     path: screenshotPath('onboarding-component'),
     fullPage: true,
