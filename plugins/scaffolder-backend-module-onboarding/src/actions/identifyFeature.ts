@@ -1,7 +1,10 @@
 import { ConflictError } from '@backstage/errors';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createTemplateAction,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import {
   checkpointTimestamp,
   featureBranch,
@@ -29,7 +32,7 @@ export function makeRunId(now: Date, taskId: string): string {
  */
 export function createIdentifyFeatureAction(options: {
   catalog: CatalogService;
-}) {
+}): TemplateAction<any, any, 'v2'> {
   const { catalog } = options;
   return createTemplateAction({
     id: 'assay:feature:identify',

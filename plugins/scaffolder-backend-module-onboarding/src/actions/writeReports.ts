@@ -1,7 +1,10 @@
 import fs from 'fs/promises';
 import path from 'path';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createTemplateAction,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import {
   checkpointTimestamp,
   describeRule,
@@ -22,7 +25,7 @@ export const UNLISTED_REPORT_FILES = ['manifest.json', 'checkpoints.log'];
  *
  * @public
  */
-export function createWriteReportsAction() {
+export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
   return createTemplateAction({
     id: 'assay:reports:write',
     description:

@@ -38,7 +38,6 @@ export const ResourcesField = (
     onChange,
     uiSchema,
     formContext,
-    rawErrors,
     schema,
     required,
     disabled,
@@ -58,12 +57,7 @@ export const ResourcesField = (
     };
 
   return (
-    <FormControl
-      component="fieldset"
-      fullWidth
-      required={required}
-      error={!!rawErrors?.length}
-    >
+    <FormControl component="fieldset" fullWidth required={required}>
       <Typography variant="subtitle1" component="legend">
         {schema.title ?? 'Resources'}
       </Typography>
