@@ -2,6 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { evidenceApiRef } from '../api/EvidenceApi';
 import { StoredRecord } from '../api/types';
+import { withCanonicalEnvelope } from '../lib/records';
 
 export interface RecordFilters {
   categories: string[];
@@ -15,6 +16,8 @@ export interface RecordFilters {
 export const PAGE_SIZE = 100;
 
 interface State {
+  /** true once any page (or error) came back for the current entity */
+  settled?: boolean;
   items: StoredRecord[];
   totalCount?: number;
   nextCursor?: string;
@@ -52,11 +55,13 @@ export function useEvidenceRecords(entityRef: string, filters: RecordFilters) {
           order: 'desc',
         });
         if (gen !== generation.current) return;
+        const items = page.items.map(withCanonicalEnvelope);
         setState(s => ({
-          items: cursor ? [...s.items, ...page.items] : page.items,
+          items: cursor ? [...s.items, ...items] : items,
           totalCount: page.totalCount,
           nextCursor: page.nextCursor,
           loading: false,
+          settled: true,
         }));
       } catch (error) {
         if (gen !== generation.current) return;
@@ -65,6 +70,7 @@ export function useEvidenceRecords(entityRef: string, filters: RecordFilters) {
           // a failed first page must not leave the previous filter's rows on screen
           items: cursor ? s.items : [],
           loading: false,
+          settled: true,
           error: error as Error,
         }));
       } finally {

@@ -212,6 +212,20 @@ describe('EntityEvidenceContent', () => {
     expect(await within(drawer).findByText('Record #3')).toBeInTheDocument();
   });
 
+  it('shows the facts the hash covers, not a different envelope the server sends alongside', async () => {
+    const log = demoLog();
+    const r = log.chain()[2];
+    r.envelope = { ...r.envelope, summary: { linePct: 12.3 } };
+    server.use(...log.handlers());
+    await renderContent();
+    await waitFor(() =>
+      expect(banner()).toHaveAttribute('data-state', 'verified'),
+    );
+    const table = screen.getByRole('table', { name: 'evidence records' });
+    expect(within(table).getByText('coverage 83.1%')).toBeInTheDocument();
+    expect(within(table).queryByText('coverage 12.3%')).not.toBeInTheDocument();
+  });
+
   it('shows purged payloads as tombstones', async () => {
     server.use(...demoLog().handlers());
     await renderContent();

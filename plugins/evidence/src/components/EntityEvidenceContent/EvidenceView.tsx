@@ -1,8 +1,11 @@
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { Box, Grid, LinearProgress, Typography } from '@material-ui/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { StoredRecord } from '../../api/types';
-import { useEvidenceRecords } from '../../hooks/useEvidenceRecords';
+import { EvidenceSummary, StoredRecord } from '../../api/types';
+import {
+  RecordFilters as Filters,
+  useEvidenceRecords,
+} from '../../hooks/useEvidenceRecords';
 import { useEvidenceSummary } from '../../hooks/useEvidenceSummary';
 import { useIntegrity } from '../../hooks/useIntegrity';
 import { CheckpointMemory } from '../../lib/checkpointMemory';
@@ -20,19 +23,16 @@ import { RecordDrawer } from '../RecordDrawer';
 import { emptyFilters, hasFilters, RecordFilters } from '../RecordFilters';
 import { RecordsTable } from '../RecordsTable';
 import { RetentionBadges } from '../RetentionBadges';
-import { RecordFilters as Filters } from '../../hooks/useEvidenceRecords';
 
-function Records(props: {
-  entityRef: string;
+type Records = ReturnType<typeof useEvidenceRecords>;
+
+function RecordsBody(props: {
+  records: Records;
   filters: Filters;
   onOpen: (r: StoredRecord) => void;
   badHash?: string;
-  onLoaded: (items: StoredRecord[]) => void;
 }) {
-  const { entityRef, filters, onOpen, badHash } = props;
-  const records = useEvidenceRecords(entityRef, filters);
-  const { onLoaded } = props;
-  useEffect(() => onLoaded(records.items), [onLoaded, records.items]);
+  const { records, filters, onOpen, badHash } = props;
   if (records.error && records.items.length === 0) {
     return (
       <EvidenceErrorPanel
@@ -72,7 +72,53 @@ function Records(props: {
   );
 }
 
-/** The evidence tab body for one entity ref. */
+function SummaryCard(props: {
+  entityRef: string;
+  summary?: EvidenceSummary;
+  selected: string[];
+  onSelect: (category: string) => void;
+}) {
+  const { entityRef, summary: s, selected, onSelect } = props;
+  if (!s) {
+    return (
+      <InfoCard title="Evidence">
+        <Progress />
+      </InfoCard>
+    );
+  }
+  return (
+    <InfoCard
+      title="Evidence"
+      subheader={`${formatCount(s.recordCount)} record${
+        s.recordCount === 1 ? '' : 's'
+      }${s.head ? ` · head #${s.head.seq}` : ''}${
+        s.complianceMode ? ` · ${s.complianceMode} mode` : ''
+      }`}
+      action={
+        s.recordCount > 0 ? (
+          <Box mt={1} mr={1}>
+            <AuditPackButton entityRef={entityRef} />
+          </Box>
+        ) : undefined
+      }
+    >
+      <Box mb={2}>
+        <RetentionBadges summary={s} />
+      </Box>
+      <LatestByCategory
+        categories={s.categories}
+        selected={selected}
+        onSelect={onSelect}
+      />
+    </InfoCard>
+  );
+}
+
+/**
+ * The evidence tab body for one entity ref. The summary and the first page
+ * of records load in parallel; the in-browser verification starts once that
+ * page is on screen, so the table is usable first.
+ */
 export function EvidenceView(props: {
   entityRef: string;
   /** where verified checkpoints are remembered; defaults to localStorage */
@@ -80,38 +126,42 @@ export function EvidenceView(props: {
 }) {
   const { entityRef, checkpointMemory } = props;
   const summary = useEvidenceSummary(entityRef);
+  const [filters, setFilters] = useState<Filters>(emptyFilters);
+  const records = useEvidenceRecords(entityRef, filters);
   const { state: integrity, retry: retryIntegrity } = useIntegrity(entityRef, {
     memory: checkpointMemory,
+    enabled: Boolean(records.settled),
   });
-  const [filters, setFilters] = useState<Filters>(emptyFilters);
   const [drawerStack, setDrawerStack] = useState<string[]>([]);
   const loaded = useMemo(() => new Map<string, StoredRecord>(), []);
+  useEffect(() => {
+    records.items.forEach(r => loaded.set(r.hash, r));
+  }, [loaded, records.items]);
 
-  const onLoaded = useCallback(
-    (items: StoredRecord[]) => items.forEach(r => loaded.set(r.hash, r)),
-    [loaded],
-  );
   const open = useCallback((hash: string) => setDrawerStack([hash]), []);
-  const toggleCategory = (category: string) =>
-    setFilters(f => ({
-      ...f,
-      categories: f.categories.includes(category)
-        ? f.categories.filter(c => c !== category)
-        : [...f.categories, category],
-    }));
+  const toggleCategory = useCallback(
+    (category: string) =>
+      setFilters(f => ({
+        ...f,
+        categories: f.categories.includes(category)
+          ? f.categories.filter(c => c !== category)
+          : [...f.categories, category],
+      })),
+    [],
+  );
 
   const report = integrity.status === 'done' ? integrity.report : undefined;
   const badHash =
     report?.status === 'broken' ? report.problem.record?.hash : undefined;
 
-  if (summary.loading && !summary.value) return <Progress />;
   if (summary.error) {
     return <EvidenceErrorPanel error={summary.error} />;
   }
-  const s = summary.value!;
+  const s = summary.value;
   const showBanner = !(
     integrity.status === 'error' && isPermissionError(integrity.error)
   );
+  const empty = s?.recordCount === 0 && !hasFilters(filters);
 
   return (
     <>
@@ -126,36 +176,24 @@ export function EvidenceView(props: {
           </Grid>
         )}
         <Grid item xs={12} md={8}>
-          <InfoCard
-            title="Evidence"
-            subheader={`${formatCount(s.recordCount)} record${
-              s.recordCount === 1 ? '' : 's'
-            }${s.head ? ` · head #${s.head.seq}` : ''}${
-              s.complianceMode ? ` · ${s.complianceMode} mode` : ''
-            }`}
-            action={
-              s.recordCount > 0 ? (
-                <Box mt={1} mr={1}>
-                  <AuditPackButton entityRef={entityRef} />
-                </Box>
-              ) : undefined
-            }
-          >
-            <Box mb={2}>
-              <RetentionBadges summary={s} />
-            </Box>
-            <LatestByCategory
-              categories={s.categories}
-              selected={filters.categories}
-              onSelect={toggleCategory}
-            />
-          </InfoCard>
+          <SummaryCard
+            entityRef={entityRef}
+            summary={s}
+            selected={filters.categories}
+            onSelect={toggleCategory}
+          />
         </Grid>
         <Grid item xs={12} md={4}>
-          <EvidenceGaps summary={s} />
+          {s ? (
+            <EvidenceGaps summary={s} />
+          ) : (
+            <InfoCard title="What's missing">
+              <Progress />
+            </InfoCard>
+          )}
         </Grid>
         <Grid item xs={12}>
-          {s.recordCount === 0 ? (
+          {empty ? (
             <EmptyState
               missing="data"
               title="No evidence recorded yet"
@@ -177,16 +215,15 @@ export function EvidenceView(props: {
               subheader="Newest first. Select a record for its envelope, artifacts and proof."
             >
               <RecordFilters
-                categories={s.categories}
+                categories={s?.categories ?? []}
                 value={filters}
                 onChange={setFilters}
               />
-              <Records
-                entityRef={entityRef}
+              <RecordsBody
+                records={records}
                 filters={filters}
                 onOpen={r => open(r.hash)}
                 badHash={badHash}
-                onLoaded={onLoaded}
               />
             </InfoCard>
           )}

@@ -23,6 +23,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { evidenceApiRef } from '../../api/EvidenceApi';
 import { StoredRecord } from '../../api/types';
 import { VerifiedCheckpoint } from '../../lib/checkpoint';
+import { withCanonicalEnvelope } from '../../lib/records';
 import { formatDateTime, shortHash } from '../../lib/format';
 import { formatFacts, isDemoFacts } from '../../lib/formatFacts';
 import { FactsText } from '../FactsText';
@@ -259,7 +260,7 @@ export function RecordDrawer(props: {
     error,
   } = useAsync(async () => {
     if (!hash) return undefined;
-    return known?.(hash) ?? api.getRecord(hash);
+    return known?.(hash) ?? withCanonicalEnvelope(await api.getRecord(hash));
   }, [api, hash]);
 
   return (
