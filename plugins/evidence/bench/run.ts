@@ -67,8 +67,8 @@ function chunkInfo(file: string): Chunk {
 /** The plugin's own code in the main bundle (plugin object, API client, predicate). */
 function mainBundleShare(): Chunk | undefined {
   const dir = path.join(ROOT, 'packages/app/dist/static');
-  const main = fs.readdirSync(dir).find(f => /^main\..*\.js$/.test(f));
-  return main ? chunkInfo(main) : undefined;
+  const mainFile = fs.readdirSync(dir).find(f => /^main\..*\.js$/.test(f));
+  return mainFile ? chunkInfo(mainFile) : undefined;
 }
 
 /**
@@ -425,14 +425,14 @@ function report(args: {
     '| what | chunks | size |',
     '|---|---|---|',
     `| opening the Evidence tab (chunks fetched on the first tab switch, incl. shared vendor chunks it is the first to need) | ${
-      nav.tabChunks.map(c => `\`${c.file}\``).join(', ') || '—'
+      nav.tabChunks.map(ch => `\`${ch.file}\``).join(', ') || '—'
     } | ${kib(sum(nav.tabChunks, 'raw'))} / ${kib(
       sum(nav.tabChunks, 'gzip'),
     )} |`,
     ...(nav.pack
       ? [
           `| "Download audit pack" (loaded on click) | ${
-            nav.pack.chunks.map(c => `\`${c.file}\``).join(', ') || '—'
+            nav.pack.chunks.map(ch => `\`${ch.file}\``).join(', ') || '—'
           } | ${kib(sum(nav.pack.chunks, 'raw'))} / ${kib(
             sum(nav.pack.chunks, 'gzip'),
           )} |`,
