@@ -18,6 +18,17 @@ assay_apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
+# Compilers for native modules that build from source (better-sqlite3).
+assay_ensure_build_tools() {
+  local missing=()
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  [ "${#missing[@]}" = 0 ] && return 0
+  assay_apt_install "${missing[@]}" ||
+    assay_die "Missing ${missing[*]}, needed to build better-sqlite3. Install them (Debian/Ubuntu: sudo apt-get install -y build-essential python3)."
+}
+
 # The browser Playwright drives: $ASSAY_CHROMIUM, else Debian's chromium.
 assay_ensure_chromium() {
   export ASSAY_CHROMIUM="${ASSAY_CHROMIUM:-/usr/bin/chromium}"

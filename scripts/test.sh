@@ -19,6 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$ASSAY_ROOT/scripts/prerequisites.sh"
 cd "$ASSAY_ROOT"
 
+assay_ensure_build_tools
 assay_ensure_chromium
 if [ -z "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ]; then
   assay_start_postgres
