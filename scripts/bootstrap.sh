@@ -64,8 +64,9 @@ assay_ensure_node() {
 assay_ensure_yarn() {
   local reg
   reg="$(npm config get registry 2>/dev/null || true)"
-  reg="${reg:-https://registry.npmjs.org/}"
-  export COREPACK_NPM_REGISTRY="${reg%/}"
+  if [ -n "$reg" ] && [ "$reg" != undefined ]; then
+    export COREPACK_NPM_REGISTRY="${reg%/}"
+  fi
   export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
   mkdir -p "$ASSAY_TOOLS_DIR/bin"
   local corepack_bin
