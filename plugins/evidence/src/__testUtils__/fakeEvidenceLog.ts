@@ -188,6 +188,24 @@ export class FakeEvidenceLog {
     };
   }
 
+  /** The offline verification bundle the backend serves for an entity. */
+  bundle(entityRef = ENTITY_REF) {
+    const size = this.checkpointSize ?? this.leaves.length;
+    return {
+      version: 1 as const,
+      entityRef,
+      origin: ORIGIN,
+      publicKey: this.verifierKey,
+      checkpoint: this.checkpointNote(size),
+      records: this.chain(entityRef).map(r => ({
+        leafIndex: r.leafIndex,
+        hash: r.hash,
+        canonical: r.canonical,
+        inclusionProof: this.inclusion(r.leafIndex, size).hashes,
+      })),
+    };
+  }
+
   /** msw v2 handlers serving this log under {@link BASE_URL}. */
   handlers(options: { summary?: () => EvidenceSummary } = {}) {
     const entityPath = `${BASE_URL}/v1/entities/:kind/:namespace/:name`;
@@ -227,6 +245,9 @@ export class FakeEvidenceLog {
         };
         return HttpResponse.json(body);
       }),
+      http.get(`${entityPath}/bundle`, ({ params }) =>
+        HttpResponse.json(this.bundle(refOf(params))),
+      ),
       http.get(`${entityPath}/summary`, ({ params }) =>
         HttpResponse.json(options.summary?.() ?? this.summary(refOf(params))),
       ),
