@@ -26,7 +26,10 @@ describe('evidenceServiceRef (default factory)', () => {
       pluginId: 'consumer',
       register(env) {
         env.registerInit({
-          deps: { evidence: evidenceServiceRef, lifecycle: coreServices.lifecycle },
+          deps: {
+            evidence: evidenceServiceRef,
+            lifecycle: coreServices.lifecycle,
+          },
           async init({ evidence, lifecycle }) {
             lifecycle.addStartupHook(async () => {
               const credentials = mockCredentials.user('user:default/alice');
@@ -36,12 +39,21 @@ describe('evidenceServiceRef (default factory)', () => {
                 subject: { runId: 'run-1', featureSha: 'abc123def456' },
                 summary: { manifestDigest: 'sha256:00' },
                 payload: { files: 12 },
-                artifacts: [{ name: 'manifest.json', mediaType: 'application/json', content: Buffer.from('{"files":[]}') }],
+                artifacts: [
+                  {
+                    name: 'manifest.json',
+                    mediaType: 'application/json',
+                    content: Buffer.from('{"files":[]}'),
+                  },
+                ],
                 idempotencyKey: 'onboarding-run-1',
               };
               appended = await evidence.append(request, { credentials });
               replay = await evidence.append(request, { credentials });
-              listed = await evidence.list('component:default/service-c', { credentials, category: ['onboarding'] });
+              listed = await evidence.list('component:default/service-c', {
+                credentials,
+                category: ['onboarding'],
+              });
             });
           },
         });
@@ -52,15 +64,25 @@ describe('evidenceServiceRef (default factory)', () => {
         evidencePlugin,
         consumer,
         catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({ data: { backend: { baseUrl: 'http://localhost:7007' } } }),
+        mockServices.rootConfig.factory({
+          data: { backend: { baseUrl: 'http://localhost:7007' } },
+        }),
       ],
     });
     expect(appended).toMatchObject({
       replayed: false,
-      envelope: { seq: 1, category: 'onboarding', producer: 'user:default/alice', subject: { runId: 'run-1' } },
+      envelope: {
+        seq: 1,
+        category: 'onboarding',
+        producer: 'user:default/alice',
+        subject: { runId: 'run-1' },
+      },
     });
     expect(appended!.envelope.payloadDigest).toMatch(/^sha256:/);
     expect(replay).toMatchObject({ replayed: true, hash: appended!.hash });
-    expect(listed).toMatchObject({ totalCount: 1, items: [{ hash: appended!.hash }] });
+    expect(listed).toMatchObject({
+      totalCount: 1,
+      items: [{ hash: appended!.hash }],
+    });
   });
 });

@@ -91,8 +91,13 @@ describe('verifyChainIntegrity', () => {
       ],
     });
     const forged = { hash: sha256Hex(canonical), canonical };
-    expect(verifyChainIntegrity([c[0], forged])).toMatchObject({ ok: false, checked: 1 });
-    expect(verifyChainIntegrity([c[0], forged])).toEqual(verifyChain([c[0], forged]));
+    expect(verifyChainIntegrity([c[0], forged])).toMatchObject({
+      ok: false,
+      checked: 1,
+    });
+    expect(verifyChainIntegrity([c[0], forged])).toEqual(
+      verifyChain([c[0], forged]),
+    );
   });
 
   it('lets the full check explain records that are not canonical', () => {

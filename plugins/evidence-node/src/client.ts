@@ -4,6 +4,7 @@ import {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { parseEntityRefStrict } from '@assay/plugin-evidence-common';
 import type {
   EvidenceAppendRequest,
   EvidenceAppendResult,
@@ -65,7 +66,8 @@ export class EvidenceClient implements EvidenceService {
     for (const [k, v] of Object.entries(query)) {
       if (v !== undefined) params.set(k, String(v));
     }
-    const [kind, namespace, name] = splitRef(entityRef);
+    const { kind, namespace, name } = parseEntityRefStrict(entityRef);
+    const enc = encodeURIComponent;
     const res = await this.fetch(
       `/v1/entities/${enc(kind)}/${enc(namespace)}/${enc(
         name,
@@ -94,16 +96,4 @@ export class EvidenceClient implements EvidenceService {
     }
     return res;
   }
-}
-
-const enc = encodeURIComponent;
-
-function splitRef(ref: string): [string, string, string] {
-  const m = /^([^:/]+):(?:([^/]+)\/)?(.+)$/.exec(ref);
-  if (!m) {
-    throw new TypeError(
-      `Invalid entity ref '${ref}', expected kind:namespace/name`,
-    );
-  }
-  return [m[1].toLocaleLowerCase('en-US'), m[2] ?? 'default', m[3]];
 }
