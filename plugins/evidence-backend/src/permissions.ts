@@ -1,9 +1,10 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** Append evidence records (CI pipelines, scaffolder actions, delivery). @public */
+/** Append evidence records for an entity (CI pipelines, scaffolder actions, delivery). @public */
 export const evidenceRecordCreatePermission = createPermission({
   name: 'evidence.record.create',
   attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
 });
 
 /** Read an entity's evidence, proofs and audit pack. @public */

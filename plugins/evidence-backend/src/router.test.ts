@@ -284,9 +284,111 @@ describe('evidence router', () => {
         },
         /Unrecognized key/,
       ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          summary: { failures: 0 },
+          artifacts: [
+            {
+              name: 'junit.xml',
+              contentBase64: b64(
+                junitXml({ tests: 3, failures: 1, skipped: 0, suite: 's' }),
+              ),
+            },
+          ],
+        },
+        /summary\.failures: this fact is parsed from the attached artifact/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          artifacts: [
+            {
+              name: 'junit.xml',
+              contentBase64: b64(
+                '<testsuites><testsuite name="s" tests="1" failures="0" errors="0" skipped="0" time="x"></testsuite></testsuites>',
+              ),
+            },
+          ],
+        },
+        /durationSeconds must be a number/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'load-test',
+          artifacts: [
+            {
+              name: 'k6.json',
+              format: 'k6',
+              contentBase64: b64(
+                JSON.stringify({
+                  metrics: {
+                    http_req_duration: { 'p(95)': 10 },
+                    http_reqs: { count: { nested: 1 } },
+                  },
+                }),
+              ),
+            },
+          ],
+        },
+        /requests must be a number/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'sast',
+          artifacts: [
+            {
+              name: 'x.sarif',
+              contentBase64: b64(
+                JSON.stringify({
+                  version: '2.1.0',
+                  runs: [
+                    {
+                      tool: { driver: { name: 't' } },
+                      results: [{ level: 'fatal' }],
+                    },
+                  ],
+                }),
+              ),
+            },
+          ],
+        },
+        /level 'fatal'/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          artifacts: [
+            {
+              name: 'a-junit.xml',
+              contentBase64: b64(
+                junitXml({ tests: 1, failures: 0, skipped: 0, suite: 'a' }),
+              ),
+            },
+            {
+              name: 'b-junit.xml',
+              contentBase64: b64(
+                junitXml({ tests: 2, failures: 0, skipped: 0, suite: 'b' }),
+              ),
+            },
+          ],
+        },
+        /artifacts\.1: 'b-junit\.xml' yields the fact 'tests'/,
+      ],
     ];
     for (const [body, message] of cases) {
-      const r = await request(server).post(records).send(body).expect(400);
+      const r = await request(server).post(records).send(body);
+      if (r.status !== 400)
+        throw new Error(
+          `expected 400 for ${JSON.stringify(body).slice(0, 300)}, got ${
+            r.status
+          }`,
+        );
       expect(r.body.error.message).toMatch(message);
     }
     await request(server)
@@ -337,6 +439,23 @@ describe('evidence router', () => {
       .expect(403);
   });
 
+  it('stores the same bytes attached twice once, and keeps entity name case', async () => {
+    const server = await start();
+    const r = await request(server)
+      .post(records)
+      .send({
+        entityRef: 'Component:Default/Service-A',
+        category: 'release',
+        artifacts: [
+          { name: 'notes.txt', contentBase64: b64('same') },
+          { name: 'copy.txt', contentBase64: b64('same') },
+        ],
+      })
+      .expect(201);
+    expect(r.body.envelope.entityRef).toBe('component:default/Service-A');
+    expect(r.body.envelope.artifacts).toHaveLength(2);
+  });
+
   it('makes retries safe with Idempotency-Key', async () => {
     const server = await start();
     const body = {
@@ -356,6 +475,12 @@ describe('evidence router', () => {
       .expect(200);
     expect(b.headers['idempotent-replayed']).toBe('true');
     expect(b.body.hash).toBe(a.body.hash);
+    const c = await request(server)
+      .post(records)
+      .set('idempotency-key', 'ci-run-42')
+      .send({ ...body, summary: { version: '2.0.0' } })
+      .expect(409);
+    expect(c.body.error.message).toMatch(/already used for a different record/);
     expect((await request(server).get(listA)).body.totalCount).toBe(1);
   });
 

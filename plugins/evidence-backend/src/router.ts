@@ -14,6 +14,7 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { JsonObject } from '@backstage/types';
 import express, { Request } from 'express';
+import { createHash } from 'node:crypto';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EvidenceConfig } from './config';
@@ -127,7 +128,18 @@ export async function createRouter(
     );
 
   router.post('/v1/records', async (req, res) => {
-    const credentials = await authorize(req, evidenceRecordCreatePermission);
+    await httpAuth.credentials(req, { allow: ['user', 'service'] }); // 401 first
+    const target = req.body?.entityRef;
+    if (typeof target !== 'string') {
+      throw new InputError(
+        'entityRef: required, an entity ref like component:default/name',
+      );
+    }
+    const credentials = await authorize(
+      req,
+      evidenceRecordCreatePermission,
+      normalizeEntityRef(target),
+    );
     const prepared = prepareAppend(req.body, {
       config,
       producer: producerOf(credentials),
@@ -400,7 +412,17 @@ export async function createRouter(
       });
       return;
     }
+    // stored payloads are not WORM-protected like envelopes: re-check the digest
+    const actual = `sha256:${createHash('sha256')
+      .update(blob.content)
+      .digest('hex')}`;
+    if (actual !== digest) {
+      throw new Error(
+        `Stored content of ${digest} does not match its digest (found ${actual}); it was altered in the database`,
+      );
+    }
     res.setHeader('content-type', blob.mediaType);
+    res.setHeader('x-content-type-options', 'nosniff');
     const fileName = (artifact?.name ?? 'payload.json').replace(
       /[^\w.-]/g,
       '_',

@@ -64,7 +64,24 @@ export function parseArtifact(
   content: Buffer,
 ): Facts {
   try {
-    return ARTIFACT_FORMATS[format].parse(content.toString('utf8'));
+    const facts: Facts = ARTIFACT_FORMATS[format].parse(
+      content.toString('utf8'),
+    );
+    for (const [key, value] of Object.entries(facts)) {
+      const scalar =
+        value === null ||
+        typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isFinite(value));
+      if (!scalar) {
+        throw new Error(
+          `${key} must be a number, got ${
+            JSON.stringify(value) ?? String(value)
+          }`,
+        );
+      }
+    }
+    return facts;
   } catch (e) {
     throw new InputError(
       `artifacts[${name}]: not a valid ${format} document: ${

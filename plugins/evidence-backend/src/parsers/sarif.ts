@@ -12,7 +12,15 @@ export function parseSarif(text: string) {
   for (const run of log.runs) {
     if (run.tool?.driver?.name) tools.add(run.tool.driver.name);
     for (const r of run.results ?? []) {
-      counts[(r.level ?? 'warning') as keyof typeof counts] += 1;
+      const level = (r.level ?? 'warning') as keyof typeof counts;
+      if (!(level in counts)) {
+        throw new Error(
+          `result level '${String(
+            r.level,
+          )}' is not one of error, warning, note, none`,
+        );
+      }
+      counts[level] += 1;
     }
   }
   return {

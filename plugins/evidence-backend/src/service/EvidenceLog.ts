@@ -106,7 +106,7 @@ export class EvidenceLog {
     }
   }
 
-  /** Retries on serialization failures / unique conflicts from other replicas. */
+  /** Retries on serialization failures and deadlocks (appends hold one row lock, so these are rare). */
   private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -114,12 +114,7 @@ export class EvidenceLog {
       } catch (e: any) {
         const code = String(e?.code ?? '');
         const retriable =
-          code === '40001' ||
-          code === '40P01' ||
-          code === '23505' ||
-          code === 'SQLITE_BUSY' ||
-          code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') ||
-          code.startsWith('SQLITE_CONSTRAINT_UNIQUE');
+          code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
         if (!retriable || attempt >= 5) throw e;
         await new Promise(r =>
           setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)),
@@ -137,6 +132,20 @@ export class EvidenceLog {
     const { treeSize, rootHash } = await this.store.getLogState();
     const existing = await this.store.getCheckpoint(treeSize);
     if (existing) return { treeSize, rootHash, note: existing };
+    // Never sign a root that the stored (WORM) tree nodes do not produce.
+    const recomputed =
+      treeSize === 0
+        ? rootHash
+        : Buffer.from(
+            await this.store.withNodes(lookup =>
+              subtreeHash(0, treeSize, lookup, nativeSha256),
+            ),
+          ).toString('hex');
+    if (recomputed !== rootHash) {
+      throw new Error(
+        `evidence: refusing to sign checkpoint: stored root ${rootHash} for tree size ${treeSize} does not match the Merkle tree nodes (${recomputed})`,
+      );
+    }
     const body = formatCheckpoint({
       origin: this.config.origin,
       treeSize,

@@ -1,7 +1,10 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { canonicalJson } from '@assay/plugin-evidence-common';
+import {
+  canonicalJson,
+  evidenceEnvelopeSchema,
+  normalizeEntityRef as normalizeRef,
+} from '@assay/plugin-evidence-common';
 import { z } from 'zod';
 import { addYears, EvidenceConfig, retentionYears } from '../config';
 import {
@@ -64,9 +67,10 @@ export function zodInputError(error: z.ZodError): InputError {
   return new InputError(msg);
 }
 
+/** kind and namespace lower-cased, name kept: the form every verifier expects. */
 export function normalizeEntityRef(ref: string, field = 'entityRef'): string {
   try {
-    return stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US');
+    return normalizeRef(ref);
   } catch (e) {
     throw new InputError(
       `${field}: '${ref}' is not a valid entity ref (kind:namespace/name)`,
@@ -133,7 +137,16 @@ export function prepareAppend(
       );
     }
     const format = detectFormat(a.name, a.mediaType, a.format);
-    if (format) Object.assign(facts, parseArtifact(format, a.name, content));
+    if (format) {
+      const found = parseArtifact(format, a.name, content);
+      const clash = Object.keys(found).find(k => k in facts);
+      if (clash) {
+        throw new InputError(
+          `artifacts.${i}: '${a.name}' yields the fact '${clash}' that an earlier artifact of this record already set; push one report of each kind per record`,
+        );
+      }
+      Object.assign(facts, found);
+    }
     const mediaType =
       a.mediaType ??
       (format
@@ -167,15 +180,47 @@ export function prepareAppend(
     });
   }
 
+  const overridden = Object.keys(req.summary ?? {}).find(k => k in facts);
+  if (overridden) {
+    throw new InputError(
+      `summary.${overridden}: this fact is parsed from the attached artifact and cannot be set by hand`,
+    );
+  }
+  const summary = { ...(req.summary ?? {}), ...facts };
   const now = new Date().toISOString();
   const producedAt = req.producedAt
     ? new Date(req.producedAt).toISOString()
     : now;
+  // The envelope this will become must be valid and canonicalizable, or every
+  // verifier would call the entity's chain broken forever (records are WORM).
+  const draft = {
+    v: 1,
+    entityRef,
+    seq: 1,
+    category: req.category,
+    ...(req.subject && Object.keys(req.subject).length
+      ? { subject: req.subject }
+      : {}),
+    summary,
+    payloadDigest,
+    artifacts,
+    producer: options.producer,
+    producedAt,
+    recordedAt: now,
+    previousHash: null,
+  };
+  const valid = evidenceEnvelopeSchema.safeParse(draft);
+  if (!valid.success) throw zodInputError(valid.error);
+  try {
+    canonicalJson(draft);
+  } catch (e) {
+    throw new InputError(`summary: ${(e as Error).message}`);
+  }
   return {
     entityRef,
     category: req.category,
     subject: req.subject,
-    summary: { ...facts, ...(req.summary ?? {}) },
+    summary,
     payloadDigest,
     artifacts,
     producer: options.producer,

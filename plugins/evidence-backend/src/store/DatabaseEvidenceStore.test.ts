@@ -133,10 +133,21 @@ describe.each(databases.eachSupportedId())(
         prepared('component:default/a', 1, { idempotencyKey: 'run-1' }),
       );
       const again = await log.append(
-        prepared('component:default/a', 2, { idempotencyKey: 'run-1' }),
+        prepared('component:default/a', 1, {
+          idempotencyKey: 'run-1',
+          producedAt: '2026-11-24T09:00:00.000Z', // a retry may differ in time only
+        }),
       );
       expect(again.replayed).toBe(true);
       expect(again.row.hash).toBe(first.row.hash);
+      await expect(
+        log.append(
+          prepared('component:default/a', 2, { idempotencyKey: 'run-1' }),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringMatching(/already used for a different record/),
+      });
       expect((await store.allForEntity('component:default/a')).length).toBe(1);
     });
 

@@ -2,6 +2,7 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   canonicalJson,
@@ -138,11 +139,13 @@ export class DatabaseEvidenceStore {
         if (idemKey) {
           const seen = keys.get(idemKey);
           if (seen) {
+            assertSameRequest(seen.row, item);
             out.push({ row: seen.row, replayed: true });
             continue;
           }
           const existing = existingByKey.get(idemKey);
           if (existing) {
+            assertSameRequest(existing, item);
             out.push({ row: existing, replayed: true });
             continue;
           }
@@ -209,7 +212,10 @@ export class DatabaseEvidenceStore {
           subject_text: subjectText(item.subject),
           idempotency_key: idemKey ?? null,
         });
+        const cited = new Set<string>();
         for (const b of item.blobs) {
+          if (cited.has(b.digest)) continue; // the same bytes attached twice
+          cited.add(b.digest);
           blobRows.set(b.digest, {
             digest: b.digest,
             size: b.size,
@@ -597,6 +603,33 @@ export class DatabaseEvidenceStore {
       .ignore();
     const row = await this.db('evidence_signing_keys').where({ name }).first();
     return { key: row.signer_key, created: row.signer_key === key };
+  }
+}
+
+/** What a retry must repeat exactly (producedAt may differ between tries). */
+function requestIdentity(e: {
+  category: string;
+  subject?: unknown;
+  summary: unknown;
+  payloadDigest: string | null;
+  artifacts: unknown;
+  producer: string;
+}) {
+  return canonicalJson({
+    category: e.category,
+    subject: e.subject && Object.keys(e.subject).length ? e.subject : null,
+    summary: e.summary,
+    payloadDigest: e.payloadDigest,
+    artifacts: e.artifacts,
+    producer: e.producer,
+  });
+}
+
+function assertSameRequest(stored: RecordRow, item: PreparedAppend) {
+  if (requestIdentity(JSON.parse(stored.canonical)) !== requestIdentity(item)) {
+    throw new ConflictError(
+      `Idempotency-Key '${item.idempotencyKey}' was already used for a different record of ${item.entityRef} (seq ${stored.seq}); use a new key for a new record`,
+    );
   }
 }
 
