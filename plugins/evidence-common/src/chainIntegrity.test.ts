@@ -100,6 +100,14 @@ describe('verifyChainIntegrity', () => {
     );
   });
 
+  it('does not read a repeated key after the envelope (JSON.parse keeps the last one)', () => {
+    const c = chain(2);
+    const canonical = c[1].canonical.replace(/\}$/, ',"seq":99}');
+    const forged = { hash: sha256Hex(canonical), canonical };
+    expect(verifyChainIntegrity([c[0], forged])).toEqual(verifyChain([c[0], forged]));
+    expect(verifyChainIntegrity([c[0], forged]).ok).toBe(false);
+  });
+
   it('lets the full check explain records that are not canonical', () => {
     const c = chain(3);
     const bad = c.map(r => ({ ...r }));

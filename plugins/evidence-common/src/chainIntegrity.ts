@@ -15,20 +15,27 @@ const STR = `${CH}*(?:\\\\.${CH}*)*`;
 const HEX64 = '[0-9a-f]{64}';
 const ARTIFACT = `\\{"digest":"sha256:${HEX64}","mediaType":"${STR}","name":"${STR}","size":(?:0|[1-9][0-9]*)\\}`;
 
+const SUBJECT_KEY = '"(?:commit|environment|featureSha|runId|version)"';
+const SCALAR = `(?:"${STR}"|-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:e[+-]?[0-9]+)?|true|false|null)`;
+const FACT = `"${STR}":${SCALAR}`;
+
 /**
- * The envelope's RFC 8785 form up to `seq`, anchored at the first byte: every
- * top-level key in its sorted place and the artifacts in their exact shape, so
- * no decoy key can stand in for the envelope's own. Groups: entityRef,
- * previousHash (or undefined for null), seq.
+ * The whole envelope in its RFC 8785 layout, anchored at both ends: every
+ * top-level key in its sorted place, the artifacts in their exact shape, a
+ * flat subject and summary of scalars, and `"v":1}` at the very end — so no
+ * decoy or repeated key can stand in for the envelope's own. Groups:
+ * entityRef, previousHash (undefined for null), seq.
  */
-const PREFIX = new RegExp(
+const ENVELOPE_LAYOUT = new RegExp(
   `^\\{"artifacts":\\[(?:${ARTIFACT}(?:,${ARTIFACT})*)?\\],` +
     `"category":"[a-z0-9]+(?:-[a-z0-9]+)*",` +
     `"entityRef":"([^"\\\\\\u0000-\\u001f]+)",` +
     `"payloadDigest":(?:null|"sha256:${HEX64}"),` +
     `"previousHash":(?:null|"(${HEX64})"),` +
     `"producedAt":"${STR}","producer":"${STR}","recordedAt":"${STR}",` +
-    `"seq":([1-9][0-9]{0,14}),(?:"subject":\\{|"summary":\\{)`,
+    `"seq":([1-9][0-9]{0,14}),` +
+    `(?:"subject":\\{${SUBJECT_KEY}:"${STR}"(?:,${SUBJECT_KEY}:"${STR}")*\\},)?` +
+    `"summary":\\{(?:${FACT}(?:,${FACT})*)?\\},"v":1\\}$`,
 );
 
 /** Options of {@link verifyChainIntegrity}. @public */
@@ -43,13 +50,14 @@ export type VerifyChainIntegrityOptions = VerifyChainOptions & {
 /**
  * Fast integrity check for very long chains (bulk verification in the
  * backend and CLI). For each record it recomputes the hash of the stored
- * bytes and follows entityRef, seq and previousHash, read with one anchored
- * pattern that matches the envelope's canonical layout exactly up to `seq`
- * (so decoy keys cannot be mistaken for the envelope's own). Any record that
+ * bytes and follows entityRef, seq and previousHash, read with one pattern
+ * anchored at both ends that matches the envelope's canonical layout (so decoy
+ * or repeated keys cannot be mistaken for the envelope's own). Any record that
  * does not match goes through the full {@link verifyChain} check, which
- * decides and explains. Not checked on the fast path: the canonical form and
- * schema of `subject`, `summary` and `v` (the part after `seq`), which never
- * influence the links; use {@link verifyChain} for that.
+ * decides and explains. Not checked on the fast path: that number and string
+ * escapes inside `subject`/`summary` are in their canonical spelling and that
+ * their keys are sorted and unique — they never influence the links; the
+ * viewer, `/verify`, the CLI and the audit pack use {@link verifyChain}.
  *
  * @public
  */
@@ -67,7 +75,7 @@ export function verifyChainIntegrity(
     const r = records[i];
     const bytes = typeof r.canonical === 'string' ? undefined : r.canonical;
     const text = bytes ? decoder.decode(bytes) : (r.canonical as string);
-    const m = PREFIX.exec(text);
+    const m = ENVELOPE_LAYOUT.exec(text);
     const recomputed = hashHex
       ? hashHex(r.canonical)
       : toHex(hash(bytes ?? new TextEncoder().encode(text)));
