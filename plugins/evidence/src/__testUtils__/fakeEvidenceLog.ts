@@ -39,8 +39,10 @@ const T0 = Date.parse('2025-01-01T00:00:00.000Z');
  * way an attacker with database access would.
  */
 export class FakeEvidenceLog {
-  readonly signerKey = generateSignerKey(ORIGIN);
-  readonly verifierKey = verifierKeyFromSignerKey(this.signerKey);
+  /** the log's name in its checkpoints and public key */
+  readonly origin: string;
+  readonly signerKey: string;
+  readonly verifierKey: string;
   /** canonical bytes of every leaf in the global log, in order */
   readonly leaves: string[] = [];
   readonly records = new Map<string, StoredRecord[]>();
@@ -48,6 +50,12 @@ export class FakeEvidenceLog {
   checkpointSize?: number;
   /** replaces the served checkpoint note (to simulate a forged signature) */
   noteOverride?: string;
+
+  constructor(origin: string = ORIGIN) {
+    this.origin = origin;
+    this.signerKey = generateSignerKey(origin);
+    this.verifierKey = verifierKeyFromSignerKey(this.signerKey);
+  }
 
   append(entityRef: string, spec: RecordSpec): StoredRecord {
     const chain = this.records.get(entityRef) ?? [];
@@ -120,7 +128,7 @@ export class FakeEvidenceLog {
   checkpointNote(size = this.checkpointSize ?? this.leaves.length): string {
     return signNote(
       formatCheckpoint({
-        origin: ORIGIN,
+        origin: this.origin,
         treeSize: size,
         rootHash: this.root(size),
       }),
@@ -194,7 +202,7 @@ export class FakeEvidenceLog {
     return {
       version: 1 as const,
       entityRef,
-      origin: ORIGIN,
+      origin: this.origin,
       publicKey: this.verifierKey,
       checkpoint: this.checkpointNote(size),
       records: this.chain(entityRef).map(r => ({
@@ -269,7 +277,7 @@ export class FakeEvidenceLog {
       ),
       http.get(`${BASE_URL}/v1/public-key`, () =>
         HttpResponse.json({
-          origin: ORIGIN,
+          origin: this.origin,
           verifierKey: this.verifierKey,
           algorithm: 'ed25519',
         }),
@@ -303,8 +311,8 @@ export function errorResponse(status: number, name: string, message: string) {
 }
 
 /** A demo-like log: service-a's records interleaved with another entity's. */
-export function demoLog(): FakeEvidenceLog {
-  const log = new FakeEvidenceLog();
+export function demoLog(origin: string = ORIGIN): FakeEvidenceLog {
+  const log = new FakeEvidenceLog(origin);
   const other = 'component:default/service-b';
   log.append(other, {
     category: 'tests',

@@ -1,8 +1,7 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { evidenceApiRef } from '../api/EvidenceApi';
-import { StoredRecord } from '../api/types';
-import { withCanonicalEnvelope } from '../lib/records';
+import { DisplayRecord, withCanonicalEnvelope } from '../lib/records';
 
 export interface RecordFilters {
   categories: string[];
@@ -18,7 +17,7 @@ export const PAGE_SIZE = 100;
 interface State {
   /** true once any page (or error) came back for the current entity */
   settled?: boolean;
-  items: StoredRecord[];
+  items: DisplayRecord[];
   totalCount?: number;
   nextCursor?: string;
   loading: boolean;

@@ -1,3 +1,5 @@
+import { normalizeEntityRef } from '@assay/plugin-evidence-common';
+
 /**
  * What this browser remembers about the last log checkpoint it verified, so
  * the next visit can demand a consistency proof (the log only ever grew) and
@@ -5,8 +7,14 @@
  *
  * Kept in the browser's own localStorage on purpose: Backstage's StorageApi
  * may be backed by the server, and the server is what we are checking.
+ *
+ * Entries are keyed by what the viewer asked for (see {@link entityMemoryKey}
+ * and {@link LOG_MEMORY_KEY}), never by anything the server sends: keyed by
+ * the checkpoint's origin, a server that changed its origin together with its
+ * key would look like a first visit.
  */
 export interface SeenCheckpoint {
+  /** the checkpoint's origin, as signed (informational, not the key) */
   origin: string;
   treeSize: number;
   /** base64 */
@@ -17,9 +25,24 @@ export interface SeenCheckpoint {
 }
 
 export interface CheckpointMemory {
-  get(origin: string): SeenCheckpoint | undefined;
-  set(checkpoint: SeenCheckpoint): void;
+  get(key: string): SeenCheckpoint | undefined;
+  set(key: string, checkpoint: SeenCheckpoint): void;
 }
+
+/** Memory key of the last checkpoint this browser verified for an entity. */
+export function entityMemoryKey(entityRef: string): string {
+  let ref = entityRef;
+  try {
+    ref = normalizeEntityRef(entityRef);
+  } catch {
+    // keep as given
+  }
+  // Backstage compares entity refs case-insensitively
+  return `entity:${ref.toLocaleLowerCase('en-US')}`;
+}
+
+/** Memory key of the log page (the whole log this backend serves). */
+export const LOG_MEMORY_KEY = 'log';
 
 const PREFIX = 'assay.evidence.checkpoint:';
 
@@ -40,23 +63,18 @@ export function createLocalCheckpointMemory(
   storage: Storage | undefined = globalThis.localStorage,
 ): CheckpointMemory {
   return {
-    get(origin) {
+    get(key) {
       try {
-        const raw = storage?.getItem(PREFIX + origin);
+        const raw = storage?.getItem(PREFIX + key);
         const parsed = raw ? JSON.parse(raw) : undefined;
-        return isSeenCheckpoint(parsed) && parsed.origin === origin
-          ? parsed
-          : undefined;
+        return isSeenCheckpoint(parsed) ? parsed : undefined;
       } catch {
         return undefined;
       }
     },
-    set(checkpoint) {
+    set(key, checkpoint) {
       try {
-        storage?.setItem(
-          PREFIX + checkpoint.origin,
-          JSON.stringify(checkpoint),
-        );
+        storage?.setItem(PREFIX + key, JSON.stringify(checkpoint));
       } catch {
         // private mode / quota: verification still works, only memory is lost
       }
@@ -66,13 +84,13 @@ export function createLocalCheckpointMemory(
 
 /** In-memory implementation, for tests and for callers that opt out of persistence. */
 export function createInMemoryCheckpointMemory(
-  initial: SeenCheckpoint[] = [],
+  initial: Array<[string, SeenCheckpoint]> = [],
 ): CheckpointMemory {
-  const map = new Map(initial.map(c => [c.origin, c]));
+  const map = new Map(initial);
   return {
-    get: origin => map.get(origin),
-    set: c => {
-      map.set(c.origin, c);
+    get: key => map.get(key),
+    set: (key, c) => {
+      map.set(key, c);
     },
   };
 }

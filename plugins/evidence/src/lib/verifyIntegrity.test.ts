@@ -1,4 +1,5 @@
 import { registerMswTestHooks } from '@backstage/test-utils';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { EvidenceClient } from '../api/EvidenceClient';
 import {
@@ -7,15 +8,33 @@ import {
   ENTITY_REF,
   FakeEvidenceLog,
 } from '../__testUtils__/fakeEvidenceLog';
-import { createInMemoryCheckpointMemory } from './checkpointMemory';
+import {
+  createInMemoryCheckpointMemory,
+  entityMemoryKey,
+} from './checkpointMemory';
 import { IntegrityProgress, verifyIntegrity } from './verifyIntegrity';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
+const requests: URL[] = [];
 const api = new EvidenceClient({
   discoveryApi: { getBaseUrl: async () => BASE_URL },
-  fetchApi: { fetch: (...args) => fetch(...args) },
+  fetchApi: {
+    fetch: (input, init) => {
+      requests.push(new URL(String(input)));
+      return fetch(input, init);
+    },
+  },
+});
+const checkpointFetches = () =>
+  requests.filter(u => u.pathname.endsWith('/v1/checkpoint')).length;
+const remembered = (
+  memory: ReturnType<typeof createInMemoryCheckpointMemory>,
+) => memory.get(entityMemoryKey(ENTITY_REF));
+
+beforeEach(() => {
+  requests.length = 0;
 });
 
 function setup(log: FakeEvidenceLog = demoLog()) {
@@ -38,7 +57,6 @@ describe('verifyIntegrity', () => {
       checked: 6,
       head: { seq: 6, hash: head.hash, leafIndex: head.leafIndex },
       includedRecord: { seq: 6 },
-      uncheckpointed: 0,
       consistency: { kind: 'first-visit' },
       checkpoint: {
         origin: 'assay.test/evidence',
@@ -46,7 +64,7 @@ describe('verifyIntegrity', () => {
         keySource: 'server',
       },
     });
-    expect(memory.get('assay.test/evidence')).toMatchObject({
+    expect(remembered(memory)).toMatchObject({
       treeSize: 8,
       verifierKey: log.verifierKey,
     });
@@ -182,7 +200,7 @@ describe('verifyIntegrity', () => {
       consistency: { kind: 'extended', fromSize: 8 },
       checkpoint: { treeSize: 10 },
     });
-    expect(memory.get('assay.test/evidence')?.treeSize).toBe(10);
+    expect(remembered(memory)?.treeSize).toBe(10);
     const again = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
     expect(again).toMatchObject({ consistency: { kind: 'unchanged' } });
   });
@@ -206,7 +224,7 @@ describe('verifyIntegrity', () => {
       status: 'broken',
       problem: { stage: 'consistency' },
     });
-    expect(memory.get('assay.test/evidence')?.treeSize).toBe(8);
+    expect(remembered(memory)?.treeSize).toBe(8);
   });
 
   it('reports a changed signing key (trust on first use)', async () => {
@@ -225,7 +243,7 @@ describe('verifyIntegrity', () => {
     });
   });
 
-  it('walks a long chain in pages of 500, reporting progress, and counts records newer than the checkpoint', async () => {
+  it('walks a long chain in pages of 500, reporting progress', async () => {
     const log = new FakeEvidenceLog();
     for (let i = 0; i < 1203; i++) {
       log.append(ENTITY_REF, {
@@ -233,7 +251,6 @@ describe('verifyIntegrity', () => {
         summary: { tests: i, failures: 0 },
       });
     }
-    log.checkpointSize = 1200;
     setup(log);
     const progress: IntegrityProgress[] = [];
     const report = await verifyIntegrity({
@@ -245,8 +262,7 @@ describe('verifyIntegrity', () => {
     expect(report).toMatchObject({
       status: 'verified',
       checked: 1203,
-      includedRecord: { seq: 1200 },
-      uncheckpointed: 3,
+      includedRecord: { seq: 1203 },
     });
     const records = progress.filter(p => p.phase === 'records');
     expect(records[records.length - 1]).toMatchObject({
@@ -270,10 +286,210 @@ describe('verifyIntegrity', () => {
       entityRef: 'component:default/empty',
       memory: createInMemoryCheckpointMemory(),
     });
-    expect(report).toMatchObject({
-      status: 'verified',
-      checked: 0,
-      uncheckpointed: 0,
+    expect(report).toMatchObject({ status: 'verified', checked: 0 });
+    expect(
+      report.status === 'verified' ? report.includedRecord : report,
+    ).toBeUndefined();
+  });
+
+  describe('runs the same full record check as /verify, the CLI and the audit pack', () => {
+    // Each edit keeps the envelope's canonical prefix, the hash (recomputed)
+    // and every link intact, and the signed log is built over the edited
+    // bytes: only the full check of the bytes catches them.
+    it.each([
+      [
+        'a trailing duplicate key',
+        (c: string) => c.replace(/\}$/, ',"seq":99}'),
+      ],
+      [
+        'a non-canonical number in the summary',
+        (c: string) => c.replace('"p95Ms":182.4', '"p95Ms":182.40'),
+      ],
+      [
+        'a duplicate key in the summary',
+        (c: string) => c.replace('"p95Ms":182.4', '"p95Ms":182.4,"p95Ms":82.4'),
+      ],
+      [
+        'summary keys out of order',
+        (c: string) =>
+          c.replace(
+            '"errorRate":0.0012,"p95Ms":182.4',
+            '"p95Ms":182.4,"errorRate":0.0012',
+          ),
+      ],
+      [
+        'a non-canonical string escape',
+        (c: string) => c.replace('"staging"', '"st\\u0061ging"'),
+      ],
+      [
+        'a time that is not ISO 8601 (schema)',
+        (c: string) =>
+          c.replace(
+            '"producedAt":"2025-01-08T00:00:00.000Z"',
+            '"producedAt":"yesterday"',
+          ),
+      ],
+      [
+        'whitespace in the tail',
+        (c: string) => c.replace(/"v":1\}$/, '"v": 1}'),
+      ],
+    ])('rejects %s', async (_, edit) => {
+      const log = setup();
+      const before = log.chain()[5].canonical;
+      const head = log.tamper(6, edit);
+      expect(head.canonical).not.toBe(before);
+      const { sha256Hex } = jest.requireActual('@assay/plugin-evidence-common');
+      head.hash = sha256Hex(head.canonical);
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        checked: 5,
+        problem: { stage: 'chain', record: { hash: head.hash } },
+      });
+    });
+  });
+
+  describe('never calls records verified that no signed checkpoint covers', () => {
+    it('re-fetches a checkpoint older than the newest records once, then verifies against the newer one', async () => {
+      const log = setup();
+      // the first checkpoint served predates the two newest records
+      server.use(
+        http.get(
+          `${BASE_URL}/v1/checkpoint`,
+          () => HttpResponse.text(log.checkpointNote(6)),
+          { once: true },
+        ),
+      );
+      const memory = createInMemoryCheckpointMemory();
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(checkpointFetches()).toBe(2);
+      expect(report).toMatchObject({
+        status: 'verified',
+        checked: 6,
+        includedRecord: { seq: 6, leafIndex: 7 },
+        checkpoint: { treeSize: 8 },
+      });
+      expect(remembered(memory)?.treeSize).toBe(8);
+    });
+
+    it('is broken when the newest records are still not covered after a re-fetch', async () => {
+      const log = setup();
+      log.checkpointSize = 6; // leaves 6 and 7 (records #5 and #6) never get signed
+      const memory = createInMemoryCheckpointMemory();
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(checkpointFetches()).toBe(2);
+      expect(report).toMatchObject({
+        status: 'broken',
+        checked: 4,
+        checkpoint: { treeSize: 6 },
+        problem: {
+          stage: 'inclusion',
+          message: expect.stringMatching(
+            /^no signed checkpoint covers records #5–#6/,
+          ),
+          record: { seq: 5, hash: log.chain()[4].hash },
+        },
+      });
+      expect(remembered(memory)).toBeUndefined();
+    });
+
+    it('is broken when records exist but none is covered by the checkpoint', async () => {
+      const log = setup();
+      log.checkpointSize = 1; // only service-b's first leaf
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(checkpointFetches()).toBe(2);
+      expect(report).toMatchObject({
+        status: 'broken',
+        checked: 0,
+        problem: {
+          stage: 'inclusion',
+          message: expect.stringMatching(
+            /^no signed checkpoint covers records #1–#6/,
+          ),
+          record: { seq: 1, hash: log.chain()[0].hash },
+        },
+      });
+    });
+
+    it('names the single uncovered record', async () => {
+      const log = setup();
+      log.checkpointSize = 7;
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: {
+          stage: 'inclusion',
+          message: expect.stringMatching(
+            /^no signed checkpoint covers record #6:/,
+          ),
+          record: { seq: 6 },
+        },
+      });
+    });
+  });
+
+  describe('remembers the last checkpoint per entity, not per server-chosen origin', () => {
+    it('reports a new key even when the server also changed its origin', async () => {
+      setup();
+      const memory = createInMemoryCheckpointMemory();
+      await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+      const impostor = setup(demoLog('impostor.example/log'));
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        checkpoint: { origin: 'impostor.example/log' },
+        problem: {
+          stage: 'key',
+          message: expect.stringContaining(impostor.verifierKey),
+        },
+      });
+      // still the checkpoint of the genuine log
+      expect(remembered(memory)?.origin).toBe('assay.test/evidence');
+    });
+
+    it('keeps a separate memory for each entity', async () => {
+      setup();
+      const memory = createInMemoryCheckpointMemory();
+      await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+      const other = await verifyIntegrity({
+        api,
+        entityRef: 'component:default/service-b',
+        memory,
+      });
+      expect(other).toMatchObject({
+        status: 'verified',
+        consistency: { kind: 'first-visit' },
+      });
+      const again = await verifyIntegrity({
+        api,
+        entityRef: 'Component:default/service-a',
+        memory,
+      });
+      expect(again).toMatchObject({ consistency: { kind: 'unchanged' } });
     });
   });
 });

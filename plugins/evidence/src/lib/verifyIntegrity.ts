@@ -1,6 +1,6 @@
 import {
   fromBase64,
-  verifyChainIntegrity,
+  verifyChain,
   verifyConsistency,
 } from '@assay/plugin-evidence-common';
 import { EvidenceApi } from '../api/EvidenceApi';
@@ -11,7 +11,11 @@ import {
   VerifiedCheckpoint,
   verifyRecordInclusion,
 } from './checkpoint';
-import { CheckpointMemory, SeenCheckpoint } from './checkpointMemory';
+import {
+  CheckpointMemory,
+  entityMemoryKey,
+  SeenCheckpoint,
+} from './checkpointMemory';
 
 /** Records per request when walking the whole chain (the API maximum). */
 export const VERIFY_PAGE_SIZE = 500;
@@ -52,10 +56,11 @@ export type IntegrityReport =
       checked: number;
       head?: { seq: number; hash: string; leafIndex: number };
       checkpoint: VerifiedCheckpoint;
-      /** the newest record covered by the checkpoint, proven included */
+      /**
+       * the newest record, proven included in the checkpoint (which, through
+       * the chain, commits every earlier record); absent when there are none
+       */
       includedRecord?: { seq: number; hash: string; leafIndex: number };
-      /** records newer than the checkpoint (chain-verified, not yet logged under a signature) */
-      uncheckpointed: number;
       consistency: ConsistencyOutcome;
     }
   | {
@@ -68,6 +73,7 @@ export type IntegrityReport =
 export interface VerifyIntegrityOptions {
   api: EvidenceApi;
   entityRef: string;
+  /** the last checkpoint this browser verified, remembered per entity */
   memory: CheckpointMemory;
   /** verifier keys pinned in app config; when absent the backend's key is trusted on first use */
   pinnedKeys?: string[];
@@ -96,12 +102,19 @@ function throwIfAborted(signal?: AbortSignal) {
 
 /**
  * Verifies an entity's evidence in the browser:
- * 1. walks every record (ascending pages of 500), recomputing each hash from
- *    the canonical bytes and checking each previousHash link and seq;
- * 2. checks the Ed25519 signature of the log's latest checkpoint;
- * 3. proves the newest checkpointed record is a leaf of that checkpoint's tree
- *    (which, through the chain, commits every earlier record);
- * 4. proves the checkpoint extends the one this browser saw last time.
+ * 1. walks every record (ascending pages of 500) through the same full check
+ *    as `/verify`, the CLI and the audit pack (`verifyChain`): canonical
+ *    RFC 8785 bytes, envelope schema, recomputed hash, seq, entityRef and
+ *    previousHash link;
+ * 2. checks the Ed25519 signature of the log's latest checkpoint (and, when
+ *    no key is pinned, that its key is the one this browser saw for the
+ *    entity before);
+ * 3. proves the newest record is a leaf of that checkpoint's tree (which,
+ *    through the chain, commits every earlier record). A record the
+ *    checkpoint does not cover yet gets one re-fetch (the backend signs a
+ *    newer checkpoint on demand); still uncovered, the evidence is broken;
+ * 4. proves the checkpoint extends the one this browser saw last time for
+ *    the entity.
  * Network and permission failures reject; integrity failures resolve to a
  * `broken` report naming what failed.
  */
@@ -134,11 +147,10 @@ export async function verifyIntegrity(
     total = Math.max(page.totalCount, records.length + page.items.length);
     const next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
     next?.catch(() => undefined); // surfaced when awaited below
-    // Every hash is recomputed from the canonical bytes and every seq,
-    // entityRef and previousHash link followed; a record that does not have
-    // the exact canonical envelope layout gets the full structural check,
-    // which decides and explains (see verifyChainIntegrity).
-    const result = verifyChainIntegrity(page.items, {
+    // The full check, as the backend's /verify, the CLI and the audit pack
+    // run it: a fast path that reads only part of the bytes could call
+    // "verified" what they reject.
+    const result = verifyChain(page.items, {
       expectedFirstSeq: records.length + 1,
       previousHash,
       entityRef,
@@ -162,50 +174,86 @@ export async function verifyIntegrity(
     await new Promise(resolve => setTimeout(resolve, 0));
   }
 
-  // 2. the signed checkpoint
-  throwIfAborted(signal);
-  progress('checkpoint');
-  let checkpoint: VerifiedCheckpoint;
-  try {
-    checkpoint = await fetchVerifiedCheckpoint({ api, pinnedKeys });
-  } catch (e) {
-    if (e instanceof CheckpointTrustError) {
+  // 2. the signed checkpoint, signed by the key this browser saw before
+  const memoryKey = entityMemoryKey(entityRef);
+  const seen = memory.get(memoryKey);
+  const fetchTrustedCheckpoint = async (): Promise<
+    VerifiedCheckpoint | IntegrityReport
+  > => {
+    throwIfAborted(signal);
+    progress('checkpoint');
+    let cp: VerifiedCheckpoint;
+    try {
+      cp = await fetchVerifiedCheckpoint({ api, pinnedKeys });
+    } catch (e) {
+      if (e instanceof CheckpointTrustError) {
+        return {
+          status: 'broken',
+          checked: records.length,
+          problem: { stage: 'signature', message: e.message },
+        };
+      }
+      throw e;
+    }
+    if (!pinnedKeys?.length && seen && seen.verifierKey !== cp.verifierKey) {
       return {
         status: 'broken',
         checked: records.length,
-        problem: { stage: 'signature', message: e.message },
+        checkpoint: cp,
+        problem: {
+          stage: 'key',
+          message: `the log's signing key changed since this browser last verified this entity on ${seen.seenAt} (was ${seen.verifierKey}, now ${cp.verifierKey})`,
+        },
       };
     }
-    throw e;
+    return cp;
+  };
+  const isReport = (
+    x: VerifiedCheckpoint | IntegrityReport,
+  ): x is IntegrityReport => 'status' in x;
+
+  let fetched = await fetchTrustedCheckpoint();
+  if (isReport(fetched)) return fetched;
+  let checkpoint: VerifiedCheckpoint = fetched;
+  // records come in seq order with growing leaf indexes, so the uncovered
+  // ones are a suffix; the newest record must be covered, as its inclusion
+  // proof is what commits the whole chain to the signed log
+  const firstUncovered = (cp: VerifiedCheckpoint) => {
+    let i = records.length;
+    while (i > 0 && records[i - 1].leafIndex >= cp.treeSize) i--;
+    return i;
+  };
+  let covered = firstUncovered(checkpoint);
+  if (covered < records.length) {
+    // newer than the checkpoint: the backend signs a newer one on demand
+    fetched = await fetchTrustedCheckpoint();
+    if (isReport(fetched)) return fetched;
+    checkpoint = fetched;
+    covered = firstUncovered(checkpoint);
   }
-  const seen = memory.get(checkpoint.origin);
-  if (
-    !pinnedKeys?.length &&
-    seen &&
-    seen.verifierKey !== checkpoint.verifierKey
-  ) {
+  if (covered < records.length) {
+    const first = records[covered];
+    const last = records[records.length - 1];
+    const which =
+      first === last
+        ? `record #${seqOf(first)}`
+        : `records #${seqOf(first)}–#${seqOf(last)}`;
     return {
       status: 'broken',
-      checked: records.length,
+      checked: covered,
       checkpoint,
       problem: {
-        stage: 'key',
-        message: `the log's signing key changed since this browser last verified it on ${seen.seenAt} (was ${seen.verifierKey}, now ${checkpoint.verifierKey})`,
+        stage: 'inclusion',
+        message: `no signed checkpoint covers ${which}: the latest checkpoint (tree size ${checkpoint.treeSize}, fetched twice) ends before leaf ${first.leafIndex}`,
+        record: { seq: seqOf(first), hash: first.hash },
       },
     };
   }
 
-  // 3. inclusion of the newest record the checkpoint covers
+  // 3. inclusion of the newest record (it commits every earlier one)
   throwIfAborted(signal);
   progress('inclusion');
-  let includedIdx = records.length - 1;
-  while (
-    includedIdx >= 0 &&
-    records[includedIdx].leafIndex >= checkpoint.treeSize
-  ) {
-    includedIdx--;
-  }
-  const included = includedIdx >= 0 ? records[includedIdx] : undefined;
+  const included = records[records.length - 1];
   if (included) {
     try {
       await verifyRecordInclusion({ api, record: included, checkpoint });
@@ -243,7 +291,7 @@ export async function verifyIntegrity(
     consistency = problem;
   }
   if (!seen || checkpoint.treeSize >= seen.treeSize) {
-    memory.set({
+    memory.set(memoryKey, {
       origin: checkpoint.origin,
       treeSize: checkpoint.treeSize,
       rootHash: checkpoint.rootHashBase64,
@@ -267,7 +315,6 @@ export async function verifyIntegrity(
       hash: included.hash,
       leafIndex: included.leafIndex,
     },
-    uncheckpointed: records.length - 1 - includedIdx,
     consistency,
   };
 }
@@ -278,7 +325,7 @@ async function checkConsistency(
   seen: SeenCheckpoint,
   cp: VerifiedCheckpoint,
 ): Promise<ConsistencyOutcome | string> {
-  const before = `the checkpoint this browser verified on ${seen.seenAt} (tree size ${seen.treeSize})`;
+  const before = `the checkpoint this browser verified for this entity on ${seen.seenAt} (tree size ${seen.treeSize})`;
   if (cp.treeSize < seen.treeSize) {
     return `the log shrank: tree size ${cp.treeSize} is smaller than ${before}`;
   }

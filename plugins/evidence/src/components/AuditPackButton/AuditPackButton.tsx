@@ -9,7 +9,10 @@ import { useState } from 'react';
 import { evidenceApiRef } from '../../api/EvidenceApi';
 import { EvidenceBundle } from '../../api/types';
 import { usePinnedVerifierKeys } from '../../hooks/useIntegrity';
-import { createLocalCheckpointMemory } from '../../lib/checkpointMemory';
+import {
+  createLocalCheckpointMemory,
+  entityMemoryKey,
+} from '../../lib/checkpointMemory';
 import { saveBlob, safeFileName } from '../../lib/download';
 import { errorMessage } from '../EvidenceErrorPanel';
 
@@ -64,7 +67,7 @@ export function AuditPackButton(props: { entityRef: string }) {
     try {
       const bundle = await api.getBundle(props.entityRef);
       const seenKey = createLocalCheckpointMemory().get(
-        bundle.origin,
+        entityMemoryKey(props.entityRef),
       )?.verifierKey;
       const problem = await checkBundle(
         bundle,

@@ -104,9 +104,12 @@ describe('EntityEvidenceContent', () => {
       'Retention: governance, 3 years',
     );
     expect(screen.getByText('Nothing missing')).toBeInTheDocument();
-    // the verified checkpoint is remembered for the consistency check next time
+    // the verified checkpoint is remembered for the entity, for the
+    // consistency check next time
     expect(
-      localStorage.getItem('assay.evidence.checkpoint:assay.test/evidence'),
+      localStorage.getItem(
+        'assay.evidence.checkpoint:entity:component:default/service-a',
+      ),
     ).toContain('"treeSize":8');
   });
 
@@ -224,6 +227,40 @@ describe('EntityEvidenceContent', () => {
     const table = screen.getByRole('table', { name: 'evidence records' });
     expect(within(table).getByText('coverage 83.1%')).toBeInTheDocument();
     expect(within(table).queryByText('coverage 12.3%')).not.toBeInTheDocument();
+  });
+
+  it('shows a record whose canonical bytes are not JSON as unreadable, never with the fields the server sends alongside', async () => {
+    const log = demoLog();
+    const r = log.chain()[2]; // coverage 83.1%, as the server's envelope still says
+    r.canonical = `${r.canonical.slice(0, 40)}…garbled`;
+    log.leaves[r.leafIndex] = r.canonical;
+    server.use(...log.handlers());
+    await renderContent();
+    await waitFor(() =>
+      expect(banner()).toHaveAttribute('data-state', 'broken'),
+    );
+    expect(banner()).toHaveTextContent('canonical bytes are not valid JSON');
+
+    const table = screen.getByRole('table', { name: 'evidence records' });
+    const row = within(table).getByTestId('evidence-row-unreadable');
+    expect(row).toHaveTextContent('unreadable canonical bytes');
+    expect(
+      within(row).getByLabelText('failed verification'),
+    ).toBeInTheDocument();
+    expect(within(table).queryByText(/coverage/)).not.toBeInTheDocument();
+    expect(within(table).queryByText('run-0412')).toBeNull();
+    expect(within(table).getAllByRole('row')).toHaveLength(7); // header + 6
+
+    fireEvent.click(row);
+    const drawer = await screen.findByRole('presentation');
+    expect(
+      await within(drawer).findByTestId('evidence-unreadable'),
+    ).toHaveTextContent('Unreadable canonical bytes');
+    expect(within(drawer).queryByText('Record #3')).toBeNull();
+    expect(within(drawer).queryByText(/83\.1/)).toBeNull();
+    expect(within(drawer).getByTestId('evidence-canonical')).toHaveTextContent(
+      '…garbled',
+    );
   });
 
   it('shows purged payloads as tombstones', async () => {

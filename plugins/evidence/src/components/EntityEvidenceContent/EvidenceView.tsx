@@ -1,7 +1,8 @@
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { Box, Grid, LinearProgress, Typography } from '@material-ui/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { EvidenceSummary, StoredRecord } from '../../api/types';
+import { EvidenceSummary } from '../../api/types';
+import { DisplayRecord } from '../../lib/records';
 import {
   RecordFilters as Filters,
   useEvidenceRecords,
@@ -29,7 +30,7 @@ type Records = ReturnType<typeof useEvidenceRecords>;
 function RecordsBody(props: {
   records: Records;
   filters: Filters;
-  onOpen: (r: StoredRecord) => void;
+  onOpen: (r: DisplayRecord) => void;
   badHash?: string;
 }) {
   const { records, filters, onOpen, badHash } = props;
@@ -133,7 +134,7 @@ export function EvidenceView(props: {
     enabled: Boolean(records.settled),
   });
   const [drawerStack, setDrawerStack] = useState<string[]>([]);
-  const loaded = useMemo(() => new Map<string, StoredRecord>(), []);
+  const loaded = useMemo(() => new Map<string, DisplayRecord>(), []);
   useEffect(() => {
     records.items.forEach(r => loaded.set(r.hash, r));
   }, [loaded, records.items]);

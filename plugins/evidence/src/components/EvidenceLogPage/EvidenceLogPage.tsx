@@ -20,7 +20,10 @@ import {
   CheckpointTrustError,
   fetchVerifiedCheckpoint,
 } from '../../lib/checkpoint';
-import { createLocalCheckpointMemory } from '../../lib/checkpointMemory';
+import {
+  createLocalCheckpointMemory,
+  LOG_MEMORY_KEY,
+} from '../../lib/checkpointMemory';
 import { formatCount, formatDateTime } from '../../lib/format';
 
 const useStyles = makeStyles(theme => ({
@@ -48,7 +51,7 @@ export function EvidenceLogPage() {
   const { value, loading, error } = useAsyncRetry(async () => {
     try {
       const cp = await fetchVerifiedCheckpoint({ api, pinnedKeys });
-      const seen = memory.get(cp.origin);
+      const seen = memory.get(LOG_MEMORY_KEY);
       let consistency: string;
       if (!seen) {
         consistency =
@@ -82,7 +85,7 @@ export function EvidenceLogPage() {
         )} (${formatCount(seen.treeSize)} → ${formatCount(
           cp.treeSize,
         )} leaves), consistency proof verified.`;
-        memory.set({
+        memory.set(LOG_MEMORY_KEY, {
           ...seen,
           treeSize: cp.treeSize,
           rootHash: cp.rootHashBase64,
@@ -90,7 +93,7 @@ export function EvidenceLogPage() {
         });
       }
       if (!seen) {
-        memory.set({
+        memory.set(LOG_MEMORY_KEY, {
           origin: cp.origin,
           treeSize: cp.treeSize,
           rootHash: cp.rootHashBase64,

@@ -87,13 +87,6 @@ function Verified({
       )}) signed by ${key}.`,
     );
   }
-  if (report.uncheckpointed > 0) {
-    lines.push(
-      `${formatCount(report.uncheckpointed)} newer record${
-        report.uncheckpointed === 1 ? ' is' : 's are'
-      } chained but not yet covered by a signed checkpoint.`,
-    );
-  }
   if (consistency.kind === 'first-visit') {
     lines.push(
       'First verification from this browser: the checkpoint is remembered, and the next visit checks the log only grew.',

@@ -14,6 +14,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
+import { Alert } from '@material-ui/lab';
 import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import CloseIcon from '@material-ui/icons/Close';
 import DeleteSweepIcon from '@material-ui/icons/DeleteSweep';
@@ -21,9 +22,8 @@ import { sha256Hex } from '@assay/plugin-evidence-common';
 import { ReactNode, useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { evidenceApiRef } from '../../api/EvidenceApi';
-import { StoredRecord } from '../../api/types';
 import { VerifiedCheckpoint } from '../../lib/checkpoint';
-import { withCanonicalEnvelope } from '../../lib/records';
+import { DisplayRecord, withCanonicalEnvelope } from '../../lib/records';
 import { formatDateTime, shortHash } from '../../lib/format';
 import { formatFacts, isDemoFacts } from '../../lib/formatFacts';
 import { FactsText } from '../FactsText';
@@ -93,18 +93,68 @@ function prettyCanonical(canonical: string): string {
   }
 }
 
+function useRecomputedHash(canonical: string) {
+  return useMemo(() => sha256Hex(canonical), [canonical]);
+}
+
+function HashRows(props: { record: DisplayRecord }) {
+  const classes = useStyles();
+  const { record } = props;
+  const recomputed = useRecomputedHash(record.canonical);
+  return (
+    <>
+      <dt>Hash</dt>
+      <dd className={classes.mono}>
+        {record.hash}{' '}
+        <CopyTextButton text={record.hash} aria-label="copy hash" />
+      </dd>
+      <dt>Recomputed</dt>
+      <dd>
+        {recomputed === record.hash ? (
+          'SHA-256 of the canonical bytes matches'
+        ) : (
+          <Typography variant="body2" color="error" component="span">
+            mismatch: canonical bytes hash to {recomputed}
+          </Typography>
+        )}
+      </dd>
+    </>
+  );
+}
+
+/** A record whose canonical bytes are not a JSON envelope: no facts to show. */
+function UnreadableDetails(props: { record: DisplayRecord }) {
+  const classes = useStyles();
+  const { record } = props;
+  return (
+    <div className={classes.content}>
+      <Alert severity="error" data-testid="evidence-unreadable">
+        Unreadable canonical bytes: the hashed text of this record is not a JSON
+        envelope, so none of its facts can be shown. The fields the server sent
+        alongside are not covered by the hash and are not shown either.
+      </Alert>
+      <Section title="Record">
+        <dl className={classes.dl}>
+          <HashRows record={record} />
+        </dl>
+      </Section>
+      <Section title="Canonical bytes (as stored)">
+        <pre className={classes.pre} data-testid="evidence-canonical">
+          {record.canonical}
+        </pre>
+      </Section>
+    </div>
+  );
+}
+
 function RecordDetails(props: {
-  record: StoredRecord;
+  record: DisplayRecord;
   checkpoint?: VerifiedCheckpoint;
   onNavigate: (hash: string) => void;
 }) {
   const classes = useStyles();
   const { record, checkpoint, onNavigate } = props;
   const env = record.envelope;
-  const recomputed = useMemo(
-    () => sha256Hex(record.canonical),
-    [record.canonical],
-  );
   const subject = Object.entries(env.subject ?? {});
   const facts = Object.entries(env.summary ?? {});
 
@@ -147,21 +197,7 @@ function RecordDetails(props: {
 
       <Section title="Record">
         <dl className={classes.dl}>
-          <dt>Hash</dt>
-          <dd className={classes.mono}>
-            {record.hash}{' '}
-            <CopyTextButton text={record.hash} aria-label="copy hash" />
-          </dd>
-          <dt>Recomputed</dt>
-          <dd>
-            {recomputed === record.hash ? (
-              'SHA-256 of the canonical bytes matches'
-            ) : (
-              <Typography variant="body2" color="error" component="span">
-                mismatch: canonical bytes hash to {recomputed}
-              </Typography>
-            )}
-          </dd>
+          <HashRows record={record} />
           <dt>Previous</dt>
           <dd>
             {env.previousHash ? (
@@ -245,7 +281,7 @@ export function RecordDrawer(props: {
   /** hash of the record to show; closed when undefined */
   hash?: string;
   /** records already loaded, to avoid a refetch */
-  known?: (hash: string) => StoredRecord | undefined;
+  known?: (hash: string) => DisplayRecord | undefined;
   checkpoint?: VerifiedCheckpoint;
   onNavigate: (hash: string) => void;
   onBack?: () => void;
@@ -281,7 +317,7 @@ export function RecordDrawer(props: {
           </IconButton>
         )}
         <Typography variant="h5" component="h2" className={classes.title}>
-          {record && record.hash === hash
+          {record && record.hash === hash && !record.unreadable
             ? `Record #${record.envelope.seq}`
             : 'Record'}
         </Typography>
@@ -296,7 +332,8 @@ export function RecordDrawer(props: {
           <ResponseErrorPanel error={error} title="Could not load the record" />
         </Box>
       )}
-      {!loading && record && (
+      {!loading && record?.unreadable && <UnreadableDetails record={record} />}
+      {!loading && record && !record.unreadable && (
         <RecordDetails
           record={record}
           checkpoint={checkpoint}

@@ -4,7 +4,6 @@ import DeleteSweepIcon from '@material-ui/icons/DeleteSweep';
 import ErrorIcon from '@material-ui/icons/Error';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { KeyboardEvent, useEffect, useRef } from 'react';
-import { StoredRecord } from '../../api/types';
 import {
   formatCount,
   formatDateTime,
@@ -14,6 +13,7 @@ import {
   shortHash,
 } from '../../lib/format';
 import { formatFacts } from '../../lib/formatFacts';
+import { DisplayRecord } from '../../lib/records';
 import { FactsText } from '../FactsText';
 
 export const ROW_HEIGHT = 48;
@@ -94,12 +94,12 @@ const HEADERS = [
  * the button) loads the next page.
  */
 export function RecordsTable(props: {
-  records: StoredRecord[];
+  records: DisplayRecord[];
   totalCount?: number;
   hasMore: boolean;
   loading: boolean;
   onLoadMore: () => void;
-  onOpen: (record: StoredRecord) => void;
+  onOpen: (record: DisplayRecord) => void;
   badHash?: string;
 }) {
   const classes = useStyles();
@@ -120,7 +120,7 @@ export function RecordsTable(props: {
     if (hasMore && !loading && lastIndex >= records.length - 15) onLoadMore();
   }, [hasMore, loading, lastIndex, records.length, onLoadMore]);
 
-  const onKey = (e: KeyboardEvent, r: StoredRecord) => {
+  const onKey = (e: KeyboardEvent, r: DisplayRecord) => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       onOpen(r);
@@ -150,18 +150,66 @@ export function RecordsTable(props: {
           {items.map(item => {
             const r = records[item.index];
             const env = r.envelope;
-            const bad = badHash !== undefined && r.hash === badHash;
+            const bad =
+              Boolean(r.unreadable) ||
+              (badHash !== undefined && r.hash === badHash);
+            const rowProps = {
+              role: 'row',
+              tabIndex: 0,
+              'aria-rowindex': item.index + 2,
+              className: `${classes.row} ${bad ? classes.bad : ''}`,
+              style: { transform: `translateY(${item.start}px)` },
+              onClick: () => onOpen(r),
+              onKeyDown: (e: KeyboardEvent) => onKey(e, r),
+            };
+            if (r.unreadable) {
+              // nothing but the hash: the server's own copy of the fields is
+              // not covered by it
+              return (
+                <div
+                  key={r.hash}
+                  {...rowProps}
+                  data-testid="evidence-row-unreadable"
+                >
+                  {['#', 'category'].map(c => (
+                    <div key={c} role="cell" className={classes.cell}>
+                      —
+                    </div>
+                  ))}
+                  <div
+                    role="cell"
+                    className={`${classes.cell} ${classes.facts}`}
+                    title={r.unreadable}
+                  >
+                    <ErrorIcon
+                      color="error"
+                      fontSize="small"
+                      aria-label="failed verification"
+                    />
+                    <Typography variant="body2" color="error" noWrap>
+                      unreadable canonical bytes
+                    </Typography>
+                  </div>
+                  {['subject', 'producer', 'recorded'].map(c => (
+                    <div key={c} role="cell" className={classes.cell}>
+                      —
+                    </div>
+                  ))}
+                  <div
+                    role="cell"
+                    className={`${classes.cell} ${classes.mono}`}
+                    title={r.hash}
+                  >
+                    {shortHash(r.hash)}
+                  </div>
+                </div>
+              );
+            }
             return (
               <div
                 key={r.hash}
-                role="row"
-                tabIndex={0}
-                aria-rowindex={item.index + 2}
+                {...rowProps}
                 data-testid={`evidence-row-${env.seq}`}
-                className={`${classes.row} ${bad ? classes.bad : ''}`}
-                style={{ transform: `translateY(${item.start}px)` }}
-                onClick={() => onOpen(r)}
-                onKeyDown={e => onKey(e, r)}
               >
                 <div role="cell" className={`${classes.cell} ${classes.mono}`}>
                   {env.seq}
