@@ -47,6 +47,20 @@ describe('featureId', () => {
     expect(() => featureId(undefined)).toThrow(TypeError);
   });
 
+  it.each([
+    [
+      { ...spec, resources: { ...spec.resources, cpu: NaN } },
+      '$.resources.cpu: NaN',
+    ],
+    [{ ...spec, canarySteps: [10, Infinity] }, '$.canarySteps[1]: Infinity'],
+    [-Infinity, '$: -Infinity'],
+  ])('rejects non-finite numbers, naming where they are (%#)', (value, at) => {
+    const message = `Cannot canonicalize ${at} is not a finite number`;
+    expect(() => featureId(value)).toThrow(message);
+    expect(() => featureId(value)).toThrow(TypeError);
+    expect(() => canonicalJson(value)).toThrow(message);
+  });
+
   it('names the branch after the feature', () => {
     expect(featureBranch('0123456789ab')).toBe(
       'auto/spec-implementation/0123456789ab',

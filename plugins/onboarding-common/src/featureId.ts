@@ -3,11 +3,40 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 
 /**
- * RFC 8785 (JCS) canonical JSON of a value.
+ * Throws a TypeError naming the first NaN or ±Infinity in a value: RFC 8785
+ * has no form for them, and silently hashing a stand-in would give two
+ * different specs the same id.
+ */
+function assertFiniteNumbers(value: unknown, at: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      throw new TypeError(
+        `Cannot canonicalize ${at}: ${value} is not a finite number (RFC 8785 allows only finite numbers)`,
+      );
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const json = value as { toJSON?: unknown };
+  if (typeof json.toJSON === 'function') {
+    assertFiniteNumbers((json.toJSON as () => unknown).call(value), at);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertFiniteNumbers(item, `${at}[${i}]`));
+  } else {
+    for (const [key, item] of Object.entries(value)) {
+      assertFiniteNumbers(item, `${at}.${key}`);
+    }
+  }
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON of a value, by the `canonicalize` package.
+ * Non-finite numbers are rejected with a TypeError naming where they are.
  *
  * @public
  */
 export function canonicalJson(value: unknown): string {
+  assertFiniteNumbers(value, '$');
   const text = canonicalize(value);
   if (text === undefined) {
     throw new TypeError('Value cannot be represented as canonical JSON');

@@ -1,13 +1,15 @@
 import {
+  checkRenderable,
   decimalPlaces,
   describeRule,
   RESOURCE_RULES,
+  toKubernetesQuantities,
   validateResources,
 } from './resources';
 
 const valid = { cpu: 0.5, memoryMb: 512, storageMb: 1024, storyPoints: 5 };
 
-// [field, value, allowed]
+// [field, value, allowed by the rules]
 const edges: Array<[keyof typeof valid, number, boolean]> = [
   ['cpu', 0.1, true],
   ['cpu', 0.099, false],
@@ -72,12 +74,36 @@ describe('validateResources', () => {
     },
   );
 
-  it.each(edges)('sandbox: %s = %p allowed=%p', (field, value, allowed) => {
-    const result = validateResources({ ...valid, [field]: value }, 'sandbox');
-    expect(result.ok).toBe(true);
-    expect(result.errors).toEqual([]);
-    expect(result.warnings.map(w => w.field)).toEqual(allowed ? [] : [field]);
-  });
+  // values sandbox cannot render: not a Kubernetes quantity as given
+  const unrenderable = new Set(['cpu=1.1255', 'cpu=0.1001', 'cpu=0', 'cpu=-1']);
+  unrenderable.add('memoryMb=128.5').add('storageMb=10.5');
+  const renders = ([field, value]: [string, number, boolean]) =>
+    !unrenderable.has(`${field}=${value}`);
+
+  it.each(edges.filter(renders))(
+    'sandbox: %s = %p allowed=%p',
+    (field, value, allowed) => {
+      const result = validateResources({ ...valid, [field]: value }, 'sandbox');
+      expect(result.ok).toBe(true);
+      expect(result.errors).toEqual([]);
+      expect(result.warnings.map(w => w.field)).toEqual(allowed ? [] : [field]);
+    },
+  );
+
+  it.each(edges.filter(e => !renders(e)))(
+    'sandbox: %s = %p cannot be rendered, an error even in sandbox',
+    (field, value) => {
+      const result = validateResources({ ...valid, [field]: value }, 'sandbox');
+      expect(result.ok).toBe(false);
+      expect(result.errors).toEqual([checkRenderable(field, value)]);
+      expect(result.errors[0].message).toMatch(
+        new RegExp(
+          `^${field} cannot be rendered as a Kubernetes quantity: .*\\(got ${value}\\)$`,
+        ),
+      );
+      expect(result.warnings).toEqual([]);
+    },
+  );
 
   it('compliance fails fast on the first violation, in field order', () => {
     const result = validateResources(
@@ -117,14 +143,88 @@ describe('validateResources', () => {
   it('reports missing and non-numeric values', () => {
     const result = validateResources(
       { cpu: undefined, memoryMb: '512', storageMb: NaN, storyPoints: 3 },
+      'compliance',
+    );
+    expect(result.errors.map(w => w.field)).toEqual(['cpu']);
+    expect(result.errors[0].message).toContain('must be a number');
+  });
+
+  it('sandbox: missing, non-numeric and non-finite resources are errors', () => {
+    const result = validateResources(
+      {
+        cpu: undefined,
+        memoryMb: '512',
+        storageMb: Infinity,
+        storyPoints: NaN,
+      },
       'sandbox',
     );
-    expect(result.warnings.map(w => w.field)).toEqual([
-      'cpu',
-      'memoryMb',
-      'storageMb',
+    expect(result.ok).toBe(false);
+    expect(result.errors.map(e => e.message)).toEqual([
+      'cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got undefined)',
+      'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got 512)',
+      'storageMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got Infinity)',
     ]);
-    expect(result.warnings[0].message).toContain('must be a number');
+    // story points are not rendered: a warning, as before
+    expect(result.warnings.map(w => w.field)).toEqual(['storyPoints']);
+  });
+
+  it('sandbox: out-of-range values that render stay warnings', () => {
+    const result = validateResources(
+      { cpu: 20, memoryMb: 64, storageMb: 5, storyPoints: 50 },
+      'sandbox',
+    );
+    expect(result).toMatchObject({ ok: true, errors: [] });
+    expect(result.warnings).toHaveLength(4);
+  });
+});
+
+describe('toKubernetesQuantities', () => {
+  it.each([
+    [{ cpu: 0.5, memoryMb: 512, storageMb: 1024 }, ['500m', '512Mi', '1024Mi']],
+    [{ cpu: 4.35, memoryMb: 64, storageMb: 5 }, ['4350m', '64Mi', '5Mi']],
+    [{ cpu: 0.001, memoryMb: 1, storageMb: 1 }, ['1m', '1Mi', '1Mi']],
+    [{ cpu: 20, memoryMb: 65536, storageMb: 200000 }, ['20000m', '65536Mi']],
+  ])('renders %j exactly', (resources, [cpu, memory, storage]) => {
+    const quantities = toKubernetesQuantities(resources);
+    expect(quantities.cpu).toBe(cpu);
+    expect(quantities.memory).toBe(memory);
+    expect(quantities.ephemeralStorage).toBe(
+      storage ?? `${resources.storageMb}Mi`,
+    );
+  });
+
+  it.each([
+    ['cpu', -1],
+    ['cpu', 0],
+    ['cpu', 0.0005],
+    ['cpu', 2.1255],
+    ['cpu', Infinity],
+    ['memoryMb', -1],
+    ['memoryMb', 0],
+    ['memoryMb', 100.5],
+    ['memoryMb', NaN],
+    ['memoryMb', 2 ** 43],
+    ['storageMb', 1e30],
+  ])('refuses %s = %p, naming the field', (field, value) => {
+    const render = () =>
+      toKubernetesQuantities({
+        cpu: 0.5,
+        memoryMb: 512,
+        storageMb: 1024,
+        [field]: value,
+      });
+    expect(render).toThrow(TypeError);
+    expect(render).toThrow(
+      `${field} cannot be rendered as a Kubernetes quantity: it must be `,
+    );
+    expect(render).toThrow(`(got ${value})`);
+  });
+
+  it('names every field it cannot render', () => {
+    expect(() =>
+      toKubernetesQuantities({ cpu: -1, memoryMb: 1.5, storageMb: 10 }),
+    ).toThrow(/^cpu cannot be .*; memoryMb cannot be /);
   });
 });
 

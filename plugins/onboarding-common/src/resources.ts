@@ -138,10 +138,101 @@ export function checkRule(
 }
 
 /**
+ * Largest memory/storage in MB whose `<n>Mi` stays within the largest
+ * quantity Kubernetes represents, 2^63 - 1 bytes: (2^63 - 1) / 2^20 rounded
+ * down. The CPU bound (in millicores) is Number.MAX_SAFE_INTEGER, far below.
+ */
+const MAX_MIB = 2 ** 43 - 1;
+const MAX_CPU_CORES = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/**
+ * Kubernetes resource quantities (requests = limits).
+ *
+ * @public
+ */
+export interface ResourceQuantities {
+  /** Millicores, e.g. `500m` */
+  cpu: string;
+  /** Mebibytes, e.g. `512Mi` */
+  memory: string;
+  /** Mebibytes, e.g. `1024Mi` */
+  ephemeralStorage: string;
+}
+
+/**
+ * Checks that a resource renders as a Kubernetes quantity exactly as
+ * given: CPU a positive number of cores with at most 3 decimal places
+ * (Kubernetes' 1m precision), memory and storage positive integer MB,
+ * all below Kubernetes' 2^63 - 1 cap. These hold in every mode: sandbox
+ * tolerates values outside the rules, not values no manifest can carry.
+ * Story points are not rendered and always pass.
+ *
+ * @public
+ */
+export function checkRenderable(
+  field: keyof ResourceRequest,
+  value: unknown,
+): RuleViolation | undefined {
+  const fail = (expected: string): RuleViolation => ({
+    field,
+    message: `${field} cannot be rendered as a Kubernetes quantity: it must be ${expected} (got ${String(
+      value,
+    )})`,
+  });
+  const tooLarge = (max: number) =>
+    typeof value === 'number' && Number.isFinite(value) && value > max;
+  switch (field) {
+    case 'cpu':
+      if (tooLarge(MAX_CPU_CORES))
+        return fail(`at most ${MAX_CPU_CORES} cores`);
+      return typeof value === 'number' &&
+        Number.isFinite(value) &&
+        value > 0 &&
+        decimalPlaces(value) <= 3
+        ? undefined
+        : fail('a positive number of cores with at most 3 decimal places');
+    case 'memoryMb':
+    case 'storageMb':
+      if (tooLarge(MAX_MIB)) return fail(`at most ${MAX_MIB} MB`);
+      return typeof value === 'number' && Number.isInteger(value) && value > 0
+        ? undefined
+        : fail('a positive integer number of MB');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The Kubernetes quantities of validated resources, exactly as given:
+ * `cpu` in millicores, memory and storage in Mi.
+ *
+ * @throws TypeError naming every field that cannot be rendered
+ *   (see {@link checkRenderable})
+ * @public
+ */
+export function toKubernetesQuantities(
+  resources: Pick<ResourceRequest, 'cpu' | 'memoryMb' | 'storageMb'>,
+): ResourceQuantities {
+  const problems = (['cpu', 'memoryMb', 'storageMb'] as const)
+    .map(field => checkRenderable(field, resources[field]))
+    .filter((v): v is RuleViolation => !!v);
+  if (problems.length) {
+    throw new TypeError(problems.map(p => p.message).join('; '));
+  }
+  return {
+    cpu: `${Math.round(resources.cpu * 1000)}m`,
+    memory: `${resources.memoryMb}Mi`,
+    ephemeralStorage: `${resources.storageMb}Mi`,
+  };
+}
+
+/**
  * Validates requested resources.
  *
- * Sandbox mode collects every violation as a warning and stays `ok`;
- * compliance mode stops at the first violation and reports it as an error.
+ * Compliance mode stops at the first violation and reports it as an error.
+ * Sandbox mode collects every rule violation as a warning and stays `ok`,
+ * except for values that cannot be rendered as Kubernetes quantities at all
+ * (see {@link checkRenderable}): those are errors in sandbox mode too.
  *
  * @public
  */
@@ -149,15 +240,17 @@ export function validateResources(
   resources: Partial<Record<keyof ResourceRequest, unknown>>,
   mode: OnboardingMode,
 ): ValidationResult {
-  const violations: RuleViolation[] = [];
+  const errors: RuleViolation[] = [];
+  const warnings: RuleViolation[] = [];
   for (const rule of RESOURCE_RULES) {
-    const violation = checkRule(rule, resources[rule.field]);
-    if (violation) {
-      if (mode === 'compliance') {
-        return { ok: false, errors: [violation], warnings: [] };
-      }
-      violations.push(violation);
+    const value = resources[rule.field];
+    const violation = checkRule(rule, value);
+    if (violation && mode === 'compliance') {
+      return { ok: false, errors: [violation], warnings: [] };
     }
+    const unrenderable = checkRenderable(rule.field, value);
+    if (unrenderable) errors.push(unrenderable);
+    else if (violation) warnings.push(violation);
   }
-  return { ok: true, errors: [], warnings: violations };
+  return { ok: errors.length === 0, errors, warnings };
 }

@@ -57,4 +57,27 @@ describe('validateSpecRules', () => {
     expect(result.canarySteps).toEqual([10, 50, 100]);
     expect(result.slo.errorRate.source).toBe('mode');
   });
+
+  it('sandbox still fails on resources no Kubernetes quantity can carry', () => {
+    const result = validateSpecRules(
+      {
+        resources: { ...resources, cpu: 20, memoryMb: -1 },
+        canarySteps: [50, 10],
+      },
+      'sandbox',
+    );
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      {
+        field: 'memoryMb',
+        message:
+          'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got -1)',
+      },
+    ]);
+    expect(result.warnings.map(w => w.field)).toEqual([
+      'cpu',
+      'canarySteps',
+      'canarySteps',
+    ]);
+  });
 });

@@ -43,7 +43,8 @@ export interface SpecValidationResult extends ValidationResult {
 
 /**
  * Validates resources, canary steps and SLOs, in that order, with the
- * same mode semantics as `validateResources`.
+ * same mode semantics as `validateResources` (in sandbox mode, only
+ * resources that cannot be rendered as Kubernetes quantities are errors).
  *
  * @public
  */
@@ -77,8 +78,8 @@ export function validateSpecRules(
   const fallback = (violations: RuleViolation[], note: string) =>
     violations.map(v => ({ ...v, message: `${v.message}; ${note}` }));
   return {
-    ok: true,
-    errors: [],
+    ok: resources.errors.length === 0,
+    errors: resources.errors,
     warnings: [
       ...resources.warnings,
       ...fallback(canaryViolations, `using ${DEFAULT_CANARY_STEPS.join(',')}`),

@@ -1,7 +1,9 @@
 /**
  * How strictly onboarding rules are enforced.
  *
- * - `sandbox`: every violation is collected as a warning and onboarding continues.
+ * - `sandbox`: every violation is collected as a warning and onboarding
+ *   continues; only values that cannot be rendered as Kubernetes quantities
+ *   (non-positive, non-finite, fractional MB, CPU finer than 1m) are errors.
  * - `compliance`: onboarding stops at the first violation with an error.
  *
  * @public
@@ -26,7 +28,8 @@ export interface RuleViolation {
 
 /**
  * Result of a validation. `ok` tells whether onboarding may continue:
- * in sandbox mode it is true even when there are warnings.
+ * in sandbox mode it is true even when there are warnings, and false only
+ * for values that cannot be rendered at all.
  *
  * @public
  */

@@ -3,7 +3,7 @@ import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { EvidenceService } from '@assay/plugin-evidence-node';
-import { sha256Hex } from '../lib/files';
+import { sha256Hex } from '@assay/plugin-evidence-common';
 import { examples } from './recordEvidence.examples';
 
 const REPORT_ARTIFACTS = [

@@ -65,7 +65,14 @@ describe('assay:resources:validate', () => {
     },
   );
 
-  it.each(edges)(
+  // out of range but renderable: sandbox warns and continues (the others,
+  // finer than 1m or fractional MB, are covered below)
+  const unrenderable = ['cpu=2.1255', 'memoryMb=256.5', 'storageMb=10.5'];
+  const renderable = edges.filter(
+    ([field, value]) => !unrenderable.includes(`${field}=${value}`),
+  );
+
+  it.each(renderable)(
     'sandbox: %s = %p allowed=%p',
     async (field, value, allowed) => {
       const outputs = await run({ ...valid, [field]: value, mode: 'sandbox' });
@@ -103,6 +110,57 @@ describe('assay:resources:validate', () => {
       'storageMb',
       'storyPoints',
     ]);
+  });
+
+  it.each([
+    ['cpu', -1, 'a positive number of cores with at most 3 decimal places'],
+    ['cpu', 0, 'a positive number of cores with at most 3 decimal places'],
+    ['cpu', 2.1255, 'a positive number of cores with at most 3 decimal places'],
+    ['cpu', 0.0001, 'a positive number of cores with at most 3 decimal places'],
+    [
+      'cpu',
+      Infinity,
+      'a positive number of cores with at most 3 decimal places',
+    ],
+    ['memoryMb', -1, 'a positive integer number of MB'],
+    ['memoryMb', 0, 'a positive integer number of MB'],
+    ['memoryMb', 100.5, 'a positive integer number of MB'],
+    ['storageMb', -10, 'a positive integer number of MB'],
+    ['storageMb', 10.5, 'a positive integer number of MB'],
+    ['storageMb', 2 ** 43, 'at most 8796093022207 MB'],
+  ])(
+    'sandbox: %s = %p cannot be rendered as a Kubernetes quantity: an InputError naming the field',
+    async (field, value, expected) => {
+      const promise = run({ ...valid, [field]: value, mode: 'sandbox' });
+      await expect(promise).rejects.toThrow(InputError);
+      await expect(promise).rejects.toThrow(
+        `Sandbox mode: ${field} cannot be rendered as a Kubernetes quantity: it must be ${expected} (got ${value})`,
+      );
+    },
+  );
+
+  it('sandbox names every resource it cannot render', async () => {
+    await expect(
+      run({ ...valid, cpu: 0, memoryMb: -1, storageMb: 1.5, mode: 'sandbox' }),
+    ).rejects.toThrow(
+      /^Sandbox mode: cpu cannot be .*; memoryMb cannot be .*; storageMb cannot be .*\(got 1\.5\)$/,
+    );
+  });
+
+  it('sandbox renders out-of-range values exactly as given', async () => {
+    const outputs = await run({
+      cpu: 20.125,
+      memoryMb: 64,
+      storageMb: 200000,
+      storyPoints: 50,
+      mode: 'sandbox',
+    });
+    expect(outputs.warnings).toHaveLength(4);
+    expect(outputs.quantities).toEqual({
+      cpu: '20125m',
+      memory: '64Mi',
+      ephemeralStorage: '200000Mi',
+    });
   });
 
   it('outputs Kubernetes quantities, the initial split and resolved SLOs', async () => {

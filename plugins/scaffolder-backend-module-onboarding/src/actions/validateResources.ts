@@ -3,30 +3,18 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   initialTrafficSplit,
   parseCanarySteps,
+  toKubernetesQuantities,
   validateSpecRules,
 } from '@assay/plugin-onboarding-common';
 import { examples } from './validateResources.examples';
 
 /**
- * Kubernetes quantities for the validated resources: requests equal limits
- * (Guaranteed QoS), so what was validated is exactly what is scheduled.
- */
-export function toQuantities(r: {
-  cpu: number;
-  memoryMb: number;
-  storageMb: number;
-}) {
-  return {
-    cpu: `${Math.max(1, Math.round(r.cpu * 1000))}m`,
-    memory: `${Math.round(r.memoryMb)}Mi`,
-    ephemeralStorage: `${Math.round(r.storageMb)}Mi`,
-  };
-}
-
-/**
  * `assay:resources:validate` — checks resources, story points, canary steps
  * and SLOs with the onboarding rules. Compliance mode fails on the first
- * violation; sandbox mode logs every violation as a warning and continues.
+ * violation; sandbox mode logs every violation as a warning and continues,
+ * but still fails on resources that cannot be rendered as Kubernetes
+ * quantities exactly as given (see `checkRenderable`), so the generated
+ * manifests always carry the values that were asked for.
  *
  * @public
  */
@@ -34,7 +22,7 @@ export function createValidateResourcesAction() {
   return createTemplateAction({
     id: 'assay:resources:validate',
     description:
-      'Validates requested resources, story points, canary steps and SLOs with the Assay onboarding rules (sandbox: warnings, compliance: fail fast).',
+      'Validates requested resources, story points, canary steps and SLOs with the Assay onboarding rules (compliance: fail fast; sandbox: warnings, but CPU must still be > 0 with at most 3 decimals and memory/storage positive integers, since the Kubernetes quantities are rendered exactly as given).',
     examples,
     supportsDryRun: true,
     schema: {
@@ -52,7 +40,7 @@ export function createValidateResourcesAction() {
         mode: z =>
           z.enum(['sandbox', 'compliance'], {
             description:
-              'sandbox collects warnings and continues; compliance fails on the first violation',
+              'sandbox collects warnings and continues (it still fails on resources that cannot be rendered as Kubernetes quantities: non-positive, non-finite, fractional MB, CPU finer than 1m); compliance fails on the first violation',
           }),
         canarySteps: z =>
           z
@@ -97,14 +85,18 @@ export function createValidateResourcesAction() {
           z.object(
             {
               cpu: z.string({
-                description: 'CPU as a Kubernetes quantity, e.g. 500m',
+                description:
+                  'CPU as a Kubernetes quantity in millicores, exactly the input, e.g. 500m',
               }),
               memory: z.string({ description: 'Memory, e.g. 512Mi' }),
               ephemeralStorage: z.string({
                 description: 'Ephemeral storage, e.g. 1024Mi',
               }),
             },
-            { description: 'Kubernetes requests (= limits)' },
+            {
+              description:
+                'Kubernetes requests (= limits), exactly the validated values',
+            },
           ),
         canarySteps: z =>
           z.array(z.number(), {
@@ -148,7 +140,13 @@ export function createValidateResourcesAction() {
         mode,
       );
       if (!result.ok) {
-        throw new InputError(`Compliance mode: ${result.errors[0].message}`);
+        // compliance reports its first violation; sandbox every resource
+        // that no Kubernetes quantity can carry
+        throw new InputError(
+          mode === 'compliance'
+            ? `Compliance mode: ${result.errors[0].message}`
+            : `Sandbox mode: ${result.errors.map(e => e.message).join('; ')}`,
+        );
       }
       for (const warning of result.warnings) {
         ctx.logger.warn(`Sandbox mode, continuing: ${warning.message}`);
@@ -159,7 +157,10 @@ export function createValidateResourcesAction() {
       ctx.output('ok', result.ok);
       ctx.output('errors', result.errors);
       ctx.output('warnings', result.warnings);
-      ctx.output('quantities', toQuantities({ cpu, memoryMb, storageMb }));
+      ctx.output(
+        'quantities',
+        toKubernetesQuantities({ cpu, memoryMb, storageMb }),
+      );
       ctx.output('canarySteps', result.canarySteps);
       ctx.output('initialSplit', initialTrafficSplit(result.canarySteps));
       ctx.output('slo', result.slo);

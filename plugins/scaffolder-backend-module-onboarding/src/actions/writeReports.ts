@@ -11,7 +11,8 @@ import {
   formatCheckpoint,
   RESOURCE_RULES,
 } from '@assay/plugin-onboarding-common';
-import { digestFiles, listFiles, sha256Hex, writeJson } from '../lib/files';
+import { sha256Hex } from '@assay/plugin-evidence-common';
+import { digestFiles, listFiles, writeJson } from '../lib/files';
 import { examples } from './writeReports.examples';
 
 /** Files of a report folder that are not generated content and so not in the manifest. */

@@ -1,3 +1,4 @@
+import fs from 'fs';
 import path from 'path';
 import { pathToFileURL } from 'url';
 import {
@@ -5,7 +6,7 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { UrlReaders } from '@backstage/backend-defaults/urlReader';
-import { NotModifiedError } from '@backstage/errors';
+import { NotFoundError, NotModifiedError } from '@backstage/errors';
 import { LocalRepoUrlReader } from './LocalRepoUrlReader';
 
 describe('LocalRepoUrlReader', () => {
@@ -68,5 +69,87 @@ describe('LocalRepoUrlReader', () => {
     await expect(
       reader.readUrl('https://example.com/x.yaml'),
     ).rejects.toThrow();
+  });
+
+  describe('symlinks in a published checkout', () => {
+    beforeEach(() => {
+      dir.addContent({ 'outside/private.yaml': 'kind: Secret\n' });
+      fs.symlinkSync(
+        dir.resolve('secret.txt'),
+        path.join(root, 'service-c/leak.yaml'),
+      );
+      fs.symlinkSync(dir.resolve('outside'), path.join(root, 'service-d'));
+      fs.symlinkSync(
+        path.join(root, 'service-c/catalog-info.yaml'),
+        path.join(root, 'service-c/alias.yaml'),
+      );
+    });
+
+    it('does not follow a file symlink out of the publish directory', async () => {
+      await expect(reader.readUrl(url('service-c/leak.yaml'))).rejects.toThrow(
+        NotFoundError,
+      );
+      await expect(reader.readUrl(url('service-c/leak.yaml'))).rejects.toThrow(
+        /outside the local publish directory/,
+      );
+      const found = await reader.search(url('service-c/leak.yaml'));
+      expect(found.files).toEqual([]);
+    });
+
+    it('does not follow a directory symlink out of the publish directory', async () => {
+      await expect(
+        reader.readUrl(url('service-d/private.yaml')),
+      ).rejects.toThrow(/outside the local publish directory/);
+      await expect(reader.readTree(url('service-d'))).rejects.toThrow(
+        /outside the local publish directory/,
+      );
+    });
+
+    it('leaves links out of trees, and follows links that stay inside', async () => {
+      const tree = await reader.readTree(url('service-c'));
+      const files = await tree.files();
+      expect(files.map(f => f.path).sort()).toEqual([
+        'catalog-info.yaml',
+        'docs/index.md',
+      ]);
+      const alias = await reader.readUrl(url('service-c/alias.yaml'));
+      expect((await alias.buffer()).toString()).toBe('kind: Component\n');
+    });
+
+    it('follows a symlinked publish directory itself', async () => {
+      const linked = dir.resolve('linked-repos');
+      fs.symlinkSync(root, linked);
+      const viaLink = UrlReaders.default({
+        config: mockServices.rootConfig({
+          data: { assay: { onboarding: { localPublishDir: linked } } },
+        }),
+        logger: mockServices.logger.mock(),
+        factories: [LocalRepoUrlReader.factory],
+      });
+      const response = await viaLink.readUrl(
+        pathToFileURL(path.join(linked, 'service-c/catalog-info.yaml')).href,
+      );
+      expect((await response.buffer()).toString()).toBe('kind: Component\n');
+      await expect(
+        viaLink.readUrl(
+          pathToFileURL(path.join(linked, 'service-c/leak.yaml')).href,
+        ),
+      ).rejects.toThrow(NotFoundError);
+    });
+  });
+
+  it('does not own file URLs with a host, and does not throw on them', () => {
+    const [{ predicate }] = LocalRepoUrlReader.factory({
+      config: mockServices.rootConfig({
+        data: { assay: { onboarding: { localPublishDir: root } } },
+      }),
+      logger: mockServices.logger.mock(),
+      treeResponseFactory: {} as any,
+    });
+    const hostUrl = new URL(`file://example.com${root}/service-c/x.yaml`);
+    expect(() => predicate(hostUrl)).not.toThrow();
+    expect(predicate(hostUrl)).toBe(false);
+    expect(predicate(new URL(url('service-c/catalog-info.yaml')))).toBe(true);
+    expect(predicate(new URL('https://example.com/x.yaml'))).toBe(false);
   });
 });

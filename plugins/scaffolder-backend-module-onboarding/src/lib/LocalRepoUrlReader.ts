@@ -24,6 +24,17 @@ import { NotFoundError, NotModifiedError } from '@backstage/errors';
 import { resolveLocalPublishDir } from './config';
 import { listFiles } from './files';
 
+/** Whether `target` is `root` or below it (both absolute and normalized). */
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return (
+    relative === '' ||
+    (!relative.startsWith(`..${path.sep}`) &&
+      relative !== '..' &&
+      !path.isAbsolute(relative))
+  );
+}
+
 /** A stream that opens the file only when it is first read. */
 function lazyFileStream(file: string): Readable {
   return Readable.from(
@@ -61,19 +72,44 @@ export class LocalRepoUrlReader implements UrlReaderService {
     private readonly treeResponseFactory: ReadTreeResponseFactory,
   ) {}
 
-  /** Whether a URL is a file URL inside the publish directory. */
+  /**
+   * Whether a URL is a file URL that names a path inside the publish
+   * directory. This is the reader's predicate, so it is lexical and never
+   * throws; `toPath` re-checks against the real (symlink-free) paths before
+   * anything is read.
+   */
   owns(url: URL): boolean {
     if (url.protocol !== 'file:') return false;
-    const target = path.resolve(fileURLToPath(url));
-    return target === this.root || target.startsWith(`${this.root}${path.sep}`);
+    let target: string;
+    try {
+      // throws on file://host/... (a remote host) and on encoded separators
+      target = path.resolve(fileURLToPath(url));
+    } catch {
+      return false;
+    }
+    return isInside(this.root, target);
   }
 
-  private toPath(url: string): string {
+  /**
+   * The real path of a URL inside the publish directory. Symlinks are
+   * resolved (on the directory and on the target) before the containment
+   * check, so a link in a published checkout cannot point a read outside.
+   */
+  private async toPath(url: string): Promise<string> {
     const parsed = new URL(url);
     if (!this.owns(parsed)) {
       throw new NotFoundError(`${url} is outside the local publish directory`);
     }
-    return path.resolve(fileURLToPath(parsed));
+    const [root, target] = await Promise.all([
+      fs.promises.realpath(this.root),
+      fs.promises.realpath(fileURLToPath(parsed)),
+    ]).catch(() => {
+      throw new NotFoundError(`${url} not found`);
+    });
+    if (!isInside(root, target)) {
+      throw new NotFoundError(`${url} is outside the local publish directory`);
+    }
+    return target;
   }
 
   private static etagOf(stat: fs.Stats): string {
@@ -91,7 +127,7 @@ export class LocalRepoUrlReader implements UrlReaderService {
     url: string,
     options?: UrlReaderServiceReadUrlOptions,
   ): Promise<UrlReaderServiceReadUrlResponse> {
-    const file = this.toPath(url);
+    const file = await this.toPath(url);
     const stat = await fs.promises.stat(file).catch(() => undefined);
     if (!stat?.isFile()) throw new NotFoundError(`${url} not found`);
     const etag = LocalRepoUrlReader.etagOf(stat);
@@ -109,7 +145,7 @@ export class LocalRepoUrlReader implements UrlReaderService {
     url: string,
     options?: UrlReaderServiceReadTreeOptions,
   ): Promise<UrlReaderServiceReadTreeResponse> {
-    const dir = this.toPath(url);
+    const dir = await this.toPath(url);
     const stat = await fs.promises.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory())
       throw new NotFoundError(`${url} is not a directory`);

@@ -1,6 +1,6 @@
-import { createHash } from 'crypto';
 import fs from 'fs/promises';
 import path from 'path';
+import { sha256Hex } from '@assay/plugin-evidence-common';
 
 /** A file with its digest, as listed in a manifest. */
 export interface FileDigest {
@@ -9,10 +9,6 @@ export interface FileDigest {
   /** hex SHA-256 of the file's bytes */
   sha256: string;
   bytes: number;
-}
-
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Every regular file under `root`, as sorted POSIX relative paths, skipping `.git`. */

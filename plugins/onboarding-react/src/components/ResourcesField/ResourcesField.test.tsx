@@ -111,6 +111,30 @@ describe('ResourcesField', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows values Kubernetes cannot represent as errors, even in sandbox mode', async () => {
+    await renderInTestApp(
+      <Harness
+        mode="sandbox"
+        initial={{ cpu: 20, memoryMb: -1, storageMb: 1024, storyPoints: 3 }}
+      />,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got -1)',
+    );
+    expect(screen.getByTestId('resource-memoryMb')).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+    expect(screen.getByRole('status')).toHaveTextContent(
+      /^Warning: cpu must be 0\.1–16\.0 cores/,
+    );
+    fireEvent.change(screen.getByTestId('resource-memoryMb'), {
+      target: { value: '64' },
+    });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getAllByRole('status')).toHaveLength(2);
+  });
+
   it('uses a fixed mode from ui:options over the form', async () => {
     await renderInTestApp(
       <Harness
@@ -153,10 +177,22 @@ describe('resourcesFieldValidation', () => {
     ]);
   });
 
-  it('never blocks in sandbox mode', () => {
+  it('does not block rule violations in sandbox mode', () => {
     expect(
       run({ ...valid, cpu: 0.05, storyPoints: 0 }, { mode: 'sandbox' }),
     ).toEqual([]);
+  });
+
+  it('blocks values Kubernetes cannot represent, even in sandbox mode', () => {
+    expect(
+      run(
+        { ...valid, cpu: 0, memoryMb: 256.5, storyPoints: 0 },
+        { mode: 'sandbox' },
+      ),
+    ).toEqual([
+      'cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got 0)',
+      'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got 256.5)',
+    ]);
   });
 
   it('passes valid resources, defaults to compliance, reads a custom mode field', () => {

@@ -23,7 +23,8 @@ const STEP: Record<keyof ResourceRequest, string> = {
 
 /**
  * Resources and story points, validated live with the Assay rules:
- * errors in compliance mode, warnings in sandbox mode.
+ * errors in compliance mode, warnings in sandbox mode (except for values
+ * that cannot be rendered as Kubernetes quantities, errors in both).
  *
  * @public
  */
@@ -46,8 +47,12 @@ export const ResourcesField = (
   const value = formData ?? {};
   const mode = resolveMode(uiSchema?.['ui:options'], formContext?.formData);
   const result = validateResources(value, mode);
-  const problems = mode === 'compliance' ? result.errors : result.warnings;
-  const problemFor = (field: string) => problems.find(p => p.field === field);
+  // errors block (every violation in compliance; in sandbox, values that
+  // cannot be rendered as Kubernetes quantities); warnings only inform
+  const errorFor = (field: string) =>
+    result.errors.find(p => p.field === field);
+  const warningFor = (field: string) =>
+    result.warnings.find(p => p.field === field);
   const id = idSchema?.$id ?? 'assay-resources';
 
   const set =
@@ -69,8 +74,9 @@ export const ResourcesField = (
       <Box mt={1}>
         <Grid container spacing={2}>
           {RESOURCE_RULES.map(rule => {
-            const problem = problemFor(rule.field);
-            const isError = !!problem && mode === 'compliance';
+            const error = errorFor(rule.field);
+            const problem = error ?? warningFor(rule.field);
+            const isError = !!error;
             return (
               <Grid item xs={12} sm={6} md={3} key={rule.field}>
                 <TextField
@@ -110,7 +116,7 @@ export const ResourcesField = (
       <FormHelperText>
         {mode === 'compliance'
           ? 'Compliance mode: a rule violation stops onboarding.'
-          : `Sandbox mode: violations are recorded as warnings (${result.warnings.length}).`}
+          : `Sandbox mode: violations are recorded as warnings (${result.warnings.length}); values Kubernetes cannot represent are still errors.`}
       </FormHelperText>
     </FormControl>
   );

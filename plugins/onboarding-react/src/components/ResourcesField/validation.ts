@@ -7,7 +7,8 @@ import { resolveMode, ResourcesFieldOptions } from './mode';
 
 /**
  * Blocks the form in compliance mode with the first rule violation;
- * sandbox mode never blocks (its violations are shown as warnings).
+ * sandbox mode blocks only on resources that cannot be rendered as
+ * Kubernetes quantities (its other violations are shown as warnings).
  */
 export const resourcesFieldValidation: CustomFieldValidator<
   Partial<ResourceRequest>,
