@@ -23,20 +23,34 @@ const FACT = `"${STR}":${SCALAR}`;
  * The whole envelope in its RFC 8785 layout, anchored at both ends: every
  * top-level key in its sorted place, the artifacts in their exact shape, a
  * flat subject and summary of scalars, and `"v":1}` at the very end — so no
- * decoy or repeated key can stand in for the envelope's own. Groups:
- * entityRef, previousHash (undefined for null), seq.
+ * decoy or repeated key can stand in for the envelope's own.
  */
 const ENVELOPE_LAYOUT = new RegExp(
   `^\\{"artifacts":\\[(?:${ARTIFACT}(?:,${ARTIFACT})*)?\\],` +
     `"category":"[a-z0-9]+(?:-[a-z0-9]+)*",` +
-    `"entityRef":"([^"\\\\\\u0000-\\u001f]+)",` +
+    `"entityRef":"[^"\\\\\\u0000-\\u001f]+",` +
     `"payloadDigest":(?:null|"sha256:${HEX64}"),` +
-    `"previousHash":(?:null|"(${HEX64})"),` +
+    `"previousHash":(?:null|"${HEX64}"),` +
     `"producedAt":"${STR}","producer":"${STR}","recordedAt":"${STR}",` +
-    `"seq":([1-9][0-9]{0,14}),` +
+    `"seq":[1-9][0-9]{0,14},` +
     `(?:"subject":\\{${SUBJECT_KEY}:"${STR}"(?:,${SUBJECT_KEY}:"${STR}")*\\},)?` +
     `"summary":\\{(?:${FACT}(?:,${FACT})*)?\\},"v":1\\}$`,
 );
+
+const REF_KEY = '"entityRef":"';
+const PREV_KEY = '"previousHash":';
+const SEQ_KEY = '"seq":';
+
+function digitsAt(text: string, at: number): number {
+  let n = 0;
+  let i = at;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i === at ? -1 : n;
+}
 
 /** Options of {@link verifyChainIntegrity}. @public */
 export type VerifyChainIntegrityOptions = VerifyChainOptions & {
@@ -75,16 +89,27 @@ export function verifyChainIntegrity(
     const r = records[i];
     const bytes = typeof r.canonical === 'string' ? undefined : r.canonical;
     const text = bytes ? decoder.decode(bytes) : (r.canonical as string);
-    const m = ENVELOPE_LAYOUT.exec(text);
+    // (RegExp#test allocates nothing.) Once the layout matched, the first
+    // occurrence of each key is the envelope's own (see ENVELOPE_LAYOUT).
+    const layout = ENVELOPE_LAYOUT.test(text);
     const recomputed = hashHex
       ? hashHex(r.canonical)
       : toHex(hash(bytes ?? new TextEncoder().encode(text)));
-    const fast =
-      m !== null &&
-      recomputed === r.hash &&
-      Number(m[3]) === expectedSeq &&
-      (entityRef === undefined || m[1] === entityRef) &&
-      (previous === undefined || (m[2] ?? null) === previous);
+    let fast = layout && recomputed === r.hash;
+    if (fast) {
+      const refAt = text.indexOf(REF_KEY) + REF_KEY.length;
+      entityRef ??= text.slice(refAt, text.indexOf('"', refAt));
+      const prevAt = text.indexOf(PREV_KEY, refAt) + PREV_KEY.length;
+      const seqAt = text.indexOf(SEQ_KEY, prevAt) + SEQ_KEY.length;
+      fast =
+        text.startsWith(entityRef, refAt) &&
+        text.charCodeAt(refAt + entityRef.length) === 34 &&
+        digitsAt(text, seqAt) === expectedSeq &&
+        (previous === undefined ||
+          (previous === null
+            ? text.startsWith('null', prevAt)
+            : text.charCodeAt(prevAt) === 34 && text.startsWith(previous, prevAt + 1)));
+    }
     if (!fast) {
       const one = verifyChain([r], {
         ...chainOptions,
@@ -95,7 +120,7 @@ export function verifyChainIntegrity(
       });
       if (!one.ok) return { ok: false, checked: i, firstBad: one.firstBad };
     }
-    entityRef ??= m ? m[1] : (JSON.parse(text).entityRef as string);
+    entityRef ??= (JSON.parse(text) as { entityRef: string }).entityRef;
     previous = r.hash;
     expectedSeq += 1;
     if ((i + 1) % 100_000 === 0) options.onProgress?.(i + 1, records.length);
