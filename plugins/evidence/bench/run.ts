@@ -23,6 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Browser, chromium, Page } from '@playwright/test';
+// bench scripts only (never shipped): one shared writer for docs/benchmarks.md
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { writeSection } from '../../../scripts/bench/writeSection';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PORT = Number(process.env.BENCH_PORT ?? 7077);
@@ -452,29 +455,6 @@ function report(args: {
       : []),
   ];
   writeSection('Evidence viewer', lines.join('\n'));
-}
-
-/** Replaces (or appends) a `## <title>` section of docs/benchmarks.md. */
-function writeSection(title: string, body: string) {
-  const file = path.join(ROOT, 'docs/benchmarks.md');
-  const text = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8')
-    : '# Benchmarks\n';
-  const heading = `## ${title}`;
-  const start = text.indexOf(heading);
-  const section = `${heading}\n\n${body}\n`;
-  let out: string;
-  if (start < 0) {
-    out = `${text.trimEnd()}\n\n${section}`;
-  } else {
-    const next = text.indexOf('\n## ', start + heading.length);
-    out =
-      text.slice(0, start) +
-      section +
-      (next < 0 ? '' : `\n${text.slice(next + 1)}`);
-  }
-  fs.writeFileSync(file, out);
-  console.log(`wrote "${heading}" to ${file}`);
 }
 
 main().catch(e => {
