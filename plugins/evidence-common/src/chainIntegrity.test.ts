@@ -108,11 +108,17 @@ describe('verifyChainIntegrity', () => {
     // hashed and chained as stored, but not a valid envelope (repeated key)
     const canonical = c[1].canonical.replace(/\}$/, ',"seq":99}');
     const bad = { hash: sha256Hex(canonical), canonical };
-    expect(verifyChainIntegrity([c[0], bad])).toMatchObject({ ok: true, checked: 2 });
+    expect(verifyChainIntegrity([c[0], bad])).toMatchObject({
+      ok: true,
+      checked: 2,
+    });
     expect(verifyChain([c[0], bad]).ok).toBe(false);
     // ...while a record whose bytes changed after chaining is caught
     const tampered = { ...c[1], canonical };
-    expect(verifyChainIntegrity([c[0], tampered])).toMatchObject({ ok: false, checked: 1 });
+    expect(verifyChainIntegrity([c[0], tampered])).toMatchObject({
+      ok: false,
+      checked: 1,
+    });
   });
 
   it('lets the full check explain records that are not canonical', () => {
