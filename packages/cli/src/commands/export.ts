@@ -1,13 +1,9 @@
 import fs from 'node:fs/promises';
 import { zipSync } from 'fflate';
-import {
-  buildAuditPackFiles,
-  utf8Encode,
-  verifyBundle,
-} from '@assay/plugin-evidence-common';
-import { CliContext, CliError } from '../context';
+import { buildAuditPackFiles, utf8Encode } from '@assay/plugin-evidence-common';
+import { CliContext } from '../context';
 import { printReport } from '../report';
-import { checkPinnedKey, loadBundle, VerifyOptions } from './verify';
+import { loadAndVerify, VerifyOptions } from './verify';
 
 export interface ExportOptions extends VerifyOptions {
   output: string;
@@ -32,17 +28,7 @@ export async function exportCommand(
   options: ExportOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const bundle = await loadBundle(options, ctx);
-  const pinned = checkPinnedKey(
-    bundle,
-    options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY,
-  );
-  let result;
-  try {
-    result = verifyBundle(bundle);
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const { bundle, pinned, result } = await loadAndVerify(options, ctx);
   if (!result.ok) {
     printReport(bundle, result, pinned, ctx);
     if (!options.force) {

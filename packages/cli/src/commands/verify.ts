@@ -68,17 +68,21 @@ export async function verifyCommand(
   options: VerifyOptions,
   ctx: CliContext,
 ): Promise<number> {
+  const { bundle, pinned, result } = await loadAndVerify(options, ctx);
+  printReport(bundle, result, pinned, ctx);
+  return result.ok ? 0 : 1;
+}
+
+/** Loads the bundle, checks the pinned key and verifies it (shared with export). */
+export async function loadAndVerify(options: VerifyOptions, ctx: CliContext) {
   const bundle = await loadBundle(options, ctx);
   const pinned = checkPinnedKey(
     bundle,
     options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY,
   );
-  let result;
   try {
-    result = verifyBundle(bundle);
+    return { bundle, pinned, result: verifyBundle(bundle) };
   } catch (e) {
     throw new CliError((e as Error).message);
   }
-  printReport(bundle, result, pinned, ctx);
-  return result.ok ? 0 : 1;
 }
