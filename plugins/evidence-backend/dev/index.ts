@@ -2,41 +2,15 @@ import { createBackend } from '@backstage/backend-defaults';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 
-// TEMPLATE NOTE:
-// This is the development setup for your plugin that wires up a
-// minimal backend that can use both real and mocked plugins and services.
-//
-// Start up the backend by running `yarn start` in the package directory.
-// Once it's up and running, try out the following requests:
-//
-// Create a new todo item, standalone or for the sample component:
-//
-//   curl http://localhost:7007/api/evidence/todos -H 'Content-Type: application/json' -d '{"title": "My Todo"}'
-//   curl http://localhost:7007/api/evidence/todos -H 'Content-Type: application/json' -d '{"title": "My Todo", "entityRef": "component:default/sample"}'
-//
-// List TODOs:
-//
-//   curl http://localhost:7007/api/evidence/todos
-//
-// Explicitly make an unauthenticated request, or with service auth:
-//
-//   curl http://localhost:7007/api/evidence/todos -H 'Authorization: Bearer mock-none-token'
-//   curl http://localhost:7007/api/evidence/todos -H 'Authorization: Bearer mock-service-token'
-
+// Standalone evidence backend for plugin development (`yarn start` in this
+// package): mock auth (no token needed), an in-memory catalog with one
+// compliance-mode service, and the demo seed. Try:
+//   curl localhost:7007/api/evidence/v1/entities/component/default/service-a/records
+//   curl localhost:7007/api/evidence/v1/checkpoint
 const backend = createBackend();
 
-// TEMPLATE NOTE:
-// Mocking the auth and httpAuth service allows you to call your plugin API without
-// having to authenticate.
-//
-// If you want to use real auth, you can install the following instead:
-//   backend.add(import('@backstage/plugin-auth-backend'));
-//   backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(mockServices.auth.factory());
 backend.add(mockServices.httpAuth.factory());
-
-// TEMPLATE NOTE:
-// Rather than using a real catalog you can use a mock with a fixed set of entities.
 backend.add(
   catalogServiceMock.factory({
     entities: [
@@ -44,17 +18,21 @@ backend.add(
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Component',
         metadata: {
-          name: 'sample',
-          title: 'Sample Component',
+          name: 'service-a',
+          annotations: {
+            'assay.dev/evidence-enabled': 'true',
+            'assay.dev/compliance-mode': 'compliance',
+          },
         },
         spec: {
           type: 'service',
+          lifecycle: 'production',
+          owner: 'payments-team',
         },
       },
     ],
   }),
 );
-
 backend.add(import('../src'));
 
 backend.start();
