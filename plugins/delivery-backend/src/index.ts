@@ -1,0 +1,7 @@
+/**
+ * @assay/plugin-delivery-backend
+ *
+ * @packageDocumentation
+ */
+
+export {};

@@ -1,0 +1,7 @@
+/**
+ * @assay/plugin-delivery
+ *
+ * @packageDocumentation
+ */
+
+export {};

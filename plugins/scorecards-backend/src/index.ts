@@ -1,0 +1,7 @@
+/**
+ * @assay/plugin-scorecards-backend
+ *
+ * @packageDocumentation
+ */
+
+export {};

@@ -1,0 +1,7 @@
+/**
+ * @assay/plugin-scorecards
+ *
+ * @packageDocumentation
+ */
+
+export {};
