@@ -1,9 +1,11 @@
 import fs from 'fs';
 import path from 'path';
 
-/** The shared conformance data lives next to the repository root. */
-const repoRoot = path.resolve(__dirname, '../../../..');
-export const conformanceDir = path.resolve(repoRoot, '../shared/conformance');
+/**
+ * Public test vectors, copied into the package (see testdata/README.md for
+ * their sources and licences).
+ */
+export const conformanceDir = path.resolve(__dirname, '../../testdata');
 
 export function readJson<T = any>(relative: string): T {
   return JSON.parse(
