@@ -30,3 +30,30 @@ export async function signInAsGuest(page: Page): Promise<void> {
     }
   }
 }
+
+/** Catalog users the e2e backend lets sign in besides the guest (app-config.e2e.yaml). */
+export type DevUser = 'carol' | 'alice';
+
+/**
+ * Signs in as another person from the demo organisation: `carol`
+ * (payments-team, like the guest, so she co-owns service-a and service-b) or
+ * `alice` (platform-team). Use a fresh browser context per person
+ * (`browser.newContext()`), e.g. when a requester and an approver must differ.
+ *
+ * The app only offers the guest button, so the guest provider's refresh
+ * requests of this page are sent to the backend's `assay-dev-users` provider
+ * (packages/backend/src/modules/devUsersAuth.ts, enabled by
+ * app-config.e2e.yaml), which signs in the named catalog user.
+ */
+export async function signInAs(page: Page, user: DevUser): Promise<void> {
+  await page.route(/\/api\/auth\/guest\/refresh/, route => {
+    const url = new URL(route.request().url());
+    url.pathname = url.pathname.replace(
+      /\/guest\/refresh$/,
+      '/assay-dev-users/refresh',
+    );
+    url.searchParams.set('user', user);
+    return route.continue({ url: url.toString() });
+  });
+  await signInAsGuest(page);
+}

@@ -6,6 +6,7 @@
 
 import { createBackend } from '@backstage/backend-defaults';
 import { permissionModuleAssayPolicy } from './modules/permissionPolicy';
+import { authModuleDevUsers } from './modules/devUsersAuth';
 
 const backend = createBackend();
 
@@ -23,6 +24,9 @@ backend.add(import('@backstage/plugin-auth-backend'));
 // See https://backstage.io/docs/backend-system/building-backends/migrating#the-auth-plugin
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // See https://backstage.io/docs/auth/guest/provider
+// Sign-in as a listed catalog user, for e2e tests that need a second person;
+// off unless auth.providers.assay-dev-users is configured (app-config.e2e.yaml).
+backend.add(authModuleDevUsers);
 
 // catalog plugin
 backend.add(import('@backstage/plugin-catalog-backend'));
