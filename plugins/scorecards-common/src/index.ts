@@ -1,7 +1,9 @@
 /**
- * Pure core of Assay compliance scorecards: check definitions, rule evaluation, levels and replay
+ * Pure core of Assay compliance scorecards: check definitions, rule
+ * evaluation, levels and replay. No backend or frontend imports.
  *
  * @packageDocumentation
  */
 
-export {};
+export * from './types';
+export * from './permissions';
