@@ -7,6 +7,13 @@ import { leafHash } from './merkle';
 import { verifyInclusion } from './merkleVerify';
 import { openNote } from './note';
 import { CHUNK, runSteps, runStepsAsync, Steps } from './steps';
+import {
+  compareHead,
+  HeadMismatch,
+  HeadProof,
+  parseHeadsExtension,
+  verifyHeadProof,
+} from './heads';
 
 /**
  * One record in an {@link EvidenceBundle}.
@@ -40,9 +47,37 @@ export type EvidenceBundle = {
   /** Signed note whose text is a tlog checkpoint. */
   checkpoint: string;
   records: EvidenceBundleRecord[];
+  /**
+   * The entity's leaf in the heads tree the checkpoint signs (see
+   * `HEADS_EXTENSION`); absent in bundles whose checkpoint predates heads.
+   */
+  headProof?: HeadProof;
 };
 
 const index = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const headLeafSchema = z.object({
+  index,
+  entityRef: z.string(),
+  seq: index,
+  hash: z.string(),
+  proof: z.array(z.string()),
+});
+
+/**
+ * Zod schema for {@link HeadProof}.
+ *
+ * @public
+ */
+export const headProofSchema: z.ZodType<HeadProof> = z.object({
+  treeSize: index,
+  entityRef: z.string(),
+  headsCount: index,
+  headsRoot: z.string(),
+  head: headLeafSchema.nullable(),
+  left: headLeafSchema.nullable().optional(),
+  right: headLeafSchema.nullable().optional(),
+});
 
 /**
  * Zod schema for {@link EvidenceBundle} (unknown keys are stripped).
@@ -63,6 +98,7 @@ export const evidenceBundleSchema: z.ZodType<EvidenceBundle> = z.object({
       inclusionProof: z.array(z.string()),
     }),
   ),
+  headProof: headProofSchema.optional(),
 });
 
 /**
@@ -76,6 +112,16 @@ export type BundleVerification = {
   chain: ChainVerification;
   checkpoint: Required<Checkpoint> | null;
   failures: Array<{ seq?: number; reason: string }>;
+  /**
+   * The head binding: `bound` when the checkpoint commits to entity heads
+   * and the bundle's head proof verified against it (`committed` is the
+   * head it commits to); `mismatch` names a truncation or replaced head.
+   */
+  heads?: {
+    bound: boolean;
+    committed: { seq: number; hash: string } | null;
+    mismatch: HeadMismatch | null;
+  };
 };
 
 function seqOf(record: EvidenceBundleRecord, position: number): number {
@@ -167,8 +213,57 @@ function* bundleSteps(
       }
     }
   }
+  const heads = checkpoint
+    ? checkBundleHead(bundle, checkpoint, hash, failures)
+    : undefined;
   onProgress?.(total, total);
-  return { ok: failures.length === 0, chain, checkpoint, failures };
+  return { ok: failures.length === 0, chain, checkpoint, failures, heads };
+}
+
+/** The bundle's newest record must be the head the checkpoint commits to. */
+function checkBundleHead(
+  bundle: EvidenceBundle,
+  checkpoint: Required<Checkpoint>,
+  hash: HashFn,
+  failures: BundleVerification['failures'],
+): BundleVerification['heads'] {
+  let extension;
+  try {
+    extension = parseHeadsExtension(checkpoint.extensions);
+  } catch (e) {
+    failures.push({ reason: (e as Error).message });
+    return { bound: false, committed: null, mismatch: null };
+  }
+  if (!extension) return { bound: false, committed: null, mismatch: null };
+  if (!bundle.headProof) {
+    failures.push({
+      reason:
+        "the checkpoint commits to entity heads but the bundle has no head proof: the entity's newest records cannot be shown complete",
+    });
+    return { bound: false, committed: null, mismatch: null };
+  }
+  let committed;
+  try {
+    committed = verifyHeadProof(
+      bundle.headProof,
+      checkpoint,
+      bundle.entityRef,
+      hash,
+    );
+  } catch (e) {
+    failures.push({ reason: (e as Error).message });
+    return { bound: false, committed: null, mismatch: null };
+  }
+  const covered = bundle.records.filter(r => r.leafIndex < checkpoint.treeSize);
+  const last = covered[covered.length - 1];
+  const mismatch = compareHead(
+    committed,
+    last && { seq: seqOf(last, covered.length - 1), hash: last.hash },
+  );
+  if (mismatch) {
+    failures.push({ seq: mismatch.expected?.seq, reason: mismatch.message });
+  }
+  return { bound: true, committed, mismatch };
 }
 
 /**

@@ -35,6 +35,7 @@ export type {
 } from './chain';
 export { verifyChainIntegrity } from './chainIntegrity';
 export type { VerifyChainIntegrityOptions } from './chainIntegrity';
+export * from './heads';
 export * from './bundle';
 export * from './auditPack';
 export * from './auditPackScript';

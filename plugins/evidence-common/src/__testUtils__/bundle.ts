@@ -5,6 +5,7 @@ import { leafHash, merkleRoot, NodeLookup, subtreeHash } from '../merkle';
 import { inclusionProof } from '../merkleProofs';
 import { signNote } from '../note';
 import { generateSignerKey, verifierKeyFromSignerKey } from '../noteKeys';
+import { HeadsTree } from '../heads';
 import { ENTITY, makeChain } from './chain';
 
 export const ORIGIN = 'assay.test/evidence';
@@ -13,7 +14,11 @@ export const ORIGIN = 'assay.test/evidence';
  * A log holding `n` records of ENTITY interleaved with records of another
  * entity, and a valid bundle for ENTITY against a signed checkpoint.
  */
-export function makeBundle(n = 6, signerKey = generateSignerKey(ORIGIN)) {
+export function makeBundle(
+  n = 6,
+  signerKey = generateSignerKey(ORIGIN),
+  options: { heads?: boolean } = {},
+) {
   const ours = makeChain(n);
   const theirs = makeChain(n, 'component:default/other');
   const leaves: Uint8Array[] = [];
@@ -26,10 +31,18 @@ export function makeBundle(n = 6, signerKey = generateSignerKey(ORIGIN)) {
   const lookup: NodeLookup = (level, index) =>
     merkleRoot(leaves.slice(index * 2 ** level, (index + 1) * 2 ** level));
   const treeSize = leaves.length;
+  const headsTree = new HeadsTree(
+    [ours, theirs].map(c => ({
+      entityRef: c[n - 1].env.entityRef,
+      seq: n,
+      hash: c[n - 1].hash,
+    })),
+  );
   const body = formatCheckpoint({
     origin: ORIGIN,
     treeSize,
     rootHash: subtreeHash(0, treeSize, lookup),
+    extensions: options.heads ? [headsTree.extension()] : [],
   });
   const bundle: EvidenceBundle = {
     version: 1,
@@ -45,6 +58,7 @@ export function makeBundle(n = 6, signerKey = generateSignerKey(ORIGIN)) {
         toBase64,
       ),
     })),
+    ...(options.heads ? { headProof: headsTree.proof(ENTITY, treeSize) } : {}),
   };
   return { bundle, signerKey, chain: ours, treeSize };
 }
