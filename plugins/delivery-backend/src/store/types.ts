@@ -1,0 +1,133 @@
+import type { Point } from '../providers/types';
+
+/** Status of a canary run as stored and served. */
+export type RunStatus =
+  | 'running'
+  | 'paused'
+  | 'succeeded'
+  | 'rolled_back'
+  | 'aborted';
+
+export const ACTIVE_STATUSES: RunStatus[] = ['running', 'paused'];
+
+/** One metric a run is judged on (config + judge options). */
+export interface CanaryMetricConfig {
+  name: string;
+  /** PromQL template; `${version}`, `${name}`, `${namespace}`, `${kind}`, `${entityRef}` are substituted. */
+  query?: string;
+  unit?: string;
+  description?: string;
+  group?: string;
+  /** Judged and shown, never deciding (passed to the judge as `muted`). */
+  observeOnly?: boolean;
+  critical?: boolean;
+  /** Everything else is passed to the judge as metric options. */
+  judge?: Record<string, unknown>;
+}
+
+/** The configuration a run was started with (frozen in the row). */
+export interface RunConfig {
+  steps: number[];
+  metrics: CanaryMetricConfig[];
+  intervalSeconds: number;
+  retries: number;
+  retryIntervalSeconds: number;
+  judge: {
+    thresholds: { pass: number; marginal: number };
+    confidenceLevel?: number;
+    tolerance?: number;
+    minSamples?: number;
+    groupWeights?: Record<string, number>;
+  };
+}
+
+export interface CausalChain {
+  step: number;
+  weight: number;
+  metric: string | null;
+  classification: string | null;
+  canary: Record<string, number> | null;
+  baseline: Record<string, number> | null;
+  estimate: number | null;
+  confidenceInterval: Array<number | null> | null;
+  rule: string;
+  actor: string | null;
+}
+
+export interface RunRow {
+  id: string;
+  entityRef: string;
+  version: string;
+  baselineVersion: string;
+  status: RunStatus;
+  rowVersion: number;
+  /** The rollout state machine state (JSON). */
+  state: any;
+  config: RunConfig;
+  requestedWeight: number;
+  appliedWeight: number | null;
+  observedWeight: number | null;
+  simulation: 'healthy' | 'degrading' | null;
+  reason: string | null;
+  causalChain: CausalChain | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  nextAt: string | null;
+  demo: boolean;
+}
+
+export interface MeasurementSeries {
+  metric: string;
+  unit?: string;
+  canary: Point[];
+  baseline: Point[];
+}
+
+export interface AnalysisRow {
+  id: string;
+  runId: string;
+  step: number;
+  weight: number;
+  attempt: number;
+  at: string;
+  verdict: any;
+  outcome: 'advance' | 'retry' | 'rollback' | 'pause' | 'complete';
+  observedWeight: number | null;
+  inputsDigest: string;
+  measurements: MeasurementSeries[];
+}
+
+/** A decision; `record` is the evidence append request written for it. */
+export interface EventRow {
+  runId: string;
+  seq: number;
+  at: string;
+  type: string;
+  actor: string | null;
+  summary: string;
+  requestedWeight: number | null;
+  observedWeight: number | null;
+  record: {
+    summary: Record<string, string | number | boolean | null>;
+    payload: Record<string, unknown>;
+  };
+  evidenceHash: string | null;
+}
+
+export type NewEvent = Omit<EventRow, 'runId' | 'seq' | 'evidenceHash'>;
+
+export type RunPatch = Partial<
+  Pick<
+    RunRow,
+    | 'status'
+    | 'state'
+    | 'requestedWeight'
+    | 'observedWeight'
+    | 'reason'
+    | 'causalChain'
+    | 'finishedAt'
+    | 'nextAt'
+  >
+>;
