@@ -40,6 +40,18 @@ assay_ensure_chromium() {
   [ -x "$ASSAY_CHROMIUM" ] || assay_die "chromium is installed but not at $ASSAY_CHROMIUM; set ASSAY_CHROMIUM."
 }
 
+# Prometheus server for the delivery-backend integration test (the test
+# starts it itself on a free port with a temp data dir).
+assay_ensure_prometheus() {
+  export ASSAY_PROMETHEUS_BIN="${ASSAY_PROMETHEUS_BIN:-/usr/bin/prometheus}"
+  if [ -x "$ASSAY_PROMETHEUS_BIN" ]; then
+    return 0
+  fi
+  assay_apt_install prometheus ||
+    assay_die "No Prometheus at $ASSAY_PROMETHEUS_BIN. Install it (Debian/Ubuntu: sudo apt-get install -y prometheus) or set ASSAY_PROMETHEUS_BIN to a prometheus server binary."
+  [ -x "$ASSAY_PROMETHEUS_BIN" ] || assay_die "prometheus is installed but not at $ASSAY_PROMETHEUS_BIN; set ASSAY_PROMETHEUS_BIN."
+}
+
 # A directory holding initdb and pg_ctl: from PATH, else Debian's newest
 # /usr/lib/postgresql/<version>/bin.
 assay_pg_bindir() {
