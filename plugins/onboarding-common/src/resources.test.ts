@@ -3,6 +3,7 @@ import {
   decimalPlaces,
   describeRule,
   RESOURCE_RULES,
+  nearestRenderable,
   toKubernetesQuantities,
   validateResources,
 } from './resources';
@@ -50,6 +51,7 @@ describe('validateResources', () => {
       ok: true,
       errors: [],
       warnings: [],
+      rendered: { ...valid, [field]: value },
     });
   });
 
@@ -70,6 +72,7 @@ describe('validateResources', () => {
           },
         ],
         warnings: [],
+        rendered: expect.any(Object),
       });
     },
   );
@@ -91,17 +94,19 @@ describe('validateResources', () => {
   );
 
   it.each(edges.filter(e => !renders(e)))(
-    'sandbox: %s = %p cannot be rendered, an error even in sandbox',
+    'sandbox: %s = %p cannot be rendered as given: a warning naming the rendered value',
     (field, value) => {
       const result = validateResources({ ...valid, [field]: value }, 'sandbox');
-      expect(result.ok).toBe(false);
-      expect(result.errors).toEqual([checkRenderable(field, value)]);
-      expect(result.errors[0].message).toMatch(
-        new RegExp(
-          `^${field} cannot be rendered as a Kubernetes quantity: .*\\(got ${value}\\)$`,
-        ),
-      );
-      expect(result.warnings).toEqual([]);
+      const nearest = nearestRenderable(field, value)!;
+      expect(result.ok).toBe(true);
+      expect(result.errors).toEqual([]);
+      expect(result.warnings).toHaveLength(1);
+      expect(result.warnings[0].field).toBe(field);
+      expect(result.warnings[0].message).toContain(`rendered as ${nearest} `);
+      expect(result.rendered[field]).toBe(nearest);
+      expect(checkRenderable(field, nearest)).toBeUndefined();
+      // what sandbox renders is always a valid Kubernetes quantity
+      expect(() => toKubernetesQuantities(result.rendered)).not.toThrow();
     },
   );
 
@@ -120,6 +125,7 @@ describe('validateResources', () => {
         },
       ],
       warnings: [],
+      rendered: { cpu: 99, memoryMb: 1, storageMb: 1, storyPoints: 99 },
     });
   });
 
@@ -164,9 +170,47 @@ describe('validateResources', () => {
       'cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got undefined)',
       'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got 512)',
       'storageMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got Infinity)',
+      'storyPoints must be a number: allowed 1–20 points, integers only (got NaN)',
     ]);
-    // story points are not rendered: a warning, as before
-    expect(result.warnings.map(w => w.field)).toEqual(['storyPoints']);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('sandbox: rounds what Kubernetes cannot carry and says so', () => {
+    const result = validateResources(
+      { cpu: 0.0004, memoryMb: 128.5, storageMb: -3, storyPoints: 3 },
+      'sandbox',
+    );
+    expect(result.ok).toBe(true);
+    expect(result.rendered).toEqual({
+      cpu: 0.001,
+      memoryMb: 129,
+      storageMb: 1,
+      storyPoints: 3,
+    });
+    expect(result.warnings.map(w => w.message)).toEqual([
+      'cpu must be 0.1–16.0 cores with at most 3 decimal places (got 0.0004); rendered as 0.001 cores (the nearest value Kubernetes accepts)',
+      'memoryMb must be 128–32768 MB, integers only (got 128.5); rendered as 129 MB (the nearest value Kubernetes accepts)',
+      'storageMb must be 10–100000 MB, integers only (got -3); rendered as 1 MB (the nearest value Kubernetes accepts)',
+    ]);
+    expect(toKubernetesQuantities(result.rendered)).toEqual({
+      cpu: '1m',
+      memory: '129Mi',
+      ephemeralStorage: '1Mi',
+    });
+  });
+
+  it('an unknown mode is an error, never sandbox', () => {
+    const result = validateResources(
+      { cpu: 99, memoryMb: 512, storageMb: 1024, storyPoints: 3 },
+      'lenient' as any,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      {
+        field: 'mode',
+        message: 'mode must be one of sandbox, compliance (got lenient)',
+      },
+    ]);
   });
 
   it('sandbox: out-of-range values that render stay warnings', () => {

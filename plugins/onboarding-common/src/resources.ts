@@ -1,4 +1,10 @@
-import { OnboardingMode, RuleViolation, ValidationResult } from './types';
+import {
+  isOnboardingMode,
+  ONBOARDING_MODES,
+  OnboardingMode,
+  RuleViolation,
+  ValidationResult,
+} from './types';
 
 /**
  * Requested resources and effort estimate of a service.
@@ -227,30 +233,102 @@ export function toKubernetesQuantities(
 }
 
 /**
+ * The nearest value Kubernetes can carry for a resource: CPU rounded to 1m
+ * (at least 1m), memory and storage rounded to whole MB (at least 1), all
+ * capped below Kubernetes' 2^63 - 1. Returns `undefined` for values that
+ * are not finite numbers (there is nothing sensible to render).
+ *
+ * @public
+ */
+export function nearestRenderable(
+  field: keyof ResourceRequest,
+  value: unknown,
+): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  switch (field) {
+    case 'cpu':
+      return Math.min(
+        MAX_CPU_CORES,
+        Math.max(0.001, Math.round(value * 1000) / 1000),
+      );
+    case 'memoryMb':
+    case 'storageMb':
+      return Math.min(MAX_MIB, Math.max(1, Math.round(value)));
+    default:
+      return Math.max(0, Math.round(value));
+  }
+}
+
+/**
+ * Result of {@link validateResources}: the validation plus the values to
+ * render (equal to the input unless sandbox mode had to adjust them).
+ *
+ * @public
+ */
+export interface ResourceValidationResult extends ValidationResult {
+  rendered: ResourceRequest;
+}
+
+/**
  * Validates requested resources.
  *
- * Compliance mode stops at the first violation and reports it as an error.
- * Sandbox mode collects every rule violation as a warning and stays `ok`,
- * except for values that cannot be rendered as Kubernetes quantities at all
- * (see {@link checkRenderable}): those are errors in sandbox mode too.
+ * - `compliance` stops at the first violation and reports it as an error.
+ * - `sandbox` never fails on a range or precision rule: every violation is
+ *   a warning, and a value no Kubernetes quantity can carry (0, negative,
+ *   fractional MB, CPU finer than 1m) is rendered as the nearest valid value
+ *   ({@link nearestRenderable}), which the warning names. Only values that
+ *   are not numbers at all are errors.
+ * - any other mode is an error (never treated as sandbox).
  *
  * @public
  */
 export function validateResources(
   resources: Partial<Record<keyof ResourceRequest, unknown>>,
   mode: OnboardingMode,
-): ValidationResult {
+): ResourceValidationResult {
+  const rendered = Object.fromEntries(
+    RESOURCE_RULES.map(r => [r.field, resources[r.field]]),
+  ) as unknown as ResourceRequest;
+  if (!isOnboardingMode(mode)) {
+    return {
+      ok: false,
+      errors: [
+        {
+          field: 'mode',
+          message: `mode must be one of ${ONBOARDING_MODES.join(
+            ', ',
+          )} (got ${String(mode)})`,
+        },
+      ],
+      warnings: [],
+      rendered,
+    };
+  }
   const errors: RuleViolation[] = [];
   const warnings: RuleViolation[] = [];
   for (const rule of RESOURCE_RULES) {
     const value = resources[rule.field];
     const violation = checkRule(rule, value);
     if (violation && mode === 'compliance') {
-      return { ok: false, errors: [violation], warnings: [] };
+      return { ok: false, errors: [violation], warnings: [], rendered };
     }
-    const unrenderable = checkRenderable(rule.field, value);
-    if (unrenderable) errors.push(unrenderable);
-    else if (violation) warnings.push(violation);
+    const nearest = nearestRenderable(rule.field, value);
+    if (nearest === undefined) {
+      errors.push(checkRenderable(rule.field, value) ?? violation!);
+      continue;
+    }
+    if (checkRenderable(rule.field, value)) {
+      rendered[rule.field] = nearest;
+      const note = `rendered as ${nearest} ${rule.unit} (the nearest value Kubernetes accepts)`;
+      warnings.push({
+        field: rule.field,
+        message: violation
+          ? `${violation.message}; ${note}`
+          : `${rule.field} ${value} cannot be rendered exactly; ${note}`,
+      });
+    } else if (violation) {
+      warnings.push(violation);
+    }
   }
-  return { ok: errors.length === 0, errors, warnings };
+  return { ok: errors.length === 0, errors, warnings, rendered };
 }

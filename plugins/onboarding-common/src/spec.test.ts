@@ -58,7 +58,7 @@ describe('validateSpecRules', () => {
     expect(result.slo.errorRate.source).toBe('mode');
   });
 
-  it('sandbox still fails on resources no Kubernetes quantity can carry', () => {
+  it('sandbox never fails on range rules: it renders the nearest valid value', () => {
     const result = validateSpecRules(
       {
         resources: { ...resources, cpu: 20, memoryMb: -1 },
@@ -66,18 +66,21 @@ describe('validateSpecRules', () => {
       },
       'sandbox',
     );
-    expect(result.ok).toBe(false);
-    expect(result.errors).toEqual([
-      {
-        field: 'memoryMb',
-        message:
-          'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got -1)',
-      },
-    ]);
+    expect(result.ok).toBe(true);
+    expect(result.errors).toEqual([]);
+    expect(result.rendered.memoryMb).toBe(1);
+    expect(result.rendered.cpu).toBe(20);
     expect(result.warnings.map(w => w.field)).toEqual([
       'cpu',
+      'memoryMb',
       'canarySteps',
       'canarySteps',
     ]);
+  });
+
+  it('an unknown mode is an error', () => {
+    const result = validateSpecRules({ resources }, 'open' as any);
+    expect(result.ok).toBe(false);
+    expect(result.errors[0].field).toBe('mode');
   });
 });

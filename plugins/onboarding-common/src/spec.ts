@@ -1,7 +1,12 @@
 import { checkCanarySteps, DEFAULT_CANARY_STEPS } from './canary';
 import { ResourceRequest, validateResources } from './resources';
 import { checkSlo, resolveSlo, ResolvedSlo, SloTargets } from './slo';
-import { OnboardingMode, RuleViolation, ValidationResult } from './types';
+import {
+  isOnboardingMode,
+  OnboardingMode,
+  RuleViolation,
+  ValidationResult,
+} from './types';
 
 /**
  * Runtimes a service can be generated for.
@@ -37,6 +42,8 @@ export interface OnboardingSpec {
  * @public
  */
 export interface SpecValidationResult extends ValidationResult {
+  /** Resources to render (sandbox may round them to valid quantities) */
+  rendered: ResourceRequest;
   canarySteps: number[];
   slo: ResolvedSlo;
 }
@@ -57,6 +64,14 @@ export function validateSpecRules(
   mode: OnboardingMode,
 ): SpecValidationResult {
   const resources = validateResources(spec.resources, mode);
+  const { rendered } = resources;
+  if (!isOnboardingMode(mode)) {
+    return {
+      ...resources,
+      canarySteps: [...DEFAULT_CANARY_STEPS],
+      slo: resolveSlo({ service: {}, mode: 'compliance' }),
+    };
+  }
   const canaryViolations =
     spec.canarySteps === undefined ? [] : checkCanarySteps(spec.canarySteps);
   const sloViolations = checkSlo(spec.slo ?? {});
@@ -72,8 +87,8 @@ export function validateSpecRules(
     const first: RuleViolation | undefined =
       resources.errors[0] ?? canaryViolations[0] ?? sloViolations[0];
     return first
-      ? { ok: false, errors: [first], warnings: [], canarySteps, slo }
-      : { ok: true, errors: [], warnings: [], canarySteps, slo };
+      ? { ok: false, errors: [first], warnings: [], rendered, canarySteps, slo }
+      : { ok: true, errors: [], warnings: [], rendered, canarySteps, slo };
   }
   const fallback = (violations: RuleViolation[], note: string) =>
     violations.map(v => ({ ...v, message: `${v.message}; ${note}` }));
@@ -85,6 +100,7 @@ export function validateSpecRules(
       ...fallback(canaryViolations, `using ${DEFAULT_CANARY_STEPS.join(',')}`),
       ...fallback(sloViolations, 'using the mode/global threshold'),
     ],
+    rendered,
     canarySteps,
     slo,
   };

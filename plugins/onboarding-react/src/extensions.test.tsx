@@ -43,6 +43,9 @@ const cpuInput = () => screen.getByTestId('resource-cpu') as HTMLInputElement;
 const review = () =>
   fireEvent.click(screen.getByRole('button', { name: 'Review' }));
 
+// The real scaffolder Stepper renders slowly on a loaded 2-core machine.
+jest.setTimeout(30_000);
+
 describe('AssayResources in the scaffolder form', () => {
   it('is the field the template uses', () => {
     expect(step.properties.resources['ui:field']).toBe(ASSAY_RESOURCES_FIELD);

@@ -11,6 +11,8 @@ import { createRecordEvidenceAction } from './actions/recordEvidence';
 import { createValidateResourcesAction } from './actions/validateResources';
 import { createWriteReportsAction } from './actions/writeReports';
 import { resolveLocalPublishDir } from './lib/config';
+import fs from 'fs';
+import path from 'path';
 
 /**
  * Registers the Assay onboarding actions with the scaffolder.
@@ -33,7 +35,11 @@ export const scaffolderModuleOnboarding = createBackendModule({
         const publishDir = resolveLocalPublishDir(config);
         scaffolder.addActions(
           createValidateResourcesAction(),
-          createIdentifyFeatureAction({ catalog }),
+          createIdentifyFeatureAction({
+            catalog,
+            repositoryExists: async name =>
+              fs.existsSync(path.join(publishDir, name)),
+          }),
           createWriteReportsAction(),
           createRecordEvidenceAction({ evidence }),
           createPublishLocalAction({ publishDir }),

@@ -93,6 +93,31 @@ describe('assay:feature:identify', () => {
     expect(outputs.componentName).toBe('service-a-v2');
     expect(outputs.entityRef).toBe('component:default/service-a-v2');
     expect(outputs.conflict).toBe(true);
+    expect(outputs.branch).toBe(
+      `auto/spec-implementation/${outputs.featureId}-v2`,
+    );
+  });
+
+  it('counts existing repositories of the publisher as taken names', async () => {
+    const withRepos = createIdentifyFeatureAction({
+      catalog,
+      repositoryExists: async name => ['service-q', 'service-q-v2'].includes(name),
+    });
+    const spec = { name: 'service-q', owner: 'x' };
+    const sandbox = mockContext({
+      input: { spec, mode: 'sandbox' },
+      workspacePath: workspace.path,
+    });
+    await withRepos.handler(sandbox.ctx);
+    expect(sandbox.outputs.componentName).toBe('service-q-v3');
+    expect(sandbox.outputs.branch).toMatch(/-v3$/);
+    const compliance = mockContext({
+      input: { spec, mode: 'compliance' },
+      workspacePath: workspace.path,
+    });
+    await expect(withRepos.handler(compliance.ctx)).rejects.toThrow(
+      "Compliance mode: a repository named 'service-q' already exists.",
+    );
   });
 
   it('sandbox skips taken versions: -v3 when -v2 exists', async () => {

@@ -32,8 +32,13 @@ export function makeRunId(now: Date, taskId: string): string {
  */
 export function createIdentifyFeatureAction(options: {
   catalog: CatalogService;
+  /**
+   * Whether the publisher already holds a repository of that name (the
+   * local publisher can tell; remote ones are checked by their own step).
+   */
+  repositoryExists?: (name: string) => Promise<boolean>;
 }): TemplateAction<any, any, 'v2'> {
-  const { catalog } = options;
+  const { catalog, repositoryExists = async () => false } = options;
   return createTemplateAction({
     id: 'assay:feature:identify',
     description:
@@ -85,13 +90,15 @@ export function createIdentifyFeatureAction(options: {
       const id = featureId(spec);
       const credentials = await ctx.getInitiatorCredentials();
 
-      const nameTaken = async (name: string) =>
+      const inCatalog = async (name: string) =>
         Boolean(
           await catalog.getEntityByRef(
             { kind: 'Component', namespace, name },
             { credentials },
           ),
         );
+      const nameTaken = async (name: string) =>
+        (await inCatalog(name)) || (await repositoryExists(name));
       const { items: sameFeature } = await catalog.getEntities(
         {
           filter: {
@@ -103,14 +110,19 @@ export function createIdentifyFeatureAction(options: {
         { credentials },
       );
       const requested = spec.name;
-      const requestedTaken = await nameTaken(requested);
+      const requestedInCatalog = await inCatalog(requested);
+      const requestedRepo = await repositoryExists(requested);
+      const requestedTaken = requestedInCatalog || requestedRepo;
       const conflict = requestedTaken || sameFeature.length > 0;
 
       let componentName = requested;
       if (conflict) {
         const reasons = [
-          ...(requestedTaken
+          ...(requestedInCatalog
             ? [`a component named '${requested}' already exists`]
+            : []),
+          ...(requestedRepo
+            ? [`a repository named '${requested}' already exists`]
             : []),
           ...sameFeature.map(
             e =>
@@ -136,7 +148,9 @@ export function createIdentifyFeatureAction(options: {
         `Feature ${id}, run ${runId}, component ${componentName}`,
       );
       ctx.output('featureId', id);
-      ctx.output('branch', featureBranch(id));
+      // a sandbox -vN of the component is a -vN of the branch too
+      const version = componentName.slice(requested.length);
+      ctx.output('branch', `${featureBranch(id)}${version}`);
       ctx.output('runId', runId);
       ctx.output('componentName', componentName);
       ctx.output(

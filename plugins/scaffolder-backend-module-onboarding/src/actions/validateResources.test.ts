@@ -113,37 +113,37 @@ describe('assay:resources:validate', () => {
   });
 
   it.each([
-    ['cpu', -1, 'a positive number of cores with at most 3 decimal places'],
-    ['cpu', 0, 'a positive number of cores with at most 3 decimal places'],
-    ['cpu', 2.1255, 'a positive number of cores with at most 3 decimal places'],
-    ['cpu', 0.0001, 'a positive number of cores with at most 3 decimal places'],
-    [
-      'cpu',
-      Infinity,
-      'a positive number of cores with at most 3 decimal places',
-    ],
-    ['memoryMb', -1, 'a positive integer number of MB'],
-    ['memoryMb', 0, 'a positive integer number of MB'],
-    ['memoryMb', 100.5, 'a positive integer number of MB'],
-    ['storageMb', -10, 'a positive integer number of MB'],
-    ['storageMb', 10.5, 'a positive integer number of MB'],
-    ['storageMb', 2 ** 43, 'at most 8796093022207 MB'],
+    ['cpu', -1, '1m'],
+    ['cpu', 0, '1m'],
+    ['cpu', 2.1255, '2126m'],
+    ['cpu', 0.0001, '1m'],
+    ['memoryMb', -1, '1Mi'],
+    ['memoryMb', 0, '1Mi'],
+    ['memoryMb', 100.5, '101Mi'],
+    ['storageMb', -10, '1Mi'],
+    ['storageMb', 10.5, '11Mi'],
+    ['storageMb', 2 ** 43, '8796093022207Mi'],
   ])(
-    'sandbox: %s = %p cannot be rendered as a Kubernetes quantity: an InputError naming the field',
-    async (field, value, expected) => {
-      const promise = run({ ...valid, [field]: value, mode: 'sandbox' });
-      await expect(promise).rejects.toThrow(InputError);
-      await expect(promise).rejects.toThrow(
-        `Sandbox mode: ${field} cannot be rendered as a Kubernetes quantity: it must be ${expected} (got ${value})`,
-      );
+    'sandbox: %s = %p cannot be rendered as given: continues, renders %s and warns naming it',
+    async (field, value, quantity) => {
+      const outputs = await run({ ...valid, [field]: value, mode: 'sandbox' });
+      const key = {
+        cpu: 'cpu',
+        memoryMb: 'memory',
+        storageMb: 'ephemeralStorage',
+      }[field as 'cpu']!;
+      expect(outputs.ok).toBe(true);
+      expect(outputs.quantities[key]).toBe(quantity);
+      const warning = outputs.warnings.find((w: any) => w.field === field);
+      expect(warning.message).toMatch(/rendered as .* \(the nearest value Kubernetes accepts\)$/);
     },
   );
 
-  it('sandbox names every resource it cannot render', async () => {
-    await expect(
-      run({ ...valid, cpu: 0, memoryMb: -1, storageMb: 1.5, mode: 'sandbox' }),
-    ).rejects.toThrow(
-      /^Sandbox mode: cpu cannot be .*; memoryMb cannot be .*; storageMb cannot be .*\(got 1\.5\)$/,
+  it('sandbox still refuses values that are not numbers at all', async () => {
+    const promise = run({ ...valid, cpu: Infinity, mode: 'sandbox' });
+    await expect(promise).rejects.toThrow(InputError);
+    await expect(promise).rejects.toThrow(
+      'Sandbox mode: cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got Infinity)',
     );
   });
 

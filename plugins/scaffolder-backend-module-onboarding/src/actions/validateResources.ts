@@ -11,10 +11,9 @@ import { examples } from './validateResources.examples';
 /**
  * `assay:resources:validate` — checks resources, story points, canary steps
  * and SLOs with the onboarding rules. Compliance mode fails on the first
- * violation; sandbox mode logs every violation as a warning and continues,
- * but still fails on resources that cannot be rendered as Kubernetes
- * quantities exactly as given (see `checkRenderable`), so the generated
- * manifests always carry the values that were asked for.
+ * violation; sandbox mode never fails on a range or precision rule: it logs
+ * every violation as a warning and continues, rendering values Kubernetes
+ * cannot carry as the nearest valid quantity (the warning says which).
  *
  * @public
  */
@@ -22,7 +21,7 @@ export function createValidateResourcesAction() {
   return createTemplateAction({
     id: 'assay:resources:validate',
     description:
-      'Validates requested resources, story points, canary steps and SLOs with the Assay onboarding rules (compliance: fail fast; sandbox: warnings, but CPU must still be > 0 with at most 3 decimals and memory/storage positive integers, since the Kubernetes quantities are rendered exactly as given).',
+      'Validates requested resources, story points, canary steps and SLOs with the Assay onboarding rules (compliance: fail fast on the first violation; sandbox: every violation is a warning, values Kubernetes cannot carry are rendered as the nearest valid quantity and the warning names it).',
     examples,
     supportsDryRun: true,
     schema: {
@@ -40,7 +39,7 @@ export function createValidateResourcesAction() {
         mode: z =>
           z.enum(['sandbox', 'compliance'], {
             description:
-              'sandbox collects warnings and continues (it still fails on resources that cannot be rendered as Kubernetes quantities: non-positive, non-finite, fractional MB, CPU finer than 1m); compliance fails on the first violation',
+              'sandbox collects warnings and continues (values Kubernetes cannot carry are rounded to the nearest valid quantity); compliance fails on the first violation; anything else is an error',
           }),
         canarySteps: z =>
           z
@@ -86,7 +85,7 @@ export function createValidateResourcesAction() {
             {
               cpu: z.string({
                 description:
-                  'CPU as a Kubernetes quantity in millicores, exactly the input, e.g. 500m',
+                  'CPU as a Kubernetes quantity in millicores, e.g. 500m (sandbox may have rounded it; see warnings)',
               }),
               memory: z.string({ description: 'Memory, e.g. 512Mi' }),
               ephemeralStorage: z.string({
@@ -95,7 +94,7 @@ export function createValidateResourcesAction() {
             },
             {
               description:
-                'Kubernetes requests (= limits), exactly the validated values',
+                'Kubernetes requests (= limits) of the validated values',
             },
           ),
         canarySteps: z =>
@@ -159,7 +158,7 @@ export function createValidateResourcesAction() {
       ctx.output('warnings', result.warnings);
       ctx.output(
         'quantities',
-        toKubernetesQuantities({ cpu, memoryMb, storageMb }),
+        toKubernetesQuantities(result.rendered),
       );
       ctx.output('canarySteps', result.canarySteps);
       ctx.output('initialSplit', initialTrafficSplit(result.canarySteps));

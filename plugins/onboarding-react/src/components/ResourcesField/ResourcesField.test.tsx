@@ -111,28 +111,32 @@ describe('ResourcesField', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows values Kubernetes cannot represent as errors, even in sandbox mode', async () => {
+  it('sandbox: values Kubernetes cannot represent are warnings naming what is rendered', async () => {
     await renderInTestApp(
       <Harness
         mode="sandbox"
         initial={{ cpu: 20, memoryMb: -1, storageMb: 1024, storyPoints: 3 }}
       />,
     );
-    expect(screen.getByRole('alert')).toHaveTextContent(
-      'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got -1)',
-    );
-    expect(screen.getByTestId('resource-memoryMb')).toHaveAttribute(
-      'aria-invalid',
-      'true',
-    );
-    expect(screen.getByRole('status')).toHaveTextContent(
-      /^Warning: cpu must be 0\.1–16\.0 cores/,
-    );
-    fireEvent.change(screen.getByTestId('resource-memoryMb'), {
-      target: { value: '64' },
-    });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
-    expect(screen.getAllByRole('status')).toHaveLength(2);
+    const warnings = screen.getAllByRole('status');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toHaveTextContent(/^Warning: cpu must be 0\.1–16\.0 cores/);
+    expect(warnings[1]).toHaveTextContent(
+      'memoryMb must be 128–32768 MB, integers only (got -1); rendered as 1 MB (the nearest value Kubernetes accepts)',
+    );
+  });
+
+  it('sandbox: a value that is not a number is an error', async () => {
+    await renderInTestApp(
+      <Harness
+        mode="sandbox"
+        initial={{ cpu: Infinity, memoryMb: 512, storageMb: 1024, storyPoints: 3 }}
+      />,
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent(
+      'cpu cannot be rendered as a Kubernetes quantity',
+    );
   });
 
   it('uses a fixed mode from ui:options over the form', async () => {
@@ -183,15 +187,15 @@ describe('resourcesFieldValidation', () => {
     ).toEqual([]);
   });
 
-  it('blocks values Kubernetes cannot represent, even in sandbox mode', () => {
+  it('sandbox never blocks on range or precision: it renders the nearest value', () => {
     expect(
       run(
         { ...valid, cpu: 0, memoryMb: 256.5, storyPoints: 0 },
         { mode: 'sandbox' },
       ),
-    ).toEqual([
-      'cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got 0)',
-      'memoryMb cannot be rendered as a Kubernetes quantity: it must be a positive integer number of MB (got 256.5)',
+    ).toEqual([]);
+    expect(run({ ...valid, cpu: Number.NaN }, { mode: 'sandbox' })).toEqual([
+      'cpu cannot be rendered as a Kubernetes quantity: it must be a positive number of cores with at most 3 decimal places (got NaN)',
     ]);
   });
 

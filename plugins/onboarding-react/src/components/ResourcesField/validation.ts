@@ -7,8 +7,8 @@ import { resolveMode, ResourcesFieldOptions } from './mode';
 
 /**
  * Blocks the form in compliance mode with the first rule violation;
- * sandbox mode blocks only on resources that cannot be rendered as
- * Kubernetes quantities (its other violations are shown as warnings).
+ * sandbox mode blocks only on values that are not numbers at all (range
+ * and precision violations are warnings naming the value rendered).
  */
 export const resourcesFieldValidation: CustomFieldValidator<
   Partial<ResourceRequest>,
