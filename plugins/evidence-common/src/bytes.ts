@@ -21,6 +21,10 @@ export function utf8Decode(b: Uint8Array): string {
 }
 
 const HEX = '0123456789abcdef';
+const HEX_BYTE = Array.from(
+  { length: 256 },
+  (_, i) => HEX[i >> 4] + HEX[i & 15],
+);
 
 /**
  * Lowercase hexadecimal encoding.
@@ -29,9 +33,7 @@ const HEX = '0123456789abcdef';
  */
 export function toHex(b: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < b.length; i++) {
-    out += HEX[b[i] >> 4] + HEX[b[i] & 15];
-  }
+  for (let i = 0; i < b.length; i++) out += HEX_BYTE[b[i]];
   return out;
 }
 
@@ -54,6 +56,8 @@ export function fromHex(s: string): Uint8Array {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
+const B64_CODE: number[] = [];
+for (let i = 0; i < B64.length; i++) B64_CODE[B64.charCodeAt(i)] = i;
 
 /**
  * Standard padded base64 (RFC 4648 §4).
@@ -87,9 +91,9 @@ export function fromBase64(s: string): Uint8Array {
   if (s.endsWith('=')) pad = s.endsWith('==') ? 2 : 1;
   const out = new Uint8Array((s.length / 4) * 3 - pad);
   let o = 0;
+  const v = (i: number) => B64_CODE[s.charCodeAt(i)] ?? 0; // '=' → 0
   for (let i = 0; i < s.length; i += 4) {
-    const v = [0, 1, 2, 3].map(j => B64_INDEX.get(s[i + j]) ?? 0);
-    const n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    const n = (v(i) << 18) | (v(i + 1) << 12) | (v(i + 2) << 6) | v(i + 3);
     out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;

@@ -2,6 +2,7 @@ import { toHex, utf8Decode, utf8Encode } from './bytes';
 import { canonicalJson } from './canonical';
 import { normalizeEntityRef } from './entityRef';
 import { evidenceEnvelopeSchema } from './envelope';
+import { recognizeCanonicalEnvelope } from './fastEnvelope';
 import { HashFn, sha256 } from './hash';
 import { CHUNK, runSteps, runStepsAsync, Steps } from './steps';
 
@@ -24,6 +25,11 @@ export type VerifyChainOptions = {
    * "unchecked" for a suffix. */
   previousHash?: string | null;
   hash?: HashFn;
+  /**
+   * Hex SHA-256 of a string (as UTF-8) or of bytes in one call — lets Node
+   * pass `data => crypto.hash('sha256', data)` and skip conversions.
+   */
+  hashHex?: (data: string | Uint8Array) => string;
   /** Entity every record must belong to (default: the first record's). */
   entityRef?: string;
   onProgress?: (done: number, total: number) => void;
@@ -79,7 +85,83 @@ function createChecker(options: VerifyChainOptions) {
     }
   }
 
+  /** Checks the chain fields of a record whose envelope is valid. */
+  const link = (
+    env: { seq: number; entityRef: string; previousHash: string | null },
+    recordHash: string,
+  ): Failure | undefined => {
+    const fail = (reason: string) => ({ seq: env.seq, reason });
+    if (env.seq !== expectedSeq) {
+      const what =
+        env.seq > expectedSeq
+          ? 'sequence gap'
+          : 'duplicate or out-of-order sequence';
+      return fail(`${what}: expected ${expectedSeq}, found ${env.seq}`);
+    }
+    entityRef ??= env.entityRef;
+    if (env.entityRef !== entityRef) {
+      return fail(
+        `entityRef mismatch: expected ${entityRef}, found ${env.entityRef}`,
+      );
+    }
+    if (previous === undefined && env.seq === 1)
+      previous = { seq: 0, hash: null };
+    if (previous !== undefined && env.previousHash !== previous.hash) {
+      const target =
+        previous.seq >= 1
+          ? `record #${previous.seq}`
+          : 'the expected previous hash';
+      return fail(
+        `previousHash does not match ${target} (expected ${previous.hash}, found ${env.previousHash})`,
+      );
+    }
+    previous = { seq: env.seq, hash: recordHash };
+    expectedSeq += 1;
+    return undefined;
+  };
+
+  /**
+   * Fast path: a strict recognizer of the canonical envelope layout (see
+   * fastEnvelope.ts) plus one hash. It accepts only what the full check
+   * accepts; undefined means "let the full check decide".
+   */
+  const fast = (record: ChainRecord): Failure | undefined | 'slow' => {
+    let text: string;
+    let hex: string;
+    if (typeof record.canonical === 'string') {
+      text = record.canonical;
+      // a lone surrogate has no UTF-8 encoding: the full check rejects it
+      if (!isWellFormed(text)) return 'slow';
+      const fields = recognizeCanonicalEnvelope(text);
+      if (!fields) return 'slow';
+      hex = options.hashHex
+        ? options.hashHex(text)
+        : toHex(hash(utf8Encode(text)));
+      if (hex !== record.hash) return 'slow';
+      return link(fields, record.hash);
+    }
+    try {
+      text = utf8Decode(record.canonical);
+    } catch {
+      return 'slow';
+    }
+    const fields = recognizeCanonicalEnvelope(text);
+    if (!fields) return 'slow';
+    hex = options.hashHex
+      ? options.hashHex(record.canonical)
+      : toHex(hash(record.canonical));
+    if (hex !== record.hash) return 'slow';
+    return link(fields, record.hash);
+  };
+
   return (record: ChainRecord): Failure | undefined => {
+    const quick = fast(record);
+    if (quick !== 'slow') return quick;
+    return full(record);
+  };
+
+  /** The full check: parse, re-serialize, schema; decides and explains. */
+  function full(record: ChainRecord): Failure | undefined {
     const fail = (reason: string, seq = expectedSeq) => ({ seq, reason });
     let text: string;
     let bytes: Uint8Array;
@@ -115,36 +197,14 @@ function createChecker(options: VerifyChainOptions) {
         seq,
       );
     }
-    if (env.seq !== expectedSeq) {
-      const what =
-        env.seq > expectedSeq
-          ? 'sequence gap'
-          : 'duplicate or out-of-order sequence';
-      return fail(`${what}: expected ${expectedSeq}, found ${env.seq}`, seq);
-    }
-    entityRef ??= env.entityRef;
-    if (env.entityRef !== entityRef) {
-      return fail(
-        `entityRef mismatch: expected ${entityRef}, found ${env.entityRef}`,
-        seq,
-      );
-    }
-    if (previous === undefined && env.seq === 1)
-      previous = { seq: 0, hash: null };
-    if (previous !== undefined && env.previousHash !== previous.hash) {
-      const target =
-        previous.seq >= 1
-          ? `record #${previous.seq}`
-          : 'the expected previous hash';
-      return fail(
-        `previousHash does not match ${target} (expected ${previous.hash}, found ${env.previousHash})`,
-        seq,
-      );
-    }
-    previous = { seq: env.seq, hash: record.hash };
-    expectedSeq += 1;
-    return undefined;
-  };
+    return link(env, record.hash);
+  }
+}
+
+function isWellFormed(text: string): boolean {
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  if (native) return native.call(text);
+  return !/[\ud800-\udfff]/.test(text); // conservative: any surrogate → full check
 }
 
 function outcome(
