@@ -1,0 +1,1 @@
+export { ScorecardsOverviewPage } from './ScorecardsOverviewPage';

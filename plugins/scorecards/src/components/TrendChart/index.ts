@@ -1,0 +1,2 @@
+export { EntityTrendChart } from './EntityTrendChart';
+export { PlatformTrendChart } from './PlatformTrendChart';
