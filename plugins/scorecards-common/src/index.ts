@@ -7,3 +7,10 @@
 
 export * from './types';
 export * from './permissions';
+export * from './rules';
+export * from './checks';
+export * from './defaultChecks';
+export * from './facts';
+export * from './evaluate';
+export * from './replay';
+export * from './csv';

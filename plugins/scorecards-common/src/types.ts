@@ -178,6 +178,8 @@ export type ReplayInput = {
   waivers: Waiver[];
   maxEvidenceAgeDays: number;
   evaluatedAt: string;
+  /** Seq of the newest evidence record read (records after it are ignored on replay). */
+  headSeq: number;
 };
 
 /** @public */
