@@ -391,7 +391,7 @@ describe('recognizeCanonicalEnvelope (verifyChain fast path)', () => {
           try {
             text = canonicalJson({ ...env, seq: sp[0], previousHash: sp[1] });
           } catch {
-            return;
+            return true;
           }
           if (e) {
             const at = e[0] % (text.length + 1);
@@ -403,16 +403,15 @@ describe('recognizeCanonicalEnvelope (verifyChain fast path)', () => {
           const fields = wellFormed
             ? recognizeCanonicalEnvelope(text)
             : undefined;
-          if (fields) {
-            recognized += 1;
-            expect(fullAccepts(text)).toBe(true);
-            const parsed = JSON.parse(text);
-            expect(fields).toEqual({
-              seq: parsed.seq,
-              entityRef: parsed.entityRef,
-              previousHash: parsed.previousHash,
-            });
-          }
+          if (!fields) return true;
+          recognized += 1;
+          const parsed = JSON.parse(text);
+          return (
+            fullAccepts(text) &&
+            fields.seq === parsed.seq &&
+            fields.entityRef === parsed.entityRef &&
+            fields.previousHash === parsed.previousHash
+          );
         },
       ),
       { numRuns: 20000, seed: 13 },

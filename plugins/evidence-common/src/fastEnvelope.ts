@@ -35,6 +35,7 @@ export type FastEnvelopeFields = {
 // (`z.string().datetime({ offset: true })`), so both paths agree exactly.
 const ISO_TIME = datetimeRegex({ precision: null, offset: true, local: false });
 /** The rest of a string that needs no escaping in canonical JSON. */
+// eslint-disable-next-line no-control-regex
 const PLAIN_STRING = /[^"\\\u0000-\u001f]*"/y;
 const HEX64_END = /[0-9a-f]{64}"/y;
 const UINT = /(?:0|[1-9][0-9]{0,15})/y;
