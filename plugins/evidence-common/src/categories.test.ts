@@ -7,7 +7,7 @@ import {
 
 describe('categories', () => {
   it('has valid built-in names', () => {
-    expect(EVIDENCE_CATEGORIES).toHaveLength(13);
+    expect(EVIDENCE_CATEGORIES).toHaveLength(16);
     expect(EVIDENCE_CATEGORIES.every(isValidCategoryName)).toBe(true);
     expect(AUDIT_CATEGORIES.every(c => EVIDENCE_CATEGORIES.includes(c))).toBe(
       true,

@@ -18,6 +18,11 @@ export const EVIDENCE_CATEGORIES = [
   'promotion',
   'canary',
   'waiver',
+  // written by service pipelines (the onboarding template's CI): stage
+  // checkpoints, the built image (digest + provenance), deployments
+  'pipeline',
+  'build',
+  'deployment',
 ] as const;
 
 /**
