@@ -112,9 +112,12 @@ export class InvalidCheckError extends Error {
 }
 
 function pathOf(path: (string | number)[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p))
-    .join('');
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${p}` : p;
+  }
+  return out;
 }
 
 /**
