@@ -1,7 +1,19 @@
 /**
- * Pure core of Assay delivery: canary judge, rollout state machine, promotion gates and wave planning
+ * Pure core of Assay delivery: canary judge, rollout state machine, promotion
+ * gates and wave planning. No backend or frontend framework imports: the same
+ * code runs in the backend, the browser and tests, so any decision can be
+ * replayed from the evidence it cites.
  *
  * @packageDocumentation
  */
 
-export {};
+export * from './judge/types';
+export {
+  judge,
+  scoreMetrics,
+  classifyScore,
+  JUDGE_DEFAULTS,
+} from './judge/judge';
+export { mannWhitney, MannWhitneyError } from './judge/mannWhitney';
+export { describeCondition } from './judge/threshold';
+export { judgeInputSchema } from './judge/schema';

@@ -1,0 +1,382 @@
+import { MannWhitneyResult } from './types';
+import { normalQuantile, sortedCopy } from './stats';
+
+/**
+ * Thrown when the Mann-Whitney confidence interval cannot be computed (all
+ * observations tied at an end of the search range, as Kayenta/R refuse).
+ * @public
+ */
+export class MannWhitneyError extends Error {
+  readonly name = 'MannWhitneyError';
+}
+
+/**
+ * Exact value of the Wilcoxon statistic at a shift `mu`, by merging the two
+ * sorted samples (x − mu) and y: ties averaged, as R's `rank` does.
+ * Returns dz = Σrank(x) − nx(nx+1)/2 − nx·ny/2 and its tie-corrected σ.
+ */
+export function wilcoxonAt(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  mu: number,
+): { dz: number; sigma: number } {
+  const n = x.length;
+  const m = y.length;
+  let i = 0;
+  let j = 0;
+  let r = 0;
+  let sumRankX = 0;
+  let tieSum = 0;
+  while (i < n || j < m) {
+    const xv = i < n ? x[i] - mu : Infinity;
+    const yv = j < m ? y[j] : Infinity;
+    const v = xv < yv ? xv : yv;
+    let tx = 0;
+    let ty = 0;
+    while (i < n && x[i] - mu === v) {
+      tx++;
+      i++;
+    }
+    while (j < m && y[j] === v) {
+      ty++;
+      j++;
+    }
+    const t = tx + ty;
+    sumRankX += tx * (r + (t + 1) / 2);
+    tieSum += t * t * t - t;
+    r += t;
+  }
+  const dz = sumRankX - (n * (n + 1)) / 2 - (n * m) / 2;
+  const sigma = Math.sqrt(
+    ((n * m) / 12) * (n + m + 1 - tieSum / ((n + m) * (n + m - 1))),
+  );
+  return { dz, sigma };
+}
+
+/** Σ(t³ − t) over the tie groups of one sorted sample. */
+function tieSumOf(s: Float64Array): number {
+  let sum = 0;
+  let k = 0;
+  while (k < s.length) {
+    let e = k + 1;
+    while (e < s.length && s[e] === s[k]) e++;
+    const t = e - k;
+    sum += t * t * t - t;
+    k = e;
+  }
+  return sum;
+}
+
+/** Number of pairs with x[i] − y[j] ≤ t (x, y ascending): one merge-like pass. */
+function countAtMost(x: Float64Array, y: Float64Array, t: number): number {
+  const n = x.length;
+  const m = y.length;
+  let j = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    while (j < m && xi - y[j] > t) j++;
+    if (j === m) break;
+    c += m - j;
+  }
+  return c;
+}
+
+/** In-place selection of the k-th smallest (0-based) of a[0..len). */
+function quickselect(a: Float64Array, len: number, k: number): number {
+  let lo = 0;
+  let hi = len - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // median of three as pivot
+    const l = a[lo];
+    const c = a[mid];
+    const h = a[hi];
+    const p = Math.max(Math.min(l, c), Math.min(Math.max(l, c), h));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) {
+        const tmp = a[i];
+        a[i] = a[j];
+        a[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * Selection of order statistics of the pairwise differences x[i] − y[j]
+ * without materialising the n·m differences: the value range is narrowed by
+ * counting passes (O(n + m) each; first probes from a normal approximation of
+ * the difference distribution, then interpolation), and only the few
+ * differences left in the bracket are gathered and selected.
+ */
+export class PairwiseDifferences {
+  readonly n: number;
+  readonly m: number;
+  readonly total: number;
+  private readonly meanDiff: number;
+  private readonly sdDiff: number;
+  private scratch: Float64Array = new Float64Array(0);
+  /** Counting passes made so far (for tests and the benchmark). */
+  passes = 0;
+
+  constructor(readonly x: Float64Array, readonly y: Float64Array) {
+    this.n = x.length;
+    this.m = y.length;
+    this.total = this.n * this.m;
+    let sx = 0;
+    let sxx = 0;
+    for (let i = 0; i < this.n; i++) sx += x[i];
+    const mx = sx / this.n;
+    for (let i = 0; i < this.n; i++) sxx += (x[i] - mx) * (x[i] - mx);
+    let sy = 0;
+    let syy = 0;
+    for (let j = 0; j < this.m; j++) sy += y[j];
+    const my = sy / this.m;
+    for (let j = 0; j < this.m; j++) syy += (y[j] - my) * (y[j] - my);
+    this.meanDiff = mx - my;
+    this.sdDiff = Math.sqrt(sxx / this.n + syy / this.m);
+  }
+
+  private count(t: number): number {
+    this.passes++;
+    return countAtMost(this.x, this.y, t);
+  }
+
+  private guess(rank: number): number {
+    const p = (rank - 0.5) / this.total;
+    return this.meanDiff + this.sdDiff * normalQuantile(p);
+  }
+
+  /**
+   * The k1-th and k2-th smallest differences (1-based, k1 ≤ k2 ≤ k1 + a few),
+   * sharing one bracket.
+   */
+  select(k1: number, k2: number = k1): [number, number] {
+    const { x, y, n, m, total } = this;
+    const dMin = x[0] - y[m - 1];
+    const dMax = x[n - 1] - y[0];
+    let a = dMin;
+    let ca = this.count(dMin);
+    if (ca >= k2) return [dMin, dMin];
+    let b = dMax;
+    let cb = total;
+    if (ca >= k1) {
+      // k1 is dMin; k2 is above it
+      const [, v2] = this.select(k2, k2);
+      return [dMin, v2];
+    }
+    const limit = Math.max(64, n + m);
+    // Probes: first two from the normal approximation, aimed just below k1
+    // and just above k2; then linear interpolation inside the bracket, aimed
+    // past the target on the side that is further away.
+    let probe = 0;
+    let margin = limit / 4;
+    let stalled = 0;
+    while (cb - ca > limit && b > a && stalled < 4) {
+      const before = cb - ca;
+      let t: number;
+      let wantHigh = cb - k2 > k1 - ca;
+      if (probe < 2) wantHigh = probe === 1;
+      let target = wantHigh ? k2 + margin : k1 - margin;
+      if (target <= ca) target = (ca + k1) / 2;
+      if (target >= cb) target = (cb + k2) / 2;
+      if (probe < 2 && this.sdDiff > 0) {
+        t = this.guess(target);
+      } else {
+        t = a + ((b - a) * (target - ca)) / (cb - ca);
+      }
+      if (!(t > a && t < b)) t = a + (b - a) / 2;
+      if (!(t > a && t < b)) break; // no representable point left between a and b
+      const c = this.count(t);
+      if (c >= k2) {
+        b = t;
+        cb = c;
+        if (!wantHigh && probe >= 2) margin *= 2;
+      } else if (c < k1) {
+        a = t;
+        ca = c;
+        if (wantHigh && probe >= 2) margin *= 2;
+      } else {
+        // k1 ≤ c < k2: t splits the pair; fall back to the two separately
+        return [this.select(k1, k1)[0], this.select(k2, k2)[0]];
+      }
+      probe++;
+      // a block of equal differences cannot be split by value: stop early
+      stalled = cb - ca > before * 0.9 ? stalled + 1 : 0;
+    }
+    // gather the differences in (a, b] and select within them
+    const size = cb - ca;
+    if (this.scratch.length < size) this.scratch = new Float64Array(size);
+    const buf = this.scratch;
+    let len = 0;
+    let jb = 0; // first j with x[i] − y[j] ≤ b
+    let ja = 0; // first j with x[i] − y[j] ≤ a
+    for (let i = 0; i < n; i++) {
+      const xi = x[i];
+      while (jb < m && xi - y[jb] > b) jb++;
+      if (jb === m) break;
+      while (ja < m && xi - y[ja] > a) ja++;
+      for (let j = jb; j < ja; j++) buf[len++] = xi - y[j];
+    }
+    const v1 = quickselect(buf, len, k1 - ca - 1);
+    if (k2 === k1) return [v1, v1];
+    // after quickselect every element at index > k1-ca-1 is ≥ v1
+    let v2 = Infinity;
+    const need = k2 - ca - 1;
+    if (need === k1 - ca) {
+      for (let i = k1 - ca; i < len; i++) if (buf[i] < v2) v2 = buf[i];
+    } else {
+      v2 = quickselect(buf, len, need);
+    }
+    return [v1, v2];
+  }
+}
+
+function sign(v: number): number {
+  return Math.sign(v);
+}
+
+interface Prepared {
+  x: Float64Array;
+  y: Float64Array;
+  diffs: PairwiseDifferences;
+  sigma0: number;
+  lo: { mu: number; dz: number; sigma: number };
+  hi: { mu: number; dz: number; sigma: number };
+}
+
+function prepare(x: Float64Array, y: Float64Array): Prepared {
+  if (x.length === 0 || y.length === 0) {
+    throw new MannWhitneyError('both samples need at least one value');
+  }
+  const n = x.length;
+  const m = y.length;
+  const muMin = x[0] - y[m - 1];
+  const muMax = x[n - 1] - y[0];
+  const lo = { mu: muMin, ...wilcoxonAt(x, y, muMin) };
+  const hi = { mu: muMax, ...wilcoxonAt(x, y, muMax) };
+  const ties = tieSumOf(x) + tieSumOf(y);
+  const sigma0 = Math.sqrt(
+    ((n * m) / 12) * (n + m + 1 - ties / ((n + m) * (n + m - 1))),
+  );
+  return { x, y, diffs: new PairwiseDifferences(x, y), sigma0, lo, hi };
+}
+
+function endpointF(e: { dz: number; sigma: number }, zq: number): number {
+  if (e.sigma === 0 || !Number.isFinite(e.sigma)) {
+    throw new MannWhitneyError(
+      'cannot compute confidence interval when all observations are tied',
+    );
+  }
+  return (e.dz - sign(e.dz) * 0.5) / e.sigma - zq;
+}
+
+/**
+ * The root of Kayenta's f(mu) = (dz − sign(dz)/2)/σ − zq, found exactly.
+ * Away from the points mu = x[i] − y[j], dz = #{d > mu} − N/2 with d the
+ * pairwise differences and σ = σ0 (ties within each sample only), so f is a
+ * non-increasing step function that jumps only at order statistics of d: the
+ * root is the order statistic where f changes sign (the midpoint of the
+ * interval where f is exactly 0, if there is one) — the point Brent's method
+ * converges to. The end checks are Kayenta's: f(lo) ≤ 0 → lo, f(hi) ≥ 0 → hi.
+ */
+function root(p: Prepared, zq: number): number {
+  if (endpointF(p.lo, zq) <= 0) return p.lo.mu;
+  if (endpointF(p.hi, zq) >= 0) return p.hi.mu;
+  const N = p.diffs.total;
+  const half = N / 2;
+  const s0 = p.sigma0;
+  const h = (c: number) => {
+    const dz = c - half;
+    return (dz - sign(dz) * 0.5) / s0 - zq;
+  };
+  if (!(s0 > 0)) {
+    throw new MannWhitneyError(
+      'cannot compute confidence interval when all observations are tied',
+    );
+  }
+  let cLow = Math.floor(half + zq * s0 + 0.5 * sign(zq));
+  if (cLow > N) cLow = N;
+  if (cLow < -1) cLow = -1;
+  while (cLow < N && h(cLow + 1) < 0) cLow++;
+  while (cLow >= 0 && h(cLow) >= 0) cLow--;
+  let cHigh = cLow + 1;
+  while (cHigh <= N && h(cHigh) <= 0) cHigh++;
+  const clamp = (k: number) => Math.min(N, Math.max(1, k));
+  const rLow = clamp(N - cHigh + 1);
+  const rHigh = clamp(N - cLow);
+  if (rLow === rHigh) return p.diffs.select(rLow)[0];
+  if (rHigh - rLow <= 2) {
+    const [a, b] = p.diffs.select(rLow, rHigh);
+    return (a + b) / 2;
+  }
+  return (p.diffs.select(rLow)[0] + p.diffs.select(rHigh)[0]) / 2;
+}
+
+/**
+ * Mann-Whitney (Wilcoxon rank-sum) confidence interval and Hodges–Lehmann
+ * estimate of the shift x − y, as Kayenta computes them (R's
+ * `wilcox.test(x, y, conf.int = TRUE, correct = TRUE)`, normal approximation)
+ * — but exactly, from order statistics of the pairwise differences instead of
+ * root finding over re-ranked samples.
+ *
+ * @param x - canary sample
+ * @param y - baseline sample
+ * @param confidenceLevel - e.g. 0.98
+ * @public
+ */
+export function mannWhitney(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  confidenceLevel: number,
+): MannWhitneyResult {
+  return mannWhitneySorted(sortedCopy(x), sortedCopy(y), confidenceLevel);
+}
+
+/**
+ * {@link mannWhitney} for samples already sorted ascending (no NaN).
+ * @public
+ */
+export function mannWhitneySorted(
+  x: Float64Array,
+  y: Float64Array,
+  confidenceLevel: number,
+): MannWhitneyResult {
+  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+    throw new RangeError(
+      `confidenceLevel must be between 0 and 1, got ${confidenceLevel}`,
+    );
+  }
+  const p = prepare(x, y);
+  const z = normalQuantile((1 - confidenceLevel) / 2); // negative
+  const lower = root(p, -z);
+  const upper = root(p, z);
+  // Hodges–Lehmann: the median of the pairwise differences (inside the
+  // interval where f(mu, 0) = 0), unless Kayenta's end checks decide.
+  let estimate: number;
+  if (endpointF(p.lo, 0) <= 0) estimate = p.lo.mu;
+  else if (endpointF(p.hi, 0) >= 0) estimate = p.hi.mu;
+  else {
+    const N = p.diffs.total;
+    if (N % 2 === 1) estimate = p.diffs.select((N + 1) / 2)[0];
+    else {
+      const [a, b] = p.diffs.select(N / 2, N / 2 + 1);
+      estimate = (a + b) / 2;
+    }
+  }
+  return {
+    estimate,
+    confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
+  };
+}
