@@ -272,6 +272,23 @@ export async function createRouter(
     res.json(await log.bundle(entityRef));
   });
 
+  // The entity's leaf in the heads tree the checkpoint at treeSize signs:
+  // lets a verifier that holds only that checkpoint see whether the newest
+  // records it was served are the ones the log committed to.
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/head-proof',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      await authorize(req, evidenceRecordReadPermission, entityRef);
+      res.json(
+        await log.headProof(
+          entityRef,
+          intParam('treeSize', req.query.treeSize),
+        ),
+      );
+    },
+  );
+
   const holdSchema = z.object({ reason: z.string().min(3).max(2000) }).strict();
   router.put(
     '/v1/entities/:kind/:namespace/:name/legal-hold',

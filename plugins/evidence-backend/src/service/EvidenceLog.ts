@@ -11,6 +11,8 @@ import {
   toBase64,
   verifyChain,
   EvidenceBundle,
+  HeadsTree,
+  parseCheckpoint,
 } from '@assay/plugin-evidence-common';
 import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
 import { nativeSha256, LEAF_PREFIX } from '../store/nodeHash';
@@ -42,6 +44,11 @@ export class EvidenceLog {
 
   async init() {
     let key = this.config.signerKey;
+    if (!key && process.env.NODE_ENV === 'production') {
+      throw new Error(
+        'evidence: no checkpoint signing key configured. In production (NODE_ENV=production) the evidence backend refuses to start without one: set ASSAY_EVIDENCE_SIGNING_KEY (config evidence.signing.key) to a key from `assay evidence keygen --origin <origin>`; a key generated into the database would let anyone with database access re-sign a rewritten log.',
+      );
+    }
     if (!key) {
       const res = await this.store.getOrCreateSignerKey(
         this.config.origin,
@@ -175,6 +182,8 @@ export class EvidenceLog {
       !Number.isSafeInteger(leafIndex) ||
       leafIndex < 0 ||
       leafIndex >= treeSize
+      // commits every entity's newest record at this size (see heads.ts)
+      extensions: [(await this.headsTree(treeSize)).extension()],
     ) {
       throw new InputError(
         `leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`,
@@ -185,6 +194,33 @@ export class EvidenceLog {
         [
           inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
           subtreeHash(0, treeSize, lookup, nativeSha256),
+  private headsTrees = new Map<number, Promise<HeadsTree>>();
+
+  /**
+   * The heads tree at `treeSize` (≤ the committed size): O(entities) reads
+   * and hashes, computed once per tree size and kept for the last few.
+   */
+  headsTree(treeSize: number): Promise<HeadsTree> {
+    let tree = this.headsTrees.get(treeSize);
+    if (!tree) {
+      tree = this.store
+        .headsAt(treeSize)
+        .then(heads => new HeadsTree(heads, nativeSha256));
+      tree.catch(() => this.headsTrees.delete(treeSize));
+      this.headsTrees.set(treeSize, tree);
+      while (this.headsTrees.size > 4) {
+        this.headsTrees.delete(this.headsTrees.keys().next().value!);
+      }
+    }
+    return tree;
+  }
+
+  /** The entity's head proof in the heads tree of the checkpoint at `treeSize`. */
+  async headProof(entityRef: string, treeSize: number) {
+    await this.checkSize(treeSize, 'treeSize');
+    return (await this.headsTree(treeSize)).proof(entityRef, treeSize);
+  }
+
         ] as const,
     );
     return {
@@ -273,4 +309,15 @@ export class EvidenceLog {
       })),
     };
   }
+}
+      ...(hasHeads(cp.note)
+        ? { headProof: await this.headProof(entityRef, cp.treeSize) }
+        : {}),
+
+/** Whether a signed checkpoint carries the heads extension (newer ones do). */
+function hasHeads(note: string): boolean {
+  const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+  return parseCheckpoint(text).extensions.some(l =>
+    l.startsWith('assay-heads/'),
+  );
 }

@@ -6,6 +6,7 @@ import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   canonicalJson,
+  EntityHead,
   EvidenceEnvelope,
   perfectNodesCompletedBy,
   subtreeHash,
@@ -133,6 +134,7 @@ export class DatabaseEvidenceStore {
       const nodeRows: any[] = [];
       const blobRows = new Map<string, any>();
       const refRows: any[] = [];
+      const touchedHeads = new Map<string, any>();
 
       for (const item of items) {
         const idemKey = item.idempotencyKey ? idemKeyOf(item) : undefined;
@@ -232,6 +234,12 @@ export class DatabaseEvidenceStore {
           });
         }
         heads.set(item.entityRef, { seq: row.seq, hash });
+        touchedHeads.set(item.entityRef, {
+          entity_ref: item.entityRef,
+          seq: row.seq,
+          hash,
+          leaf_index: leafIndex,
+        });
         const outcome = { row, replayed: false };
         if (idemKey) keys.set(idemKey, outcome);
         out.push(outcome);
@@ -282,6 +290,11 @@ export class DatabaseEvidenceStore {
         }
         await logUpdate;
       }
+      // each entity's newest record, for the heads the checkpoints commit to
+      await tx('evidence_heads')
+        .insert([...touchedHeads.values()])
+        .onConflict('entity_ref')
+        .merge(['seq', 'hash', 'leaf_index']);
       finalHeads = heads;
       finalSize = size;
       return out;
@@ -420,6 +433,38 @@ export class DatabaseEvidenceStore {
       .orderBy('seq', 'desc')
       .first();
     return r ? toRow(r) : undefined;
+  }
+
+  /**
+   * Every entity's newest record among the first `treeSize` leaves: the
+   * maintained heads table, with the entities that appended since
+   * `treeSize` resolved from their (immutable) records. O(entities + appends
+   * since treeSize); `treeSize` must not exceed the committed tree size.
+   */
+  async headsAt(treeSize: number): Promise<EntityHead[]> {
+    const rows: any[] = await this.db('evidence_heads').select(
+      'entity_ref',
+      'seq',
+      'hash',
+      'leaf_index',
+    );
+    const out: EntityHead[] = [];
+    const moved: string[] = [];
+    for (const r of rows) {
+      if (Number(r.leaf_index) < treeSize) {
+        out.push({ entityRef: r.entity_ref, seq: Number(r.seq), hash: r.hash });
+      } else moved.push(r.entity_ref);
+    }
+    for (const entityRef of moved) {
+      const r = await this.db('evidence_records')
+        .select('seq', 'hash')
+        .where({ entity_ref: entityRef })
+        .where('leaf_index', '<', treeSize)
+        .orderBy('seq', 'desc')
+        .first();
+      if (r) out.push({ entityRef, seq: Number(r.seq), hash: r.hash });
+    }
+    return out;
   }
 
   async leafHashes(leafIndexes: number[]): Promise<Map<number, string>> {

@@ -1,0 +1,122 @@
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import {
+  openNote,
+  parseCheckpoint,
+  parseHeadsExtension,
+  verifyBundle,
+  verifyHeadProof,
+} from '@assay/plugin-evidence-common';
+import { Knex } from 'knex';
+import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
+import { prepared, testConfig } from '../store/testUtils';
+import { EvidenceLog } from './EvidenceLog';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+async function setup(databaseId: Parameters<typeof databases.init>[0]) {
+  const knex = await databases.init(databaseId);
+  const store = await DatabaseEvidenceStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const log = new EvidenceLog(store, testConfig, mockServices.logger.mock());
+  await log.init();
+  return { knex, store, log };
+}
+
+/** What someone with owner access to the database can do. */
+async function deleteRecord(knex: Knex, entityRef: string, seq: number) {
+  if (knex.client.config.client === 'pg') {
+    await knex.raw('ALTER TABLE evidence_records DISABLE TRIGGER USER');
+  } else {
+    await knex.raw('DROP TRIGGER evidence_records_no_delete');
+  }
+  await knex('evidence_records').where({ entity_ref: entityRef, seq }).delete();
+}
+
+const A = 'component:default/a';
+const B = 'component:default/b';
+
+function openCheckpoint(log: EvidenceLog, note: string) {
+  return parseCheckpoint(openNote(note, [log.verifierKey]).text);
+}
+
+describe.each(databases.eachSupportedId())('entity heads on %p', databaseId => {
+  it('signs the heads of every entity into the checkpoint and proves them', async () => {
+    const { log, store } = await setup(databaseId);
+    for (let i = 1; i <= 3; i++) await log.append(prepared(A, i));
+    const b1 = await log.append(prepared(B, 1));
+    const cp = await log.checkpoint();
+    const checkpoint = openCheckpoint(log, cp.note);
+    expect(checkpoint.extensions).toEqual([
+      expect.stringMatching(/^assay-heads\/v1 2 [A-Za-z0-9+/]{43}=$/),
+    ]);
+    const headA = await store.head(A);
+    expect(
+      verifyHeadProof(await log.headProof(A, cp.treeSize), checkpoint, A),
+    ).toEqual({ seq: 3, hash: headA!.hash });
+    expect(
+      verifyHeadProof(await log.headProof(B, cp.treeSize), checkpoint, B),
+    ).toEqual({ seq: 1, hash: b1.row.hash });
+    const c = 'component:default/c';
+    expect(
+      verifyHeadProof(await log.headProof(c, cp.treeSize), checkpoint, c),
+    ).toBeNull();
+
+    // heads at an earlier size come from the records, not the current table
+    await log.append(prepared(A, 4));
+    const early = await log.headProof(A, 2);
+    expect(early.head).toMatchObject({ entityRef: A, seq: 2 });
+    expect((await log.headProof(B, 2)).head).toBeNull();
+
+    const bundle = await log.bundle(A);
+    const result = verifyBundle(bundle);
+    expect(result.failures).toEqual([]);
+    expect(result.heads).toMatchObject({ bound: true, committed: { seq: 4 } });
+  });
+
+  it('a deleted head record is named as a truncation; a rewritten heads table breaks the proof', async () => {
+    const { knex, log } = await setup(databaseId);
+    for (let i = 1; i <= 3; i++) await log.append(prepared(A, i));
+    await log.append(prepared(B, 1));
+    const cp = await log.checkpoint(); // a verifier or the viewer fetched it
+
+    await deleteRecord(knex, A, 3);
+    const bundle = await log.bundle(A);
+    expect(bundle.records).toHaveLength(2);
+    const result = verifyBundle(bundle);
+    expect(result.ok).toBe(false);
+    expect(result.chain.ok).toBe(true); // what is left still chains
+    expect(result.failures).toEqual([
+      {
+        seq: 3,
+        reason: expect.stringMatching(
+          /^truncated: the signed checkpoint commits to head #3 .* end at #2$/,
+        ),
+      },
+    ]);
+
+    // covering it up in the heads table changes the heads root: the proof
+    // no longer matches what the checkpoint signs
+    const prev = await knex('evidence_records')
+      .where({ entity_ref: A, seq: 2 })
+      .first();
+    await knex('evidence_heads')
+      .where({ entity_ref: A })
+      .update({ seq: 2, hash: prev.hash, leaf_index: prev.leaf_index });
+    const fresh = new EvidenceLog(
+      log.store,
+      testConfig,
+      mockServices.logger.mock(),
+    );
+    await fresh.init();
+    const checkpoint = openCheckpoint(log, cp.note);
+    expect(parseHeadsExtension(checkpoint.extensions)?.count).toBe(2);
+    const proof = await fresh.headProof(A, cp.treeSize);
+    expect(() => verifyHeadProof(proof, checkpoint, A)).toThrow(
+      /not in the heads tree the checkpoint signs/,
+    );
+    expect(verifyBundle(await fresh.bundle(A)).ok).toBe(false);
+  });
+});
