@@ -35,6 +35,7 @@ import { catalogEntityCreatePermission } from '@backstage/plugin-catalog-common/
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { EvidencePage } from '@assay/plugin-evidence';
+import { ScorecardsOverviewPage } from '@assay/plugin-scorecards';
 
 const app = createApp({
   apis,
@@ -91,6 +92,7 @@ const routes = (
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/evidence" element={<EvidencePage />} />
+    <Route path="/assay/scorecards" element={<ScorecardsOverviewPage />} />
   </FlatRoutes>
 );
 

@@ -52,6 +52,11 @@ import {
   EntityEvidenceContent,
   isEvidenceAvailable,
 } from '@assay/plugin-evidence';
+import {
+  EntityScorecardCard,
+  EntityScorecardContent,
+  isScorecardAvailable,
+} from '@assay/plugin-scorecards';
 
 /*
  * The entity pages of the Assay portal.
@@ -61,7 +66,7 @@ import {
  *   Evidence   - @assay/plugin-evidence (EntityEvidenceContent)
  *   Promotion  - not built yet
  *   Canary     - not built yet
- *   Compliance - not built yet
+ *   Compliance - @assay/plugin-scorecards (EntityScorecardContent)
  * Look for "Assay tabs" and "Assay cards" below.
  */
 
@@ -118,6 +123,13 @@ const overviewContent = (
         </Grid>
       </EntitySwitch.Case>
     </EntitySwitch>
+    <EntitySwitch>
+      <EntitySwitch.Case if={isScorecardAvailable}>
+        <Grid item md={6} xs={12}>
+          <EntityScorecardCard />
+        </Grid>
+      </EntitySwitch.Case>
+    </EntitySwitch>
   </Grid>
 );
 
@@ -134,6 +146,14 @@ const serviceEntityPage = (
       if={isEvidenceAvailable}
     >
       <EntityEvidenceContent />
+    </EntityLayout.Route>
+
+    <EntityLayout.Route
+      path="/compliance"
+      title="Compliance"
+      if={isScorecardAvailable}
+    >
+      <EntityScorecardContent />
     </EntityLayout.Route>
 
     <EntityLayout.Route path="/api" title="API">
