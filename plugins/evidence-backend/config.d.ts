@@ -19,6 +19,31 @@ export interface Config {
       /** Maximum size in bytes of one artifact or payload. Default 10 MiB. */
       maxBytes?: number;
     };
+    /**
+     * What each external-access subject (a CI token, see
+     * `backend.auth.externalAccess[].options.subject`) may write. A service
+     * principal without an entry gets 403 on create. The categories written
+     * by Assay's own plugins (promotion, canary, release, waiver, compliance)
+     * are refused unless listed explicitly in `categories`.
+     */
+    producers?: Array<{
+      /** The external access subject, e.g. `ci-pipeline` (also accepted: `external:ci-pipeline`). */
+      subject: string;
+      /** Entities it may write, as entity refs, e.g. `component:default/service-a`. */
+      entities?: string[];
+      /** Groups whose entities (catalog ownership) it may write, e.g. `group:default/payments-team`. */
+      owners?: string[];
+      /** Categories it may write; default every non-reserved category. */
+      categories?: string[];
+    }>;
+    /**
+     * Categories each Backstage plugin may write when it calls with its own
+     * service credentials (`plugin:<pluginId>`), by plugin id. Overrides the
+     * defaults per plugin: delivery → canary, promotion, release; scorecards →
+     * compliance, waiver; scaffolder → onboarding. A plugin without an entry
+     * may not write.
+     */
+    pluginProducers?: { [pluginId: string]: string[] };
     /** Extra evidence categories beyond the built-in ones (lowercase kebab-case). */
     categories?: string[];
     retention?: {

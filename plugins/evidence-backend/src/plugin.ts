@@ -3,6 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  EVIDENCE_APPENDED_TOPIC,
+  EvidenceAppendedEvent,
+} from '@assay/plugin-evidence-common';
 import { readEvidenceConfig } from './config';
 import { seedDemoEvidence } from './demo/seed';
 import { evidencePermissions } from './permissions';
@@ -32,6 +37,8 @@ export const evidencePlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
+        auth: coreServices.auth,
       },
       async init(deps) {
         const config = readEvidenceConfig(deps.config);
@@ -40,6 +47,24 @@ export const evidencePlugin = createBackendPlugin({
         });
         const log = new EvidenceLog(store, config, deps.logger);
         await log.init();
+        // After commit: tell other plugins (delivery, scorecards) what was appended.
+        log.onAppended(rows => {
+          for (const row of rows) {
+            const eventPayload: EvidenceAppendedEvent = {
+              entityRef: row.entityRef,
+              category: row.category,
+              hash: row.hash,
+              seq: row.seq,
+            };
+            deps.events
+              .publish({ topic: EVIDENCE_APPENDED_TOPIC, eventPayload })
+              .catch(e =>
+                deps.logger.warn(
+                  `evidence: could not publish ${EVIDENCE_APPENDED_TOPIC} for ${row.hash}: ${e}`,
+                ),
+              );
+          }
+        });
         deps.permissionsRegistry.addPermissions(evidencePermissions);
 
         deps.httpRouter.use(
@@ -51,6 +76,8 @@ export const evidencePlugin = createBackendPlugin({
             auditor: deps.auditor,
             catalog: deps.catalog,
             logger: deps.logger,
+            auth: deps.auth,
+            rootConfig: deps.config,
           }),
         );
 

@@ -445,7 +445,7 @@ describe('evidence router', () => {
       .post(records)
       .send({
         entityRef: 'Component:Default/Service-A',
-        category: 'release',
+        category: 'signature',
         artifacts: [
           { name: 'notes.txt', contentBase64: b64('same') },
           { name: 'copy.txt', contentBase64: b64('same') },
@@ -460,7 +460,7 @@ describe('evidence router', () => {
     const server = await start();
     const body = {
       entityRef: 'component:default/service-a',
-      category: 'release',
+      category: 'signature',
       summary: { version: '1.0.0' },
     };
     const a = await request(server)

@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  AuthService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
@@ -32,6 +33,8 @@ import {
   zodInputError,
 } from './service/prepare';
 import { toStoredRecords } from './service/records';
+import { ProducerScope, readProducerConfig } from './service/producers';
+import { Config } from '@backstage/config';
 
 export interface RouterOptions {
   log: EvidenceLog;
@@ -41,6 +44,9 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   logger: LoggerService;
+  auth: AuthService;
+  /** the root config: `evidence.producers`, `evidence.pluginProducers` */
+  rootConfig: Config;
 }
 
 const listQuerySchema = z.object({
@@ -64,6 +70,11 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { log, config, httpAuth, permissions, auditor, catalog } = options;
+  const producers = new ProducerScope(
+    readProducerConfig(options.rootConfig),
+    catalog,
+    options.auth,
+  );
   const store = log.store;
   const router = Router();
   router.use(
@@ -96,6 +107,60 @@ export async function createRouter(
       );
     }
     return credentials;
+  }
+
+  /**
+   * Read access to evidence in general, before anything is looked up:
+   * DENY → 403. ALLOW → `undefined`; CONDITIONAL (the caller may read the
+   * evidence of some entities) → the credentials, and the caller must then
+   * authorize the concrete entity and answer 404 for both "missing" and "not
+   * yours", so existence is never revealed before authorization.
+   */
+  async function authorizeRead(
+    req: Request,
+  ): Promise<{ conditional: boolean; credentials: BackstageCredentials }> {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: evidenceRecordReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError(
+        `You are not allowed to read evidence (${evidenceRecordReadPermission.name})`,
+      );
+    }
+    return {
+      conditional: decision.result === AuthorizeResult.CONDITIONAL,
+      credentials,
+    };
+  }
+
+  /** A record by hash, after authorization; 404 if missing or not readable. */
+  async function readableRecord(req: Request) {
+    const read = await authorizeRead(req);
+    const hash = String(req.params.hash).toLowerCase();
+    const notFound = () =>
+      new NotFoundError(`No evidence record with hash ${req.params.hash}`);
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
+      throw new InputError('hash: 64 hex characters (SHA-256)');
+    }
+    const row = await store.getByHash(hash);
+    if (!row) throw notFound();
+    if (read.conditional) {
+      const [decision] = await permissions.authorize(
+        [
+          {
+            permission: evidenceRecordReadPermission,
+            resourceRef: row.entityRef,
+          },
+        ],
+        { credentials: read.credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) throw notFound();
+    }
+    return row;
   }
 
   /** Runs a mutating operation as an audit event. */
@@ -135,11 +200,14 @@ export async function createRouter(
         'entityRef: required, an entity ref like component:default/name',
       );
     }
+    const entityRef = normalizeEntityRef(target);
     const credentials = await authorize(
       req,
       evidenceRecordCreatePermission,
-      normalizeEntityRef(target),
+      entityRef,
     );
+    // service principals: scoped by evidence.producers / pluginProducers
+    const scope = await producers.forEntity(credentials, entityRef);
     const prepared = prepareAppend(req.body, {
       config,
       producer: producerOf(credentials),
@@ -392,23 +460,13 @@ export async function createRouter(
   });
 
   router.get('/v1/records/:hash', async (req, res) => {
-    const row = await store.getByHash(String(req.params.hash).toLowerCase());
-    if (!row)
-      throw new NotFoundError(
-        `No evidence record with hash ${req.params.hash}`,
-      );
-    await authorize(req, evidenceRecordReadPermission, row.entityRef);
+    const row = await readableRecord(req);
     const [stored] = await toStoredRecords([row], store, config);
     res.json(stored);
   });
 
   router.get('/v1/records/:hash/artifacts/:digest', async (req, res) => {
-    const row = await store.getByHash(String(req.params.hash).toLowerCase());
-    if (!row)
-      throw new NotFoundError(
-        `No evidence record with hash ${req.params.hash}`,
-      );
-    await authorize(req, evidenceRecordReadPermission, row.entityRef);
+    const row = await readableRecord(req);
     const env = JSON.parse(row.canonical);
     const digest = req.params.digest;
     const artifact = (env.artifacts ?? []).find(
@@ -448,12 +506,15 @@ export async function createRouter(
     res.send(blob.content);
   });
 
-  router.get('/v1/checkpoint', async (_req, res) => {
+  // The log-wide routes reveal no entity's data, but still need read access.
+  router.get('/v1/checkpoint', async (req, res) => {
+    await authorizeRead(req);
     const cp = await log.checkpoint();
     res.type('text/plain; charset=utf-8').send(cp.note);
   });
 
-  router.get('/v1/public-key', async (_req, res) => {
+  router.get('/v1/public-key', async (req, res) => {
+    await authorizeRead(req);
     res.json({
       origin: log.origin,
       verifierKey: log.verifierKey,
@@ -462,6 +523,7 @@ export async function createRouter(
   });
 
   router.get('/v1/proofs/inclusion', async (req, res) => {
+    await authorizeRead(req);
     res.json(
       await log.inclusion(
         intParam('leafIndex', req.query.leafIndex),
@@ -471,6 +533,7 @@ export async function createRouter(
   });
 
   router.get('/v1/proofs/consistency', async (req, res) => {
+    await authorizeRead(req);
     res.json(
       await log.consistency(
         intParam('from', req.query.from),

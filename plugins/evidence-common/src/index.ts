@@ -25,6 +25,8 @@ export * from './noteKeys';
 export * from './note';
 export * from './checkpoint';
 export * from './categories';
+export * from './permissions';
+export * from './producers';
 export * from './entityRef';
 export * from './envelope';
 export { verifyChain, verifyChainAsync } from './chain';

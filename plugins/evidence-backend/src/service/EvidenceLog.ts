@@ -72,6 +72,29 @@ export class EvidenceLog {
     return this.config.origin;
   }
 
+  private readonly appendedListeners: Array<(rows: RecordRow[]) => void> = [];
+
+  /**
+   * Calls `listener` after every committed append with the new rows (replays
+   * of an idempotency key are not new). Used to publish
+   * `assay.evidence.appended` on the events service.
+   */
+  onAppended(listener: (rows: RecordRow[]) => void) {
+    this.appendedListeners.push(listener);
+  }
+
+  private notifyAppended(outcomes: AppendOutcome[]) {
+    const rows = outcomes.filter(o => !o.replayed).map(o => o.row);
+    if (!rows.length) return;
+    for (const listener of this.appendedListeners) {
+      try {
+        listener(rows);
+      } catch (e) {
+        this.logger.warn(`evidence: appended listener failed: ${e}`);
+      }
+    }
+  }
+
   append(item: PreparedAppend): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
@@ -90,6 +113,7 @@ export class EvidenceLog {
             this.store.appendBatch(batch.map(p => p.item)),
           );
           batch.forEach((p, i) => p.resolve(out[i]));
+          this.notifyAppended(out);
         } catch (e) {
           if (batch.length === 1) {
             batch[0].reject(e);
@@ -101,6 +125,7 @@ export class EvidenceLog {
                   this.store.appendBatch([p.item]),
                 );
                 p.resolve(o);
+                this.notifyAppended([o]);
               } catch (err) {
                 p.reject(err);
               }
