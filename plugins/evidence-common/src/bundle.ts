@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { fromBase64, utf8Encode } from './bytes';
-import { chainSteps, ChainVerification } from './chain';
+import { utf8Encode } from './bytes';
+import {
+  ChainFailure,
+  ChainVerification,
+  createChainChecker,
+  VerifyChainOptions,
+} from './chain';
 import { Checkpoint, parseCheckpoint } from './checkpoint';
 import { HashFn, sha256 } from './hash';
+import { createInclusionBatch } from './inclusionBatch';
 import { leafHash } from './merkle';
-import { verifyInclusion } from './merkleVerify';
 import { openNote } from './note';
 import { CHUNK, runSteps, runStepsAsync, Steps } from './steps';
 import {
@@ -79,17 +84,22 @@ export const headProofSchema: z.ZodType<HeadProof> = z.object({
   right: headLeafSchema.nullable().optional(),
 });
 
+const bundleHeaderShape = {
+  version: z.literal(1),
+  entityRef: z.string(),
+  origin: z.string(),
+  publicKey: z.string(),
+  checkpoint: z.string(),
+  headProof: headProofSchema.optional(),
+};
+
 /**
  * Zod schema for {@link EvidenceBundle} (unknown keys are stripped).
  *
  * @public
  */
 export const evidenceBundleSchema: z.ZodType<EvidenceBundle> = z.object({
-  version: z.literal(1),
-  entityRef: z.string(),
-  origin: z.string(),
-  publicKey: z.string(),
-  checkpoint: z.string(),
+  ...bundleHeaderShape,
   records: z.array(
     z.object({
       leafIndex: index,
@@ -98,8 +108,37 @@ export const evidenceBundleSchema: z.ZodType<EvidenceBundle> = z.object({
       inclusionProof: z.array(z.string()),
     }),
   ),
-  headProof: headProofSchema.optional(),
 });
+
+const bundleHeaderSchema: z.ZodType<EvidenceBundleHeader> =
+  z.object(bundleHeaderShape);
+
+/**
+ * A bundle without its records: what a streaming reader has before the
+ * records arrive.
+ *
+ * @public
+ */
+export type EvidenceBundleHeader = Omit<EvidenceBundle, 'records'>;
+
+/** Why a bundle record is malformed (the zod record schema, by hand: no per-record zod). */
+function recordProblem(r: unknown): string | undefined {
+  const rec = r as Partial<Record<keyof EvidenceBundleRecord, unknown>>;
+  if (typeof r !== 'object' || r === null || Array.isArray(r))
+    return ': Expected object';
+  const leaf = rec.leafIndex;
+  if (typeof leaf !== 'number' || !Number.isSafeInteger(leaf) || leaf < 0)
+    return '.leafIndex: Expected a non-negative safe integer';
+  if (typeof rec.hash !== 'string') return '.hash: Expected string';
+  if (typeof rec.canonical !== 'string') return '.canonical: Expected string';
+  const proof = rec.inclusionProof;
+  if (!Array.isArray(proof)) return '.inclusionProof: Expected array';
+  for (let i = 0; i < proof.length; i++) {
+    if (typeof proof[i] !== 'string')
+      return `.inclusionProof.${i}: Expected string`;
+  }
+  return undefined;
+}
 
 /**
  * The result of {@link verifyBundle}. `checkpoint` is null when the signed
@@ -134,7 +173,7 @@ function seqOf(record: EvidenceBundleRecord, position: number): number {
 }
 
 function openCheckpoint(
-  bundle: EvidenceBundle,
+  bundle: EvidenceBundleHeader,
   failures: BundleVerification['failures'],
 ) {
   try {
@@ -156,73 +195,169 @@ function openCheckpoint(
   }
 }
 
-function* bundleSteps(
-  input: unknown,
-  hash: HashFn,
-  onProgress?: (done: number, total: number) => void,
-): Steps<BundleVerification> {
-  const parsed = evidenceBundleSchema.safeParse(input);
+/**
+ * Checks a bundle record by record, as a streaming reader delivers them.
+ *
+ * @public
+ */
+export type BundleVerifier = {
+  /** Checks the next record (records in bundle order); throws a TypeError on a malformed one. */
+  add(record: EvidenceBundleRecord): void;
+  /** The verdict over every record added. */
+  finish(): BundleVerification;
+};
+
+/**
+ * {@link verifyBundle} one record at a time, so a reader never has to hold
+ * the whole bundle: the same checks (checkpoint signature and origin, the
+ * full {@link verifyChain} check of every record, every record's inclusion
+ * proof, the head binding), with the inclusion proofs of the records
+ * verified together (see createInclusionBatch): about one hash per tree
+ * node instead of a full path per record. Throws a TypeError when the
+ * header is not shaped like a bundle.
+ *
+ * @public
+ */
+export function createBundleVerifier(
+  input: EvidenceBundleHeader,
+  options: Pick<VerifyChainOptions, 'hash' | 'hashHex'> = {},
+): BundleVerifier {
+  const parsed = bundleHeaderSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new TypeError(
       `malformed evidence bundle: ${issue.path.join('.')}: ${issue.message}`,
     );
   }
-  const bundle = parsed.data;
-  const total = bundle.records.length * 2;
+  const header = parsed.data;
+  const hash = options.hash ?? sha256;
   const failures: BundleVerification['failures'] = [];
-  const checkpoint = openCheckpoint(bundle, failures);
-  const chain = yield* chainSteps(bundle.records, {
-    entityRef: bundle.entityRef,
+  const inclusionFailures: BundleVerification['failures'] = [];
+  const checkpoint = openCheckpoint(header, failures);
+  const check = createChainChecker({
+    entityRef: header.entityRef,
     hash,
-    onProgress: done => onProgress?.(done, total),
+    hashHex: options.hashHex,
   });
-  if (!chain.ok)
-    failures.push({ seq: chain.firstBad.seq, reason: chain.firstBad.reason });
-  if (checkpoint) {
-    let lastLeaf = -1;
-    for (const [i, record] of bundle.records.entries()) {
-      const seq = seqOf(record, i);
-      const where = `record #${seq} (leaf ${record.leafIndex})`;
+  const inclusion =
+    checkpoint &&
+    createInclusionBatch(checkpoint.treeSize, checkpoint.rootHash, hash);
+  let count = 0;
+  let chainFailure:
+    | { index: number; failure: ChainFailure; hash: string }
+    | undefined;
+  let lastLeaf = -1;
+  let lastHash: string | null = null;
+  let lastCovered: { index: number; record: EvidenceBundleRecord } | undefined;
+
+  return {
+    add(record) {
+      const i = count;
+      const problem = recordProblem(record);
+      if (problem) {
+        throw new TypeError(
+          `malformed evidence bundle: records.${i}${problem}`,
+        );
+      }
+      count += 1;
+      if (!chainFailure) {
+        const failure = check(record);
+        if (failure) chainFailure = { index: i, failure, hash: record.hash };
+      }
+      lastHash = record.hash;
+      if (!checkpoint || !inclusion) return;
       try {
         if (record.leafIndex <= lastLeaf) {
           throw new Error('leaf indexes must increase with seq');
         }
         lastLeaf = record.leafIndex;
-        verifyInclusion(
-          {
-            leafIndex: record.leafIndex,
-            treeSize: checkpoint.treeSize,
-            leafHash: leafHash(utf8Encode(record.canonical), hash),
-            proof: record.inclusionProof.map(p => fromBase64(p)),
-            rootHash: checkpoint.rootHash,
-          },
-          hash,
+        inclusion.verify(
+          record.leafIndex,
+          leafHash(utf8Encode(record.canonical), hash),
+          record.inclusionProof,
         );
       } catch (e) {
-        failures.push({
+        const seq = seqOf(record, i);
+        inclusionFailures.push({
           seq,
-          reason: `${where} is not included in the signed checkpoint: ${
-            (e as Error).message
-          }`,
+          reason: `record #${seq} (leaf ${
+            record.leafIndex
+          }) is not included in the signed checkpoint: ${(e as Error).message}`,
         });
       }
-      if ((i + 1) % CHUNK === 0) {
-        onProgress?.(bundle.records.length + i + 1, total);
-        yield;
+      if (record.leafIndex < checkpoint.treeSize) {
+        lastCovered = { index: i, record };
       }
+    },
+    finish() {
+      const chain: ChainVerification = chainFailure
+        ? {
+            ok: false,
+            checked: chainFailure.index,
+            firstBad: { ...chainFailure.failure, hash: chainFailure.hash },
+          }
+        : { ok: true, checked: count, headHash: lastHash };
+      if (chainFailure) {
+        failures.push({
+          seq: chainFailure.failure.seq,
+          reason: chainFailure.failure.reason,
+        });
+      }
+      failures.push(...inclusionFailures);
+      const heads = checkpoint
+        ? checkBundleHead(
+            header,
+            lastCovered && {
+              seq: seqOf(lastCovered.record, lastCovered.index),
+              hash: lastCovered.record.hash,
+            },
+            checkpoint,
+            hash,
+            failures,
+          )
+        : undefined;
+      return { ok: failures.length === 0, chain, checkpoint, failures, heads };
+    },
+  };
+}
+
+function* bundleSteps(
+  input: unknown,
+  hash: HashFn,
+  onProgress?: (done: number, total: number) => void,
+  hashHex?: VerifyChainOptions['hashHex'],
+): Steps<BundleVerification> {
+  const records = (input as { records?: unknown } | null)?.records;
+  if (!Array.isArray(records)) {
+    // let the schema name what is wrong
+    const parsed = evidenceBundleSchema.safeParse(input);
+    const issue = parsed.success ? undefined : parsed.error.issues[0];
+    throw new TypeError(
+      `malformed evidence bundle: ${
+        issue ? `${issue.path.join('.')}: ${issue.message}` : 'records'
+      }`,
+    );
+  }
+  const verifier = createBundleVerifier(input as EvidenceBundleHeader, {
+    hash,
+    hashHex,
+  });
+  const total = records.length * 2;
+  for (let i = 0; i < records.length; i++) {
+    verifier.add(records[i]);
+    if ((i + 1) % CHUNK === 0) {
+      onProgress?.(2 * (i + 1), total);
+      yield;
     }
   }
-  const heads = checkpoint
-    ? checkBundleHead(bundle, checkpoint, hash, failures)
-    : undefined;
   onProgress?.(total, total);
-  return { ok: failures.length === 0, chain, checkpoint, failures, heads };
+  return verifier.finish();
 }
 
 /** The bundle's newest record must be the head the checkpoint commits to. */
 function checkBundleHead(
-  bundle: EvidenceBundle,
+  bundle: EvidenceBundleHeader,
+  last: { seq: number; hash: string } | undefined,
   checkpoint: Required<Checkpoint>,
   hash: HashFn,
   failures: BundleVerification['failures'],
@@ -254,12 +389,7 @@ function checkBundleHead(
     failures.push({ reason: (e as Error).message });
     return { bound: false, committed: null, mismatch: null };
   }
-  const covered = bundle.records.filter(r => r.leafIndex < checkpoint.treeSize);
-  const last = covered[covered.length - 1];
-  const mismatch = compareHead(
-    committed,
-    last && { seq: seqOf(last, covered.length - 1), hash: last.hash },
-  );
+  const mismatch = compareHead(committed, last);
   if (mismatch) {
     failures.push({ seq: mismatch.expected?.seq, reason: mismatch.message });
   }
@@ -277,8 +407,9 @@ function checkBundleHead(
 export function verifyBundle(
   bundle: EvidenceBundle,
   hash: HashFn = sha256,
+  hashHex?: VerifyChainOptions['hashHex'],
 ): BundleVerification {
-  return runSteps(bundleSteps(bundle, hash));
+  return runSteps(bundleSteps(bundle, hash, undefined, hashHex));
 }
 
 /**

@@ -50,7 +50,9 @@ export type ChainVerification =
       firstBad: { seq: number; hash: string; reason: string };
     };
 
-type Failure = { seq: number; reason: string };
+/** @internal */
+export type ChainFailure = { seq: number; reason: string };
+type Failure = ChainFailure;
 
 function decode(record: ChainRecord): { text: string; bytes: Uint8Array } {
   if (typeof record.canonical === 'string') {
@@ -68,8 +70,12 @@ function schemaReason(error: {
   }: ${issue.message}`;
 }
 
-/** Builds the per-record check; it carries the chain state between calls. */
-function createChecker(options: VerifyChainOptions) {
+/**
+ * Builds the per-record check; it carries the chain state between calls.
+ * Returns undefined for a good record, else why (and at which seq) it is bad.
+ * @internal
+ */
+export function createChainChecker(options: VerifyChainOptions) {
   const hash = options.hash ?? sha256;
   let expectedSeq = options.expectedFirstSeq ?? 1;
   let previous: { seq: number; hash: string | null } | undefined =
@@ -235,7 +241,7 @@ export function* chainSteps(
   records: ChainRecord[],
   options: VerifyChainOptions,
 ): Steps<ChainVerification> {
-  const check = createChecker(options);
+  const check = createChainChecker(options);
   for (let i = 0; i < records.length; i++) {
     const failure = check(records[i]);
     if (failure) return outcome(records, i, failure, options);

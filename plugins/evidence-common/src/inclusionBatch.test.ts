@@ -1,0 +1,101 @@
+import { toBase64, utf8Encode } from './bytes';
+import { sha256 } from './hash';
+import { createInclusionBatch } from './inclusionBatch';
+import {
+  leafHash,
+  merkleRoot,
+  NodeLookup,
+  nodeHash,
+  perfectNodesCompletedBy,
+} from './merkle';
+import { inclusionProof } from './merkleProofs';
+
+const MAX = 45;
+const leaves = Array.from({ length: MAX }, (_, i) =>
+  leafHash(utf8Encode(`leaf ${i}`)),
+);
+const store = new Map<string, Uint8Array>();
+for (let i = 0; i < MAX; i++) {
+  store.set(`0:${i}`, leaves[i]);
+  for (const { level, index } of perfectNodesCompletedBy(i)) {
+    store.set(
+      `${level}:${index}`,
+      nodeHash(
+        store.get(`${level - 1}:${2 * index}`)!,
+        store.get(`${level - 1}:${2 * index + 1}`)!,
+      ),
+    );
+  }
+}
+const lookup: NodeLookup = (level, index) => store.get(`${level}:${index}`)!;
+const proofOf = (leaf: number, size: number) =>
+  inclusionProof(leaf, size, lookup).map(h => toBase64(h));
+
+/** Counts hash calls. */
+function countingHash() {
+  const counter = { calls: 0 };
+  const hash = (data: Uint8Array) => {
+    counter.calls += 1;
+    return sha256(data);
+  };
+  return { hash, counter };
+}
+
+describe('createInclusionBatch', () => {
+  it('accepts every leaf of every tree size, in order, with fewer hashes than one path per leaf', () => {
+    for (let size = 1; size <= MAX; size++) {
+      const root = merkleRoot(leaves.slice(0, size));
+      const { hash, counter } = countingHash();
+      const batch = createInclusionBatch(size, root, hash);
+      let pathHashes = 0;
+      for (let i = 0; i < size; i++) {
+        const proof = proofOf(i, size);
+        pathHashes += proof.length;
+        expect(() => batch.verify(i, leaves[i], proof)).not.toThrow();
+      }
+      // one proof in full (twice: verify + path) plus about one hash per node
+      expect(counter.calls).toBeLessThanOrEqual(
+        Math.max(pathHashes, 2 * size + 4 * Math.ceil(Math.log2(size + 1))),
+      );
+    }
+  });
+
+  it('rejects a wrong leaf, a tampered sibling below or above the shared node, and extra or missing elements', () => {
+    const size = 37;
+    const root = merkleRoot(leaves.slice(0, size));
+    const fresh = () => {
+      const batch = createInclusionBatch(size, root, sha256);
+      for (let i = 0; i < 20; i++) batch.verify(i, leaves[i], proofOf(i, size));
+      return batch;
+    };
+    const good = proofOf(20, size);
+    const other = toBase64(leaves[44]);
+    expect(() => fresh().verify(20, leaves[21], good)).toThrow(/root/);
+    for (let k = 0; k < good.length; k++) {
+      const tampered = good.map((h, j) => (j === k ? other : h));
+      expect(() => fresh().verify(20, leaves[20], tampered)).toThrow();
+    }
+    expect(() => fresh().verify(20, leaves[20], [...good, other])).toThrow(
+      /longer/,
+    );
+    expect(() => fresh().verify(20, leaves[20], good.slice(0, -1))).toThrow(
+      /short/,
+    );
+    expect(() => fresh().verify(20, leaves[20], ['not base64!'])).toThrow(
+      /base64/,
+    );
+    expect(() => fresh().verify(size, leaves[20], good)).toThrow();
+    // out of order still verifies in full
+    const batch = fresh();
+    expect(() => batch.verify(3, leaves[3], proofOf(3, size))).not.toThrow();
+    expect(() => batch.verify(3, leaves[4], proofOf(3, size))).toThrow();
+  });
+
+  it('is not fooled by a verified path when the root differs', () => {
+    const size = 16;
+    const wrongRoot = merkleRoot(leaves.slice(0, 15));
+    const batch = createInclusionBatch(size, wrongRoot, sha256);
+    expect(() => batch.verify(0, leaves[0], proofOf(0, size))).toThrow(/root/);
+    expect(() => batch.verify(1, leaves[1], proofOf(1, size))).toThrow(/root/);
+  });
+});
