@@ -1,10 +1,10 @@
 import type { CanaryMetricConfig } from '../store/types';
 
 /** One sample of a series: unix seconds and value (null = no data). */
-export interface Point {
+export type Point = {
   t: number;
   v: number | null;
-}
+};
 
 export interface MetricsQuery {
   runId: string;

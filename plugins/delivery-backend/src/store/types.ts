@@ -10,6 +10,25 @@ export type RunStatus =
 
 export const ACTIVE_STATUSES: RunStatus[] = ['running', 'paused'];
 
+/** Threshold (Argo-style) rule of a metric; see ThresholdMetricInput in delivery-common. */
+export interface CanaryThresholdConfig {
+  successCondition?: {
+    aggregate: string;
+    op: string;
+    value?: number;
+    baselineFactor?: number;
+  };
+  failureCondition?: {
+    aggregate: string;
+    op: string;
+    value?: number;
+    baselineFactor?: number;
+  };
+  failureLimit?: number;
+  inconclusiveLimit?: number;
+  consecutiveErrorLimit?: number;
+}
+
 /** One metric a run is judged on (config + judge options). */
 export interface CanaryMetricConfig {
   name: string;
@@ -21,13 +40,30 @@ export interface CanaryMetricConfig {
   /** Judged and shown, never deciding (passed to the judge as `muted`). */
   observeOnly?: boolean;
   critical?: boolean;
-  /** Everything else is passed to the judge as metric options. */
-  judge?: Record<string, unknown>;
+  direction?: 'either' | 'increase' | 'decrease';
+  nanStrategy?: 'remove' | 'replace';
+  outliers?: 'keep' | 'remove';
+  mustHaveData?: boolean;
+  minSamples?: number;
+  effectSize?: {
+    measure?: 'meanRatio' | 'cles';
+    allowedIncrease?: number;
+    allowedDecrease?: number;
+    criticalIncrease?: number;
+    criticalDecrease?: number;
+  };
+  /** When set, the metric is judged Argo-style (one measurement per analysis of a step) instead of Mann-Whitney. */
+  threshold?: CanaryThresholdConfig;
 }
 
 /** The configuration a run was started with (frozen in the row). */
 export interface RunConfig {
-  steps: number[];
+  /** Steps (weight, optional own interval, optional `analysis: false`). */
+  steps: Array<{
+    weight: number;
+    intervalSeconds?: number;
+    analysis?: boolean;
+  }>;
   metrics: CanaryMetricConfig[];
   intervalSeconds: number;
   retries: number;
@@ -41,7 +77,7 @@ export interface RunConfig {
   };
 }
 
-export interface CausalChain {
+export type CausalChain = {
   step: number;
   weight: number;
   metric: string | null;
@@ -52,7 +88,7 @@ export interface CausalChain {
   confidenceInterval: Array<number | null> | null;
   rule: string;
   actor: string | null;
-}
+};
 
 export interface RunRow {
   id: string;

@@ -1,0 +1,132 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { evidenceServiceRef } from '@assay/plugin-evidence-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { readCanaryConfig } from './config';
+import { seedDemoCanaries } from './demo/seed';
+import { CanaryEngine } from './engine/CanaryEngine';
+import { CanaryEvidenceWriter } from './engine/evidence';
+import { canaryPermissions } from './permissions';
+import { IstioTrafficProvider } from './providers/IstioTrafficProvider';
+import { PrometheusMetricsProvider } from './providers/PrometheusMetricsProvider';
+import { RecorderTrafficProvider } from './providers/RecorderTrafficProvider';
+import { SimulatorMetricsProvider } from './providers/SimulatorMetricsProvider';
+import { MetricsProvider, TrafficProvider } from './providers/types';
+import { createRouter } from './router';
+import { DatabaseCanaryStore } from './store/DatabaseCanaryStore';
+
+/**
+ * Assay delivery backend: canary rollouts judged on metrics, every decision
+ * recorded as evidence.
+ *
+ * @public
+ */
+export const deliveryPlugin = createBackendPlugin({
+  pluginId: 'delivery',
+  register(env) {
+    env.registerInit({
+      deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        evidence: evidenceServiceRef,
+      },
+      async init(deps) {
+        const config = readCanaryConfig(deps.rootConfig);
+        const store = await DatabaseCanaryStore.create({
+          database: deps.database,
+        });
+        const metrics: MetricsProvider =
+          config.metricsProvider === 'prometheus'
+            ? new PrometheusMetricsProvider(config.prometheus!)
+            : new SimulatorMetricsProvider();
+        let traffic: TrafficProvider;
+        if (config.trafficProvider === 'istio') {
+          const kubeConfig = new KubeConfig();
+          if (config.istio.kubeconfigPath) {
+            kubeConfig.loadFromFile(config.istio.kubeconfigPath);
+          } else {
+            kubeConfig.loadFromDefault();
+          }
+          traffic = new IstioTrafficProvider({ ...config.istio, kubeConfig });
+        } else {
+          traffic = new RecorderTrafficProvider();
+        }
+        const writer = new CanaryEvidenceWriter({
+          store,
+          evidence: deps.evidence,
+          auth: deps.auth,
+          logger: deps.logger,
+        });
+        const flushEvidence = () => writer.flush();
+        const engine = new CanaryEngine({
+          store,
+          metrics,
+          traffic,
+          config,
+          logger: deps.logger,
+          flushEvidence,
+          annotationsOf: async entityRef => {
+            const entity = await deps.catalog.getEntityByRef(entityRef, {
+              credentials: await deps.auth.getOwnServiceCredentials(),
+            });
+            return entity?.metadata.annotations;
+          },
+        });
+        deps.permissionsRegistry.addPermissions(canaryPermissions);
+        deps.httpRouter.use(
+          await createRouter({
+            engine,
+            config,
+            httpAuth: deps.httpAuth,
+            auth: deps.auth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            evidence: deps.evidence,
+            logger: deps.logger,
+          }),
+        );
+
+        await deps.scheduler.scheduleTask({
+          id: 'delivery-canary-engine',
+          scope: 'global',
+          frequency: { seconds: config.frequencySeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: Math.min(5, config.frequencySeconds) },
+          fn: async () => {
+            await engine.tick();
+          },
+        });
+
+        deps.lifecycle.addStartupHook(async () => {
+          if (!config.demoSeed) {
+            return;
+          }
+          try {
+            await seedDemoCanaries({
+              store,
+              config,
+              logger: deps.logger,
+              flushEvidence,
+            });
+          } catch (e) {
+            deps.logger.error(`delivery: demo seed failed: ${e}`);
+          }
+        });
+      },
+    });
+  },
+});
