@@ -60,5 +60,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // Assay plugins
 backend.add(import('@assay/plugin-evidence-backend'));
+backend.add(import('@assay/plugin-delivery-backend'));
 backend.add(import('@assay/plugin-scaffolder-backend-module-onboarding'));
 backend.start();

@@ -1,7 +1,6 @@
 /**
- * @assay/plugin-scorecards-backend
+ * Assay compliance scorecards backend plugin.
  *
  * @packageDocumentation
  */
-
-export {};
+export { scorecardsPlugin as default } from './plugin';

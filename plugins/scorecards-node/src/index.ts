@@ -1,7 +1,12 @@
 /**
- * Service ref other backend plugins use to read Assay scorecard results
+ * Service ref other backend plugins (promotion gates) use to read Assay
+ * scorecard results.
  *
  * @packageDocumentation
  */
-
-export {};
+export {
+  scorecardsServiceRef,
+  ScorecardsClient,
+  levelOfResult,
+} from './service';
+export type { ScorecardsService, ScorecardLevel } from './service';

@@ -1,0 +1,305 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { EvidenceService } from '@assay/plugin-evidence-node';
+import {
+  CHAIN_WINDOW,
+  EntityResult,
+  entityFacts,
+  entityRefOf,
+  evaluateEntity,
+  evidenceFacts,
+  modeOf,
+  toRef,
+  Waiver,
+} from '@assay/plugin-scorecards-common';
+import { ScorecardsConfig } from '../config';
+import {
+  DatabaseScorecardStore,
+  StoredResult,
+} from '../store/DatabaseScorecardStore';
+
+export type RefreshSummary = {
+  entities: number;
+  changed: number;
+  removed: number;
+  durationMs: number;
+};
+
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.tags',
+  'metadata.annotations',
+  'metadata.etag',
+  'spec.type',
+  'spec.lifecycle',
+  'spec.owner',
+  'spec.system',
+  'spec.domain',
+];
+
+/** Runs `fn` over items with at most `n` in flight. */
+async function mapLimit<T, R>(
+  items: T[],
+  n: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Computes scorecards: facts from the catalog entity and the newest
+ * evidence records (through the evidence service, with the plugin's own
+ * credentials), evaluated with the pure code in scorecards-common, stored
+ * with daily history; compliance-mode results that changed are recorded as
+ * `compliance` evidence citing their inputs.
+ */
+export class ScorecardEngine {
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      evidence: EvidenceService;
+      auth: AuthService;
+      store: DatabaseScorecardStore;
+      config: ScorecardsConfig;
+      logger: LoggerService;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+
+  private credentials(): Promise<BackstageCredentials> {
+    return this.options.auth.getOwnServiceCredentials();
+  }
+
+  private applies(entity: Entity) {
+    return this.options.config.kinds.includes(entity.kind.toLowerCase());
+  }
+
+  private async domainsBySystem(credentials: BackstageCredentials) {
+    const map = new Map<string, string>();
+    for await (const page of this.options.catalog.streamEntities(
+      {
+        filter: { kind: 'system' },
+        fields: ['kind', 'metadata.name', 'metadata.namespace', 'spec.domain'],
+      },
+      { credentials },
+    )) {
+      for (const s of page) {
+        const domain = s.spec?.domain;
+        if (typeof domain === 'string') {
+          map.set(
+            entityRefOf(s),
+            toRef(domain, 'domain', s.metadata.namespace),
+          );
+        }
+      }
+    }
+    return map;
+  }
+
+  private async compute(
+    entity: Entity,
+    ctx: {
+      credentials: BackstageCredentials;
+      domains: Map<string, string>;
+      waivers: Waiver[];
+      now: string;
+    },
+  ): Promise<StoredResult> {
+    const ref = entityRefOf(entity);
+    const { items } = await this.options.evidence.list(ref, {
+      order: 'desc',
+      limit: CHAIN_WINDOW,
+      credentials: ctx.credentials,
+    });
+    const records = items.map(i => ({ envelope: i.envelope, hash: i.hash }));
+    const system =
+      typeof entity.spec?.system === 'string'
+        ? toRef(entity.spec.system, 'system', entity.metadata.namespace)
+        : undefined;
+    const domain = system ? ctx.domains.get(system) : undefined;
+    const facts = {
+      ...entityFacts(entity, { domain }),
+      ...evidenceFacts(records),
+    };
+    const result = evaluateEntity({
+      entityRef: ref,
+      mode: modeOf(entity),
+      checks: this.options.config.checks,
+      facts,
+      waivers: ctx.waivers.filter(w => w.entityRef === ref),
+      maxEvidenceAgeDays: this.options.config.maxEvidenceAgeDays,
+      now: ctx.now,
+      headSeq: records.reduce((m, r) => Math.max(m, r.envelope.seq), 0),
+    });
+    return {
+      result,
+      kind: entity.kind.toLowerCase(),
+      title: entity.metadata.title ?? entity.metadata.name,
+      owner: facts['entity.owner']?.value as string | undefined,
+      system,
+      domain,
+      etag: entity.metadata.etag,
+    };
+  }
+
+  /** Records changed compliance-mode results as `compliance` evidence. */
+  private async record(
+    items: StoredResult[],
+    previous: Map<string, { resultHash: string }>,
+    credentials: BackstageCredentials,
+  ) {
+    if (!this.options.config.recordCompliance) return;
+    const changed = items.filter(
+      i =>
+        i.result.mode === 'compliance' &&
+        previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
+    );
+    await mapLimit(
+      changed,
+      this.options.config.concurrency,
+      async ({ result: r }) => {
+        try {
+          await this.options.evidence.append(
+            {
+              entityRef: r.entityRef,
+              category: 'compliance',
+              summary: {
+                actor: 'plugin:scorecards',
+                kind: 'scorecard',
+                level: r.level,
+                score: r.score,
+                mode: r.mode,
+                resultHash: r.resultHash,
+                failing: r.checks.filter(c => c.status === 'fail').length,
+                inputs: r.inputs.join(','),
+              },
+              payload: { actor: 'plugin:scorecards', result: r },
+              producedAt: r.computedAt,
+              idempotencyKey: `scorecard-${r.entityRef}-${r.resultHash}`,
+            },
+            { credentials },
+          );
+        } catch (e) {
+          this.options.logger.warn(
+            `scorecards: could not record compliance evidence for ${r.entityRef}: ${e}`,
+          );
+        }
+      },
+    );
+  }
+
+  /** Recomputes one entity; undefined when it is not in the catalog. */
+  async refreshEntity(entityRef: string): Promise<EntityResult | undefined> {
+    const credentials = await this.credentials();
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity || !this.applies(entity)) return undefined;
+    const now = this.now();
+    const ref = entityRefOf(entity);
+    const [domains, waivers, previous] = await Promise.all([
+      this.domainsBySystem(credentials),
+      this.options.store.activeWaivers(ref, now),
+      this.options.store.getResult(ref),
+    ]);
+    const item = await this.compute(entity, {
+      credentials,
+      domains,
+      waivers,
+      now,
+    });
+    await this.options.store.saveResults([item]);
+    await this.record(
+      [item],
+      new Map(previous ? [[ref, { resultHash: previous.resultHash }]] : []),
+      credentials,
+    );
+    return item.result;
+  }
+
+  /**
+   * Recomputes entities of the configured kinds. With `onlyChanged`, only
+   * those whose catalog etag changed or that have no result yet (the
+   * catalog change scan). Results of entities gone from the catalog are
+   * deleted.
+   */
+  async refreshAll(
+    options: { onlyChanged?: boolean } = {},
+  ): Promise<RefreshSummary> {
+    const started = Date.now();
+    const credentials = await this.credentials();
+    const now = this.now();
+    const [domains, previous, waivers] = await Promise.all([
+      this.domainsBySystem(credentials),
+      this.options.store.listStates(),
+      this.options.store.listWaivers({ status: 'approved', now }),
+    ]);
+    const seen = new Set<string>();
+    let entities = 0;
+    let changed = 0;
+    for await (const page of this.options.catalog.streamEntities(
+      {
+        filter: { kind: this.options.config.kinds },
+        fields: ENTITY_FIELDS,
+        pageSize: 1000,
+      },
+      { credentials },
+    )) {
+      const todo = page.filter(e => {
+        const ref = entityRefOf(e);
+        seen.add(ref);
+        if (!options.onlyChanged) return true;
+        const p = previous.get(ref);
+        return !p || (e.metadata.etag && p.etag !== e.metadata.etag);
+      });
+      entities += page.length;
+      const items = await mapLimit(todo, this.options.config.concurrency, e =>
+        this.compute(e, { credentials, domains, waivers, now }),
+      );
+      await this.options.store.saveResults(items);
+      changed += items.filter(
+        i =>
+          previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
+      ).length;
+      await this.record(items, previous, credentials);
+    }
+    const removed = [...previous.keys()].filter(r => !seen.has(r));
+    await this.options.store.deleteResults(removed);
+    return {
+      entities,
+      changed,
+      removed: removed.length,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** Retention of daily history (the global cleanup task). */
+  async cleanup(): Promise<number> {
+    const days = this.options.config.historyRetentionDays;
+    const before = new Date(
+      Date.parse(this.now()) - days * 86_400_000,
+    ).toISOString();
+    return this.options.store.deleteHistoryBefore(before.slice(0, 10));
+  }
+}

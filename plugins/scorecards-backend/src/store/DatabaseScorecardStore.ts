@@ -1,0 +1,503 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  EntityResult,
+  HistoryPoint,
+  LevelCounts,
+  LevelOrNone,
+  levelRank,
+  Mode,
+  Overview,
+  OverviewQuery,
+  OverviewRow,
+  Rollup,
+  RollupDimension,
+  TrendPoint,
+  Waiver,
+} from '@assay/plugin-scorecards-common';
+import { Knex } from 'knex';
+
+/** What is stored per entity besides the result itself. */
+export type StoredResult = {
+  result: EntityResult;
+  kind: string;
+  title: string;
+  owner?: string;
+  system?: string;
+  domain?: string;
+  etag?: string;
+};
+
+export type WaiverRecord = Waiver & { comment?: string };
+
+const migrationsDir = resolvePackagePath(
+  '@assay/plugin-scorecards-backend',
+  'migrations',
+);
+
+const emptyLevels = (): LevelCounts => ({
+  none: 0,
+  bronze: 0,
+  silver: 0,
+  gold: 0,
+});
+
+const ORDER_COLUMNS: Record<NonNullable<OverviewQuery['orderBy']>, string> = {
+  entityRef: 'entity_ref',
+  owner: 'owner',
+  system: 'system',
+  kind: 'kind',
+  level: 'level_rank',
+  score: 'score',
+  failing: 'failing',
+  computedAt: 'computed_at',
+};
+
+const DIMENSION: Record<RollupDimension, string> = {
+  team: 'owner',
+  system: 'system',
+  domain: 'domain',
+};
+
+function statusCounts(r: EntityResult) {
+  const c = { pass: 0, fail: 0, warn: 0, unknown: 0, waived: 0 };
+  for (const check of r.checks) c[check.status] += 1;
+  return c;
+}
+
+/** Scorecard results, daily history and waivers in the plugin's database. */
+export class DatabaseScorecardStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseScorecardStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseScorecardStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  /** Upserts results and today's history point of each, in batches. */
+  async saveResults(items: StoredResult[]): Promise<void> {
+    const BATCH = 200;
+    for (let i = 0; i < items.length; i += BATCH) {
+      const batch = items.slice(i, i + BATCH);
+      const rows = batch.map(({ result: r, ...m }) => {
+        const failing = r.checks.filter(
+          c => c.status !== 'pass' && c.status !== 'waived',
+        );
+        return {
+          entity_ref: r.entityRef,
+          kind: m.kind,
+          title: m.title,
+          owner: m.owner ?? null,
+          system: m.system ?? null,
+          domain: m.domain ?? null,
+          mode: r.mode,
+          score: r.score,
+          level: r.level,
+          level_rank: levelRank(r.level),
+          failing: failing.length,
+          failing_checks: `,${failing.map(c => c.id).join(',')},`,
+          computed_at: r.computedAt,
+          result_hash: r.resultHash,
+          entity_etag: m.etag ?? null,
+          result: JSON.stringify(r),
+        };
+      });
+      const history = batch.map(({ result: r, owner }) => ({
+        entity_ref: r.entityRef,
+        day: r.computedAt.slice(0, 10),
+        owner: owner ?? null,
+        score: r.score,
+        level: r.level,
+        ...statusCounts(r),
+      }));
+      await this.db.transaction(async tx => {
+        await tx('scorecard_results')
+          .insert(rows)
+          .onConflict('entity_ref')
+          .merge();
+        await tx('scorecard_history')
+          .insert(history)
+          .onConflict(['entity_ref', 'day'])
+          .merge();
+      });
+    }
+  }
+
+  async getResult(entityRef: string): Promise<EntityResult | undefined> {
+    const row = await this.db('scorecard_results')
+      .where({ entity_ref: entityRef })
+      .first('result');
+    return row ? (JSON.parse(row.result) as EntityResult) : undefined;
+  }
+
+  /** entityRef → etag and result hash of every stored result. */
+  async listStates(): Promise<
+    Map<string, { etag?: string; resultHash: string }>
+  > {
+    const rows = await this.db('scorecard_results').select(
+      'entity_ref',
+      'entity_etag',
+      'result_hash',
+    );
+    return new Map(
+      rows.map(r => [
+        r.entity_ref,
+        { etag: r.entity_etag ?? undefined, resultHash: r.result_hash },
+      ]),
+    );
+  }
+
+  /** Deletes results (not history) of entities no longer in the catalog. */
+  async deleteResults(entityRefs: string[]): Promise<void> {
+    for (let i = 0; i < entityRefs.length; i += 500) {
+      await this.db('scorecard_results')
+        .whereIn('entity_ref', entityRefs.slice(i, i + 500))
+        .delete();
+    }
+  }
+
+  async *allResults(): AsyncGenerator<EntityResult> {
+    let after = '';
+    for (;;) {
+      const rows = await this.db('scorecard_results')
+        .where('entity_ref', '>', after)
+        .orderBy('entity_ref')
+        .limit(500)
+        .select('entity_ref', 'result');
+      if (rows.length === 0) return;
+      for (const row of rows) yield JSON.parse(row.result) as EntityResult;
+      after = rows[rows.length - 1].entity_ref;
+    }
+  }
+
+  private filtered(q: OverviewQuery) {
+    const query = this.db('scorecard_results');
+    if (q.q) {
+      query.where(
+        'entity_ref',
+        'like',
+        `%${q.q.toLowerCase().replace(/[%_\\]/g, '')}%`,
+      );
+    }
+    if (q.owner) query.where('owner', q.owner.toLowerCase());
+    if (q.system) query.where('system', q.system.toLowerCase());
+    if (q.domain) query.where('domain', q.domain.toLowerCase());
+    if (q.kind) query.where('kind', q.kind.toLowerCase());
+    if (q.level) query.where('level', q.level);
+    if (q.mode) query.where('mode', q.mode);
+    if (q.failingCheck) {
+      query.where(
+        'failing_checks',
+        'like',
+        `%,${q.failingCheck.replace(/[%_\\,]/g, '')},%`,
+      );
+    }
+    return query;
+  }
+
+  async overview(q: OverviewQuery): Promise<Overview> {
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 50;
+    const column = ORDER_COLUMNS[q.orderBy ?? 'entityRef'];
+    const order = q.order ?? 'asc';
+    const [rows, counts] = await Promise.all([
+      this.filtered(q)
+        .orderBy([
+          { column, order },
+          { column: 'entity_ref', order: 'asc' },
+        ])
+        .offset(offset)
+        .limit(limit)
+        .select(
+          'entity_ref',
+          'kind',
+          'title',
+          'owner',
+          'system',
+          'domain',
+          'mode',
+          'score',
+          'level',
+          'failing',
+          'failing_checks',
+          'computed_at',
+        ),
+      this.filtered(q)
+        .groupBy('level')
+        .select('level', this.db.raw('count(*) as n')),
+    ]);
+    const levels = emptyLevels();
+    let totalCount = 0;
+    for (const c of counts as any[]) {
+      levels[c.level as LevelOrNone] = Number(c.n);
+      totalCount += Number(c.n);
+    }
+    return {
+      items: rows.map(toOverviewRow),
+      totalCount,
+      offset,
+      limit,
+      levels,
+    };
+  }
+
+  /** Every row matching the filters (for the CSV export). */
+  async overviewAll(q: OverviewQuery): Promise<OverviewRow[]> {
+    const column = ORDER_COLUMNS[q.orderBy ?? 'entityRef'];
+    const rows = await this.filtered(q)
+      .orderBy([
+        { column, order: q.order ?? 'asc' },
+        { column: 'entity_ref', order: 'asc' },
+      ])
+      .select(
+        'entity_ref',
+        'kind',
+        'title',
+        'owner',
+        'system',
+        'domain',
+        'mode',
+        'score',
+        'level',
+        'failing',
+        'failing_checks',
+        'computed_at',
+      );
+    return rows.map(toOverviewRow);
+  }
+
+  async rollups(dimension: RollupDimension): Promise<Rollup[]> {
+    const col = DIMENSION[dimension];
+    const rows = await this.db('scorecard_results')
+      .groupBy(col, 'level')
+      .select(
+        this.db.raw(`${col} as k`),
+        'level',
+        this.db.raw('count(*) as n'),
+        this.db.raw('sum(score) as s'),
+      );
+    const by = new Map<string, Rollup & { sum: number }>();
+    for (const r of rows as any[]) {
+      const key = r.k ?? '(none)';
+      const cur = by.get(key) ?? {
+        key,
+        entities: 0,
+        averageScore: 0,
+        levels: emptyLevels(),
+        sum: 0,
+      };
+      cur.entities += Number(r.n);
+      cur.sum += Number(r.s);
+      cur.levels[r.level as LevelOrNone] += Number(r.n);
+      by.set(key, cur);
+    }
+    return [...by.values()]
+      .map(({ sum, ...r }) => ({
+        ...r,
+        averageScore: Math.round((sum / r.entities) * 10) / 10,
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async history(entityRef: string, sinceDay: string): Promise<HistoryPoint[]> {
+    const rows = await this.db('scorecard_history')
+      .where({ entity_ref: entityRef })
+      .andWhere('day', '>=', sinceDay)
+      .orderBy('day')
+      .select();
+    return rows.map(r => ({
+      day: r.day,
+      score: Number(r.score),
+      level: r.level,
+      pass: r.pass,
+      fail: r.fail,
+      warn: r.warn,
+      unknown: r.unknown,
+      waived: r.waived,
+    }));
+  }
+
+  async trends(sinceDay: string, owner?: string): Promise<TrendPoint[]> {
+    const q = this.db('scorecard_history').where('day', '>=', sinceDay);
+    if (owner) q.andWhere('owner', owner.toLowerCase());
+    const rows = await q
+      .groupBy('day', 'level')
+      .select(
+        'day',
+        'level',
+        this.db.raw('count(*) as n'),
+        this.db.raw('sum(score) as s'),
+      );
+    const by = new Map<string, TrendPoint & { sum: number }>();
+    for (const r of rows as any[]) {
+      const cur = by.get(r.day) ?? {
+        day: r.day,
+        entities: 0,
+        averageScore: 0,
+        levels: emptyLevels(),
+        sum: 0,
+      };
+      cur.entities += Number(r.n);
+      cur.sum += Number(r.s);
+      cur.levels[r.level as LevelOrNone] += Number(r.n);
+      by.set(r.day, cur);
+    }
+    return [...by.values()]
+      .map(({ sum, ...p }) => ({
+        ...p,
+        averageScore: Math.round((sum / p.entities) * 10) / 10,
+      }))
+      .sort((a, b) => a.day.localeCompare(b.day));
+  }
+
+  /** Retention: deletes history points older than `beforeDay`. */
+  async deleteHistoryBefore(beforeDay: string): Promise<number> {
+    return this.db('scorecard_history').where('day', '<', beforeDay).delete();
+  }
+
+  async insertWaiver(w: WaiverRecord): Promise<void> {
+    await this.db('scorecard_waivers').insert(toWaiverRow(w));
+  }
+
+  async getWaiver(id: string): Promise<WaiverRecord | undefined> {
+    const row = await this.db('scorecard_waivers').where({ id }).first();
+    return row ? fromWaiverRow(row) : undefined;
+  }
+
+  /** Decides a pending waiver; false when it was no longer pending. */
+  async decideWaiver(
+    id: string,
+    decision: Pick<
+      WaiverRecord,
+      'status' | 'decidedBy' | 'decidedAt' | 'comment' | 'evidenceHash'
+    >,
+  ): Promise<boolean> {
+    const n = await this.db('scorecard_waivers')
+      .where({ id, status: 'pending' })
+      .update({
+        status: decision.status,
+        decided_by: decision.decidedBy,
+        decided_at: decision.decidedAt,
+        comment: decision.comment ?? null,
+        evidence_hash: decision.evidenceHash ?? null,
+      });
+    return n === 1;
+  }
+
+  async setWaiverEvidence(id: string, evidenceHash: string): Promise<void> {
+    await this.db('scorecard_waivers')
+      .where({ id })
+      .update({ evidence_hash: evidenceHash });
+  }
+
+  /** Back to pending (the decision could not be recorded as evidence). */
+  async revertWaiver(id: string): Promise<void> {
+    await this.db('scorecard_waivers').where({ id }).update({
+      status: 'pending',
+      decided_by: null,
+      decided_at: null,
+      comment: null,
+    });
+  }
+
+  async listWaivers(filter: {
+    entityRef?: string;
+    status?: Waiver['status'];
+    now: string;
+  }): Promise<WaiverRecord[]> {
+    const q = this.db('scorecard_waivers').orderBy('requested_at', 'desc');
+    if (filter.entityRef) q.where('entity_ref', filter.entityRef);
+    if (filter.status === 'expired') {
+      q.where('status', 'approved').andWhere('expires_at', '<=', filter.now);
+    } else if (filter.status === 'approved') {
+      q.where('status', 'approved').andWhere('expires_at', '>', filter.now);
+    } else if (filter.status) {
+      q.where('status', filter.status);
+    }
+    const rows = await q.limit(1000).select();
+    return rows.map(r => withDerivedStatus(fromWaiverRow(r), filter.now));
+  }
+
+  /** Approved waivers of an entity that have not expired at `now`. */
+  async activeWaivers(entityRef: string, now: string): Promise<Waiver[]> {
+    const rows = await this.db('scorecard_waivers')
+      .where({ entity_ref: entityRef, status: 'approved' })
+      .andWhere('expires_at', '>', now)
+      .select();
+    return rows.map(fromWaiverRow).map(({ comment, ...w }) => w);
+  }
+
+  /** Entities with an approved waiver that expired in (since, now]. */
+  async expiredSince(since: string, now: string): Promise<string[]> {
+    const rows = await this.db('scorecard_waivers')
+      .where('status', 'approved')
+      .andWhere('expires_at', '>', since)
+      .andWhere('expires_at', '<=', now)
+      .distinct('entity_ref');
+    return rows.map(r => r.entity_ref);
+  }
+}
+
+export function withDerivedStatus<T extends Waiver>(w: T, now: string): T {
+  return w.status === 'approved' && w.expiresAt <= now
+    ? { ...w, status: 'expired' }
+    : w;
+}
+
+function toOverviewRow(r: any): OverviewRow {
+  return {
+    entityRef: r.entity_ref,
+    kind: r.kind,
+    title: r.title,
+    ...(r.owner ? { owner: r.owner } : {}),
+    ...(r.system ? { system: r.system } : {}),
+    ...(r.domain ? { domain: r.domain } : {}),
+    mode: r.mode as Mode,
+    score: Number(r.score),
+    level: r.level as LevelOrNone,
+    failing: Number(r.failing),
+    failingChecks: String(r.failing_checks).split(',').filter(Boolean),
+    computedAt: r.computed_at,
+  };
+}
+
+function toWaiverRow(w: WaiverRecord) {
+  return {
+    id: w.id,
+    entity_ref: w.entityRef,
+    check_id: w.checkId,
+    reason: w.reason,
+    expires_at: w.expiresAt,
+    status: w.status,
+    requested_by: w.requestedBy,
+    requested_at: w.requestedAt,
+    decided_by: w.decidedBy ?? null,
+    decided_at: w.decidedAt ?? null,
+    comment: w.comment ?? null,
+    evidence_hash: w.evidenceHash ?? null,
+  };
+}
+
+function fromWaiverRow(r: any): WaiverRecord {
+  return {
+    id: r.id,
+    entityRef: r.entity_ref,
+    checkId: r.check_id,
+    reason: r.reason,
+    expiresAt: r.expires_at,
+    status: r.status,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    ...(r.decided_by ? { decidedBy: r.decided_by } : {}),
+    ...(r.decided_at ? { decidedAt: r.decided_at } : {}),
+    ...(r.comment ? { comment: r.comment } : {}),
+    ...(r.evidence_hash ? { evidenceHash: r.evidence_hash } : {}),
+  };
+}
