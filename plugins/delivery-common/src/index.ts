@@ -17,3 +17,20 @@ export {
 export { mannWhitney, MannWhitneyError } from './judge/mannWhitney';
 export { describeCondition } from './judge/threshold';
 export { judgeInputSchema } from './judge/schema';
+export * from './rollout/types';
+export {
+  transition,
+  tryTransition,
+  initialRolloutState,
+  isRolloutEnded,
+  RolloutTransitionError,
+  ROLLOUT_DEFAULTS,
+} from './rollout/machine';
+export {
+  parseCanarySteps,
+  parseDurationSeconds,
+  CanaryStepsError,
+  CANARY_STEPS_ANNOTATION,
+} from './rollout/steps';
+export { causalChainOf } from './rollout/cause';
+export * from './permissions';
