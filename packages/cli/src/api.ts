@@ -1,5 +1,6 @@
 import {
   EvidenceBundle,
+  HeadProof,
   parseEntityRefStrict,
 } from '@assay/plugin-evidence-common';
 import { CliContext, CliError } from './context';
@@ -30,6 +31,35 @@ export function createEvidenceApi(options: ConnectionOptions, ctx: CliContext) {
     'http://localhost:7007'
   ).replace(/\/+$/, '');
   const token = options.token ?? ctx.env.ASSAY_TOKEN;
+
+  const entityPath = (entityRef: string) => {
+    const { kind, namespace, name } = parseEntityRefStrict(entityRef);
+    return [kind, namespace, name].map(encodeURIComponent).join('/');
+  };
+
+  /** A successful response (not yet read). */
+  async function send(path: string, init: RequestInit = {}) {
+    const url = `${base}/api/evidence/v1${path}`;
+    const headers = new Headers(init.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, headers });
+    } catch (e) {
+      const cause = (e as { cause?: Error }).cause;
+      throw new CliError(
+        `cannot reach ${base}: ${cause?.message ?? (e as Error).message}`,
+      );
+    }
+    if (!res.ok) {
+      throw new CliError(
+        `${init.method ?? 'GET'} ${url} failed with ${
+          res.status
+        }: ${await errorMessage(res)}`,
+      );
+    }
+    return res;
+  }
 
   async function request(
     path: string,
@@ -78,6 +108,50 @@ export function createEvidenceApi(options: ConnectionOptions, ctx: CliContext) {
       const { kind, namespace, name } = parseEntityRefStrict(entityRef);
       const path = [kind, namespace, name].map(encodeURIComponent).join('/');
       return request(`/entities/${path}/bundle`) as Promise<EvidenceBundle>;
+    },
+    /** The bundle as a byte stream (the backend streams one record per line). */
+    async openBundle(entityRef: string): Promise<AsyncIterable<Uint8Array>> {
+      const res = await send(`/entities/${entityPath(entityRef)}/bundle`);
+      return res.body as unknown as AsyncIterable<Uint8Array>;
+    },
+    /** The latest signed checkpoint (note text). */
+    async getCheckpointNote(): Promise<string> {
+      return (await send('/checkpoint')).text();
+    },
+    getPublicKey() {
+      return request('/public-key') as Promise<{
+        origin: string;
+        verifierKey: string;
+      }>;
+    },
+    /** One page of records after `afterSeq`, oldest first. */
+    listRecordsAfter(entityRef: string, afterSeq: number, limit = 500) {
+      const query = new URLSearchParams({
+        order: 'asc',
+        limit: String(limit),
+        ...(afterSeq > 0 ? { cursor: String(afterSeq) } : {}),
+      });
+      return request(
+        `/entities/${entityPath(entityRef)}/records?${query}`,
+      ) as Promise<{
+        items: Array<{ hash: string; canonical: string; leafIndex: number }>;
+        nextCursor?: string;
+      }>;
+    },
+    getInclusionProof(leafIndex: number, treeSize: number) {
+      return request(
+        `/proofs/inclusion?leafIndex=${leafIndex}&treeSize=${treeSize}`,
+      ) as Promise<{ hashes: string[] }>;
+    },
+    getHeadProof(entityRef: string, treeSize: number) {
+      return request(
+        `/entities/${entityPath(entityRef)}/head-proof?treeSize=${treeSize}`,
+      ) as Promise<HeadProof>;
+    },
+    getConsistencyProof(from: number, to: number) {
+      return request(`/proofs/consistency?from=${from}&to=${to}`) as Promise<{
+        hashes: string[];
+      }>;
     },
   };
 }

@@ -91,6 +91,10 @@ export function createProgram(
       '--public-key <vkey>',
       'the log verifier key you trust (env ASSAY_PUBLIC_KEY)',
     )
+    .option(
+      '--state <file>',
+      'remember the verified head here; later runs verify only new records (with --entity)',
+    )
     .action(wrap(verifyCommand));
 
   evidence

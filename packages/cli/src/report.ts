@@ -7,7 +7,9 @@ import { CliContext } from './context';
 
 /** Prints a human-readable verification report. */
 export function printReport(
-  bundle: EvidenceBundle,
+  bundle: Pick<EvidenceBundle, 'entityRef' | 'origin' | 'publicKey'> & {
+    records: { length: number };
+  },
   result: BundleVerification,
   pinned: boolean,
   ctx: CliContext,

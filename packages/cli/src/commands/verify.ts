@@ -1,18 +1,46 @@
+import fs from 'node:fs';
 import {
   EvidenceBundle,
+  EvidenceBundleHeader,
   normalizeEntityRef,
   parseVerifierKey,
   verifyBundle,
 } from '@assay/plugin-evidence-common';
 import { ConnectionOptions, createEvidenceApi } from '../api';
 import { readBundleFile } from '../bundleFile';
+import { nativeHash, verifyBundleStream } from '../bundleStream';
 import { CliContext, CliError } from '../context';
 import { printReport } from '../report';
+import {
+  incrementalVerify,
+  readState,
+  stateFromBundle,
+  writeState,
+} from '../verifyState';
 
 export interface VerifyOptions extends ConnectionOptions {
   entity?: string;
   bundle?: string;
   publicKey?: string;
+  /** remembered verified head: re-verify only what was appended since */
+  state?: string;
+}
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+function isZip(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      fs.readSync(fd, head, 0, 4, 0);
+      return head.equals(ZIP_MAGIC);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** Loads a bundle from a file or the server and checks it matches --entity. */
@@ -63,14 +91,105 @@ export function checkPinnedKey(
   return true;
 }
 
-/** `assay evidence verify`: verifies an entity's evidence bundle. */
+/**
+ * `assay evidence verify`: verifies an entity's evidence bundle, streamed
+ * record by record (bounded memory at any size). With `--state <file>` it
+ * remembers the verified head and checkpoint and next time verifies only
+ * the records appended since, linked to that head, plus a consistency proof
+ * from the remembered checkpoint (a full pass only the first time).
+ */
 export async function verifyCommand(
   options: VerifyOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const { bundle, pinned, result } = await loadAndVerify(options, ctx);
-  printReport(bundle, result, pinned, ctx);
+  let entityRef: string | undefined;
+  try {
+    entityRef = options.entity ? normalizeEntityRef(options.entity) : undefined;
+  } catch (e) {
+    throw new CliError(`--entity: ${(e as Error).message}`);
+  }
+  if (!options.bundle && !entityRef) {
+    throw new CliError(
+      'pass --entity (to fetch the bundle) or --bundle <file>',
+    );
+  }
+  const pinnedKey = options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY;
+  if (options.state) {
+    if (options.bundle || !entityRef) {
+      throw new CliError(
+        '--state re-verifies against the server: pass --entity, not --bundle',
+      );
+    }
+    const state = await readState(options.state, entityRef);
+    if (state) {
+      const api = createEvidenceApi(options, ctx);
+      const outcome = await incrementalVerify(api, state, {
+        pinnedKey,
+        ctx,
+      });
+      if (outcome.ok) await writeState(options.state, outcome.state);
+      return outcome.ok ? 0 : 1;
+    }
+  }
+  const check = (header: EvidenceBundleHeader) => {
+    if (entityRef && header?.entityRef !== entityRef) {
+      throw new CliError(
+        `the bundle is for ${header?.entityRef}, not ${entityRef}`,
+      );
+    }
+    checkPinnedKey(header as EvidenceBundle, pinnedKey);
+  };
+  let last:
+    | { seq: number; hash: string; leafIndex: number; canonical: string }
+    | undefined;
+  let streamed;
+  if (options.bundle && isZip(options.bundle)) {
+    const bundle = await readBundleFile(options.bundle);
+    check(bundle);
+    streamed = {
+      header: bundle,
+      recordCount: bundle.records.length,
+      result: guard(() =>
+        verifyBundle(bundle, nativeHash.hash, nativeHash.hashHex),
+      ),
+    };
+    const r = bundle.records[bundle.records.length - 1];
+    if (r) last = { ...r, seq: bundle.records.length };
+  } else {
+    const source = options.bundle
+      ? fs.createReadStream(options.bundle, { highWaterMark: 1 << 22 })
+      : await createEvidenceApi(options, ctx).openBundle(entityRef!);
+    streamed = await verifyBundleStream(
+      source,
+      options.bundle ?? `the bundle of ${entityRef}`,
+      check,
+      (record, index) => {
+        last = { ...record, seq: index + 1 };
+      },
+    );
+  }
+  const { header, recordCount, result } = streamed;
+  printReport(
+    { ...header, records: { length: recordCount } },
+    result,
+    !!pinnedKey,
+    ctx,
+  );
+  if (result.ok && options.state && result.checkpoint) {
+    await writeState(
+      options.state,
+      stateFromBundle(header, result.checkpoint, last),
+    );
+  }
   return result.ok ? 0 : 1;
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 /** Loads the bundle, checks the pinned key and verifies it (shared with export). */
@@ -81,7 +200,11 @@ export async function loadAndVerify(options: VerifyOptions, ctx: CliContext) {
     options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY,
   );
   try {
-    return { bundle, pinned, result: verifyBundle(bundle) };
+    return {
+      bundle,
+      pinned,
+      result: verifyBundle(bundle, nativeHash.hash, nativeHash.hashHex),
+    };
   } catch (e) {
     throw new CliError((e as Error).message);
   }
