@@ -15,3 +15,5 @@ export const createOpenApiRouter = async (
 ) => createValidatedOpenApiRouter<typeof spec>(spec, options);
 `;
 fs.writeFileSync('src/schema/openapi.generated.ts', out);
+// then, from the repository root:
+//   yarn prettier --write plugins/scorecards-backend/src/schema/openapi.generated.ts

@@ -69,28 +69,42 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 const refOf = (p: { kind: string; namespace: string; name: string }) =>
   `${p.kind}:${p.namespace}/${p.name}`.toLowerCase();
 
-const OVERVIEW_KEYS = [
-  'q',
-  'owner',
-  'system',
-  'domain',
-  'kind',
-  'level',
-  'mode',
-  'failingCheck',
-  'orderBy',
-  'order',
-] as const;
+const overviewSchema = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  q: z.string().max(200).optional(),
+  owner: z.string().max(255).optional(),
+  system: z.string().max(255).optional(),
+  domain: z.string().max(255).optional(),
+  kind: z.string().max(64).optional(),
+  level: z.enum(['none', 'bronze', 'silver', 'gold']).optional(),
+  mode: z.enum(['sandbox', 'compliance']).optional(),
+  failingCheck: z.string().max(128).optional(),
+  orderBy: z
+    .enum([
+      'entityRef',
+      'owner',
+      'system',
+      'kind',
+      'level',
+      'score',
+      'failing',
+      'computedAt',
+    ])
+    .default('entityRef'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
 
 function overviewQuery(query: Record<string, unknown>): OverviewQuery {
-  const q: Record<string, unknown> = {};
-  for (const k of OVERVIEW_KEYS) {
-    if (typeof query[k] === 'string' && query[k] !== '') q[k] = query[k];
-  }
-  if (query.offset !== undefined) q.offset = Number(query.offset);
-  if (query.limit !== undefined) q.limit = Number(query.limit);
-  return q as OverviewQuery;
+  const cleaned = Object.fromEntries(
+    Object.entries(query).filter(([, v]) => v !== ''),
+  );
+  return parse(overviewSchema, cleaned);
 }
+
+const daysSchema = z.object({
+  days: z.coerce.number().int().min(1).max(3650).default(90),
+});
 
 const sinceDay = (now: Date, days: number) =>
   new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -235,7 +249,7 @@ export async function createRouter(
     async (req, res) => {
       const ref = refOf(req.params);
       await authorize(req, scorecardsResultReadPermission, ref);
-      const days = Number(req.query.days ?? 90);
+      const { days } = parse(daysSchema, req.query);
       res.json({
         entityRef: ref,
         points: await store.history(ref, sinceDay(now(), days)),
@@ -442,7 +456,7 @@ export async function createRouter(
 
   router.get('/v1/trends', async (req, res) => {
     await authorizeAll(req);
-    const days = Number(req.query.days ?? 90);
+    const { days } = parse(daysSchema, req.query);
     const owner =
       typeof req.query.owner === 'string' ? req.query.owner : undefined;
     res.json({

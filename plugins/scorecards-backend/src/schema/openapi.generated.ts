@@ -204,18 +204,7 @@ export const spec = {
         enum: ['pass', 'fail', 'warn', 'unknown', 'waived'],
       },
       FactValue: {
-        nullable: true,
-        oneOf: [
-          {
-            type: 'string',
-          },
-          {
-            type: 'number',
-          },
-          {
-            type: 'boolean',
-          },
-        ],
+        description: 'a string, number, boolean or null',
       },
       Remediation: {
         type: 'object',
