@@ -1,7 +1,13 @@
 /**
- * @assay/plugin-delivery
+ * Assay delivery: the Canary entity tab (progressive rollouts judged on
+ * metrics, explained step by step, every decision linked to its evidence).
  *
  * @packageDocumentation
  */
-
-export {};
+export { deliveryPlugin, EntityCanaryContent } from './plugin';
+export {
+  CANARY_ENABLED_ANNOTATION,
+  CANARY_STEPS_ANNOTATION,
+  isCanaryAvailable,
+} from './lib/entity';
+export * from './api';

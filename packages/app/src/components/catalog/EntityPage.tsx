@@ -52,6 +52,7 @@ import {
   EntityEvidenceContent,
   isEvidenceAvailable,
 } from '@assay/plugin-evidence';
+import { EntityCanaryContent, isCanaryAvailable } from '@assay/plugin-delivery';
 import {
   EntityScorecardCard,
   EntityScorecardContent,
@@ -65,7 +66,7 @@ import {
  * order, each shown only when its `isXAvailable(entity)` predicate holds:
  *   Evidence   - @assay/plugin-evidence (EntityEvidenceContent)
  *   Promotion  - not built yet
- *   Canary     - not built yet
+ *   Canary     - @assay/plugin-delivery (EntityCanaryContent)
  *   Compliance - @assay/plugin-scorecards (EntityScorecardContent)
  * Look for "Assay tabs" and "Assay cards" below.
  */
@@ -146,6 +147,10 @@ const serviceEntityPage = (
       if={isEvidenceAvailable}
     >
       <EntityEvidenceContent />
+    </EntityLayout.Route>
+
+    <EntityLayout.Route path="/canary" title="Canary" if={isCanaryAvailable}>
+      <EntityCanaryContent />
     </EntityLayout.Route>
 
     <EntityLayout.Route

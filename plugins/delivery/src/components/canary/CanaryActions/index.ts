@@ -1,0 +1,1 @@
+export { CanaryActions, actionsFor } from './CanaryActions';

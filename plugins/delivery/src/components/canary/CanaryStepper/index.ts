@@ -1,0 +1,1 @@
+export { CanaryStepper } from './CanaryStepper';

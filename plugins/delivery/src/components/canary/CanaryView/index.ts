@@ -1,0 +1,1 @@
+export { CanaryView } from './CanaryView';

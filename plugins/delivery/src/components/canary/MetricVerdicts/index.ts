@@ -1,0 +1,1 @@
+export { MetricVerdicts, ClassificationChip } from './MetricVerdicts';

@@ -1,0 +1,1 @@
+export { RollbackExplanation } from './RollbackExplanation';

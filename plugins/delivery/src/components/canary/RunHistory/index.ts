@@ -1,0 +1,2 @@
+export { RunList, RunEvents } from './RunHistory';
+export { EvidenceLink } from './EvidenceLink';

@@ -1,0 +1,1 @@
+export { StartCanaryDialog, parseSteps } from './StartCanaryDialog';
