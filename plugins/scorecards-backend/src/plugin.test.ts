@@ -190,6 +190,35 @@ describe('scorecards plugin', () => {
     );
   });
 
+  it('expired waivers stop counting on their own', async () => {
+    const expiresAt = new Date(Date.now() + 2500).toISOString();
+    const req = await request(ctx.server)
+      .post(`${B}/waivers`)
+      .set('Authorization', alice)
+      .send({
+        checkId: 'sbom-no-critical-high',
+        reason: 'short-lived exemption',
+        expiresAt,
+      });
+    await request(ctx.server)
+      .post(`/api/scorecards/v1/waivers/${req.body.id}/approve`)
+      .set('Authorization', bob)
+      .send({});
+    const status = async () =>
+      (
+        await request(ctx.server).get(B).set('Authorization', alice)
+      ).body.checks.find((c: any) => c.id === 'sbom-no-critical-high').status;
+    expect(await status()).toBe('waived');
+    await new Promise(r =>
+      setTimeout(r, Date.parse(expiresAt) - Date.now() + 100),
+    );
+    expect(await status()).toBe('warn');
+    const list = await request(ctx.server)
+      .get('/api/scorecards/v1/waivers?status=expired')
+      .set('Authorization', alice);
+    expect(list.body.items.map((w: any) => w.id)).toEqual([req.body.id]);
+  });
+
   it('bad input is a 400 naming the field, nothing stored', async () => {
     const bad = await request(ctx.server)
       .post(`${B}/waivers`)
