@@ -4,6 +4,7 @@ import {
   EvidenceEnvelope,
   formatCheckpoint,
   generateSignerKey,
+  HeadsTree,
   inclusionProof,
   leafHash,
   merkleRoot,
@@ -50,6 +51,13 @@ export class FakeEvidenceLog {
   checkpointSize?: number;
   /** replaces the served checkpoint note (to simulate a forged signature) */
   noteOverride?: string;
+  /** sign the heads extension into checkpoints (false: a log from before heads) */
+  bindHeads = true;
+  /** every record ever appended, per entity: what the log's heads commit to */
+  private readonly committed = new Map<
+    string,
+    Array<{ seq: number; hash: string; leafIndex: number }>
+  >();
 
   constructor(origin: string = ORIGIN) {
     this.origin = origin;
@@ -90,6 +98,10 @@ export class FakeEvidenceLog {
       },
     };
     this.leaves.push(canonical);
+    this.committed.set(entityRef, [
+      ...(this.committed.get(entityRef) ?? []),
+      { seq, hash: record.hash, leafIndex: record.leafIndex },
+    ]);
     chain.push(record);
     this.records.set(entityRef, chain);
     return record;
@@ -112,6 +124,21 @@ export class FakeEvidenceLog {
     return r;
   }
 
+  /** Deletes an entity's newest record from what is served, as a DB delete would. */
+  deleteNewest(entityRef = ENTITY_REF): StoredRecord {
+    return this.chain(entityRef).pop()!;
+  }
+
+  /** The heads tree at `size`, from every record ever appended. */
+  headsTree(size: number): HeadsTree {
+    const heads = [];
+    for (const [entityRef, rs] of this.committed) {
+      const last = rs.filter(r => r.leafIndex < size).pop();
+      if (last) heads.push({ entityRef, seq: last.seq, hash: last.hash });
+    }
+    return new HeadsTree(heads);
+  }
+
   private leafHashes(size: number) {
     return this.leaves.slice(0, size).map(c => leafHash(utf8Encode(c)));
   }
@@ -131,6 +158,7 @@ export class FakeEvidenceLog {
         origin: this.origin,
         treeSize: size,
         rootHash: this.root(size),
+        extensions: this.bindHeads ? [this.headsTree(size).extension()] : [],
       }),
       this.signerKey,
     );
@@ -211,6 +239,9 @@ export class FakeEvidenceLog {
         canonical: r.canonical,
         inclusionProof: this.inclusion(r.leafIndex, size).hashes,
       })),
+      ...(this.bindHeads
+        ? { headProof: this.headsTree(size).proof(entityRef, size) }
+        : {}),
     };
   }
 
@@ -256,6 +287,12 @@ export class FakeEvidenceLog {
       http.get(`${entityPath}/bundle`, ({ params }) =>
         HttpResponse.json(this.bundle(refOf(params))),
       ),
+      http.get(`${entityPath}/head-proof`, ({ params, request }) => {
+        const size = Number(new URL(request.url).searchParams.get('treeSize'));
+        return HttpResponse.json(
+          this.headsTree(size).proof(refOf(params), size),
+        );
+      }),
       http.get(`${entityPath}/summary`, ({ params }) =>
         HttpResponse.json(options.summary?.() ?? this.summary(refOf(params))),
       ),

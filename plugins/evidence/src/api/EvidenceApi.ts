@@ -3,6 +3,7 @@ import {
   ConsistencyProofResponse,
   EvidenceBundle,
   EvidenceSummary,
+  HeadProof,
   InclusionProofResponse,
   PublicKeyInfo,
   RecordsPage,
@@ -35,6 +36,8 @@ export interface EvidenceApi {
     to: number;
   }): Promise<ConsistencyProofResponse>;
   getBundle(entityRef: string): Promise<EvidenceBundle>;
+  /** The entity's leaf in the heads tree the checkpoint at `treeSize` signs. */
+  getHeadProof(entityRef: string, treeSize: number): Promise<HeadProof>;
   /** The server's own verification; informative only, the UI verifies in the browser. */
   verifyOnServer(entityRef: string): Promise<ServerVerifyResult>;
 }

@@ -6,6 +6,7 @@ import {
   ConsistencyProofResponse,
   EvidenceBundle,
   EvidenceSummary,
+  HeadProof,
   InclusionProofResponse,
   PublicKeyInfo,
   RecordsPage,
@@ -84,6 +85,12 @@ export class EvidenceClient implements EvidenceApi {
 
   async getBundle(entityRef: string) {
     return this.json<EvidenceBundle>(`${entityPath(entityRef)}/bundle`);
+  }
+
+  async getHeadProof(entityRef: string, treeSize: number) {
+    return this.json<HeadProof>(
+      `${entityPath(entityRef)}/head-proof?treeSize=${treeSize}`,
+    );
   }
 
   async verifyOnServer(entityRef: string) {

@@ -1,9 +1,10 @@
 import type {
   EvidenceBundle,
   EvidenceEnvelope,
+  HeadProof,
 } from '@assay/plugin-evidence-common';
 
-export type { EvidenceBundle, EvidenceEnvelope };
+export type { EvidenceBundle, EvidenceEnvelope, HeadProof };
 
 /**
  * Retention facts the backend attaches to every stored record.

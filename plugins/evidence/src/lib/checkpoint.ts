@@ -16,6 +16,8 @@ export interface VerifiedCheckpoint {
   treeSize: number;
   rootHash: Uint8Array;
   rootHashBase64: string;
+  /** the checkpoint's signed extension lines (e.g. the heads line) */
+  extensions: string[];
   /** the signed note as served */
   note: string;
   verifierKey: string;
@@ -77,6 +79,7 @@ export async function fetchVerifiedCheckpoint(options: {
     treeSize: cp.treeSize,
     rootHash: cp.rootHash,
     rootHashBase64: toBase64(cp.rootHash),
+    extensions: cp.extensions,
     note,
     verifierKey: keys.length === 1 ? keys[0] : publicKey.verifierKey,
     keySource,

@@ -22,6 +22,8 @@ export interface SeenCheckpoint {
   verifierKey: string;
   /** ISO time this browser verified it */
   seenAt: string;
+  /** the entity's newest record this browser verified (absent for the log page) */
+  head?: { seq: number; hash: string };
 }
 
 export interface CheckpointMemory {
@@ -54,7 +56,9 @@ function isSeenCheckpoint(v: unknown): v is SeenCheckpoint {
     Number.isSafeInteger(c.treeSize) &&
     typeof c.rootHash === 'string' &&
     typeof c.verifierKey === 'string' &&
-    typeof c.seenAt === 'string'
+    typeof c.seenAt === 'string' &&
+    (c.head === undefined ||
+      (Number.isSafeInteger(c.head?.seq) && typeof c.head?.hash === 'string'))
   );
 }
 

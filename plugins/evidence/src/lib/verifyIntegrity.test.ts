@@ -492,4 +492,159 @@ describe('verifyIntegrity', () => {
       expect(again).toMatchObject({ consistency: { kind: 'unchanged' } });
     });
   });
+
+  describe('detects that the newest records were removed or replaced', () => {
+    it('first visit: the signed checkpoint commits to a head the server no longer serves', async () => {
+      const log = setup();
+      const removed = log.deleteNewest(); // the head row deleted in the database
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: {
+          stage: 'heads',
+          kind: 'truncated',
+          record: { seq: 6, hash: removed.hash },
+          message: expect.stringMatching(
+            /^truncated: the signed checkpoint commits to head #6 .* end at #5$/,
+          ),
+        },
+      });
+    });
+
+    it('first visit: a checkpoint without heads cannot tell (why heads are bound)', async () => {
+      const log = setup();
+      log.bindHeads = false;
+      log.deleteNewest();
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'verified',
+        checked: 5,
+        heads: { status: 'unbound' },
+      });
+    });
+
+    it('reports the heads it checked when everything is there', async () => {
+      setup();
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'verified',
+        heads: { status: 'bound', entities: 2 },
+      });
+    });
+
+    it('returning visit: the head this browser verified is gone, even under a newer checkpoint', async () => {
+      const log = setup();
+      const memory = createInMemoryCheckpointMemory();
+      await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+      expect(remembered(memory)?.head?.seq).toBe(6);
+      // head deleted, and the heads the log signs later are rewritten to
+      // match (an operator who also controls the signing key)
+      log.bindHeads = false;
+      const removed = log.deleteNewest();
+      log.append('component:default/service-b', {
+        category: 'tests',
+        summary: { tests: 1 },
+      });
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: {
+          stage: 'heads',
+          kind: 'truncated',
+          record: { seq: 6, hash: removed.hash },
+        },
+      });
+    });
+
+    it('returning visit: another record at the remembered seq is a replaced head', async () => {
+      setup();
+      const memory = createInMemoryCheckpointMemory();
+      await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+      const seen = remembered(memory)!;
+      memory.set(entityMemoryKey(ENTITY_REF), {
+        ...seen,
+        head: { seq: 6, hash: 'f'.repeat(64) },
+      });
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: { stage: 'heads', kind: 'head replaced' },
+      });
+    });
+
+    it('rejects a head proof that is not in the signed heads tree', async () => {
+      const log = setup();
+      const other = new FakeEvidenceLog();
+      server.use(
+        http.get(`${BASE_URL}/v1/entities/:k/:n/:name/head-proof`, () =>
+          HttpResponse.json(
+            other
+              .headsTree(log.leaves.length)
+              .proof(ENTITY_REF, log.leaves.length),
+          ),
+        ),
+      );
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: {
+          stage: 'heads',
+          message: expect.stringMatching(
+            /does not match the signed checkpoint/,
+          ),
+        },
+      });
+    });
+
+    it('fetches records appended between the listing and the checkpoint', async () => {
+      const log = setup();
+      let appended = false;
+      const handlers = log.handlers();
+      server.use(
+        http.get(`${BASE_URL}/v1/checkpoint`, () => {
+          if (!appended) {
+            appended = true;
+            log.append(ENTITY_REF, { category: 'release', summary: {} });
+          }
+          return HttpResponse.text(log.checkpointNote());
+        }),
+        ...handlers.filter(h => !String(h.info.path).endsWith('/checkpoint')),
+      );
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory: createInMemoryCheckpointMemory(),
+      });
+      expect(report).toMatchObject({
+        status: 'verified',
+        checked: 7,
+        head: { seq: 7 },
+        heads: { status: 'bound' },
+      });
+    });
+  });
 });

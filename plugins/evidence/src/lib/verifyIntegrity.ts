@@ -1,7 +1,13 @@
 import {
+  compareHead,
+  compareRememberedHead,
   fromBase64,
+  HeadMismatch,
+  normalizeEntityRef,
+  parseHeadsExtension,
   verifyChain,
   verifyConsistency,
+  verifyHeadProof,
 } from '@assay/plugin-evidence-common';
 import { EvidenceApi } from '../api/EvidenceApi';
 import { RecordsPage, StoredRecord } from '../api/types';
@@ -24,6 +30,7 @@ export type IntegrityPhase =
   | 'records'
   | 'checkpoint'
   | 'inclusion'
+  | 'heads'
   | 'consistency';
 
 export interface IntegrityProgress {
@@ -38,8 +45,10 @@ export interface IntegrityProgress {
 
 export type IntegrityProblem = {
   /** which check failed */
-  stage: 'chain' | 'signature' | 'inclusion' | 'consistency' | 'key';
+  stage: 'chain' | 'signature' | 'inclusion' | 'heads' | 'consistency' | 'key';
   message: string;
+  /** for `heads`: the newest records were removed, or the head replaced */
+  kind?: HeadMismatch['kind'];
   /** the first bad record, when the failure is about one */
   record?: { seq: number; hash: string };
 };
@@ -62,6 +71,12 @@ export type IntegrityReport =
        */
       includedRecord?: { seq: number; hash: string; leafIndex: number };
       consistency: ConsistencyOutcome;
+      /**
+       * `bound`: the checkpoint commits to this entity's head and it is the
+       * newest record served; `unbound`: a checkpoint signed before heads
+       * were bound (truncation is then only detected against memory)
+       */
+      heads: { status: 'bound' | 'unbound'; entities?: number };
     }
   | {
       status: 'broken';
@@ -113,6 +128,10 @@ function throwIfAborted(signal?: AbortSignal) {
  *    through the chain, commits every earlier record). A record the
  *    checkpoint does not cover yet gets one re-fetch (the backend signs a
  *    newer checkpoint on demand); still uncovered, the evidence is broken;
+ * 3b. checks the head the checkpoint commits to (its `assay-heads/v1` line
+ *    and the entity's head proof) is the newest record served, and that the
+ *    head this browser verified last time is still served: removed newest
+ *    records are named "truncated", another record at that seq "head replaced";
  * 4. proves the checkpoint extends the one this browser saw last time for
  *    the entity.
  * Network and permission failures reject; integrity failures resolve to a
@@ -274,6 +293,27 @@ export async function verifyIntegrity(
     }
   }
 
+  // 3b. the head the signed checkpoint commits to, and the one this browser
+  // saw before: removed or replaced newest records are named
+  throwIfAborted(signal);
+  progress('heads');
+  const headCheck = await checkHeads({
+    api,
+    entityRef,
+    checkpoint,
+    records,
+    seen,
+    fetchPage,
+  });
+  if (headCheck.problem) {
+    return {
+      status: 'broken',
+      checked: records.length,
+      checkpoint,
+      problem: headCheck.problem,
+    };
+  }
+
   // 4. consistency with what this browser saw before
   throwIfAborted(signal);
   progress('consistency');
@@ -290,6 +330,7 @@ export async function verifyIntegrity(
     }
     consistency = problem;
   }
+  const head = records[records.length - 1];
   if (!seen || checkpoint.treeSize >= seen.treeSize) {
     memory.set(memoryKey, {
       origin: checkpoint.origin,
@@ -297,10 +338,10 @@ export async function verifyIntegrity(
       rootHash: checkpoint.rootHashBase64,
       verifierKey: checkpoint.verifierKey,
       seenAt: now().toISOString(),
+      ...(head ? { head: { seq: seqOf(head), hash: head.hash } } : {}),
     });
   }
 
-  const head = records[records.length - 1];
   return {
     status: 'verified',
     checked: records.length,
@@ -316,7 +357,115 @@ export async function verifyIntegrity(
       leafIndex: included.leafIndex,
     },
     consistency,
+    heads: headCheck.heads,
   };
+}
+
+/**
+ * Checks the entity's head against (a) the head the signed checkpoint
+ * commits to (its `assay-heads/v1` line + the served head proof) and (b) the
+ * head this browser verified before. Records appended between the listing
+ * and the checkpoint are fetched and chain-checked first. Mutates `records`.
+ */
+async function checkHeads(options: {
+  api: EvidenceApi;
+  entityRef: string;
+  checkpoint: VerifiedCheckpoint;
+  records: StoredRecord[];
+  seen?: SeenCheckpoint;
+  fetchPage: (cursor?: string) => Promise<RecordsPage>;
+}): Promise<{
+  problem?: IntegrityProblem;
+  heads: { status: 'bound' | 'unbound'; entities?: number };
+}> {
+  const { api, checkpoint, records, seen } = options;
+  const unbound = { status: 'unbound' as const };
+  const broken = (message: string, extra: Partial<IntegrityProblem> = {}) => ({
+    problem: { stage: 'heads' as const, message, ...extra },
+    heads: unbound,
+  });
+  let ref = options.entityRef;
+  try {
+    ref = normalizeEntityRef(ref);
+  } catch {
+    // compared as given
+  }
+  const last = () => records[records.length - 1];
+  const asHead = (r?: StoredRecord) => r && { seq: seqOf(r), hash: r.hash };
+
+  let heads: { status: 'bound' | 'unbound'; entities?: number } = unbound;
+  let line;
+  try {
+    line = parseHeadsExtension(checkpoint.extensions);
+  } catch (e) {
+    return broken((e as Error).message);
+  }
+  if (line) {
+    const proof = await api.getHeadProof(
+      options.entityRef,
+      checkpoint.treeSize,
+    );
+    let committed;
+    try {
+      committed = verifyHeadProof(proof, checkpoint, ref);
+    } catch (e) {
+      if ((e as Error).name !== 'HeadProofError') throw e;
+      return broken(
+        `the head proof does not match the signed checkpoint: ${
+          (e as Error).message
+        }`,
+      );
+    }
+    // appended after our listing but already in this checkpoint
+    while (committed && last() && committed.seq > seqOf(last()!)) {
+      const page = await options.fetchPage(String(seqOf(last()!)));
+      const more = page.items.filter(r => seqOf(r) <= committed!.seq);
+      if (!more.length) break;
+      const result = verifyChain(more, {
+        expectedFirstSeq: records.length + 1,
+        previousHash: last()!.hash,
+        entityRef: options.entityRef,
+      });
+      if (!result.ok) {
+        return {
+          problem: {
+            stage: 'chain',
+            message: result.firstBad.reason,
+            record: { seq: result.firstBad.seq, hash: result.firstBad.hash },
+          },
+          heads: unbound,
+        };
+      }
+      records.push(...more);
+    }
+    const covered = records.filter(r => r.leafIndex < checkpoint.treeSize);
+    const mismatch = compareHead(
+      committed,
+      asHead(covered[covered.length - 1]),
+    );
+    if (mismatch) {
+      return broken(mismatch.message, {
+        kind: mismatch.kind,
+        ...(mismatch.expected ? { record: mismatch.expected } : {}),
+      });
+    }
+    heads = { status: 'bound', entities: line.count };
+  }
+  if (seen?.head) {
+    const mismatch = compareRememberedHead(
+      seen.head,
+      asHead(last()),
+      seq => records[seq - 1]?.hash,
+      seen.seenAt,
+    );
+    if (mismatch) {
+      return broken(mismatch.message, {
+        kind: mismatch.kind,
+        record: seen.head,
+      });
+    }
+  }
+  return { heads };
 }
 
 /** Returns the outcome, or a string saying why the log is not consistent. */

@@ -97,4 +97,22 @@ describe('AuditPackButton', () => {
       ),
     );
   });
+
+  it('warns when the newest record was removed from the database', async () => {
+    const log = demoLog();
+    log.deleteNewest();
+    server.use(...log.handlers());
+    await render();
+    await download();
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          severity: 'warning',
+          message: expect.stringMatching(
+            /does NOT verify: .*truncated: the signed checkpoint commits to head #6/,
+          ),
+        }),
+      ),
+    );
+  });
 });

@@ -172,6 +172,30 @@ describe('EntityEvidenceContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('names a truncation when the newest record was deleted', async () => {
+    const log = demoLog();
+    const removed = log.deleteNewest();
+    server.use(...log.handlers());
+    await renderContent();
+
+    await waitFor(() =>
+      expect(banner()).toHaveAttribute('data-state', 'broken'),
+    );
+    expect(banner()).toHaveTextContent(
+      "Integrity check failed: the entity's newest records were removed (truncated)",
+    );
+    expect(banner()).toHaveTextContent(
+      `First bad record: #6 ${removed.hash.slice(0, 16)}`,
+    );
+    expect(banner()).toHaveTextContent(
+      'truncated: the signed checkpoint commits to head #6',
+    );
+    // a removed record cannot be opened
+    expect(
+      screen.queryByRole('button', { name: 'Open record #6' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('opens a record with its canonical envelope, proof and previous record', async () => {
     const log = demoLog();
     server.use(...log.handlers());

@@ -9,6 +9,7 @@ const PHASE_TEXT: Record<IntegrityProgress['phase'], string> = {
   records: 'Recomputing record hashes and chain links',
   checkpoint: "Checking the log checkpoint's Ed25519 signature",
   inclusion: 'Proving the newest record is in the signed log',
+  heads: 'Checking the newest record is the head the log signed',
   consistency: 'Checking the log only grew since your last visit',
 };
 
@@ -16,6 +17,7 @@ const STAGE_TEXT = {
   chain: 'The hash chain is broken',
   signature: 'The log checkpoint is not trustworthy',
   inclusion: 'A record is missing from the signed log',
+  heads: 'The newest records are not the ones the log signed',
   consistency: 'The log was rewritten',
   key: "The log's signing key changed",
 } as const;
@@ -87,6 +89,23 @@ function Verified({
       )}) signed by ${key}.`,
     );
   }
+  if (report.heads.status === 'bound') {
+    lines.push(
+      report.head
+        ? `The signed checkpoint commits to record #${
+            report.head.seq
+          } as this entity's newest (heads of ${formatCount(
+            report.heads.entities ?? 0,
+          )} entities): no newer record was removed or replaced.`
+        : `The signed checkpoint commits to no record of this entity (heads of ${formatCount(
+            report.heads.entities ?? 0,
+          )} entities).`,
+    );
+  } else {
+    lines.push(
+      'This checkpoint was signed before entity heads were bound to checkpoints: removed newest records are only detected against what this browser saw before.',
+    );
+  }
   if (consistency.kind === 'first-visit') {
     lines.push(
       'First verification from this browser: the checkpoint is remembered, and the next visit checks the log only grew.',
@@ -134,7 +153,7 @@ function Broken(props: {
       data-testid="evidence-integrity-banner"
       data-state="broken"
       action={
-        record && props.onOpenRecord ? (
+        record && props.onOpenRecord && problem.kind !== 'truncated' ? (
           <Button
             color="inherit"
             size="small"
@@ -146,7 +165,12 @@ function Broken(props: {
       }
     >
       <AlertTitle>
-        Integrity check failed: {STAGE_TEXT[problem.stage].toLowerCase()}
+        Integrity check failed:{' '}
+        {problem.kind === 'truncated'
+          ? "the entity's newest records were removed (truncated)"
+          : problem.kind === 'head replaced'
+          ? "the entity's newest record was replaced"
+          : STAGE_TEXT[problem.stage].toLowerCase()}
       </AlertTitle>
       {record ? (
         <Typography variant="body2">
