@@ -62,4 +62,5 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@assay/plugin-evidence-backend'));
 backend.add(import('@assay/plugin-delivery-backend'));
 backend.add(import('@assay/plugin-scaffolder-backend-module-onboarding'));
+backend.add(import('@assay/plugin-scorecards-backend'));
 backend.start();
