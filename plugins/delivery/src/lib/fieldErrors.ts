@@ -20,9 +20,7 @@ export function fieldErrorsOf<F extends string>(
   const result: Partial<Record<F, string>> = {};
   const rest: string[] = [];
   for (const part of parts) {
-    const field = fields.find(f =>
-      new RegExp(`(^|[/'"\\s.(])${f}(?=$|[/'"\\s.:,)\\[])`).test(part),
-    );
+    const field = firstNamedField(part, fields);
     if (field) {
       const clean = part.replace(/^request\/body\//, '');
       result[field] = result[field] ? `${result[field]}; ${clean}` : clean;
@@ -34,6 +32,23 @@ export function fieldErrorsOf<F extends string>(
     fields: result,
     general: rest.length ? rest.join('; ') : undefined,
   };
+}
+
+/** The field named earliest in the message ("baselineVersion: must differ from version" → baselineVersion). */
+function firstNamedField<F extends string>(
+  message: string,
+  fields: readonly F[],
+): F | undefined {
+  let best: { field: F; at: number } | undefined;
+  for (const field of fields) {
+    const match = new RegExp(
+      `(^|[/'"\\s.(])${field}(?=$|[/'"\\s.:,)\\[])`,
+    ).exec(message);
+    if (match && (!best || match.index < best.at)) {
+      best = { field, at: match.index };
+    }
+  }
+  return best?.field;
 }
 
 function isInputError(error: unknown): boolean {
