@@ -17,3 +17,5 @@ export type {
   EvidenceListResult,
   EvidenceStoredRecord,
 } from './service';
+export { loadCliBundle } from './cliBundle';
+export type { CliBundle } from './cliBundle';

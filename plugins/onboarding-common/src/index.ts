@@ -14,3 +14,4 @@ export * from './slo';
 export * from './spec';
 export * from './checkpoint';
 export * from './naming';
+export * from './dsse';
