@@ -153,5 +153,22 @@ export function createEvidenceApi(options: ConnectionOptions, ctx: CliContext) {
         hashes: string[];
       }>;
     },
+    /** The newest record of one category of an entity, or undefined. */
+    async getLatest(
+      entityRef: string,
+      category: string,
+    ): Promise<{ envelope: unknown; hash: string } | undefined> {
+      const { kind, namespace, name } = parseEntityRefStrict(entityRef);
+      const path = [kind, namespace, name].map(encodeURIComponent).join('/');
+      const query = new URLSearchParams({
+        category,
+        order: 'desc',
+        limit: '1',
+      });
+      const page = (await request(`/entities/${path}/records?${query}`)) as {
+        items?: { envelope: unknown; hash: string }[];
+      };
+      return page.items?.[0];
+    },
   };
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { collect } from './args';
 import { exportCommand } from './commands/export';
 import { keygenCommand } from './commands/keygen';
+import { latestCommand } from './commands/latest';
 import { pushCommand } from './commands/push';
 import { verifyCommand } from './commands/verify';
 import { CliContext, CliError } from './context';
@@ -123,6 +124,16 @@ export function createProgram(
       'log origin, e.g. assay.example.com/evidence',
     )
     .action(wrap(keygenCommand));
+
+  evidence
+    .command('latest')
+    .description(
+      "Print an entity's newest record of a category (hash-checked), or one of its summary facts; exit 3 when there is none",
+    )
+    .requiredOption('--entity <ref>', 'entity ref')
+    .requiredOption('--category <category>', 'evidence category')
+    .option('--fact <name>', 'print only this summary fact, e.g. p95Ms')
+    .action(wrap(latestCommand));
 
   return program;
 }
