@@ -60,6 +60,17 @@ function zodInputError(e: z.ZodError): InputError {
   return new InputError(`${path}: ${i.message}`);
 }
 
+/** 400 naming the first field the schema does not know. */
+function refuseUnknown(body: unknown, known: string[]) {
+  if (!body || typeof body !== 'object') return;
+  const unknown = Object.keys(body).find(k => !known.includes(k));
+  if (unknown) {
+    throw new InputError(
+      `${unknown}: unknown field (allowed: ${known.join(', ')})`,
+    );
+  }
+}
+
 const ACTIONS: Record<ManualAction, ResourcePermission<'catalog-entity'>> = {
   pause: canaryPausePermission,
   resume: canaryResumePermission,
@@ -74,7 +85,20 @@ export async function createRouter(
     options;
   const store = engine.store;
   const router = await createOpenApiRouter({
-    middleware: [express.json({ limit: '10mb' })],
+    middleware: [
+      // an action POST without a body (no content type) means `{}`
+      (req, _res, next) => {
+        if (
+          req.method === 'POST' &&
+          !req.headers['content-type'] &&
+          !Number(req.headers['content-length'] ?? 0)
+        ) {
+          req.headers['content-type'] = 'application/json';
+        }
+        next();
+      },
+      express.json({ limit: '10mb' }),
+    ],
   });
 
   async function authorize(
@@ -99,12 +123,11 @@ export async function createRouter(
     return credentials;
   }
 
-  const actorOf = (c: BackstageCredentials) =>
-    auth.isPrincipal(c, 'user')
-      ? c.principal.userEntityRef
-      : auth.isPrincipal(c, 'service')
-      ? c.principal.subject
-      : 'unknown';
+  const actorOf = (c: BackstageCredentials): string => {
+    if (auth.isPrincipal(c, 'user')) return c.principal.userEntityRef;
+    if (auth.isPrincipal(c, 'service')) return c.principal.subject;
+    return 'unknown';
+  };
 
   function entityRefOf(req: Request): string {
     try {
@@ -222,6 +245,13 @@ export async function createRouter(
         canaryStartPermission,
         entityRef,
       );
+      refuseUnknown(req.body, [
+        'version',
+        'baselineVersion',
+        'steps',
+        'metrics',
+        'simulation',
+      ]);
       const { entity, steps } = await annotationSteps(entityRef, credentials);
       if (!entity)
         throw new NotFoundError(`No entity ${entityRef} in the catalog`);
@@ -265,6 +295,7 @@ export async function createRouter(
       async (req: Request, res: express.Response) => {
         const entityRef = entityRefOf(req);
         const credentials = await authorize(req, ACTIONS[action], entityRef);
+        refuseUnknown(req.body, ['reason']);
         await detailOf(req.params.runId, entityRef); // 404 for another entity's run
         const reason = req.body?.reason;
         await audited(

@@ -15,11 +15,11 @@ export function toSummary(run: RunRow, analyses: AnalysisRow[] = []) {
       | 'skipped';
     if (index < m.stepIndex) status = 'passed';
     else if (index > m.stepIndex) {
-      status = ['rolled_back', 'aborted'].includes(run.status)
-        ? 'skipped'
-        : run.status === 'succeeded'
-        ? 'skipped'
-        : 'pending';
+      // later steps: still to come while active, never reached once ended
+      status =
+        run.status === 'running' || run.status === 'paused'
+          ? 'pending'
+          : 'skipped';
     } else {
       status = (
         {
