@@ -1,0 +1,105 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  EvidenceService,
+  evidenceServiceRef,
+} from '@assay/plugin-evidence-node';
+import { recordHash } from '@assay/plugin-evidence-common';
+import evidencePlugin from '@assay/plugin-evidence-backend';
+import request from 'supertest';
+import { scorecardsPlugin } from './plugin';
+import { component, daysAgo, system } from './__testUtils__/fixtures';
+
+jest.setTimeout(120_000);
+
+/** A stand-in CI producer: a backend plugin that appends evidence. */
+function ciPlugin(holder: { evidence?: EvidenceService }) {
+  return createBackendPlugin({
+    pluginId: 'ci',
+    register(env) {
+      env.registerInit({
+        deps: { evidence: evidenceServiceRef, lifecycle: coreServices.lifecycle },
+        async init({ evidence }) {
+          holder.evidence = evidence;
+        },
+      });
+    },
+  });
+}
+
+describe('scorecards with the real evidence backend', () => {
+  it('reads verified evidence, cites resolvable hashes, records compliance evidence and refreshes on appends', async () => {
+    const holder: { evidence?: EvidenceService } = {};
+    const backend = await startTestBackend({
+      features: [
+        evidencePlugin,
+        scorecardsPlugin,
+        ciPlugin(holder),
+        catalogServiceMock.factory({
+          entities: [component('service-a', 'compliance'), system],
+        }),
+        mockServices.rootConfig.factory({
+          data: { backend: { baseUrl: 'http://localhost:7007' } },
+        }),
+      ],
+    });
+    try {
+      const credentials = mockCredentials.user('user:default/alice');
+      const entityRef = 'component:default/service-a';
+      const put = (category: string, summary: Record<string, number>) =>
+        holder.evidence!.append(
+          { entityRef, category, summary, producedAt: daysAgo(2) },
+          { credentials },
+        );
+      await put('tests', { tests: 10, failures: 0, errors: 0 });
+      await put('coverage', { linePct: 91 });
+      await put('sast', { error: 0 });
+      await put('sbom', { critical: 0, high: 0 });
+
+      const alice = mockCredentials.user.header('user:default/alice');
+      const path = '/api/scorecards/v1/entities/component/default/service-a';
+      const first = await request(backend.server).get(path).set('Authorization', alice);
+      expect(first.status).toBe(200);
+      const byId = (body: any, id: string) => body.checks.find((c: any) => c.id === id);
+      expect(byId(first.body, 'chain-verified')).toMatchObject({ status: 'pass' });
+      expect(byId(first.body, 'coverage-70')).toMatchObject({ status: 'pass' });
+      expect(first.body.level).toBe('silver');
+
+      // every cited hash resolves in the evidence store and hashes its envelope
+      const listed = await holder.evidence!.list(entityRef, { credentials, limit: 100 });
+      const byHash = new Map(listed.items.map(i => [i.hash, i.envelope]));
+      for (const h of first.body.inputs) {
+        expect(byHash.has(h)).toBe(true);
+        expect(recordHash(byHash.get(h)!)).toBe(h);
+      }
+      const compliance = listed.items.filter(i => i.envelope.category === 'compliance');
+      expect(compliance).toHaveLength(1);
+      expect(compliance[0].envelope.producer).toBe('plugin:scorecards');
+      expect(compliance[0].envelope.summary.resultHash).toBe(first.body.resultHash);
+
+      // incremental refresh on assay.evidence.appended
+      const sig = await holder.evidence!.append(
+        { entityRef, category: 'signature', summary: { signed: true } },
+        { credentials },
+      );
+      let check: any;
+      for (let i = 0; i < 100; i++) {
+        const res = await request(backend.server).get(path).set('Authorization', alice);
+        check = byId(res.body, 'signatures-present');
+        if (check.status === 'pass') break;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      expect(check).toMatchObject({ status: 'pass', evidence: [sig.hash] });
+    } finally {
+      await backend.stop();
+    }
+  });
+});
