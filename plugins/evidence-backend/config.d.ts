@@ -72,6 +72,21 @@ export interface Config {
         maxAgeDays: number;
       }>;
     };
+    /**
+     * The global integrity audit task: re-derives record hashes, columns,
+     * leaf and interior Merkle nodes and heads from the canonical bytes,
+     * resumably, in bounded batches.
+     */
+    audit?: {
+      /** Minutes between runs. Default 15. */
+      frequencyMinutes?: number;
+      /** Minutes after start before the first run. Default 2. */
+      initialDelayMinutes?: number;
+      /** Leaves per batch (one batch = a few queries). Default 2000. */
+      batchSize?: number;
+      /** Batches per run; the cursor is persisted after each. Default 50. */
+      maxBatchesPerRun?: number;
+    };
     demo?: {
       /**
        * Seed demo evidence for service-a and service-b on start when they

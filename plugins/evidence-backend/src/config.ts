@@ -26,6 +26,12 @@ export interface EvidenceConfig {
   };
   requirements: Record<string, Requirement[]>;
   demoSeed: boolean;
+  audit: {
+    frequencyMinutes: number;
+    initialDelayMinutes: number;
+    batchSize: number;
+    maxBatchesPerRun: number;
+  };
 }
 
 const DEFAULT_REQUIREMENTS: Record<string, Requirement[]> = {
@@ -100,6 +106,13 @@ export function readEvidenceConfig(config: Config): EvidenceConfig {
     },
     requirements,
     demoSeed: c?.getOptionalBoolean('demo.seed') ?? false,
+    audit: {
+      frequencyMinutes: c?.getOptionalNumber('audit.frequencyMinutes') ?? 15,
+      initialDelayMinutes:
+        c?.getOptionalNumber('audit.initialDelayMinutes') ?? 2,
+      batchSize: c?.getOptionalNumber('audit.batchSize') ?? 2000,
+      maxBatchesPerRun: c?.getOptionalNumber('audit.maxBatchesPerRun') ?? 50,
+    },
   };
 }
 

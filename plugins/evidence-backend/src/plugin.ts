@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
@@ -13,6 +14,7 @@ import { seedDemoEvidence } from './demo/seed';
 import { evidencePermissions } from './permissions';
 import { createRouter } from './router';
 import { EvidenceLog } from './service/EvidenceLog';
+import { IntegrityAudit } from './service/IntegrityAudit';
 import { DatabaseEvidenceStore } from './store/DatabaseEvidenceStore';
 
 /**
@@ -39,6 +41,7 @@ export const evidencePlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
         auth: coreServices.auth,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const config = readEvidenceConfig(deps.config);
@@ -67,6 +70,31 @@ export const evidencePlugin = createBackendPlugin({
         });
         deps.permissionsRegistry.addPermissions(evidencePermissions);
 
+        // the integrity audit: findings are errors, stored and counted
+        const findingCounter = deps.metrics.createCounter(
+          'evidence.audit.findings',
+          {
+            description:
+              'Integrity problems found by the evidence audit task (records, columns, Merkle nodes, heads)',
+          },
+        );
+        const checkedCounter = deps.metrics.createCounter(
+          'evidence.audit.records_checked',
+          { description: 'Records re-verified by the evidence audit task' },
+        );
+        const audit = new IntegrityAudit(
+          store,
+          deps.logger,
+          {
+            finding: kind => findingCounter.add(1, { kind }),
+            checked: n => checkedCounter.add(n),
+          },
+          {
+            batchSize: config.audit.batchSize,
+            maxBatches: config.audit.maxBatchesPerRun,
+          },
+        );
+
         deps.httpRouter.use(
           await createRouter({
             log,
@@ -78,6 +106,7 @@ export const evidencePlugin = createBackendPlugin({
             logger: deps.logger,
             auth: deps.auth,
             rootConfig: deps.config,
+            audit,
           }),
         );
 
@@ -92,6 +121,22 @@ export const evidencePlugin = createBackendPlugin({
             if (r.blobs) {
               deps.logger.info(
                 `evidence: retention purged ${r.blobs} payload(s) of ${r.records} record(s); envelopes and leaves are kept`,
+              );
+            }
+          },
+        });
+
+        await deps.scheduler.scheduleTask({
+          id: 'evidence-integrity-audit',
+          scope: 'global',
+          frequency: { minutes: config.audit.frequencyMinutes },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: config.audit.initialDelayMinutes },
+          fn: async () => {
+            const r = await audit.run();
+            if (r.findings.length) {
+              deps.logger.error(
+                `evidence: integrity audit found ${r.findings.length} new problem(s) in ${r.checked} record(s); see the Evidence log page`,
               );
             }
           },

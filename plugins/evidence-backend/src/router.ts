@@ -26,6 +26,7 @@ import {
   evidenceRetentionManagePermission,
 } from './permissions';
 import { EvidenceLog } from './service/EvidenceLog';
+import { IntegrityAudit } from './service/IntegrityAudit';
 import {
   normalizeEntityRef,
   prepareAppend,
@@ -38,6 +39,8 @@ import { Config } from '@backstage/config';
 
 export interface RouterOptions {
   log: EvidenceLog;
+  /** the integrity audit whose state and findings `GET /v1/audit` serves */
+  audit?: IntegrityAudit;
   config: EvidenceConfig;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -523,6 +526,49 @@ export async function createRouter(
   });
 
   router.get('/v1/proofs/inclusion', async (req, res) => {
+  // The integrity audit's progress and findings (the Evidence log page).
+  // Findings about an entity are shown only to those who may read its evidence.
+  router.get('/v1/audit', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    if (!options.audit) {
+      throw new NotFoundError('The integrity audit is not configured');
+    }
+    const [state, findings, logState] = await Promise.all([
+      options.audit.state(),
+      options.audit.findings(100),
+      store.getLogState(),
+    ]);
+    const refs = [
+      ...new Set(
+        findings.items.flatMap(f => (f.entityRef ? [f.entityRef] : [])),
+      ),
+    ];
+    const decisions = refs.length
+      ? await permissions.authorize(
+          refs.map(resourceRef => ({
+            permission: evidenceRecordReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        )
+      : [];
+    const readable = new Set(
+      refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
+    );
+    const items = findings.items.filter(
+      f => !f.entityRef || readable.has(f.entityRef),
+    );
+    res.json({
+      treeSize: logState.treeSize,
+      ...state,
+      findingCount: findings.total,
+      findings: items,
+      hiddenFindings: findings.items.length - items.length,
+    });
+  });
+
     await authorizeRead(req);
     res.json(
       await log.inclusion(

@@ -27,6 +27,12 @@ export const testConfig: EvidenceConfig = {
     ],
   },
   demoSeed: false,
+  audit: {
+    frequencyMinutes: 15,
+    initialDelayMinutes: 2,
+    batchSize: 2000,
+    maxBatchesPerRun: 50,
+  },
 };
 
 export function prepared(
