@@ -525,7 +525,6 @@ export async function createRouter(
     });
   });
 
-  router.get('/v1/proofs/inclusion', async (req, res) => {
   // The integrity audit's progress and findings (the Evidence log page).
   // Findings about an entity are shown only to those who may read its evidence.
   router.get('/v1/audit', async (req, res) => {
@@ -569,6 +568,7 @@ export async function createRouter(
     });
   });
 
+  router.get('/v1/proofs/inclusion', async (req, res) => {
     await authorizeRead(req);
     res.json(
       await log.inclusion(

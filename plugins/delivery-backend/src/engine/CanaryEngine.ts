@@ -218,11 +218,8 @@ export class CanaryEngine {
       run,
       this.eventsOf(t, now, run, o.actor, {
         started: {
-          steps: config.steps,
-          metrics: config.metrics,
-          retries: config.retries,
-          intervalSeconds: config.intervalSeconds,
-          retryIntervalSeconds: config.retryIntervalSeconds,
+          // the whole run configuration: steps, metrics, retries, intervals, judge settings
+          config,
           simulation: run.simulation,
           configDigest,
           inputs: [configDigest],
