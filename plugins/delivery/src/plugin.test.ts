@@ -4,9 +4,9 @@ import alphaPlugin from './alpha';
 describe('delivery plugin', () => {
   it('exports the plugin, the Canary tab and the API', () => {
     expect(deliveryPlugin.getId()).toBe('delivery');
-    expect(
-      [...deliveryPlugin.getApis()].map(a => a.api.id),
-    ).toEqual(['plugin.delivery.service']);
+    expect([...deliveryPlugin.getApis()].map(a => a.api.id)).toEqual([
+      'plugin.delivery.service',
+    ]);
     expect(EntityCanaryContent).toBeDefined();
   });
 

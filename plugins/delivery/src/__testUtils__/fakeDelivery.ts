@@ -80,7 +80,7 @@ export function rolledBackRun(): CanaryRunDetail {
     steps: [
       { index: 0, weight: 10, status: 'passed', attempts: 1 },
       { index: 1, weight: 50, status: 'failed', attempts: 3 },
-      { index: 2, weight: 100, status: 'pending', attempts: 0 },
+      { index: 2, weight: 100, status: 'skipped', attempts: 0 },
     ],
     analyses: [
       {
@@ -148,8 +148,24 @@ export function rolledBackRun(): CanaryRunDetail {
       },
     ],
     measurements: [
-      measurement('a1', 0, 'p95_latency_ms', 'ms', [180, 182, 181], [181, 180, 182], T0),
-      measurement('a2', 1, 'p95_latency_ms', 'ms', [240, 243, 242], [180, 182, 181], T0 + 40),
+      measurement(
+        'a1',
+        0,
+        'p95_latency_ms',
+        'ms',
+        [180, 182, 181],
+        [181, 180, 182],
+        T0,
+      ),
+      measurement(
+        'a2',
+        1,
+        'p95_latency_ms',
+        'ms',
+        [240, 243, 242],
+        [180, 182, 181],
+        T0 + 40,
+      ),
     ],
     weights: [
       { at: '2026-11-30T09:00:00.000Z', requested: 10, observed: 10.2 },
@@ -262,8 +278,8 @@ export function deliveryHandlers(options: {
       HttpResponse.json({
         items: runs.map(summaryOf),
         activeRunId:
-          runs.find(r => r.status === 'running' || r.status === 'paused')
-            ?.id ?? null,
+          runs.find(r => r.status === 'running' || r.status === 'paused')?.id ??
+          null,
       }),
     ),
     http.get(`${RUNS_URL}/:runId`, ({ params }) => {

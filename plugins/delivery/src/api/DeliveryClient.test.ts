@@ -17,10 +17,15 @@ describe('DeliveryClient', () => {
   it('reads config, runs (with limit) and one run under the entity path', async () => {
     const seen: string[] = [];
     server.use(
-      http.get(`${BASE}/v1/entities/:kind/:ns/:name/canary/*`, ({ request }) => {
-        seen.push(new URL(request.url).pathname + new URL(request.url).search);
-        return HttpResponse.json({ items: [], ok: true });
-      }),
+      http.get(
+        `${BASE}/v1/entities/:kind/:ns/:name/canary/*`,
+        ({ request }) => {
+          seen.push(
+            new URL(request.url).pathname + new URL(request.url).search,
+          );
+          return HttpResponse.json({ items: [], ok: true });
+        },
+      ),
     );
     await client.getCanaryConfig('component:default/Service-A');
     await client.listCanaryRuns('component:default/service-a', { limit: 20 });

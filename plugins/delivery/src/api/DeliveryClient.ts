@@ -54,7 +54,10 @@ export class DeliveryClient implements DeliveryApi {
   ) {
     return this.request<CanaryRunDetail>(
       `${canaryPath(entityRef)}/runs/${encodeURIComponent(runId)}/${action}`,
-      { method: 'POST', body: options.reason ? { reason: options.reason } : {} },
+      {
+        method: 'POST',
+        body: options.reason ? { reason: options.reason } : {},
+      },
     );
   }
 

@@ -104,6 +104,15 @@ export function useCanary(
       select: setSelected,
       refresh,
     }),
-    [base.loading, base.error, baseValue, runs, run, detail.error, shownId, refresh],
+    [
+      base.loading,
+      base.error,
+      baseValue,
+      runs,
+      run,
+      detail.error,
+      shownId,
+      refresh,
+    ],
   );
 }

@@ -5,15 +5,18 @@ const FIELDS = ['version', 'baselineVersion', 'steps', 'simulation'] as const;
 
 async function responseError(status: number, name: string, message: string) {
   return ResponseError.fromResponse(
-    new Response(JSON.stringify({
-      error: { name, message },
-      request: { method: 'POST', url: '/x' },
-      response: { statusCode: status },
-    }), {
-      status,
-      statusText: 'x',
-      headers: { 'Content-Type': 'application/json' },
-    }) as any,
+    new Response(
+      JSON.stringify({
+        error: { name, message },
+        request: { method: 'POST', url: '/x' },
+        response: { statusCode: status },
+      }),
+      {
+        status,
+        statusText: 'x',
+        headers: { 'Content-Type': 'application/json' },
+      },
+    ) as any,
   );
 }
 

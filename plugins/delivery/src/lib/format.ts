@@ -34,7 +34,9 @@ export const CLASSIFICATION_LABELS: Record<MetricClassification, string> = {
 };
 
 /** Short, readable summary of a sample summary object ({ n, mean, p50, max, … }). */
-export function formatSample(sample: Record<string, unknown> | null | undefined) {
+export function formatSample(
+  sample: Record<string, unknown> | null | undefined,
+) {
   if (!sample) return '–';
   const order = ['n', 'mean', 'p50', 'p95', 'p99', 'min', 'max'];
   const keys = [

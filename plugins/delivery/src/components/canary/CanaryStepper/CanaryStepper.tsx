@@ -2,64 +2,54 @@ import Step from '@material-ui/core/Step';
 import StepLabel from '@material-ui/core/StepLabel';
 import Stepper from '@material-ui/core/Stepper';
 import Typography from '@material-ui/core/Typography';
+import { CanaryStep } from '../../../api/types';
 
-/** How a step of the rollout stands. */
-export type StepState = 'done' | 'current' | 'failed' | 'paused' | 'todo';
+const CAPTIONS: Record<CanaryStep['status'], string> = {
+  passed: 'passed',
+  running: 'current step',
+  paused: 'paused here',
+  failed: 'failed here',
+  pending: '',
+  skipped: 'skipped',
+};
 
 /**
- * The canary's traffic steps (e.g. 10% → 50% → 100%) with the current one
- * highlighted and the step that failed, if any, marked as an error.
+ * The canary's traffic steps (e.g. 10% → 50% → 100%) as the backend reports
+ * them: passed, the current one, paused, the one that failed, pending or
+ * skipped.
  */
-export function CanaryStepper(props: {
-  steps: number[];
-  /** index into steps of the current (or last reached) step */
-  current: number;
-  /** the run is over and every step was reached */
-  completed: boolean;
-  /** index of the step that failed (rolled back / aborted there) */
-  failedAt?: number;
-  paused?: boolean;
-}) {
-  const { steps, current, completed, failedAt, paused } = props;
-  const stateOf = (i: number): StepState => {
-    if (failedAt === i) return 'failed';
-    if (completed || i < current) return 'done';
-    if (i === current) return paused ? 'paused' : 'current';
-    return 'todo';
-  };
+export function CanaryStepper(props: { steps: CanaryStep[]; current: number }) {
+  const { steps, current } = props;
+  const allPassed = steps.every(s => s.status === 'passed');
   return (
     <Stepper
-      activeStep={completed ? steps.length : current}
+      activeStep={allPassed ? steps.length : current}
       alternativeLabel
       data-testid="canary-stepper"
     >
-      {steps.map((weight, i) => {
-        const state = stateOf(i);
-        const caption = {
-          done: 'done',
-          current: 'current step',
-          paused: 'paused here',
-          failed: 'failed here',
-          todo: '',
-        }[state];
+      {steps.map(step => {
+        const caption = CAPTIONS[step.status] ?? step.status;
+        const analyses =
+          step.attempts > 1 ? ` · ${step.attempts} analyses` : '';
         return (
           <Step
-            key={`${i}-${weight}`}
-            completed={state === 'done'}
-            data-testid={`canary-step-${i}`}
-            data-state={state}
+            key={step.index}
+            completed={step.status === 'passed'}
+            data-testid={`canary-step-${step.index}`}
+            data-state={step.status}
           >
             <StepLabel
-              error={state === 'failed'}
+              error={step.status === 'failed'}
               optional={
-                caption ? (
+                caption || analyses ? (
                   <Typography variant="caption" component="div" align="center">
                     {caption}
+                    {analyses}
                   </Typography>
                 ) : undefined
               }
             >
-              {weight}% canary
+              {step.weight}% canary
             </StepLabel>
           </Step>
         );

@@ -164,13 +164,6 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
   const latest = run?.analyses.length
     ? run.analyses[run.analyses.length - 1]
     : undefined;
-  const failedAt =
-    run && (run.status === 'rolled_back' || run.status === 'aborted')
-      ? run.causalChain?.step ??
-        run.steps.find(s => s.status === 'failed')?.index ??
-        run.currentStep
-      : undefined;
-
   return (
     <>
       <Grid container spacing={3}>
@@ -211,13 +204,7 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
                 <Box mt={2}>
                   <RollbackExplanation run={run} />
                 </Box>
-                <CanaryStepper
-                  steps={run.steps.map(s => s.weight)}
-                  current={run.currentStep}
-                  completed={run.status === 'succeeded'}
-                  failedAt={failedAt}
-                  paused={run.status === 'paused'}
-                />
+                <CanaryStepper steps={run.steps} current={run.currentStep} />
                 <TrafficSplitBar
                   requested={run.requestedWeight}
                   observed={run.observedWeight}
@@ -237,8 +224,8 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
                   <MetricVerdicts analysis={latest} />
                 ) : (
                   <Typography variant="body2" color="textSecondary">
-                    No analysis yet: the first one runs after the first
-                    step's interval.
+                    No analysis yet: the first one runs after the first step's
+                    interval.
                   </Typography>
                 )}
               </InfoCard>

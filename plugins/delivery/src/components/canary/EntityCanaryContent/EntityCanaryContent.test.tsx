@@ -58,40 +58,40 @@ function render(
   // usePermission caches answers in SWR's global cache: one cache per test.
   const ui = (
     <SWRConfig value={{ provider: () => new Map() }}>
-    <TestApiProvider
-      apis={[
-        [
-          deliveryApiRef,
-          new DeliveryClient({
-            discoveryApi: { getBaseUrl: async () => BASE_URL },
-            fetchApi: { fetch: (...args) => fetch(...args) },
-          }),
-        ],
-        [
-          permissionApiRef,
-          mockApis.permission({
-            authorize: req => {
-              permissionRequests.push({
-                name: req.permission.name,
-                resourceRef: (req as { resourceRef?: string }).resourceRef,
-              });
-              return authorize(req.permission.name);
-            },
-          }),
-        ],
-      ]}
-    >
-      <EntityProvider entity={options.entity ?? withSteps}>
-        {options.pollMs ? (
-          <CanaryView
-            entityRef="component:default/service-a"
-            pollMs={options.pollMs}
-          />
-        ) : (
-          <EntityCanaryContent />
-        )}
-      </EntityProvider>
-    </TestApiProvider>
+      <TestApiProvider
+        apis={[
+          [
+            deliveryApiRef,
+            new DeliveryClient({
+              discoveryApi: { getBaseUrl: async () => BASE_URL },
+              fetchApi: { fetch: (...args) => fetch(...args) },
+            }),
+          ],
+          [
+            permissionApiRef,
+            mockApis.permission({
+              authorize: req => {
+                permissionRequests.push({
+                  name: req.permission.name,
+                  resourceRef: (req as { resourceRef?: string }).resourceRef,
+                });
+                return authorize(req.permission.name);
+              },
+            }),
+          ],
+        ]}
+      >
+        <EntityProvider entity={options.entity ?? withSteps}>
+          {options.pollMs ? (
+            <CanaryView
+              entityRef="component:default/service-a"
+              pollMs={options.pollMs}
+            />
+          ) : (
+            <EntityCanaryContent />
+          )}
+        </EntityProvider>
+      </TestApiProvider>
     </SWRConfig>
   );
   return {
@@ -105,9 +105,7 @@ function render(
 describe('EntityCanaryContent', () => {
   it('asks for the annotation when the entity takes no part in canaries', async () => {
     await render({ entity: entity({}) }).rendered;
-    expect(
-      await screen.findByText('Missing Annotation'),
-    ).toBeInTheDocument();
+    expect(await screen.findByText('Missing Annotation')).toBeInTheDocument();
     expect(
       screen.getAllByText(/assay\.dev\/canary-steps/).length,
     ).toBeGreaterThan(0);
@@ -193,11 +191,18 @@ describe('EntityCanaryContent', () => {
     // the stepper marks the step that failed
     expect(screen.getByTestId('canary-step-0')).toHaveAttribute(
       'data-state',
-      'done',
+      'passed',
     );
     expect(screen.getByTestId('canary-step-1')).toHaveAttribute(
       'data-state',
       'failed',
+    );
+    expect(screen.getByTestId('canary-step-1')).toHaveTextContent(
+      'failed here · 3 analyses',
+    );
+    expect(screen.getByTestId('canary-step-2')).toHaveAttribute(
+      'data-state',
+      'skipped',
     );
 
     // the latest verdict per metric, with numbers and the rule in words
@@ -212,9 +217,7 @@ describe('EntityCanaryContent', () => {
     );
 
     // charts per metric
-    expect(
-      screen.getByTestId('canary-chart-p95_latency_ms'),
-    ).toHaveTextContent(
+    expect(screen.getByTestId('canary-chart-p95_latency_ms')).toHaveTextContent(
       'Latest analysis: canary mean 241.7 ms vs baseline mean 181 ms',
     );
 
@@ -241,7 +244,9 @@ describe('EntityCanaryContent', () => {
     expect(await screen.findByTestId('canary-action-pause')).toBeVisible();
     expect(screen.getByTestId('canary-action-abort')).toBeVisible();
     expect(screen.getByTestId('canary-action-promote')).toBeVisible();
-    expect(screen.queryByTestId('canary-action-resume')).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('canary-action-resume'),
+    ).not.toBeInTheDocument();
     // one run at a time: starting another waits for this one
     expect(screen.getByTestId('canary-start')).toBeDisabled();
     for (const name of [
@@ -322,6 +327,7 @@ describe('EntityCanaryContent', () => {
     );
     runs[0] = {
       ...runs[0],
+      steps: runs[0].steps.map(s => ({ ...s, status: 'passed' })),
       status: 'succeeded',
       currentStep: 2,
       requestedWeight: 100,
@@ -338,7 +344,7 @@ describe('EntityCanaryContent', () => {
     );
     expect(screen.getByTestId('canary-step-2')).toHaveAttribute(
       'data-state',
-      'done',
+      'passed',
     );
   });
 });
@@ -355,7 +361,7 @@ describe('Start canary dialog', () => {
           return errorBody(
             400,
             'InputError',
-            "request/body/version must NOT have fewer than 1 characters, request/body/steps/1 must be <= 100",
+            'request/body/version must NOT have fewer than 1 characters, request/body/steps/1 must be <= 100',
           );
         },
       }),
@@ -367,16 +373,22 @@ describe('Start canary dialog', () => {
       within(dialog).getByLabelText('Steps (% canary traffic)'),
       '10,150',
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start' }),
+    );
 
     expect(
       await within(dialog).findByText(
         'version must NOT have fewer than 1 characters',
       ),
     ).toBeInTheDocument();
-    expect(within(dialog).getByText('steps/1 must be <= 100')).toBeInTheDocument();
     expect(
-      within(dialog).getByLabelText(/^Version/).getAttribute('aria-invalid'),
+      within(dialog).getByText('steps/1 must be <= 100'),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog)
+        .getByLabelText(/^Version/)
+        .getAttribute('aria-invalid'),
     ).toBe('true');
     expect(
       within(dialog)
@@ -410,7 +422,9 @@ describe('Start canary dialog', () => {
     await userEvent.click(await screen.findByTestId('canary-start'));
     const dialog = await screen.findByRole('dialog');
     await userEvent.type(within(dialog).getByLabelText(/^Version/), '2.0.0');
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start' }),
+    );
     expect(
       await within(dialog).findByTestId('start-canary-error'),
     ).toHaveTextContent('a canary run is already active');
@@ -435,7 +449,9 @@ describe('Start canary dialog', () => {
       within(dialog).getByLabelText('Steps (% canary traffic)'),
       '10,half,100',
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start' }),
+    );
     expect(
       await within(dialog).findByText(/steps: "half" is not a number/),
     ).toBeInTheDocument();
@@ -450,7 +466,11 @@ describe('Start canary dialog', () => {
         runs,
         onStart: body => {
           bodies.push(body);
-          return { ...runningRun(), version: body.version, simulation: 'degrading' };
+          return {
+            ...runningRun(),
+            version: body.version,
+            simulation: 'degrading',
+          };
         },
       }),
     );
@@ -459,7 +479,9 @@ describe('Start canary dialog', () => {
     const dialog = await screen.findByRole('dialog');
     await userEvent.type(within(dialog).getByLabelText(/^Version/), '2.0.0');
     await userEvent.click(within(dialog).getByLabelText('Degrading'));
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start' }),
+    );
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );

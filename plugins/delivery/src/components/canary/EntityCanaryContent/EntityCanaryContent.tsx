@@ -3,7 +3,10 @@ import {
   MissingAnnotationEmptyState,
   useEntity,
 } from '@backstage/plugin-catalog-react';
-import { CANARY_STEPS_ANNOTATION, isCanaryAvailable } from '../../../lib/entity';
+import {
+  CANARY_STEPS_ANNOTATION,
+  isCanaryAvailable,
+} from '../../../lib/entity';
 import { CanaryView } from '../CanaryView';
 
 /**

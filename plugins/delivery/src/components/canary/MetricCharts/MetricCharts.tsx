@@ -81,8 +81,7 @@ export function chartData(
   });
 }
 
-const clock = (t: number) =>
-  new Date(t * 1000).toISOString().slice(11, 19);
+const clock = (t: number) => new Date(t * 1000).toISOString().slice(11, 19);
 
 function MetricChart(props: { data: MetricChartData }) {
   const theme = useTheme();
@@ -129,7 +128,11 @@ function MetricChart(props: { data: MetricChartData }) {
               x={m.t}
               stroke={theme.palette.text.hint}
               strokeDasharray="2 4"
-              label={{ value: m.label, position: 'insideTopLeft', fontSize: 11 }}
+              label={{
+                value: m.label,
+                position: 'insideTopLeft',
+                fontSize: 11,
+              }}
             />
           ))}
           <Line
@@ -153,7 +156,11 @@ function MetricChart(props: { data: MetricChartData }) {
           />
         </LineChart>
       </ResponsiveContainer>
-      <Typography variant="caption" component="figcaption" color="textSecondary">
+      <Typography
+        variant="caption"
+        component="figcaption"
+        color="textSecondary"
+      >
         Latest analysis: canary mean {formatNumber(data.canaryMean)}
         {unit} vs baseline mean {formatNumber(data.baselineMean)}
         {unit}

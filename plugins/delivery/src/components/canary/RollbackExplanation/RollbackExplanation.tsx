@@ -1,7 +1,7 @@
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { CanaryRunDetail } from '../../../api/types';
+import { CanaryCausalChain, CanaryRunDetail } from '../../../api/types';
 import {
   formatInterval,
   formatNumber,
@@ -13,6 +13,45 @@ import {
  * Why the run ended or stopped: for a rollback or abort the causal chain
  * (step, weight, metric, measured values, the rule that fired); for a
  * pause, the reason.
+ */
+function ChainDetails(props: { chain: CanaryCausalChain }) {
+  const { chain } = props;
+  return (
+    <>
+      <Typography variant="body2">
+        At step {chain.step + 1} ({chain.weight}% canary)
+        {chain.metric ? (
+          <>
+            , metric <strong>{chain.metric}</strong>
+            {chain.classification
+              ? ` was classified ${chain.classification}`
+              : ''}
+          </>
+        ) : null}
+        .
+      </Typography>
+      {(chain.canary || chain.baseline) && (
+        <Typography variant="body2" data-testid="canary-why-values">
+          Canary: {formatSample(chain.canary)}. Baseline:{' '}
+          {formatSample(chain.baseline)}.
+          {chain.estimate !== undefined && chain.estimate !== null
+            ? ` Estimated difference ${formatNumber(
+                chain.estimate,
+              )}, ${formatInterval(chain.confidenceInterval)}.`
+            : ''}
+        </Typography>
+      )}
+      <Typography variant="body2" data-testid="canary-why-rule">
+        Rule: {chain.rule}
+      </Typography>
+    </>
+  );
+}
+
+/**
+ * Why the run ended or stopped: for a rollback, abort or pause the causal
+ * chain (step, weight, metric, measured values, the rule that fired) or the
+ * reason; for a success, the reason.
  */
 export function RollbackExplanation(props: { run: CanaryRunDetail }) {
   const { run } = props;
@@ -28,36 +67,11 @@ export function RollbackExplanation(props: { run: CanaryRunDetail }) {
       <Alert severity="error" data-testid="canary-why">
         <AlertTitle>{title}</AlertTitle>
         {chain ? (
-          <>
-            <Typography variant="body2">
-              At step {chain.step + 1} ({chain.weight}% canary)
-              {chain.metric ? (
-                <>
-                  , metric <strong>{chain.metric}</strong>
-                  {chain.classification
-                    ? ` was classified ${chain.classification}`
-                    : ''}
-                </>
-              ) : null}
-              .
-            </Typography>
-            {(chain.canary || chain.baseline) && (
-              <Typography variant="body2" data-testid="canary-why-values">
-                Canary: {formatSample(chain.canary)}. Baseline:{' '}
-                {formatSample(chain.baseline)}.
-                {chain.estimate !== undefined && chain.estimate !== null
-                  ? ` Estimated difference ${formatNumber(
-                      chain.estimate,
-                    )}, ${formatInterval(chain.confidenceInterval)}.`
-                  : ''}
-              </Typography>
-            )}
-            <Typography variant="body2" data-testid="canary-why-rule">
-              Rule: {chain.rule}
-            </Typography>
-          </>
+          <ChainDetails chain={chain} />
         ) : (
-          <Typography variant="body2">{run.reason ?? 'No reason recorded.'}</Typography>
+          <Typography variant="body2">
+            {run.reason ?? 'No reason recorded.'}
+          </Typography>
         )}
       </Alert>
     );
@@ -66,9 +80,14 @@ export function RollbackExplanation(props: { run: CanaryRunDetail }) {
     return (
       <Alert severity="warning" data-testid="canary-why">
         <AlertTitle>Paused — waiting for a decision</AlertTitle>
+        {chain ? (
+          <ChainDetails chain={chain} />
+        ) : (
+          <Typography variant="body2">{run.reason ?? 'Paused.'}</Typography>
+        )}
         <Typography variant="body2">
-          {run.reason ?? 'Paused.'} Resume to continue the rollout, promote to
-          send all traffic to the canary, or abort to roll back.
+          Resume to continue the rollout, promote to send all traffic to the
+          canary, or abort to roll back.
         </Typography>
       </Alert>
     );

@@ -15,9 +15,9 @@ import { shortHash } from '../../../lib/format';
 export function EvidenceLink(props: { entityRef: string; hash: string }) {
   const entityLink = useRouteRef(entityRouteRef);
   const { entityRef, hash } = props;
-  const to = `${entityLink(entityRouteParams(entityRef))}/evidence?record=${encodeURIComponent(
-    hash,
-  )}`;
+  const to = `${entityLink(
+    entityRouteParams(entityRef),
+  )}/evidence?record=${encodeURIComponent(hash)}`;
   return (
     <Tooltip title={`canary evidence record ${hash}`}>
       <Link to={to} data-testid="canary-evidence-link">

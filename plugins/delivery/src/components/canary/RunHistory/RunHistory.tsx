@@ -123,7 +123,10 @@ export function RunEvents(props: {
             <TableCell>{e.actor ? shortRef(e.actor) : 'Assay'}</TableCell>
             <TableCell>
               {e.evidenceHash ? (
-                <EvidenceLink entityRef={props.entityRef} hash={e.evidenceHash} />
+                <EvidenceLink
+                  entityRef={props.entityRef}
+                  hash={e.evidenceHash}
+                />
               ) : (
                 <Typography variant="caption" color="textSecondary">
                   pending

@@ -26,9 +26,7 @@ const FIELDS = ['version', 'baselineVersion', 'steps', 'simulation'] as const;
 type Field = (typeof FIELDS)[number];
 
 /** "10, 50,100" → [10, 50, 100]; blank → undefined; a non-number → an error. */
-export function parseSteps(
-  text: string,
-): { steps?: number[]; error?: string } {
+export function parseSteps(text: string): { steps?: number[]; error?: string } {
   if (!text.trim()) return {};
   const parts = text.split(',').map(p => p.trim());
   const bad = parts.find(p => p === '' || !Number.isFinite(Number(p)));
@@ -75,7 +73,8 @@ export function StartCanaryDialog(props: {
     }
     setErrors({});
     const request: StartCanaryRequest = { version: version.trim() };
-    if (baselineVersion.trim()) request.baselineVersion = baselineVersion.trim();
+    if (baselineVersion.trim())
+      request.baselineVersion = baselineVersion.trim();
     if (parsed.steps) request.steps = parsed.steps;
     if (config?.simulationAvailable) request.simulation = simulation;
     setBusy(true);
@@ -156,9 +155,7 @@ export function StartCanaryDialog(props: {
               margin="normal"
               error={Boolean(errors.simulation)}
             >
-              <FormLabel component="legend">
-                Simulated metrics (demo)
-              </FormLabel>
+              <FormLabel component="legend">Simulated metrics (demo)</FormLabel>
               <RadioGroup
                 row
                 name="simulation"

@@ -36,7 +36,11 @@ const useStyles = makeStyles(theme => ({
     overflow: 'hidden',
     transition: 'width 400ms ease',
   },
-  legend: { display: 'flex', gap: theme.spacing(2), marginTop: theme.spacing(0.5) },
+  legend: {
+    display: 'flex',
+    gap: theme.spacing(2),
+    marginTop: theme.spacing(0.5),
+  },
   swatch: {
     display: 'inline-block',
     width: 10,
@@ -49,7 +53,11 @@ const useStyles = makeStyles(theme => ({
 const clamp = (n: number) => Math.min(100, Math.max(0, n));
 const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
 
-function SplitRow(props: { label: string; canaryWeight: number; testId: string }) {
+function SplitRow(props: {
+  label: string;
+  canaryWeight: number;
+  testId: string;
+}) {
   const classes = useStyles();
   const canary = clamp(props.canaryWeight);
   return (
