@@ -182,6 +182,8 @@ export class EvidenceLog {
       origin: this.config.origin,
       treeSize,
       rootHash: Buffer.from(rootHash, 'hex'),
+      // commits every entity's newest record at this size (see heads.ts)
+      extensions: [(await this.headsTree(treeSize)).extension()],
     });
     const note = signNote(body, this.signer!.key);
     await this.store.putCheckpoint(treeSize, note, new Date().toISOString());
@@ -192,33 +194,6 @@ export class EvidenceLog {
     };
   }
 
-  private async checkSize(treeSize: number, field: string) {
-    const { treeSize: current } = await this.store.getLogState();
-    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > current) {
-      throw new InputError(
-        `${field} must be an integer between 0 and the current tree size ${current}`,
-      );
-    }
-  }
-
-  async inclusion(leafIndex: number, treeSize: number) {
-    await this.checkSize(treeSize, 'treeSize');
-    if (
-      !Number.isSafeInteger(leafIndex) ||
-      leafIndex < 0 ||
-      leafIndex >= treeSize
-      // commits every entity's newest record at this size (see heads.ts)
-      extensions: [(await this.headsTree(treeSize)).extension()],
-    ) {
-      throw new InputError(
-        `leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`,
-      );
-    }
-    const [proof, root] = await this.store.withNodes(
-      lookup =>
-        [
-          inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
-          subtreeHash(0, treeSize, lookup, nativeSha256),
   private headsTrees = new Map<number, Promise<HeadsTree>>();
 
   /**
@@ -246,6 +221,31 @@ export class EvidenceLog {
     return (await this.headsTree(treeSize)).proof(entityRef, treeSize);
   }
 
+  private async checkSize(treeSize: number, field: string) {
+    const { treeSize: current } = await this.store.getLogState();
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > current) {
+      throw new InputError(
+        `${field} must be an integer between 0 and the current tree size ${current}`,
+      );
+    }
+  }
+
+  async inclusion(leafIndex: number, treeSize: number) {
+    await this.checkSize(treeSize, 'treeSize');
+    if (
+      !Number.isSafeInteger(leafIndex) ||
+      leafIndex < 0 ||
+      leafIndex >= treeSize
+    ) {
+      throw new InputError(
+        `leafIndex must be an integer with 0 <= leafIndex < treeSize (${treeSize})`,
+      );
+    }
+    const [proof, root] = await this.store.withNodes(
+      lookup =>
+        [
+          inclusionProof(leafIndex, treeSize, lookup, nativeSha256),
+          subtreeHash(0, treeSize, lookup, nativeSha256),
         ] as const,
     );
     return {
@@ -326,6 +326,9 @@ export class EvidenceLog {
       origin: this.config.origin,
       publicKey: this.verifierKey,
       checkpoint: cp.note,
+      ...(hasHeads(cp.note)
+        ? { headProof: await this.headProof(entityRef, cp.treeSize) }
+        : {}),
       records: rows.map((r: RecordRow, i) => ({
         leafIndex: r.leafIndex,
         hash: r.hash,
@@ -335,9 +338,6 @@ export class EvidenceLog {
     };
   }
 }
-      ...(hasHeads(cp.note)
-        ? { headProof: await this.headProof(entityRef, cp.treeSize) }
-        : {}),
 
 /** Whether a signed checkpoint carries the heads extension (newer ones do). */
 function hasHeads(note: string): boolean {
