@@ -30,8 +30,9 @@ export const scaffolderModuleOnboarding = createBackendModule({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
       },
-      async init({ scaffolder, evidence, catalog, config, logger }) {
+      async init({ scaffolder, evidence, catalog, config, logger, auth }) {
         const publishDir = resolveLocalPublishDir(config);
         scaffolder.addActions(
           createValidateResourcesAction(),
@@ -41,7 +42,8 @@ export const scaffolderModuleOnboarding = createBackendModule({
               fs.existsSync(path.join(publishDir, name)),
           }),
           createWriteReportsAction(),
-          createRecordEvidenceAction({ evidence }),
+          // written as plugin:scaffolder, naming the user; waits for catalog:register
+          createRecordEvidenceAction({ evidence, auth, catalog }),
           createPublishLocalAction({ publishDir }),
         );
         logger.info(

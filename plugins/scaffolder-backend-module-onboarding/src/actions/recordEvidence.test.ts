@@ -1,4 +1,7 @@
-import { createMockDirectory } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockCredentials,
+} from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
 import type { EvidenceService } from '@assay/plugin-evidence-node';
 import { createRecordEvidenceAction } from './recordEvidence';
@@ -138,6 +141,53 @@ describe('assay:evidence:record', () => {
     await expect(action.handler(other.ctx)).rejects.toThrow(
       /not 0123456789ab run other/,
     );
+  });
+
+  it('with auth, writes as plugin:scaffolder naming the user, once the catalog has the entity', async () => {
+    const { service, append } = fakeEvidence();
+    const own = mockCredentials.service('plugin:scaffolder');
+    const auth = { getOwnServiceCredentials: async () => own } as any;
+    let lookups = 0;
+    const catalog = {
+      // catalog:register's entity shows up on the third look-up
+      getEntityByRef: jest.fn(async () =>
+        ++lookups >= 3 ? { kind: 'Component' } : undefined,
+      ),
+    } as any;
+    const { ctx } = mockContext({
+      input: baseInput,
+      workspacePath: workspace.path,
+    });
+    await createRecordEvidenceAction({
+      evidence: service,
+      auth,
+      catalog,
+    }).handler(ctx);
+    expect(lookups).toBe(3);
+    const [request, options] = append.mock.calls[0] as any[];
+    expect(options.credentials).toBe(own);
+    const actor = (
+      (await ctx.getInitiatorCredentials()).principal as any
+    ).userEntityRef;
+    expect(actor).toMatch(/^user:/);
+    expect(request.summary.actor).toBe(actor);
+    expect(request.payload.actor).toBe(actor);
+  });
+
+  it('gives up, naming the entity, when the catalog never gets it', async () => {
+    const { service, append } = fakeEvidence();
+    const { ctx } = mockContext({
+      input: baseInput,
+      workspacePath: workspace.path,
+    });
+    await expect(
+      createRecordEvidenceAction({
+        evidence: service,
+        catalog: { getEntityByRef: async () => undefined } as any,
+        entityWaitMs: 300,
+      }).handler(ctx),
+    ).rejects.toThrow(/component:default\/service-c is not in the catalog/);
+    expect(append).not.toHaveBeenCalled();
   });
 
   it('surfaces evidence store failures', async () => {

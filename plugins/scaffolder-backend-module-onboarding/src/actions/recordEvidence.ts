@@ -1,5 +1,10 @@
 import fs from 'fs/promises';
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  BackstageCredentials,
+  resolveSafeChildPath,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { EvidenceService } from '@assay/plugin-evidence-node';
@@ -16,12 +21,43 @@ const REPORT_ARTIFACTS = [
  * new component, citing the manifest digest, the feature id and the run id,
  * with the manifest and reports attached as artifacts.
  *
+ * With `auth`, the record is written with the scaffolder's own service
+ * credentials (`plugin:scaffolder`, which `evidence.pluginProducers` allows
+ * to write `onboarding`), and the user who ran the template is named in
+ * `summary.actor` and the payload; without it, on behalf of that user. With
+ * `catalog`, it first waits (bounded) until the entity registered by
+ * `catalog:register` has been processed, since the evidence store refuses
+ * entities the catalog does not know.
+ *
  * @public
  */
 export function createRecordEvidenceAction(options: {
   evidence: EvidenceService;
+  auth?: AuthService;
+  catalog?: CatalogService;
+  /** how long to wait for the entity to appear in the catalog (default 60 s) */
+  entityWaitMs?: number;
 }) {
-  const { evidence } = options;
+  const { evidence, auth, catalog } = options;
+  const entityWaitMs = options.entityWaitMs ?? 60_000;
+  async function waitForEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    if (!catalog) return;
+    const deadline = Date.now() + entityWaitMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+      if (await catalog.getEntityByRef(entityRef, { credentials })) return;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `${entityRef} is not in the catalog ${Math.round(
+            entityWaitMs / 1000,
+          )} s after registration; evidence can only be recorded for catalog entities`,
+        );
+      }
+      await new Promise(r => setTimeout(r, delay));
+    }
+  }
   return createTemplateAction({
     id: 'assay:evidence:record',
     description:
@@ -137,7 +173,17 @@ export function createRecordEvidenceAction(options: {
         )),
       ];
       const idempotencyKey = `onboarding:${entityRef}:${featureId}:${runId}`;
-      const credentials = await ctx.getInitiatorCredentials();
+      const initiator = await ctx.getInitiatorCredentials();
+      const actor =
+        ctx.user?.ref ??
+        (initiator.principal as { userEntityRef?: string }).userEntityRef;
+      const credentials = auth
+        ? await auth.getOwnServiceCredentials()
+        : initiator;
+      await waitForEntity(
+        entityRef,
+        auth ? credentials : initiator,
+      );
       const stored = await ctx.checkpoint({
         key: `assay-evidence-${featureId}-${runId}`,
         fn: async () => {
@@ -159,8 +205,10 @@ export function createRecordEvidenceAction(options: {
                   ? manifest.files.length
                   : 0,
                 warnings: warnings ?? 0,
+                ...(actor ? { actor } : {}),
               },
               payload: {
+                ...(actor ? { actor } : {}),
                 manifestDigest,
                 manifest,
                 repository: repository ?? null,
