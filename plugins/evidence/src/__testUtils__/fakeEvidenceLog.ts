@@ -15,7 +15,12 @@ import {
   verifierKeyFromSignerKey,
 } from '@assay/plugin-evidence-common';
 import { http, HttpResponse } from 'msw';
-import { EvidenceSummary, RecordsPage, StoredRecord } from '../api/types';
+import {
+  AuditStatus,
+  EvidenceSummary,
+  RecordsPage,
+  StoredRecord,
+} from '../api/types';
 
 export const BASE_URL = 'http://localhost:7007/api/evidence';
 export const ORIGIN = 'assay.test/evidence';
@@ -51,6 +56,18 @@ export class FakeEvidenceLog {
   checkpointSize?: number;
   /** replaces the served checkpoint note (to simulate a forged signature) */
   noteOverride?: string;
+  /** what `GET /v1/audit` serves */
+  audit: AuditStatus = {
+    treeSize: 0,
+    cursor: 0,
+    passStartedAt: null,
+    lastCompletedAt: null,
+    lastCompletedSize: null,
+    passes: 0,
+    findingCount: 0,
+    findings: [],
+    hiddenFindings: 0,
+  };
   /** sign the heads extension into checkpoints (false: a log from before heads) */
   bindHeads = true;
   /** every record ever appended, per entity: what the log's heads commit to */
@@ -311,6 +328,9 @@ export class FakeEvidenceLog {
       }),
       http.get(`${BASE_URL}/v1/checkpoint`, () =>
         HttpResponse.text(this.noteOverride ?? this.checkpointNote()),
+      ),
+      http.get(`${BASE_URL}/v1/audit`, () =>
+        HttpResponse.json({ ...this.audit, treeSize: this.leaves.length }),
       ),
       http.get(`${BASE_URL}/v1/public-key`, () =>
         HttpResponse.json({

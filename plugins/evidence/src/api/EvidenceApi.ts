@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  AuditStatus,
   ConsistencyProofResponse,
   EvidenceBundle,
   EvidenceSummary,
@@ -36,10 +37,25 @@ export interface EvidenceApi {
     to: number;
   }): Promise<ConsistencyProofResponse>;
   getBundle(entityRef: string): Promise<EvidenceBundle>;
+  /** The server's integrity audit task: progress and findings. */
+  getAudit(): Promise<AuditStatus>;
   /** The entity's leaf in the heads tree the checkpoint at `treeSize` signs. */
   getHeadProof(entityRef: string, treeSize: number): Promise<HeadProof>;
   /** The server's own verification; informative only, the UI verifies in the browser. */
   verifyOnServer(entityRef: string): Promise<ServerVerifyResult>;
+  /** Sets a legal hold (permission `evidence.retention.manage`). */
+  setLegalHold(entityRef: string, reason: string): Promise<void>;
+  /** Releases the legal hold (permission `evidence.retention.manage`). */
+  releaseLegalHold(entityRef: string): Promise<void>;
+  /**
+   * Purges the entity's payloads before their retention expires, recorded as
+   * a `compliance` record (permission `evidence.retention.bypass`,
+   * governance mode only).
+   */
+  purgeEarly(
+    entityRef: string,
+    options: { reason: string; categories?: string[] },
+  ): Promise<{ records: number; blobs: number; recordHash: string }>;
 }
 
 /** @public */

@@ -3,6 +3,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { EvidenceApi } from './EvidenceApi';
 import {
+  AuditStatus,
   ConsistencyProofResponse,
   EvidenceBundle,
   EvidenceSummary,
@@ -87,6 +88,10 @@ export class EvidenceClient implements EvidenceApi {
     return this.json<EvidenceBundle>(`${entityPath(entityRef)}/bundle`);
   }
 
+  async getAudit() {
+    return this.json<AuditStatus>('/v1/audit');
+  }
+
   async getHeadProof(entityRef: string, treeSize: number) {
     return this.json<HeadProof>(
       `${entityPath(entityRef)}/head-proof?treeSize=${treeSize}`,
@@ -95,6 +100,44 @@ export class EvidenceClient implements EvidenceApi {
 
   async verifyOnServer(entityRef: string) {
     return this.json<ServerVerifyResult>(`${entityPath(entityRef)}/verify`);
+  }
+
+  async setLegalHold(entityRef: string, reason: string) {
+    await this.send(`${entityPath(entityRef)}/legal-hold`, 'PUT', { reason });
+  }
+
+  async releaseLegalHold(entityRef: string) {
+    await this.send(`${entityPath(entityRef)}/legal-hold`, 'DELETE');
+  }
+
+  async purgeEarly(
+    entityRef: string,
+    options: { reason: string; categories?: string[] },
+  ) {
+    return (
+      await this.send(`${entityPath(entityRef)}/purge`, 'POST', options)
+    ).json();
+  }
+
+  private async send(
+    path: string,
+    method: string,
+    body?: unknown,
+  ): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('evidence');
+    const res = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+    });
+    if (!res.ok) {
+      throw await ResponseError.fromResponse(res);
+    }
+    return res;
   }
 
   private async get(path: string): Promise<Response> {

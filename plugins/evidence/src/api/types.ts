@@ -122,6 +122,38 @@ export interface ConsistencyProofResponse {
   hashes: string[];
 }
 
+/**
+ * A problem found by the server's integrity audit task.
+ *
+ * @public
+ */
+export interface AuditFinding {
+  id: number;
+  foundAt: string;
+  kind: string;
+  leafIndex: number | null;
+  entityRef: string | null;
+  message: string;
+}
+
+/**
+ * `GET /v1/audit`: the integrity audit's progress and newest findings.
+ *
+ * @public
+ */
+export interface AuditStatus {
+  treeSize: number;
+  cursor: number;
+  passStartedAt: string | null;
+  lastCompletedAt: string | null;
+  lastCompletedSize: number | null;
+  passes: number;
+  findingCount: number;
+  findings: AuditFinding[];
+  /** findings about entities the caller may not read */
+  hiddenFindings: number;
+}
+
 /** @public */
 export interface ServerVerifyResult {
   ok: boolean;

@@ -53,6 +53,56 @@ describe('EvidenceLogPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows the integrity audit and its findings', async () => {
+    const log = demoLog();
+    server.use(...log.handlers());
+    await render();
+    expect(
+      await screen.findByText('No integrity problems found.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/The first pass has not run yet/),
+    ).toBeInTheDocument();
+  });
+
+  it('names what the integrity audit found', async () => {
+    const log = demoLog();
+    log.audit = {
+      ...log.audit,
+      cursor: 0,
+      passes: 1,
+      lastCompletedAt: '2026-11-30T08:00:00.000Z',
+      lastCompletedSize: 8,
+      findingCount: 1,
+      findings: [
+        {
+          id: 1,
+          foundAt: '2026-11-30T08:00:00.000Z',
+          kind: 'record-column',
+          leafIndex: 3,
+          entityRef: 'component:default/service-a',
+          message:
+            'record at leaf 3: column category is "sast" but its canonical bytes say "tests"',
+        },
+      ],
+    };
+    server.use(...log.handlers());
+    await render();
+    expect(
+      await screen.findByText(/1 integrity problem found in the stored evidence/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/column category is "sast" but its canonical bytes/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('component:default/service-a, leaf 3'),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('evidence-audit')).toHaveAttribute(
+      'data-state',
+      'findings',
+    );
+  });
+
   it('rejects a checkpoint signed by another key', async () => {
     const log = demoLog();
     log.noteOverride = new FakeEvidenceLog().checkpointNote(0);

@@ -15,6 +15,7 @@ import { useMemo } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { fromBase64, verifyConsistency } from '@assay/plugin-evidence-common';
 import { evidenceApiRef } from '../../api/EvidenceApi';
+import { IntegrityAuditCard } from '../IntegrityAuditCard';
 import { usePinnedVerifierKeys } from '../../hooks/useIntegrity';
 import {
   CheckpointTrustError,
@@ -157,6 +158,8 @@ export function EvidenceLogPage() {
             </Grid>
           </Grid>
         )}
+        <ContentHeader title="Integrity audit" />
+        <IntegrityAuditCard />
       </Content>
     </Page>
   );

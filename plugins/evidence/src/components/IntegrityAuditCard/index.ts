@@ -1,0 +1,1 @@
+export { IntegrityAuditCard } from './IntegrityAuditCard';
