@@ -200,7 +200,12 @@ export function ScorecardView(props: { entityRef: string }) {
         </Grid>
       )}
       {groups.map(g => (
-        <Grid item xs={12} key={g.category}>
+        <Grid
+          item
+          xs={12}
+          key={g.category}
+          data-testid={`category-${g.category}`}
+        >
           <InfoCard
             title={categoryLabel(g.category)}
             subheader={`${

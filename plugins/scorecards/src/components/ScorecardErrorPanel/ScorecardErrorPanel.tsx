@@ -1,5 +1,6 @@
 import { EmptyState, ResponseErrorPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
+import { Typography } from '@material-ui/core';
 
 /** HTTP status of a failed request, if the error carries one. */
 export function statusOf(error: unknown): number | undefined {
@@ -60,10 +61,15 @@ export function ScorecardErrorPanel(props: {
       />
     );
   }
-  return (
-    <ResponseErrorPanel
-      error={error}
-      title={title ?? 'Could not load the scorecard'}
-    />
-  );
+  const text = `${title ?? 'Could not load the scorecard'}: ${errorMessage(
+    error,
+  )}`;
+  if (dense) {
+    return (
+      <Typography role="alert" variant="body2" color="error">
+        {text}
+      </Typography>
+    );
+  }
+  return <ResponseErrorPanel error={error} title={text} />;
 }

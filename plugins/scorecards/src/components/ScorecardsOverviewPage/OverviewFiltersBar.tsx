@@ -74,7 +74,13 @@ export function OverviewFiltersBar(props: {
       .map(r => ({ value: r, label: shortRef(r) }));
 
   return (
-    <Box display="flex" flexWrap="wrap" style={{ gap: 12 }} mb={2}>
+    <Box
+      display="flex"
+      flexWrap="wrap"
+      style={{ gap: 12 }}
+      mb={2}
+      data-testid="overview-filters"
+    >
       <TextField
         variant="outlined"
         size="small"
