@@ -325,6 +325,7 @@ export async function createRouter(
   });
 
   router.post('/v1/argo/analysis', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] }); // 401 first
     const body = req.body;
     let entityRef: string;
     try {

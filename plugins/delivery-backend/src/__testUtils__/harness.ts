@@ -22,7 +22,10 @@ export class RecordingEvidence {
       this.failNext--;
       throw new Error('evidence store unavailable');
     }
-    const existing = this.byKey.get(request.idempotencyKey);
+    const existing =
+      request.idempotencyKey !== undefined
+        ? this.byKey.get(request.idempotencyKey)
+        : undefined;
     if (existing) return { ...existing, replayed: true };
     const hash = createHash('sha256')
       .update(JSON.stringify(request))
@@ -35,7 +38,9 @@ export class RecordingEvidence {
       leafIndex: this.records.length - 1,
       payloadPurged: false,
     };
-    this.byKey.set(request.idempotencyKey, result);
+    if (request.idempotencyKey !== undefined) {
+      this.byKey.set(request.idempotencyKey, result);
+    }
     return { ...result, replayed: false };
   }
 
