@@ -34,6 +34,10 @@ import {
   zodInputError,
 } from './service/prepare';
 import { toStoredRecords } from './service/records';
+import {
+  missingCategories,
+  verifiedCategories,
+} from './service/verifiedSummary';
 import { ProducerScope, readProducerConfig } from './service/producers';
 import { Config } from '@backstage/config';
 
@@ -277,31 +281,9 @@ export async function createRouter(
       const mode =
         entity?.metadata.annotations?.['assay.dev/compliance-mode'] ?? null;
       const required = (mode && config.requirements[mode]) || [];
-      const now = Date.now();
-      type Gap = {
-        category: string;
-        reason: 'never' | 'stale';
-        lastRecordedAt?: string;
-        maxAgeDays: number;
-      };
-      const missing = required.flatMap((r): Gap[] => {
-        const s = stats.find(x => x.category === r.category);
-        if (!s)
-          return [
-            { category: r.category, reason: 'never', maxAgeDays: r.maxAgeDays },
-          ];
-        const age = (now - Date.parse(s.latest.recordedAt)) / 86_400_000;
-        return age > r.maxAgeDays
-          ? [
-              {
-                category: r.category,
-                reason: 'stale',
-                lastRecordedAt: s.latest.recordedAt,
-                maxAgeDays: r.maxAgeDays,
-              },
-            ]
-          : [];
-      });
+      // from the verified canonical bytes, not the category/recorded_at columns
+      const categories = verifiedCategories(entityRef, stats);
+      const missing = missingCategories(required, categories, Date.now());
       res.json({
         entityRef,
         complianceMode: mode,
@@ -309,12 +291,7 @@ export async function createRouter(
         head: head
           ? { seq: head.seq, hash: head.hash, leafIndex: head.leafIndex }
           : null,
-        categories: stats.map(s => ({
-          category: s.category,
-          count: s.count,
-          latestRecordedAt: s.latest.recordedAt,
-          latestSummary: JSON.parse(s.latest.canonical).summary,
-        })),
+        categories,
         requiredCategories: required.map(r => r.category),
         missing,
         legalHold: hold

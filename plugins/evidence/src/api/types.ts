@@ -60,16 +60,21 @@ export interface RecordsQuery {
 export interface CategorySummary {
   category: string;
   count: number;
-  latestRecordedAt: string;
+  /** from the newest record's verified canonical bytes; absent if they do not verify */
+  latestRecordedAt?: string;
   latestSummary: Record<string, unknown>;
+  /** why the newest record of this category could not be trusted */
+  integrityProblem?: string;
 }
 
 /** @public */
 export interface MissingCategory {
   category: string;
-  reason: 'never' | 'stale';
+  /** `unverified`: the newest record's stored bytes do not verify */
+  reason: 'never' | 'stale' | 'unverified';
   lastRecordedAt?: string;
   maxAgeDays: number;
+  problem?: string;
 }
 
 /** @public */

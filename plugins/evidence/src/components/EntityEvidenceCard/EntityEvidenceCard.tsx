@@ -29,7 +29,10 @@ function CardBody(props: { entityRef: string }) {
             Missing:{' '}
             {s.missing
               .map(
-                m => `${m.category}${m.reason === 'stale' ? ' (stale)' : ''}`,
+                m =>
+                  `${m.category}${
+                    m.reason === 'never' ? '' : ` (${m.reason})`
+                  }`,
               )
               .join(', ')}
           </Typography>

@@ -23,6 +23,11 @@ function gapText(m: MissingCategory): string {
   if (m.reason === 'never') {
     return `Never recorded — required at least every ${m.maxAgeDays} days`;
   }
+  if (m.reason === 'unverified') {
+    return `The newest record does not verify, so it counts for nothing: ${
+      m.problem ?? 'its stored bytes do not match'
+    }`;
+  }
   return `Last recorded ${formatRelative(m.lastRecordedAt)} (${formatDate(
     m.lastRecordedAt,
   )}) — older than the ${m.maxAgeDays}-day limit`;
@@ -75,14 +80,14 @@ export function EvidenceGaps(props: { summary: EvidenceSummary }) {
           <Item
             key={m.category}
             icon={
-              m.reason === 'never' ? (
+              m.reason !== 'stale' ? (
                 <ErrorOutline color="error" />
               ) : (
                 <ScheduleIcon color="secondary" />
               )
             }
             primary={`${m.category} ${
-              m.reason === 'never' ? 'missing' : 'stale'
+              m.reason === 'never' ? 'missing' : m.reason
             }`}
             secondary={gapText(m)}
           />
