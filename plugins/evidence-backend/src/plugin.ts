@@ -50,6 +50,7 @@ export const evidencePlugin = createBackendPlugin({
         });
         const log = new EvidenceLog(store, config, deps.logger);
         await log.init();
+        deps.lifecycle.addShutdownHook(() => log.close());
         // After commit: tell other plugins (delivery, scorecards) what was appended.
         log.onAppended(rows => {
           for (const row of rows) {

@@ -197,7 +197,12 @@ describe('evidence router', () => {
     expect(verifyBundle(bundle.body)).toMatchObject({ ok: true });
     await request(server)
       .get('/api/evidence/v1/entities/component/default/service-a/verify')
-      .expect(200, { ok: true, checked: 6, headHash: list.body.items[0].hash });
+      .expect(200, {
+        ok: true,
+        checked: 6,
+        headHash: list.body.items[0].hash,
+        verifiedFrom: 0,
+      });
 
     const summary = await request(server)
       .get('/api/evidence/v1/entities/component/default/service-a/summary')
@@ -528,8 +533,11 @@ describe('evidence router', () => {
       action: 'early-purge',
       reason: 'GDPR erasure',
     });
-    await request(server)
-      .get(`${base}/verify`)
-      .expect(200, { ok: true, checked: 2, headHash: list.body.items[0].hash });
+    await request(server).get(`${base}/verify`).expect(200, {
+      ok: true,
+      checked: 2,
+      headHash: list.body.items[0].hash,
+      verifiedFrom: 0,
+    });
   });
 });

@@ -39,5 +39,6 @@ export { verifyChainIntegrity } from './chainIntegrity';
 export type { VerifyChainIntegrityOptions } from './chainIntegrity';
 export * from './heads';
 export * from './bundle';
+export * from './storedChain';
 export * from './auditPack';
 export * from './auditPackScript';

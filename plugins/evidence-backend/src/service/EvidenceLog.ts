@@ -9,13 +9,14 @@ import {
   signNote,
   subtreeHash,
   toBase64,
-  verifyChain,
   EvidenceBundle,
   HeadsTree,
   parseCheckpoint,
 } from '@assay/plugin-evidence-common';
 import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
-import { nativeSha256, LEAF_PREFIX } from '../store/nodeHash';
+import { EntityVerifier } from './EntityVerifier';
+import { VerifyWorker } from './verifyWorker';
+import { nativeSha256 } from '../store/nodeHash';
 import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
 import { EvidenceConfig } from '../config';
 
@@ -278,34 +279,20 @@ export class EvidenceLog {
     };
   }
 
-  /** Server-side verification: chain + each stored leaf hash. */
+  /** Server-side verification from the persisted verified head (see EntityVerifier): suffix only, in a worker thread. */
   async verifyEntity(entityRef: string) {
-    const rows = await this.store.allForEntity(entityRef);
-    const chain = verifyChain(
-      rows.map(r => ({ hash: r.hash, canonical: r.canonical })),
-      { hash: nativeSha256, entityRef },
+    this.verifier ??= new EntityVerifier(
+      this.store,
+      new VerifyWorker(message => this.logger.warn(message)),
     );
-    if (!chain.ok) return chain;
-    const leaves = await this.store.leafHashes(rows.map(r => r.leafIndex));
-    for (const r of rows) {
-      const expected = Buffer.from(
-        nativeSha256(
-          Buffer.concat([LEAF_PREFIX, Buffer.from(r.canonical, 'utf8')]),
-        ),
-      ).toString('hex');
-      if (leaves.get(r.leafIndex) !== expected) {
-        return {
-          ok: false as const,
-          checked: rows.length,
-          firstBad: {
-            seq: r.seq,
-            hash: r.hash,
-            reason: `leaf hash in the Merkle log at index ${r.leafIndex} does not match the record's canonical bytes`,
-          },
-        };
-      }
-    }
-    return chain;
+    return this.verifier.verify(entityRef);
+  }
+
+  private verifier?: EntityVerifier;
+
+  /** Stops the verification worker thread (plugin shutdown). */
+  async close() {
+    await this.verifier?.close();
   }
 
   /** Everything needed to verify an entity's evidence offline. */

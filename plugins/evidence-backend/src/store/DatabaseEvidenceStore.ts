@@ -295,6 +295,7 @@ export class DatabaseEvidenceStore {
         .insert([...touchedHeads.values()])
         .onConflict('entity_ref')
         .merge(['seq', 'hash', 'leaf_index']);
+      await this.countCategories(tx, recordRows);
       finalHeads = heads;
       finalSize = size;
       return out;
@@ -342,7 +343,7 @@ export class DatabaseEvidenceStore {
   async list(
     entityRef: string,
     q: ListQuery,
-  ): Promise<{ rows: RecordRow[]; total: number }> {
+  ): Promise<{ rows: RecordRow[]; total: number | undefined }> {
     const filtered = () => {
       const b = this.db('evidence_records').where({ entity_ref: entityRef });
       if (q.categories?.length) b.whereIn('category', q.categories);
@@ -363,11 +364,143 @@ export class DatabaseEvidenceStore {
     if (q.afterSeq !== undefined) {
       page.where('seq', q.order === 'desc' ? '<' : '>', q.afterSeq);
     }
-    const [rows, [{ n }]] = await Promise.all([
+    // keyset page (seq cursor on the (entity_ref, seq) index) and a count
+    // maintained by appends: no request scans the entity's history. Time and
+    // subject filters have no maintained count (total undefined).
+    const counted = !q.since && !q.until && !q.subject;
+    const [rows, total] = await Promise.all([
       page,
-      filtered().count({ n: '*' }),
+      counted ? this.countRecords(entityRef, q.categories) : undefined,
     ]);
-    return { rows: rows.map(toRow), total: Number(n) };
+    return { rows: rows.map(toRow), total };
+  }
+
+  /** Maintained record counts per (entity, category), bumped in the append transaction. */
+  private async countCategories(
+    tx: Knex.Transaction,
+    recordRows: Array<{ entity_ref: string; category: string; seq: number }>,
+  ) {
+    const counts = new Map<
+      string,
+      {
+        entity_ref: string;
+        category: string;
+        count: number;
+        latest_seq: number;
+      }
+    >();
+    for (const r of recordRows) {
+      const key = `${r.entity_ref}\n${r.category}`;
+      const c = counts.get(key);
+      if (c) {
+        c.count += 1;
+        c.latest_seq = Math.max(c.latest_seq, r.seq);
+      } else {
+        counts.set(key, {
+          entity_ref: r.entity_ref,
+          category: r.category,
+          count: 1,
+          latest_seq: r.seq,
+        });
+      }
+    }
+    if (!counts.size) return;
+    await tx('evidence_category_counts')
+      .insert([...counts.values()])
+      .onConflict(['entity_ref', 'category'])
+      .merge({
+        count: tx.raw('evidence_category_counts.count + excluded.count'),
+        latest_seq: tx.raw('excluded.latest_seq'),
+      });
+  }
+
+  /** Records of an entity (in some categories), from the maintained counts. */
+  async countRecords(
+    entityRef: string,
+    categories?: string[],
+  ): Promise<number> {
+    const q = this.db('evidence_category_counts')
+      .where({ entity_ref: entityRef })
+      .sum({ n: 'count' });
+    if (categories?.length) q.whereIn('category', categories);
+    const [{ n }] = await q;
+    return Number(n ?? 0);
+  }
+
+  /** Per category: the maintained count and the newest record's seq. */
+  async categoryCounts(
+    entityRef: string,
+  ): Promise<Array<{ category: string; count: number; latestSeq: number }>> {
+    const rows = await this.db('evidence_category_counts')
+      .where({ entity_ref: entityRef })
+      .select('category', 'count', 'latest_seq');
+    return rows.map(r => ({
+      category: r.category,
+      count: Number(r.count),
+      latestSeq: Number(r.latest_seq),
+    }));
+  }
+
+  /**
+   * Up to `limit` records after `afterSeq` in seq order, each with its
+   * stored leaf hash (level-0 tree node): one keyset page for `/verify`.
+   */
+  async recordsAfter(
+    entityRef: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<Array<RecordRow & { leafHash: string | null }>> {
+    const rows = await this.db('evidence_records as r')
+      .leftJoin('evidence_tree_nodes as n', join =>
+        join.on('n.idx', '=', 'r.leaf_index').andOnVal('n.level', '=', 0),
+      )
+      .select([...RECORD_COLUMNS.map(c => `r.${c}`), 'n.hash as leaf_hash'])
+      .where('r.entity_ref', entityRef)
+      .where('r.seq', '>', afterSeq)
+      .orderBy('r.seq', 'asc')
+      .limit(limit);
+    return rows.map(r => ({ ...toRow(r), leafHash: r.leaf_hash ?? null }));
+  }
+
+  async getVerifiedHead(
+    entityRef: string,
+  ): Promise<
+    | { seq: number; hash: string; leafIndex: number; verifiedAt: string }
+    | undefined
+  > {
+    const r = await this.db('evidence_verified_heads')
+      .where({ entity_ref: entityRef })
+      .first();
+    return r
+      ? {
+          seq: Number(r.seq),
+          hash: r.hash,
+          leafIndex: Number(r.leaf_index),
+          verifiedAt: r.verified_at,
+        }
+      : undefined;
+  }
+
+  async putVerifiedHead(
+    entityRef: string,
+    head: { seq: number; hash: string; leafIndex: number },
+  ): Promise<void> {
+    await this.db('evidence_verified_heads')
+      .insert({
+        entity_ref: entityRef,
+        seq: head.seq,
+        hash: head.hash,
+        leaf_index: head.leafIndex,
+        verified_at: new Date().toISOString(),
+      })
+      .onConflict('entity_ref')
+      .merge();
+  }
+
+  async clearVerifiedHead(entityRef: string): Promise<void> {
+    await this.db('evidence_verified_heads')
+      .where({ entity_ref: entityRef })
+      .delete();
   }
 
   async allForEntity(entityRef: string): Promise<RecordRow[]> {
