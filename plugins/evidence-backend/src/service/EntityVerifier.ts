@@ -54,12 +54,14 @@ export class EntityVerifier {
     let previousHash: string | null = null;
     if (verified) {
       const row = await this.store.getBySeq(entityRef, verified.seq);
-      const problem = !row
-        ? 'is missing'
-        : row.hash !== verified.hash ||
-          nativeSha256Hex(row.canonical) !== verified.hash
-        ? 'was changed'
-        : undefined;
+      let problem: string | undefined;
+      if (!row) problem = 'is missing';
+      else if (
+        row.hash !== verified.hash ||
+        nativeSha256Hex(row.canonical) !== verified.hash
+      ) {
+        problem = 'was changed';
+      }
       if (problem) {
         return {
           ok: false,
