@@ -125,3 +125,55 @@ const toolsPresent = tools.every(t =>
     });
   },
 );
+
+(has('python3') ? describe : describe.skip)(
+  'audit pack of a checkpoint that commits to entity heads',
+  () => {
+    const bound = makeBundle(5, undefined, { heads: true }).bundle;
+
+    it('carries the head proof, documents the format and verifies', () => {
+      const files = buildAuditPackFiles(bound);
+      expect(JSON.parse(files['proofs/head.json'] as string)).toMatchObject({
+        head: { seq: 5, hash: bound.records[4].hash },
+      });
+      expect(files['README.md']).toContain(
+        'assay-heads/v1 <count> <base64 root>',
+      );
+      expect(files['README.md']).toContain('[entityRef, seq, hash]');
+      const py = run('python3', ['verify_pack.py', '.'], writePack(files));
+      expect(py.out).toMatch(/^ok {3}head/m);
+      expect(py.out).toContain('5 records, 0 failed');
+      expect(py.status).toBe(0);
+    });
+
+    it('verify_pack.py names a pack whose newest record was removed', () => {
+      const truncated = JSON.parse(JSON.stringify(bound));
+      truncated.records.pop();
+      const py = run(
+        'python3',
+        ['verify_pack.py', '.'],
+        writePack(buildAuditPackFiles(truncated)),
+      );
+      expect(py.out).toMatch(
+        /FAIL head truncated: the checkpoint commits to head #5 but the records end at #4/,
+      );
+      expect(py.status).toBe(1);
+    });
+
+    it('verify_pack.py rejects a head proof that is not in the signed heads tree', () => {
+      const forged = JSON.parse(JSON.stringify(bound));
+      forged.records.pop();
+      forged.headProof.head.seq = 4;
+      forged.headProof.head.hash = forged.records[3].hash;
+      const py = run(
+        'python3',
+        ['verify_pack.py', '.'],
+        writePack(buildAuditPackFiles(forged)),
+      );
+      expect(py.out).toMatch(
+        /FAIL head the head proof does not lead to the heads root/,
+      );
+      expect(py.status).toBe(1);
+    });
+  },
+);

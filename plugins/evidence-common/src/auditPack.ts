@@ -17,7 +17,8 @@ function seqOf(canonical: string, position: number): number {
 /**
  * The files of an auditor's pack for a bundle, by path: `bundle.json`,
  * `records/<seq>-<hash>.json` (the exact canonical bytes),
- * `proofs/<seq>.json`, `checkpoint.txt`, `public-key.txt`, `verify_pack.py`
+ * `proofs/<seq>.json`, `proofs/head.json` (when the checkpoint commits to
+ * entity heads), `checkpoint.txt`, `public-key.txt`, `verify_pack.py`
  * and a `README.md` explaining how to verify it all with standard tools.
  * Pure: zip the result with any library. It does not verify the bundle; call
  * {@link verifyBundle} first. Throws a TypeError for a malformed bundle
@@ -50,8 +51,13 @@ export function buildAuditPackFiles(
       origin: checkpoint.origin,
       treeSize: checkpoint.treeSize,
       records: bundle.records.length,
+      headsBound: Boolean(bundle.headProof),
     }),
   };
+  if (bundle.headProof) {
+    // the entity's leaf in the heads tree the checkpoint signs
+    files['proofs/head.json'] = `${JSON.stringify(bundle.headProof, null, 2)}\n`;
+  }
   bundle.records.forEach((record, i) => {
     const seq = seqOf(record.canonical, i);
     const bytes = utf8Encode(record.canonical);

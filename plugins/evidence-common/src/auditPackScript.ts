@@ -1,7 +1,8 @@
 /**
  * A python3 (standard library only) script that re-checks an audit pack:
- * record hashes, seq continuity, previousHash links and RFC 6962 inclusion of
- * every record in the checkpoint tree. It does not check the checkpoint
+ * record hashes, seq continuity, previousHash links, RFC 6962 inclusion of
+ * every record in the checkpoint tree and, when the checkpoint commits to
+ * entity heads, that the last record is the committed head. It does not check the checkpoint
  * signature (python's standard library has no Ed25519); see the README.
  *
  * @public
@@ -68,6 +69,41 @@ for name in names:
     print("FAIL" if problems else "ok  ", "record", seq, "; ".join(problems))
     failures += bool(problems)
     prev, expected_seq = stored, expected_seq + 1
+
+# The entity's head, as the checkpoint's "assay-heads/v1 <count> <root>" line commits to it.
+heads = [l for l in body.split("\\n")[3:] if l.startswith("assay-heads/v1 ")]
+if heads:
+    _, count, heads_root_b64 = heads[0].split(" ")
+    count, heads_root = int(count), base64.b64decode(heads_root_b64, validate=True)
+    head_file = os.path.join(pack, "proofs", "head.json")
+    problems = []
+    if not os.path.exists(head_file):
+        problems.append("the checkpoint commits to entity heads but proofs/head.json is missing")
+    else:
+        head = json.load(open(head_file)).get("head")
+        last = (expected_seq - 1, prev)
+        if head is None:
+            if names:
+                problems.append("the checkpoint commits to no record of this entity")
+        else:
+            leaf = json.dumps([head["entityRef"], head["seq"], head["hash"]],
+                              separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            try:
+                path = [base64.b64decode(p, validate=True) for p in head["proof"]]
+                if root_from_proof(head["index"], count, H(b"\\x00" + leaf), path) != heads_root:
+                    problems.append("the head proof does not lead to the heads root in the checkpoint")
+            except ValueError as e:
+                problems.append("head proof: " + str(e))
+            if names and head["entityRef"] != record["entityRef"]:
+                problems.append("the head proof is for " + head["entityRef"])
+            elif last[0] < head["seq"]:
+                problems.append("truncated: the checkpoint commits to head #%d but the records end at #%d"
+                                % (head["seq"], last[0]))
+            elif last != (head["seq"], head["hash"]):
+                problems.append("head replaced: the checkpoint commits to head #%d %s"
+                                % (head["seq"], head["hash"]))
+    print("FAIL" if problems else "ok  ", "head", "; ".join(problems))
+    failures += bool(problems)
 
 print("%d records, %d failed" % (len(names), failures))
 sys.exit(1 if failures or not names else 0)
