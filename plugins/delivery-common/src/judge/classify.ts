@@ -4,7 +4,12 @@ import {
   JudgeMetricResult,
   MetricClassification,
 } from './types';
-import { MannWhitneyError, mannWhitneySorted } from './mannWhitney';
+import {
+  MannWhitneyError,
+  mannWhitneyBrentSorted,
+  mannWhitneySorted,
+  ROOT_TOLERANCE,
+} from './mannWhitney';
 import { addTinyNoise, mean, sortedQuantile } from './stats';
 import { fmt, fmtInterval, pct } from './format';
 
@@ -211,7 +216,25 @@ export function classifyMetric(
   let estimate: number;
   let ci: [number, number];
   try {
-    const r = mw(x, y, confidenceLevel);
+    let r = mw(x, y, confidenceLevel);
+    // The exact interval bounds are the points Kayenta's root finder
+    // approaches to within its tolerance (1e-4). When a decision lies within
+    // that distance of its threshold, replay Kayenta's Brent iterations
+    // exactly so the classification is the one Kayenta would give.
+    const m = tolerance * Math.abs(r.estimate);
+    const near =
+      2 * ROOT_TOLERANCE * (1 + tolerance) +
+      1e-9 *
+        (Math.abs(r.confidenceInterval[0]) +
+          Math.abs(r.confidenceInterval[1]) +
+          m);
+    if (
+      mw === mannWhitneySorted &&
+      (Math.abs(r.confidenceInterval[0] - m) <= near ||
+        Math.abs(r.confidenceInterval[1] + m) <= near)
+    ) {
+      r = mannWhitneyBrentSorted(x, y, confidenceLevel);
+    }
     estimate = r.estimate;
     ci = r.confidenceInterval;
   } catch (e) {

@@ -185,7 +185,9 @@ describe('mannWhitney', () => {
     expect(mannWhitney([1], [1, 2], 0.98).estimate).toBe(-1);
   });
 
-  it('is antisymmetric: swapping the samples negates estimate and interval (integers, ≥ 4 values a side)', () => {
+  it('is antisymmetric: swapping the samples negates the interval (integers, ≥ 4 values a side)', () => {
+    // (The estimate is Kayenta's: where f(mu, 0) is 0 on a wide interval,
+    // Brent's stopping point in it depends on the direction of the search.)
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 1000 }), {
@@ -204,7 +206,6 @@ describe('mannWhitney', () => {
             return;
           }
           const b = mannWhitney(y, x, 0.98);
-          expect(b.estimate).toBe(-a.estimate || 0);
           expect(b.confidenceInterval[0]).toBe(-a.confidenceInterval[1] || 0);
           expect(b.confidenceInterval[1]).toBe(-a.confidenceInterval[0] || 0);
         },

@@ -1,5 +1,9 @@
 import { MannWhitneyResult } from './types';
 import { normalQuantile, sortedCopy } from './stats';
+import { brentZeroin } from './brent';
+
+/** Absolute tolerance of Kayenta's root finder (R's uniroot tol). */
+export const ROOT_TOLERANCE = 1e-4;
 
 /**
  * Thrown when the Mann-Whitney confidence interval cannot be computed (all
@@ -362,21 +366,74 @@ export function mannWhitneySorted(
   const z = normalQuantile((1 - confidenceLevel) / 2); // negative
   const lower = root(p, -z);
   const upper = root(p, z);
-  // Hodges–Lehmann: the median of the pairwise differences (inside the
-  // interval where f(mu, 0) = 0), unless Kayenta's end checks decide.
-  let estimate: number;
-  if (endpointF(p.lo, 0) <= 0) estimate = p.lo.mu;
-  else if (endpointF(p.hi, 0) >= 0) estimate = p.hi.mu;
-  else {
-    const N = p.diffs.total;
-    if (N % 2 === 1) estimate = p.diffs.select((N + 1) / 2)[0];
-    else {
-      const [a, b] = p.diffs.select(N / 2, N / 2 + 1);
-      estimate = (a + b) / 2;
-    }
-  }
   return {
-    estimate,
+    estimate: estimateOf(p),
+    confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
+  };
+}
+
+/**
+ * Brent's method (R's zeroin, tol 1e-4) on Kayenta's f(mu, zq), each
+ * evaluation exact in O(n + m) by merging the sorted samples. Bit-for-bit the
+ * root Kayenta's procedure returns (same f values, same iterates); used where
+ * the exact order statistic and Brent's approximation of it could decide
+ * differently, and for the estimate when f(mu, 0) is 0 on a wide interval.
+ */
+function brentRoot(p: Prepared, zq: number): number {
+  const fLo = endpointF(p.lo, zq);
+  if (fLo <= 0) return p.lo.mu;
+  const fHi = endpointF(p.hi, zq);
+  if (fHi >= 0) return p.hi.mu;
+  const f = (mu: number) => endpointF(wilcoxonAt(p.x, p.y, mu), zq);
+  return brentZeroin(f, p.lo.mu, p.hi.mu, fLo, fHi, ROOT_TOLERANCE);
+}
+
+/**
+ * Hodges–Lehmann estimate as Kayenta returns it: f(mu, 0) is exactly 0 on
+ * the interval between the order statistics around the median of the pairwise
+ * differences, and Brent's method stops somewhere inside it. When that
+ * interval is narrower than the root finder's tolerance the median is
+ * returned (equal within tolerance); otherwise Brent is replayed exactly.
+ */
+function estimateOf(p: Prepared): number {
+  if (endpointF(p.lo, 0) <= 0) return p.lo.mu;
+  if (endpointF(p.hi, 0) >= 0) return p.hi.mu;
+  const N = p.diffs.total;
+  let median: number;
+  let left: number;
+  let right: number;
+  if (N % 2 === 1) {
+    const k = (N + 1) / 2;
+    const [a, b] = p.diffs.select(Math.max(1, k - 1), k);
+    median = b;
+    left = a;
+    right = p.diffs.select(Math.min(N, k + 1))[0];
+  } else {
+    const [a, b] = p.diffs.select(N / 2, N / 2 + 1);
+    median = (a + b) / 2;
+    left = a;
+    right = b;
+  }
+  if (right - left <= ROOT_TOLERANCE) return median;
+  return brentRoot(p, 0);
+}
+
+/**
+ * Kayenta's procedure replayed exactly (Brent over exact evaluations) for
+ * sorted samples: the classifier uses it when a decision lies within the root
+ * finder's tolerance of its threshold, so classifications equal Kayenta's.
+ */
+export function mannWhitneyBrentSorted(
+  x: Float64Array,
+  y: Float64Array,
+  confidenceLevel: number,
+): MannWhitneyResult {
+  const p = prepare(x, y);
+  const z = normalQuantile((1 - confidenceLevel) / 2);
+  const lower = brentRoot(p, -z);
+  const upper = brentRoot(p, z);
+  return {
+    estimate: brentRoot(p, 0),
     confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
   };
 }

@@ -47,6 +47,7 @@ export function initialRolloutState(config: RolloutConfig): RolloutState {
     stepIndex: -1,
     weight: 0,
     attempt: 0,
+    failedAttempts: 0,
     retries: config.retries ?? ROLLOUT_DEFAULTS.retries,
     intervalSeconds: config.intervalSeconds ?? ROLLOUT_DEFAULTS.intervalSeconds,
     retryIntervalSeconds:
@@ -101,6 +102,7 @@ function enterStep(
         stepIndex: index,
         weight: 100,
         attempt: 0,
+        failedAttempts: 0,
         reason,
         pausedBy: null,
       },
@@ -129,6 +131,7 @@ function enterStep(
     stepIndex: index,
     weight,
     attempt: 0,
+    failedAttempts: 0,
     reason,
     pausedBy: null,
   };
@@ -244,10 +247,11 @@ export function transition(
           outcome: 'pause',
         };
       }
-      if (attempt <= s.retries) {
-        const reason = `${judged}; retry ${attempt} of ${s.retries} in ${s.retryIntervalSeconds} s — ${e.reason}`;
+      const failedAttempts = (s.failedAttempts ?? 0) + 1;
+      if (failedAttempts <= s.retries) {
+        const reason = `${judged}; retry ${failedAttempts} of ${s.retries} in ${s.retryIntervalSeconds} s — ${e.reason}`;
         return {
-          state: { ...s, attempt, reason },
+          state: { ...s, attempt, failedAttempts, reason },
           effects: [
             verdictEvidence,
             { type: 'scheduleAnalysis', afterSeconds: s.retryIntervalSeconds },
@@ -283,6 +287,7 @@ export function transition(
           ...s,
           attempt,
           phase: 'rolled_back',
+          failedAttempts,
           weight: 0,
           reason,
           pausedBy: null,

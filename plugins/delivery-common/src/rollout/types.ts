@@ -45,6 +45,8 @@ export interface RolloutState {
   weight: number;
   /** Analyses taken at the current step. */
   attempt: number;
+  /** Failed analyses at the current step (retries are counted against these). */
+  failedAttempts?: number;
   retries: number;
   intervalSeconds: number;
   retryIntervalSeconds: number;
