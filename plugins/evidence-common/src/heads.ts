@@ -48,12 +48,18 @@ export class HeadProofError extends Error {
   }
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * Orders entity refs by their UTF-8 bytes (= Unicode code point order).
  *
  * @public
  */
 export function compareEntityRefs(a: string, b: string): number {
+  // without surrogates, UTF-16 order is code point order
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.codePointAt(i)!;
@@ -70,7 +76,17 @@ export function compareEntityRefs(a: string, b: string): number {
  * @public
  */
 export function headLeafData(head: EntityHead): Uint8Array {
-  return utf8Encode(canonicalJson([head.entityRef, head.seq, head.hash]));
+  // For [string, integer, string] JSON.stringify is the RFC 8785 form
+  // (same string escaping, integers in shortest form); anything else goes
+  // through the general canonicalizer.
+  const triple = [head.entityRef, head.seq, head.hash];
+  return utf8Encode(
+    Number.isSafeInteger(head.seq) &&
+      !SURROGATE.test(head.entityRef) &&
+      !SURROGATE.test(head.hash)
+      ? JSON.stringify(triple)
+      : canonicalJson(triple),
+  );
 }
 
 const isHex64 = (s: unknown) =>
