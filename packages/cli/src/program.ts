@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export';
 import { keygenCommand } from './commands/keygen';
 import { latestCommand } from './commands/latest';
 import { pushCommand } from './commands/push';
+import { replayCommand } from './commands/scorecard';
 import { verifyCommand } from './commands/verify';
 import { CliContext, CliError } from './context';
 import { FORMATS } from './mediaTypes';
@@ -134,6 +135,21 @@ export function createProgram(
     .requiredOption('--category <category>', 'evidence category')
     .option('--fact <name>', 'print only this summary fact, e.g. p95Ms')
     .action(wrap(latestCommand));
+
+  program
+    .command('scorecard')
+    .description('Compliance scorecards')
+    .command('replay')
+    .description(
+      "Recompute an entity's stored scorecard result from an audit pack and check it matches",
+    )
+    .requiredOption('--pack <file>', 'audit pack (zip or unpacked directory)')
+    .option(
+      '--result <file>',
+      'the stored result (JSON of GET /api/scorecards/v1/entities/...); fetched from the backend when absent',
+    )
+    .option('--entity <ref>', 'entity ref (default: the one the pack is for)')
+    .action(wrap(replayCommand));
 
   return program;
 }

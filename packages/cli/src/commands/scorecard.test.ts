@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  EvidenceEnvelope,
+  envelopeBytes,
+  recordHash,
+} from '@assay/plugin-evidence-common';
+import {
+  DEFAULT_CHECKS,
+  entityFacts,
+  evaluateEntity,
+  evidenceFacts,
+} from '@assay/plugin-scorecards-common';
+import { run } from '../program';
+import { zipAuditPack } from './export';
+
+const REF = 'component:default/service-a';
+
+function chain() {
+  const out: { envelope: EvidenceEnvelope; hash: string }[] = [];
+  const items: [string, Record<string, number>][] = [
+    ['tests', { tests: 10, failures: 0, errors: 0 }],
+    ['coverage', { linePct: 88 }],
+    ['sast', { error: 0 }],
+    ['sbom', { critical: 0, high: 1 }],
+  ];
+  items.forEach(([category, summary], i) => {
+    const envelope: EvidenceEnvelope = {
+      v: 1,
+      entityRef: REF,
+      seq: i + 1,
+      category,
+      summary,
+      payloadDigest: null,
+      artifacts: [],
+      producer: 'service:ci',
+      producedAt: '2026-11-28T00:00:00.000Z',
+      recordedAt: '2026-11-28T00:00:00.000Z',
+      previousHash: i ? out[i - 1].hash : null,
+    };
+    out.push({ envelope, hash: recordHash(envelope) });
+  });
+  return out;
+}
+
+function setup() {
+  const records = chain();
+  const entity = {
+    kind: 'Component',
+    metadata: {
+      name: 'service-a',
+      namespace: 'default',
+      annotations: {
+        'assay.dev/compliance-mode': 'compliance',
+        'assay.dev/mesh-mtls': 'STRICT',
+      },
+    },
+    spec: { owner: 'payments-team', system: 'example-service' },
+  };
+  const stored = evaluateEntity({
+    entityRef: REF,
+    mode: 'compliance',
+    checks: DEFAULT_CHECKS,
+    facts: { ...entityFacts(entity), ...evidenceFacts(records) },
+    waivers: [],
+    maxEvidenceAgeDays: 30,
+    now: '2026-11-30T00:00:00.000Z',
+    headSeq: records.length,
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-replay-'));
+  const files: Record<string, Uint8Array | string> = {
+    'bundle.json': JSON.stringify({ entityRef: REF }),
+  };
+  for (const r of records) {
+    files[`records/${r.envelope.seq}-${r.hash}.json`] = envelopeBytes(
+      r.envelope,
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'pack.zip'), zipAuditPack(files));
+  const resultFile = path.join(dir, 'result.json');
+  fs.writeFileSync(resultFile, JSON.stringify(stored));
+  return { dir, pack: path.join(dir, 'pack.zip'), resultFile, stored, files };
+}
+
+function ctx() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    ctx: {
+      env: {},
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+    },
+  };
+}
+
+describe('assay scorecard replay', () => {
+  it('matches a stored result recomputed from the audit pack', async () => {
+    const { pack, resultFile, stored } = setup();
+    const c = ctx();
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(0);
+    expect(c.out).toContain(
+      `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
+    );
+    expect(c.out.at(-1)).toMatch(/^MATCH/);
+  });
+
+  it('reports a mismatch when the stored result claims more than the evidence gives', async () => {
+    const { pack, resultFile, stored } = setup();
+    const forged = {
+      ...stored,
+      checks: stored.checks.map(ch =>
+        ch.id === 'sbom-no-critical-high'
+          ? { ...ch, status: 'pass', reason: 'ok' }
+          : ch,
+      ),
+    };
+    fs.writeFileSync(resultFile, JSON.stringify(forged));
+    const c = ctx();
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(1);
+    expect(
+      c.out.some(l =>
+        l.startsWith(
+          '  differs sbom-no-critical-high: stored pass (ok), replayed fail',
+        ),
+      ),
+    ).toBe(true);
+    expect(c.out.at(-1)).toMatch(/^MISMATCH/);
+  });
+
+  it('refuses a pack whose record bytes do not hash to their names', async () => {
+    const { dir, resultFile, files } = setup();
+    const name = Object.keys(files).find(n => n.startsWith('records/2-'))!;
+    const tampered = {
+      ...files,
+      [name]: Buffer.from(files[name] as Uint8Array)
+        .toString('utf8')
+        .replace('"linePct":88', '"linePct":98'),
+    };
+    const pack = path.join(dir, 'tampered.zip');
+    fs.writeFileSync(pack, zipAuditPack(tampered));
+    const c = ctx();
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(1);
+    expect(c.err.join('\n')).toContain(
+      `${name}: its bytes do not hash to the hash in its name`,
+    );
+  });
+});
