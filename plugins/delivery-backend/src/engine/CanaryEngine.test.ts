@@ -91,6 +91,17 @@ describe.each(databases.eachSupportedId())('CanaryEngine on %p', databaseId => {
       'user:default/alice',
     );
     expect((await store.events(run.id)).every(e => e.evidenceHash)).toBe(true);
+    // a step change cites the verdict it rests on (judge input + result digests)
+    const [verdict1, step1] = [
+      evidence.records[1].request,
+      evidence.records[2].request,
+    ];
+    expect(step1.payload.inputs).toEqual(
+      expect.arrayContaining([
+        verdict1.payload.inputsDigest,
+        verdict1.payload.verdictDigest,
+      ]),
+    );
     // each record after the first cites the previous one
     for (let i = 1; i < evidence.records.length; i++) {
       expect(evidence.records[i].request.payload.inputs).toContain(

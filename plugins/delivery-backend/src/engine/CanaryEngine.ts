@@ -476,6 +476,8 @@ export class CanaryEngine {
       attempt,
       inputsDigest,
       verdictDigest,
+      // the decision rests on this verdict: its judge input and result
+      inputs: [inputsDigest, verdictDigest],
     };
     return this.commitDecision(
       run,

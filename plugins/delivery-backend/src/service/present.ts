@@ -78,18 +78,21 @@ export function toDetail(
       if (s && !s.startedAt) s.startedAt = e.at;
     }
   }
+  // measurements first: an analysis observed the old weight before the
+  // decision it led to set a new one (same timestamp, stable sort)
   const weights: Array<{
     at: string;
     requested: number;
     observed: number | null;
-  }> = [];
+  }> = analyses.map(a => ({
+    at: a.at,
+    requested: a.weight,
+    observed: a.observedWeight,
+  }));
   for (const e of events) {
     if (e.requestedWeight !== null && e.type !== 'verdict') {
       weights.push({ at: e.at, requested: e.requestedWeight, observed: null });
     }
-  }
-  for (const a of analyses) {
-    weights.push({ at: a.at, requested: a.weight, observed: a.observedWeight });
   }
   weights.sort((a, b) => a.at.localeCompare(b.at));
   return {
