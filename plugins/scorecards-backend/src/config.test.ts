@@ -25,20 +25,33 @@ describe('readScorecardsConfig', () => {
               title: 'Docs',
               category: 'ownership',
               level: 'bronze',
-              rule: { fact: 'entity.annotations.backstage.io/techdocs-ref', exists: true },
+              rule: {
+                fact: 'entity.annotations.backstage.io/techdocs-ref',
+                exists: true,
+              },
               remediation: { text: 'add docs' },
             },
           ],
         },
       }),
     );
-    expect(c.checks.map(x => x.id)).toEqual([...DEFAULT_CHECKS.map(x => x.id), 'has-docs']);
+    expect(c.checks.map(x => x.id)).toEqual([
+      ...DEFAULT_CHECKS.map(x => x.id),
+      'has-docs',
+    ]);
   });
 
   it('refuses to start with an invalid check, naming the check and the field', () => {
-    const bad = { ...DEFAULT_CHECKS[4], rule: { fact: 'evidence.coverage.linePct', gte: '70%' } };
+    const bad = {
+      ...DEFAULT_CHECKS[4],
+      rule: { fact: 'evidence.coverage.linePct', gte: '70%' },
+    };
     expect(() =>
-      readScorecardsConfig(new ConfigReader({ scorecards: { checks: [DEFAULT_CHECKS[0], bad] } })),
-    ).toThrow("scorecards.checks[1] (id 'coverage-70'): rule.gte: Expected number, received string");
+      readScorecardsConfig(
+        new ConfigReader({ scorecards: { checks: [DEFAULT_CHECKS[0], bad] } }),
+      ),
+    ).toThrow(
+      "scorecards.checks[1] (id 'coverage-70'): rule.gte: Expected number, received string",
+    );
   });
 });

@@ -12,9 +12,13 @@ import {
   EvidenceService,
   evidenceServiceRef,
 } from '@assay/plugin-evidence-node';
-import { recordHash } from '@assay/plugin-evidence-common';
+import { buildAuditPackFiles, recordHash } from '@assay/plugin-evidence-common';
+import { replayResult } from '@assay/plugin-scorecards-common';
 import evidencePlugin from '@assay/plugin-evidence-backend';
 import request from 'supertest';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { recordingEvents } from './__testUtils__/backend';
 import { scorecardsPlugin } from './plugin';
 import { component, daysAgo, system } from './__testUtils__/fixtures';
 
@@ -26,7 +30,10 @@ function ciPlugin(holder: { evidence?: EvidenceService }) {
     pluginId: 'ci',
     register(env) {
       env.registerInit({
-        deps: { evidence: evidenceServiceRef, lifecycle: coreServices.lifecycle },
+        deps: {
+          evidence: evidenceServiceRef,
+          lifecycle: coreServices.lifecycle,
+        },
         async init({ evidence }) {
           holder.evidence = evidence;
         },
@@ -38,11 +45,18 @@ function ciPlugin(holder: { evidence?: EvidenceService }) {
 describe('scorecards with the real evidence backend', () => {
   it('reads verified evidence, cites resolvable hashes, records compliance evidence and refreshes on appends', async () => {
     const holder: { evidence?: EvidenceService } = {};
+    const events = recordingEvents();
     const backend = await startTestBackend({
       features: [
         evidencePlugin,
         scorecardsPlugin,
         ciPlugin(holder),
+        // one in-process bus shared by both plugins (the events backend's role in a real backend)
+        createServiceFactory({
+          service: eventsServiceRef,
+          deps: {},
+          factory: () => events,
+        }),
         catalogServiceMock.factory({
           entities: [component('service-a', 'compliance'), system],
         }),
@@ -66,24 +80,71 @@ describe('scorecards with the real evidence backend', () => {
 
       const alice = mockCredentials.user.header('user:default/alice');
       const path = '/api/scorecards/v1/entities/component/default/service-a';
-      const first = await request(backend.server).get(path).set('Authorization', alice);
+      // the appends refresh the entity in the background; wait until it settles
+      let first: any;
+      for (let i = 0; i < 100; i++) {
+        first = await request(backend.server)
+          .get(path)
+          .set('Authorization', alice);
+        if (
+          first.body.checks?.find((c: any) => c.id === 'sbom-present')
+            ?.status === 'pass'
+        )
+          break;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      await new Promise(r => setTimeout(r, 500));
+      first = await request(backend.server)
+        .get(path)
+        .set('Authorization', alice);
       expect(first.status).toBe(200);
-      const byId = (body: any, id: string) => body.checks.find((c: any) => c.id === id);
-      expect(byId(first.body, 'chain-verified')).toMatchObject({ status: 'pass' });
+      const byId = (body: any, id: string) =>
+        body.checks.find((c: any) => c.id === id);
+      expect(byId(first.body, 'chain-verified')).toMatchObject({
+        status: 'pass',
+      });
       expect(byId(first.body, 'coverage-70')).toMatchObject({ status: 'pass' });
       expect(first.body.level).toBe('silver');
 
       // every cited hash resolves in the evidence store and hashes its envelope
-      const listed = await holder.evidence!.list(entityRef, { credentials, limit: 100 });
+      const listed = await holder.evidence!.list(entityRef, {
+        credentials,
+        limit: 100,
+      });
       const byHash = new Map(listed.items.map(i => [i.hash, i.envelope]));
       for (const h of first.body.inputs) {
         expect(byHash.has(h)).toBe(true);
         expect(recordHash(byHash.get(h)!)).toBe(h);
       }
-      const compliance = listed.items.filter(i => i.envelope.category === 'compliance');
-      expect(compliance).toHaveLength(1);
-      expect(compliance[0].envelope.producer).toBe('plugin:scorecards');
-      expect(compliance[0].envelope.summary.resultHash).toBe(first.body.resultHash);
+      const compliance = listed.items.filter(
+        i => i.envelope.category === 'compliance',
+      );
+      // the newest compliance record is the current result, written by the plugin itself
+      expect(compliance[0].envelope.producer).toBe('service:plugin:scorecards');
+      expect(compliance[0].envelope.summary.resultHash).toBe(
+        first.body.resultHash,
+      );
+      expect(compliance[0].envelope.summary.inputs).toBe(
+        first.body.inputs.join(','),
+      );
+
+      // replay from the entity's audit pack (built from the evidence bundle) equals the stored result
+      const bundle = await request(backend.server)
+        .get('/api/evidence/v1/entities/component/default/service-a/bundle')
+        .set('Authorization', alice);
+      expect(bundle.status).toBe(200);
+      const files = buildAuditPackFiles(bundle.body);
+      const packRecords = Object.entries(files)
+        .filter(([name]) => name.startsWith('records/'))
+        .map(([name, bytes]) => ({
+          hash: name.slice(name.indexOf('-') + 1, -'.json'.length),
+          envelope: JSON.parse(
+            Buffer.from(bytes as Uint8Array).toString('utf8'),
+          ),
+        }));
+      const replayed = replayResult(first.body, packRecords);
+      expect(replayed.differences).toEqual([]);
+      expect(replayed.matches).toBe(true);
 
       // incremental refresh on assay.evidence.appended
       const sig = await holder.evidence!.append(
@@ -92,7 +153,9 @@ describe('scorecards with the real evidence backend', () => {
       );
       let check: any;
       for (let i = 0; i < 100; i++) {
-        const res = await request(backend.server).get(path).set('Authorization', alice);
+        const res = await request(backend.server)
+          .get(path)
+          .set('Authorization', alice);
         check = byId(res.body, 'signatures-present');
         if (check.status === 'pass') break;
         await new Promise(r => setTimeout(r, 100));

@@ -75,7 +75,7 @@ describe('scorecards plugin', () => {
       r => r.envelope.category === 'compliance',
     );
     expect(compliance).toHaveLength(1);
-    expect(compliance[0].envelope.producer).toBe('plugin:scorecards');
+    expect(compliance[0].envelope.producer).toBe('service:plugin:scorecards');
     expect(compliance[0].envelope.summary).toMatchObject({
       level: 'silver',
       actor: 'plugin:scorecards',
@@ -155,7 +155,7 @@ describe('scorecards plugin', () => {
       .get('component:default/service-b')!
       .find(r => r.envelope.category === 'waiver')!;
     expect(rec.hash).toBe(other.body.evidenceHash);
-    expect(rec.envelope.producer).toBe('plugin:scorecards');
+    expect(rec.envelope.producer).toBe('service:plugin:scorecards');
     expect(rec.envelope.summary).toMatchObject({
       actor: 'user:default/bob',
       requestedBy: 'user:default/alice',

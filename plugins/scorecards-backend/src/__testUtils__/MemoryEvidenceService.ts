@@ -15,7 +15,7 @@ function principalOf(credentials: BackstageCredentials): string {
     subject?: string;
     userEntityRef?: string;
   };
-  if (p.type === 'service') return p.subject ?? 'service';
+  if (p.type === 'service') return `service:${p.subject}`; // as the evidence backend records it
   if (p.type === 'user') return p.userEntityRef ?? 'user';
   return 'none';
 }
