@@ -1,6 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
 import { screenshotPath } from './support/paths';
 import { signInAsGuest } from './support/signIn';
+import { BACKEND_URL } from './support/urls';
 
 /*
  * The Canary tab on the demo: the built-in metrics simulator and traffic
@@ -12,7 +13,26 @@ import { signInAsGuest } from './support/signIn';
 test.use({ viewport: { width: 1440, height: 1800 } });
 test.setTimeout(240_000);
 
+/**
+ * The backend runs in watch mode and restarts when files change; on a busy
+ * machine a restart takes a while. Wait until it is ready again.
+ */
+async function backendReady(page: Page) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await page.request
+            .get(`${BACKEND_URL}/.backstage/health/v1/readiness`)
+            .catch(() => undefined)
+        )?.status(),
+      { timeout: 180_000, intervals: [1000, 2000, 5000] },
+    )
+    .toBe(200);
+}
+
 async function openCanaryTab(page: Page, service: string) {
+  await backendReady(page);
   await signInAsGuest(page);
   await page.goto(`/catalog/default/component/${service}`);
   await page.getByRole('tab', { name: 'Canary' }).click();
@@ -85,6 +105,10 @@ test('a canary with a healthy simulator reaches 100%', async ({ page }) => {
   await expect(
     page.getByTestId('canary-split-requested').getByRole('img'),
   ).toHaveAttribute('aria-label', 'Requested: canary 100%, stable 0%');
+  // no analysis runs at 100%: the 50% step's measured share is not shown as the split
+  await expect(page.getByTestId('canary-split-observed-none')).toContainText(
+    'not measured at 100%',
+  );
   // the last verdict passed, metric by metric
   await expect(page.getByTestId('canary-verdicts')).toBeVisible();
   await expect(

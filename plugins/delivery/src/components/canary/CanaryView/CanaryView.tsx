@@ -57,11 +57,28 @@ function StartButton(props: {
   );
 }
 
+/**
+ * The canary's measured traffic share at the weight requested now: the
+ * newest measurement taken while that weight was requested. A share measured
+ * at an earlier step (e.g. 50% after promotion to 100%) is not shown as if
+ * it were the current split.
+ */
+export function observedAtCurrentWeight(
+  run: CanaryRunDetail,
+): number | undefined {
+  for (let i = run.weights.length - 1; i >= 0; i--) {
+    const w = run.weights[i];
+    if (w.requested !== run.requestedWeight) return undefined;
+    if (w.observed !== undefined && w.observed !== null) return w.observed;
+  }
+  return undefined;
+}
+
 function RunHeader(props: { run: CanaryRunDetail }) {
   const { run } = props;
   return (
     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
-      <Typography variant="h6" component="span">
+      <Typography variant="h6" component="h3" style={{ margin: 0 }}>
         {run.version}
       </Typography>
       <Typography variant="body2" color="textSecondary" component="span">
@@ -207,7 +224,8 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
                 <CanaryStepper steps={run.steps} current={run.currentStep} />
                 <TrafficSplitBar
                   requested={run.requestedWeight}
-                  observed={run.observedWeight}
+                  observed={observedAtCurrentWeight(run)}
+                  active={isActive(run.status)}
                 />
               </>
             )}

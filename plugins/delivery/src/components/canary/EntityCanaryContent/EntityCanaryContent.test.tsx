@@ -346,6 +346,13 @@ describe('EntityCanaryContent', () => {
       'data-state',
       'passed',
     );
+    // the share measured at 10% is not shown as the split at 100%
+    expect(screen.getByTestId('canary-split-observed-none')).toHaveTextContent(
+      'Observed: not measured at 100%.',
+    );
+    expect(
+      screen.queryByTestId('canary-split-observed'),
+    ).not.toBeInTheDocument();
   });
 });
 
@@ -488,7 +495,7 @@ describe('Start canary dialog', () => {
     expect(await screen.findByTestId('canary-status')).toHaveTextContent(
       'Running',
     );
-    expect(screen.getByText('2.0.0', { selector: 'span' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: '2.0.0' })).toBeInTheDocument();
     expect(bodies).toEqual([{ version: '2.0.0', simulation: 'degrading' }]);
   });
 });

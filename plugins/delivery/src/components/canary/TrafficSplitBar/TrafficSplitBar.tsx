@@ -96,6 +96,8 @@ function SplitRow(props: {
 export function TrafficSplitBar(props: {
   requested: number;
   observed?: number | null;
+  /** the run is still moving (a next analysis will measure the split) */
+  active?: boolean;
 }) {
   const classes = useStyles();
   const { requested, observed } = props;
@@ -117,8 +119,13 @@ export function TrafficSplitBar(props: {
           testId="canary-split-observed"
         />
       ) : (
-        <Typography variant="body2" color="textSecondary">
-          Observed split: no traffic measured yet.
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          data-testid="canary-split-observed-none"
+        >
+          Observed: not measured at {pct(clamp(requested))}
+          {props.active ? ' yet; the next analysis measures it.' : '.'}
         </Typography>
       )}
       <div className={classes.legend}>
