@@ -1,5 +1,6 @@
 const fs = require('fs');
-const yaml = require(require.resolve('yaml', { paths: [process.cwd()] }));
+const yaml = require('yaml');
+
 const spec = yaml.parse(fs.readFileSync('src/schema/openapi.yaml', 'utf8'));
 const out = `//
 

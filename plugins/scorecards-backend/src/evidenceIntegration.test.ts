@@ -14,6 +14,8 @@ import {
 } from '@assay/plugin-evidence-node';
 import { buildAuditPackFiles, recordHash } from '@assay/plugin-evidence-common';
 import { replayResult } from '@assay/plugin-scorecards-common';
+// The real evidence backend, started next to scorecards (test only).
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import evidencePlugin from '@assay/plugin-evidence-backend';
 import request from 'supertest';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
