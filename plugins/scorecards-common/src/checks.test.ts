@@ -18,25 +18,55 @@ describe('parseChecks', () => {
   });
 
   it.each([
-    [{ ...base, level: 'platinum' }, "scorecards.checks[0] (id 'coverage'): level:"],
-    [{ ...base, rule: { fact: 'evidence.coverage.linePct', gte: 'seventy' } }, "(id 'coverage'): rule.gte: Expected number"],
-    [{ ...base, rule: { all: [{ fact: 'coverage', gte: 1 }] } }, 'rule.all[0].fact: must start with entity. or evidence.'],
-    [{ ...base, rule: { fact: 'evidence.x', matches: '(' } }, 'rule.matches: must be a valid regular expression'],
-    [{ ...base, controls: ['CC8.1'] }, 'controls[0]: must be <framework>:<control>'],
-    [{ ...base, id: 'Bad Id' }, "(id 'Bad Id'): id: must be lowercase kebab-case"],
+    [
+      { ...base, level: 'platinum' },
+      "scorecards.checks[0] (id 'coverage'): level:",
+    ],
+    [
+      { ...base, rule: { fact: 'evidence.coverage.linePct', gte: 'seventy' } },
+      "(id 'coverage'): rule.gte: Expected number",
+    ],
+    [
+      { ...base, rule: { all: [{ fact: 'coverage', gte: 1 }] } },
+      'rule.all[0].fact: must start with entity. or evidence.',
+    ],
+    [
+      { ...base, rule: { fact: 'evidence.x', matches: '(' } },
+      'rule.matches: must be a valid regular expression',
+    ],
+    [
+      { ...base, controls: ['CC8.1'] },
+      'controls[0]: must be <framework>:<control>',
+    ],
+    [
+      { ...base, id: 'Bad Id' },
+      "(id 'Bad Id'): id: must be lowercase kebab-case",
+    ],
     [{ ...base, remediation: undefined }, 'remediation: Required'],
   ])('names the check and the field: %#', (check, message) => {
     expect(() => parseChecks([check])).toThrow(message);
   });
 
   it('refuses duplicate ids and non-lists', () => {
-    expect(() => parseChecks([base, base])).toThrow("scorecards.checks[1] (id 'coverage'): id: duplicate check id");
-    expect(() => parseChecks({})).toThrow('scorecards.checks: must be a list of checks');
+    expect(() => parseChecks([base, base])).toThrow(
+      "scorecards.checks[1] (id 'coverage'): id: duplicate check id",
+    );
+    expect(() => parseChecks({})).toThrow(
+      'scorecards.checks: must be a list of checks',
+    );
   });
 });
 
 describe('toCsv', () => {
   it('quotes and defuses formulas', () => {
-    expect(toCsv(['a', 'b'], [['x,y', '=cmd()'], [-1.5, null]])).toBe('a,b\r\n"x,y",\'=cmd()\r\n-1.5,\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          ['x,y', '=cmd()'],
+          [-1.5, null],
+        ],
+      ),
+    ).toBe('a,b\r\n"x,y",\'=cmd()\r\n-1.5,\r\n');
   });
 });

@@ -10,7 +10,12 @@ const NOW = '2026-11-30T00:00:00.000Z';
 
 function run(
   mode: 'sandbox' | 'compliance',
-  opts: { high?: number; waivers?: Waiver[]; now?: string; checks?: CheckDefinition[] } = {},
+  opts: {
+    high?: number;
+    waivers?: Waiver[];
+    now?: string;
+    checks?: CheckDefinition[];
+  } = {},
 ) {
   const records = seedLike(REF, opts);
   return evaluateEntity({
@@ -25,13 +30,17 @@ function run(
   });
 }
 
-const check = (r: ReturnType<typeof run>, id: string) => r.checks.find(c => c.id === id)!;
+const check = (r: ReturnType<typeof run>, id: string) =>
+  r.checks.find(c => c.id === id)!;
 
 describe('evaluateEntity', () => {
   it('compliance: missing facts fail, the seed-like service reaches silver', () => {
     const r = run('compliance');
     expect(r.level).toBe('silver');
-    expect(check(r, 'coverage-70')).toMatchObject({ status: 'pass', facts: { 'evidence.coverage.linePct': 83.1 } });
+    expect(check(r, 'coverage-70')).toMatchObject({
+      status: 'pass',
+      facts: { 'evidence.coverage.linePct': 83.1 },
+    });
     expect(check(r, 'signatures-present')).toMatchObject({
       status: 'fail',
       reason: 'evidence.signature.producedAt is missing',
@@ -55,11 +64,15 @@ describe('evaluateEntity', () => {
 
   it('stale evidence fails in compliance and warns in sandbox', () => {
     const later = '2027-02-01T00:00:00.000Z';
-    expect(check(run('compliance', { now: later }), 'coverage-70')).toMatchObject({
+    expect(
+      check(run('compliance', { now: later }), 'coverage-70'),
+    ).toMatchObject({
       status: 'fail',
       reason: expect.stringMatching(/^evidence is stale: produced 2026-11-25/),
     });
-    expect(check(run('sandbox', { now: later }), 'coverage-70').status).toBe('warn');
+    expect(check(run('sandbox', { now: later }), 'coverage-70').status).toBe(
+      'warn',
+    );
   });
 
   it('approved, unexpired waivers count; pending and expired ones do not', () => {
@@ -75,26 +88,41 @@ describe('evaluateEntity', () => {
       decidedBy: 'user:default/bob',
       decidedAt: NOW,
     };
-    const other = ['load-test-regression', 'canary-passed', 'promotion-success', 'runbook-present', 'sbom-no-critical-high'].map(
-      (checkId, i) => ({ ...waiver, id: `w${i + 2}`, checkId }),
-    );
+    const other = [
+      'load-test-regression',
+      'canary-passed',
+      'promotion-success',
+      'runbook-present',
+      'sbom-no-critical-high',
+    ].map((checkId, i) => ({ ...waiver, id: `w${i + 2}`, checkId }));
     const r = run('compliance', { waivers: [waiver, ...other] });
     expect(check(r, 'signatures-present')).toMatchObject({
       status: 'waived',
       waiver: { id: 'w1', decidedBy: 'user:default/bob' },
     });
-    expect(check(r, 'signatures-present').reason).toContain('waived by user:default/bob until 2026-12-15');
+    expect(check(r, 'signatures-present').reason).toContain(
+      'waived by user:default/bob until 2026-12-15',
+    );
     expect(r.level).toBe('gold');
     expect(r.score).toBe(100);
     expect(check(r, 'coverage-70').status).toBe('pass');
-    expect(check(run('compliance', { waivers: [{ ...waiver, status: 'pending' }] }), 'signatures-present').status).toBe('fail');
-    const expired = run('compliance', { waivers: [waiver], now: '2026-12-16T00:00:00.000Z' });
+    expect(
+      check(
+        run('compliance', { waivers: [{ ...waiver, status: 'pending' }] }),
+        'signatures-present',
+      ).status,
+    ).toBe('fail');
+    const expired = run('compliance', {
+      waivers: [waiver],
+      now: '2026-12-16T00:00:00.000Z',
+    });
     expect(check(expired, 'signatures-present').status).toBe('fail');
   });
 
   it('applies-to filters checks by kind, type, lifecycle, tags and owner', () => {
     const only = (appliesTo: CheckDefinition['appliesTo']) =>
-      run('compliance', { checks: [{ ...DEFAULT_CHECKS[0], appliesTo }] }).checks.length;
+      run('compliance', { checks: [{ ...DEFAULT_CHECKS[0], appliesTo }] })
+        .checks.length;
     expect(only({ kind: ['Component'], type: ['service'] })).toBe(1);
     expect(only({ kind: ['API'] })).toBe(0);
     expect(only({ tags: ['python'] })).toBe(1);
@@ -104,12 +132,38 @@ describe('evaluateEntity', () => {
   });
 
   it('levels need every check at and below the level; score is weighted', () => {
-    expect(levelOf([{ level: 'bronze', status: 'pass' }, { level: 'silver', status: 'warn' }, { level: 'gold', status: 'pass' }])).toBe('bronze');
-    expect(levelOf([{ level: 'bronze', status: 'fail' }, { level: 'silver', status: 'pass' }])).toBe('none');
-    expect(levelOf([{ level: 'bronze', status: 'waived' }, { level: 'silver', status: 'pass' }])).toBe('silver');
-    expect(levelOf([{ level: 'bronze', status: 'pass' }, { level: 'gold', status: 'pass' }])).toBe('gold');
+    expect(
+      levelOf([
+        { level: 'bronze', status: 'pass' },
+        { level: 'silver', status: 'warn' },
+        { level: 'gold', status: 'pass' },
+      ]),
+    ).toBe('bronze');
+    expect(
+      levelOf([
+        { level: 'bronze', status: 'fail' },
+        { level: 'silver', status: 'pass' },
+      ]),
+    ).toBe('none');
+    expect(
+      levelOf([
+        { level: 'bronze', status: 'waived' },
+        { level: 'silver', status: 'pass' },
+      ]),
+    ).toBe('silver');
+    expect(
+      levelOf([
+        { level: 'bronze', status: 'pass' },
+        { level: 'gold', status: 'pass' },
+      ]),
+    ).toBe('gold');
     expect(levelOf([{ level: 'bronze', status: 'pass' }])).toBe('bronze');
-    expect(scoreOf([{ weight: 3, status: 'pass' }, { weight: 1, status: 'fail' }])).toBe(75);
+    expect(
+      scoreOf([
+        { weight: 3, status: 'pass' },
+        { weight: 1, status: 'fail' },
+      ]),
+    ).toBe(75);
     expect(scoreOf([])).toBe(100);
   });
 
@@ -127,20 +181,25 @@ describe('evaluateEntity', () => {
     const recs = seedLike(REF);
     expect(evidenceFacts(recs)['evidence.chain.verified'].value).toBe(true);
     const tampered = recs.map((r, i) =>
-      i === 2 ? { ...r, envelope: { ...r.envelope, summary: { error: 0 } } } : r,
+      i === 2
+        ? { ...r, envelope: { ...r.envelope, summary: { error: 0 } } }
+        : r,
     );
-    expect(evidenceFacts(tampered)['evidence.chain.verified'].value).toBe(false);
+    expect(evidenceFacts(tampered)['evidence.chain.verified'].value).toBe(
+      false,
+    );
     expect(evidenceFacts(tampered)['evidence.sast.error']).toBeUndefined();
-    expect(evidenceFacts(recs.filter((_, i) => i !== 1))['evidence.chain.verified'].value).toBe(false);
+    expect(
+      evidenceFacts(recs.filter((_, i) => i !== 1))['evidence.chain.verified']
+        .value,
+    ).toBe(false);
   });
 });
 
 describe('replayResult', () => {
   it('recomputes the same result from the records and the replay input', () => {
     const stored = run('compliance', { high: 2 });
-    const records = [
-      ...seedLike(REF, { high: 2 }),
-    ];
+    const records = [...seedLike(REF, { high: 2 })];
     const out = replayResult(JSON.parse(JSON.stringify(stored)), records);
     expect(out.differences).toEqual([]);
     expect(out.missingEvidence).toEqual([]);

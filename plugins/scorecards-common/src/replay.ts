@@ -72,8 +72,7 @@ export function replayResult(
   }
   return {
     matches:
-      recomputed.resultHash === stored.resultHash &&
-      differences.length === 0,
+      recomputed.resultHash === stored.resultHash && differences.length === 0,
     recomputed,
     missingEvidence,
     differences,

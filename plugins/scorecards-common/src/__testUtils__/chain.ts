@@ -33,7 +33,10 @@ export function chainOf(
   return out;
 }
 
-export const serviceEntity = (mode: 'sandbox' | 'compliance', extra: Record<string, string> = {}) => ({
+export const serviceEntity = (
+  mode: 'sandbox' | 'compliance',
+  extra: Record<string, string> = {},
+) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
@@ -58,9 +61,15 @@ export const serviceEntity = (mode: 'sandbox' | 'compliance', extra: Record<stri
 
 export const seedLike = (entityRef: string, opts: { high?: number } = {}) =>
   chainOf(entityRef, [
-    { category: 'tests', summary: { tests: 412, failures: 0, errors: 0, skipped: 3 } },
+    {
+      category: 'tests',
+      summary: { tests: 412, failures: 0, errors: 0, skipped: 3 },
+    },
     { category: 'coverage', summary: { linePct: 83.1 } },
     { category: 'sast', summary: { error: 0, warning: 2, note: 3 } },
-    { category: 'sbom', summary: { critical: 0, high: opts.high ?? 0, medium: 3 } },
+    {
+      category: 'sbom',
+      summary: { critical: 0, high: opts.high ?? 0, medium: 3 },
+    },
     { category: 'load-test', summary: { p95Ms: 182.4 } },
   ]);
