@@ -24,6 +24,7 @@ import { RecordDrawer } from '../RecordDrawer';
 import { emptyFilters, hasFilters, RecordFilters } from '../RecordFilters';
 import { RecordsTable } from '../RecordsTable';
 import { RetentionBadges } from '../RetentionBadges';
+import { RetentionActions } from '../RetentionActions';
 
 type Records = ReturnType<typeof useEvidenceRecords>;
 
@@ -78,8 +79,9 @@ function SummaryCard(props: {
   summary?: EvidenceSummary;
   selected: string[];
   onSelect: (category: string) => void;
+  onChanged?: () => void;
 }) {
-  const { entityRef, summary: s, selected, onSelect } = props;
+  const { entityRef, summary: s, selected, onSelect, onChanged } = props;
   if (!s) {
     return (
       <InfoCard title="Evidence">
@@ -106,6 +108,15 @@ function SummaryCard(props: {
       <Box mb={2}>
         <RetentionBadges summary={s} />
       </Box>
+      {onChanged && (
+        <Box mb={2}>
+          <RetentionActions
+            entityRef={entityRef}
+            summary={s}
+            onChanged={onChanged}
+          />
+        </Box>
+      )}
       <LatestByCategory
         categories={s.categories}
         selected={selected}
@@ -182,6 +193,11 @@ export function EvidenceView(props: {
             summary={s}
             selected={filters.categories}
             onSelect={toggleCategory}
+            onChanged={() => {
+              summary.retry();
+              records.retry();
+              retryIntegrity();
+            }}
           />
         </Grid>
         <Grid item xs={12} md={4}>

@@ -1,0 +1,1 @@
+export { RetentionActions } from './RetentionActions';
