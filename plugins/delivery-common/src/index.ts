@@ -34,3 +34,7 @@ export {
 } from './rollout/steps';
 export { causalChainOf } from './rollout/cause';
 export * from './permissions';
+export { argoWebMetricResponse } from './argo/webMetric';
+export type { ArgoWebMetricResponse } from './argo/webMetric';
+export { evaluateArgoWebMetric } from './argo/argoEvaluate';
+export type { ArgoMeasurementPhase } from './argo/argoEvaluate';

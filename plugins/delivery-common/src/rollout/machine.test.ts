@@ -30,6 +30,12 @@ const marginal = {
   reason: 'score 80',
 } as const;
 
+function expectedWeight(s: RolloutState): number {
+  if (s.phase === 'succeeded') return 100;
+  if (s.phase === 'rolled_back' || s.phase === 'aborted') return 0;
+  return s.steps[s.stepIndex];
+}
+
 describe('rollout state machine', () => {
   it('defaults: 10 → 50 → 100, 2 retries at 120 s, 300 s per step', () => {
     const s = initialRolloutState({ steps: [] });
@@ -379,13 +385,7 @@ describe('rollout state machine', () => {
         const r = tryTransition(s, e);
         if (!r.ok) continue;
         transitions++;
-        expect(r.state.weight).toBe(
-          r.state.phase === 'succeeded'
-            ? 100
-            : ['rolled_back', 'aborted'].includes(r.state.phase)
-            ? 0
-            : r.state.steps[r.state.stepIndex],
-        );
+        expect(r.state.weight).toBe(expectedWeight(r.state));
         expect(r.effects.some(x => x.type === 'recordEvidence')).toBe(true);
         queue.push(r.state);
       }
