@@ -3,9 +3,12 @@
  * yarn bench:evidence — the evidence store's three speed goals.
  * Writes its figures into docs/benchmarks.md (section "Evidence store").
  *
- *  1. verify 1M records from stored canonical bytes vs raw sha256 (goal ratio >= 0.5)
- *  2. HTTP append throughput, 16 concurrent writers, PostgreSQL (goal >= 1000/s, 0 lost)
- *  3. inclusion proof at 1M leaves, p95 (goal <= 2 ms)
+ *  - the paths users run, on one entity with BENCH_RECORDS records served by
+ *    the plugin (bench/large.ts): CLI verification of the exported bundle vs
+ *    raw sha256, incremental re-verification (CLI and the browser's code),
+ *    health p99 while /verify runs, list page p95, proof p95;
+ *  - HTTP append throughput, 16 concurrent writers, PostgreSQL (>= 1000/s, 0 lost);
+ *  - function-level extras: verifyChain and verifyChainIntegrity in memory.
  *
  * Env: BENCH_RECORDS (default 1000000), BENCH_APPENDS (default 20000),
  * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING for (2).
@@ -21,7 +24,7 @@ import {
 import { nativeSha256, nativeSha256Hex } from '../src/store/nodeHash';
 import { writeSection } from './report';
 import { benchAppends } from './appends';
-import { benchProofs } from './proofs';
+import { benchLarge } from './large';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 
@@ -83,7 +86,7 @@ async function benchVerify() {
     const res = fn(records, {
       hash: nativeSha256,
       hashHex: nativeSha256Hex,
-    } as any);
+    });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     if (!res.ok)
       throw new Error(`bench chain did not verify: ${JSON.stringify(res)}`);
@@ -111,7 +114,7 @@ async function benchVerify() {
 
 async function main() {
   const v = await benchVerify();
-  const p = await benchProofs(N);
+  const l = await benchLarge(N);
   const a = await benchAppends();
   const machine = `${os.cpus().length} × ${os
     .cpus()[0]
@@ -120,24 +123,53 @@ async function main() {
   }`;
   const date = new Date().toISOString().slice(0, 10);
   const ok = (b: boolean) => (b ? 'met' : '**missed**');
+  const n = l.n.toLocaleString('en');
+  const s = (x: number) => (x / 1000).toFixed(1);
   writeSection(
     'Evidence store',
     [
-      `Command: \`yarn bench:evidence\` — ${date} — ${machine}`,
+      `Command: \`yarn bench:evidence\` — ${date} — ${machine} (shared with other jobs while measured). One entity with ${n} records in SQLite (${l.canonicalMb.toFixed(
+        0,
+      )} MB of canonical JSON), served by the real plugin over HTTP; every figure below is from the same run.`,
       '',
-      '| benchmark | goal | result | status |',
+      '| benchmark (the path users run) | goal | result | status |',
       '|---|---|---|---|',
-      `| verify ${v.n.toLocaleString('en')} records (${v.mb.toFixed(
+      `| full verification: \`assay evidence verify --bundle\` on the exported ${n}-record bundle (${l.bundleMb.toFixed(
         0,
-      )} MB of canonical JSON as stored) vs raw \`crypto.hash('sha256')\` over the same bytes | ratio ≥ 0.5 | raw ${v.raw.toFixed(
+      )} MB: every record's canonical form, envelope schema, hash, seq and link, every inclusion proof, checkpoint signature, head binding) vs raw \`crypto.hash('sha256')\` over the same bytes | ratio ≥ 0.1 | CLI ${s(
+        l.cliMs,
+      )} s; raw SHA-256 of the bundle file ${l.rawFile.toFixed(
         0,
-      )} ms, \`verifyChainIntegrity\` ${v.ver.toFixed(
+      )} ms → ratio **${(l.rawFile / l.cliMs).toFixed(
+        3,
+      )}**; of the records' canonical bytes alone ${l.rawCanonical.toFixed(
         0,
-      )} ms, ratio **${v.ratio.toFixed(
+      )} ms → ratio ${(l.rawCanonical / l.cliMs).toFixed(3)} | ${ok(
+        l.rawFile / l.cliMs >= 0.1,
+      )} (vs canonical bytes: ${ok(l.rawCanonical / l.cliMs >= 0.1)}) |`,
+      `| incremental re-verification after 1,000 new records on the ${n}-record entity, CLI (\`--state\`: suffix, consistency proof, new head's inclusion, committed head) | ≤ 100 ms | **${l.cliIncMs.toFixed(
+        0,
+      )} ms** | ${ok(l.cliIncMs <= 100)} |`,
+      `| the same in the browser's code path (\`verifyIntegrity\` of the Evidence tab, run in Node against the HTTP API) | ≤ 100 ms | ${
+        l.browserIncMs === undefined
+          ? 'not measured (see log)'
+          : `**${l.browserIncMs.toFixed(0)} ms**`
+      } | ${
+        l.browserIncMs === undefined ? '**missed**' : ok(l.browserIncMs <= 100)
+      } |`,
+      `| health request (\`GET /public-key\` every 20 ms) while \`/verify\` runs its first full pass over ${n} records (worker thread; took ${s(
+        l.verifyMs,
+      )} s, ok: ${l.verifyOk}) | p99 ≤ 50 ms | p99 **${l.healthP99.toFixed(
+        1,
+      )} ms** (${l.healthCount} requests, max ${l.healthMax.toFixed(
+        1,
+      )} ms) | ${ok(l.healthP99 <= 50)} |`,
+      `| list page (50 records, newest page and keyset pages at random depths) at ${n} records | p95 ≤ 20 ms | p50 ${l.listP50.toFixed(
         2,
-      )}**; full structural \`verifyChain\` ${v.full.toFixed(0)} ms (ratio ${(
-        v.raw / v.full
-      ).toFixed(2)}) | ${ok(v.ratio >= 0.5)} |`,
+      )} ms, **p95 ${l.listP95.toFixed(2)} ms** | ${ok(l.listP95 <= 20)} |`,
+      `| inclusion proof at ${n} leaves over HTTP (1,000 random leaves) | p95 ≤ 2 ms | p50 ${l.proofP50.toFixed(
+        3,
+      )} ms, **p95 ${l.proofP95.toFixed(3)} ms** | ${ok(l.proofP95 <= 2)} |`,
       a
         ? `| HTTP append, 16 concurrent writers, PostgreSQL, ${a.n.toLocaleString(
             'en',
@@ -147,11 +179,22 @@ async function main() {
             a.rate >= 1000 && a.lost === 0 && a.verified,
           )} |`
         : '| HTTP append, 16 concurrent writers, PostgreSQL | ≥ 1,000 records/s, 0 lost | not run: BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING unset | – |',
-      `| inclusion proof at ${p.n.toLocaleString('en')} leaves (${p.db}, ${
-        p.samples
-      } random leaves, incl. DB reads) | p95 ≤ 2 ms | p50 ${p.p50.toFixed(
+      '',
+      `Extras (function level, in memory, ${v.n.toLocaleString(
+        'en',
+      )} records, ${v.mb.toFixed(
+        0,
+      )} MB): \`verifyChain\` (the full check the CLI, \`/verify\` and the browser run) ${v.full.toFixed(
+        0,
+      )} ms vs raw SHA-256 ${v.raw.toFixed(0)} ms, ratio ${(
+        v.raw / v.full
+      ).toFixed(
         3,
-      )} ms, **p95 ${p.p95.toFixed(3)} ms** | ${ok(p.p95 <= 2)} |`,
+      )}; integrity-only \`verifyChainIntegrity\` (hashes and links only; no product path uses it) ${v.ver.toFixed(
+        0,
+      )} ms, ratio ${v.ratio.toFixed(
+        2,
+      )}. Bundle export (\`GET …/bundle\`, streamed): ${s(l.exportMs)} s.`,
     ].join('\n'),
   );
 }

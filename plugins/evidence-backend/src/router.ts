@@ -26,6 +26,7 @@ import {
   evidenceRetentionManagePermission,
 } from './permissions';
 import { EvidenceLog } from './service/EvidenceLog';
+import { streamBundle } from './service/bundleStream';
 import { IntegrityAudit } from './service/IntegrityAudit';
 import {
   normalizeEntityRef,
@@ -317,7 +318,7 @@ export async function createRouter(
   router.get('/v1/entities/:kind/:namespace/:name/bundle', async (req, res) => {
     const entityRef = entityRefOf(req);
     await authorize(req, evidenceRecordReadPermission, entityRef);
-    res.json(await log.bundle(entityRef));
+    await streamBundle(log, entityRef, res); // one record per line, bounded memory
   });
 
   // The entity's leaf in the heads tree the checkpoint at treeSize signs:

@@ -648,3 +648,83 @@ describe('verifyIntegrity', () => {
     });
   });
 });
+
+describe('verifyIntegrity on a return visit (incremental)', () => {
+  const listed = () => requests.filter(u => u.pathname.endsWith('/records'));
+
+  it('fetches and checks only the records after the head it verified before', async () => {
+    const log = setup();
+    const memory = createInMemoryCheckpointMemory();
+    const first = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    expect(first).toMatchObject({ status: 'verified', checked: 6 });
+    expect(first.status === 'verified' && first.incremental).toBeUndefined();
+    expect(remembered(memory)?.head?.seq).toBe(6);
+    log.append(ENTITY_REF, { category: 'tests', summary: { tests: 1 } });
+    log.append(ENTITY_REF, { category: 'tests', summary: { tests: 2 } });
+    requests.length = 0;
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'verified',
+      checked: 8,
+      incremental: { fromSeq: 6, checkedNow: 2 },
+      head: { seq: 8 },
+      consistency: { kind: 'extended' },
+    });
+    // the walk started after the remembered head; nothing before it was listed
+    const walk = listed().filter(u => u.searchParams.get('order') === 'asc');
+    expect(walk[0].searchParams.get('cursor')).toBe('6');
+    expect(
+      listed().some(
+        u =>
+          u.searchParams.get('order') === 'asc' &&
+          !u.searchParams.get('cursor'),
+      ),
+    ).toBe(false);
+    expect(remembered(memory)?.head?.seq).toBe(8);
+  });
+
+  it('is broken when the new records do not link to the remembered head', async () => {
+    const log = setup();
+    const memory = createInMemoryCheckpointMemory();
+    await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    const seen = remembered(memory)!;
+    memory.set(entityMemoryKey(ENTITY_REF), {
+      ...seen,
+      head: { seq: 6, hash: 'ab'.repeat(32) },
+    });
+    log.append(ENTITY_REF, { category: 'tests', summary: { tests: 1 } });
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: {
+        stage: 'chain',
+        message: expect.stringMatching(/previousHash does not match/),
+        record: { seq: 7 },
+      },
+    });
+  });
+
+  it('names a removed head even when nothing new was appended', async () => {
+    const log = setup();
+    const memory = createInMemoryCheckpointMemory();
+    await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    log.deleteNewest();
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'broken',
+      problem: { message: expect.stringMatching(/truncated/) },
+    });
+  });
+});

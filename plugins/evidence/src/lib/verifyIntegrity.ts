@@ -63,6 +63,11 @@ export type IntegrityReport =
       status: 'verified';
       /** records whose hash and chain link were recomputed */
       checked: number;
+      /**
+       * set when this run continued from the head this browser verified
+       * before: only the records after `fromSeq` were fetched and checked
+       */
+      incremental?: { fromSeq: number; checkedNow: number };
       head?: { seq: number; hash: string; leafIndex: number };
       checkpoint: VerifiedCheckpoint;
       /**
@@ -142,13 +147,23 @@ export async function verifyIntegrity(
 ): Promise<IntegrityReport> {
   const { api, entityRef, memory, pinnedKeys, onProgress, signal } = options;
   const now = options.now ?? (() => new Date());
+  const memoryKey = entityMemoryKey(entityRef);
+  const seen = memory.get(memoryKey);
+  // Incremental: continue from the head this browser verified before (the
+  // full pass runs only the first time). Records up to it were verified
+  // then; the log's consistency proof from the checkpoint seen then (step 4)
+  // shows the log only grew, the first new record must link to that head,
+  // and the head must still be served (step 3b).
+  const resume = seen?.head && seen.head.seq > 0 ? seen.head : undefined;
+  const base = resume?.seq ?? 0;
+  /** only the records after `base` (all of them on a first visit) */
   const records: StoredRecord[] = [];
   let total = 0;
   const progress = (phase: IntegrityPhase) =>
     onProgress?.({
       phase,
-      verified: records.length,
-      fetched: records.length,
+      verified: base + records.length,
+      fetched: base + records.length,
       total,
     });
 
@@ -159,25 +174,28 @@ export async function verifyIntegrity(
       limit: VERIFY_PAGE_SIZE,
       cursor,
     });
-  let page: RecordsPage = await fetchPage();
-  let previousHash: string | null | undefined = undefined;
+  let page: RecordsPage = await fetchPage(resume ? String(base) : undefined);
+  let previousHash: string | null | undefined = resume?.hash;
   for (;;) {
     throwIfAborted(signal);
-    total = Math.max(page.totalCount, records.length + page.items.length);
+    total = Math.max(
+      page.totalCount ?? 0,
+      base + records.length + page.items.length,
+    );
     const next = page.nextCursor ? fetchPage(page.nextCursor) : undefined;
     next?.catch(() => undefined); // surfaced when awaited below
     // The full check, as the backend's /verify, the CLI and the audit pack
     // run it: a fast path that reads only part of the bytes could call
     // "verified" what they reject.
     const result = verifyChain(page.items, {
-      expectedFirstSeq: records.length + 1,
+      expectedFirstSeq: base + records.length + 1,
       previousHash,
       entityRef,
     });
     if (!result.ok) {
       return {
         status: 'broken',
-        checked: records.length + result.checked,
+        checked: base + records.length + result.checked,
         problem: {
           stage: 'chain',
           message: result.firstBad.reason,
@@ -194,8 +212,6 @@ export async function verifyIntegrity(
   }
 
   // 2. the signed checkpoint, signed by the key this browser saw before
-  const memoryKey = entityMemoryKey(entityRef);
-  const seen = memory.get(memoryKey);
   const fetchTrustedCheckpoint = async (): Promise<
     VerifiedCheckpoint | IntegrityReport
   > => {
@@ -304,6 +320,7 @@ export async function verifyIntegrity(
     records,
     seen,
     fetchPage,
+    base,
   });
   if (headCheck.problem) {
     return {
@@ -331,6 +348,7 @@ export async function verifyIntegrity(
     consistency = problem;
   }
   const head = records[records.length - 1];
+  const headRef = head ? { seq: seqOf(head), hash: head.hash } : resume;
   if (!seen || checkpoint.treeSize >= seen.treeSize) {
     memory.set(memoryKey, {
       origin: checkpoint.origin,
@@ -338,18 +356,23 @@ export async function verifyIntegrity(
       rootHash: checkpoint.rootHashBase64,
       verifierKey: checkpoint.verifierKey,
       seenAt: now().toISOString(),
-      ...(head ? { head: { seq: seqOf(head), hash: head.hash } } : {}),
+      ...(headRef ? { head: headRef } : {}),
     });
   }
 
   return {
     status: 'verified',
-    checked: records.length,
-    head: head && {
-      seq: seqOf(head),
-      hash: head.hash,
-      leafIndex: head.leafIndex,
-    },
+    checked: base + records.length,
+    ...(resume
+      ? { incremental: { fromSeq: base, checkedNow: records.length } }
+      : {}),
+    head: head
+      ? {
+          seq: seqOf(head),
+          hash: head.hash,
+          leafIndex: head.leafIndex,
+        }
+      : headCheck.resumedHead,
     checkpoint,
     includedRecord: included && {
       seq: seqOf(included),
@@ -374,11 +397,14 @@ async function checkHeads(options: {
   records: StoredRecord[];
   seen?: SeenCheckpoint;
   fetchPage: (cursor?: string) => Promise<RecordsPage>;
+  /** records up to this seq were verified on an earlier visit (not in `records`) */
+  base: number;
 }): Promise<{
   problem?: IntegrityProblem;
   heads: { status: 'bound' | 'unbound'; entities?: number };
+  resumedHead?: { seq: number; hash: string; leafIndex: number };
 }> {
-  const { api, checkpoint, records, seen } = options;
+  const { api, checkpoint, records, seen, base } = options;
   const unbound = { status: 'unbound' as const };
   const broken = (message: string, extra: Partial<IntegrityProblem> = {}) => ({
     problem: { stage: 'heads' as const, message, ...extra },
@@ -390,8 +416,27 @@ async function checkHeads(options: {
   } catch {
     // compared as given
   }
-  const last = () => records[records.length - 1];
+  // incremental: the record at `base`, as served now (the newest at or below it)
+  let prior: StoredRecord | undefined;
+  if (base > 0) {
+    const page = await api.listRecords(options.entityRef, {
+      order: 'desc',
+      limit: 1,
+      cursor: String(base + 1),
+    });
+    prior = page.items[0];
+  }
+  const last = () => records[records.length - 1] ?? prior;
   const asHead = (r?: StoredRecord) => r && { seq: seqOf(r), hash: r.hash };
+  const servedAt = (seq: number) =>
+    seq > base
+      ? records[seq - base - 1]?.hash
+      : (prior && seqOf(prior) === seq && prior.hash) || undefined;
+  const resumedHead = prior && {
+    seq: seqOf(prior),
+    hash: prior.hash,
+    leafIndex: prior.leafIndex,
+  };
 
   let heads: { status: 'bound' | 'unbound'; entities?: number } = unbound;
   let line;
@@ -422,7 +467,7 @@ async function checkHeads(options: {
       const more = page.items.filter(r => seqOf(r) <= committed!.seq);
       if (!more.length) break;
       const result = verifyChain(more, {
-        expectedFirstSeq: records.length + 1,
+        expectedFirstSeq: seqOf(last()!) + 1,
         previousHash: last()!.hash,
         entityRef: options.entityRef,
       });
@@ -438,7 +483,9 @@ async function checkHeads(options: {
       }
       records.push(...more);
     }
-    const covered = records.filter(r => r.leafIndex < checkpoint.treeSize);
+    const covered = [...(prior ? [prior] : []), ...records].filter(
+      r => r.leafIndex < checkpoint.treeSize,
+    );
     const mismatch = compareHead(
       committed,
       asHead(covered[covered.length - 1]),
@@ -455,7 +502,7 @@ async function checkHeads(options: {
     const mismatch = compareRememberedHead(
       seen.head,
       asHead(last()),
-      seq => records[seq - 1]?.hash,
+      servedAt,
       seen.seenAt,
     );
     if (mismatch) {
@@ -465,7 +512,7 @@ async function checkHeads(options: {
       });
     }
   }
-  return { heads };
+  return { heads, resumedHead };
 }
 
 /** Returns the outcome, or a string saying why the log is not consistent. */
