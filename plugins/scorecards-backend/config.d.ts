@@ -43,6 +43,8 @@ export interface Config {
     refresh?: {
       /** Minutes between scheduled full refreshes (global task). Default 60. */
       frequencyMinutes?: number;
+      /** Seconds after start-up before the first full refresh. Default 20. */
+      initialDelaySeconds?: number;
       /** Minutes between catalog change scans (global task). Default 2. */
       catalogScanMinutes?: number;
       /** Entities whose evidence is read in parallel. Default 8. */

@@ -11,6 +11,7 @@ export type ScorecardsConfig = {
   kinds: string[];
   refreshFrequencyMinutes: number;
   catalogScanMinutes: number;
+  initialDelaySeconds: number;
   concurrency: number;
   historyRetentionDays: number;
   waiverMaxDays: number;
@@ -46,6 +47,7 @@ export function readScorecardsConfig(root: Config): ScorecardsConfig {
     ),
     refreshFrequencyMinutes: num('refresh.frequencyMinutes', 60),
     catalogScanMinutes: num('refresh.catalogScanMinutes', 2),
+    initialDelaySeconds: num('refresh.initialDelaySeconds', 20),
     concurrency: Math.floor(num('refresh.concurrency', 8)),
     historyRetentionDays: num('history.retentionDays', 365),
     waiverMaxDays,

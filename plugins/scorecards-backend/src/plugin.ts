@@ -98,7 +98,7 @@ export const scorecardsPlugin = createBackendPlugin({
           scope: 'global',
           frequency: { minutes: config.refreshFrequencyMinutes },
           timeout: { minutes: 30 },
-          initialDelay: { seconds: 20 },
+          initialDelay: { seconds: config.initialDelaySeconds },
           fn: async () => {
             const s = await engine.refreshAll();
             deps.logger.info(

@@ -57,7 +57,7 @@ const decisionBody = z
   .object({ comment: z.string().max(2000).optional() })
   .optional();
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0];

@@ -1,4 +1,5 @@
-import { canonicalBytes, sha256, toHex } from '@assay/plugin-evidence-common';
+import { HashFn } from '@assay/plugin-evidence-common';
+import { sortedJsonHash } from './hashing';
 import { evaluateRule } from './rules';
 import {
   CheckDefinition,
@@ -28,6 +29,8 @@ export type EvaluateEntityOptions = {
   now: string;
   /** Seq of the newest evidence record read (0 when none). */
   headSeq?: number;
+  /** SHA-256 implementation (default: the pure JS one). */
+  hash?: HashFn;
 };
 
 function factString(facts: Facts, name: string): string | undefined {
@@ -167,8 +170,9 @@ export function scoreOf(checks: Pick<CheckResult, 'weight' | 'status'>[]) {
 }
 
 /**
- * Hex SHA-256 of the RFC 8785 canonical form of what a result says (not
- * `computedAt`, not the replay input): equal hashes mean equal results.
+ * Hex SHA-256 of the RFC 8785 canonical form (sorted-key JSON, see
+ * `sortedJson`) of what a result says (not `computedAt`, not the replay
+ * input): equal hashes mean equal results.
  *
  * @public
  */
@@ -176,27 +180,27 @@ export function resultHashOf(
   r: Pick<EntityResult, 'entityRef' | 'mode' | 'score' | 'level' | 'inputs'> & {
     checks: CheckResult[];
   },
+  hash?: HashFn,
 ): string {
-  return toHex(
-    sha256(
-      canonicalBytes({
-        entityRef: r.entityRef,
-        mode: r.mode,
-        score: r.score,
-        level: r.level,
-        inputs: r.inputs,
-        checks: r.checks.map(c => ({
-          id: c.id,
-          level: c.level,
-          weight: c.weight,
-          status: c.status,
-          reason: c.reason,
-          facts: c.facts,
-          evidence: c.evidence,
-          waiver: c.waiver?.id ?? null,
-        })),
-      } as any),
-    ),
+  return sortedJsonHash(
+    {
+      entityRef: r.entityRef,
+      mode: r.mode,
+      score: r.score,
+      level: r.level,
+      inputs: r.inputs,
+      checks: r.checks.map(c => ({
+        id: c.id,
+        level: c.level,
+        weight: c.weight,
+        status: c.status,
+        reason: c.reason,
+        facts: c.facts,
+        evidence: c.evidence,
+        waiver: c.waiver?.id ?? null,
+      })),
+    },
+    hash,
   );
 }
 
@@ -231,7 +235,7 @@ export function evaluateEntity(options: EvaluateEntityOptions): EntityResult {
   return {
     ...base,
     computedAt: options.now,
-    resultHash: resultHashOf(base),
+    resultHash: resultHashOf(base, options.hash),
     replay: {
       entityFacts: entityFactsOf(options.facts),
       checks: options.checks,

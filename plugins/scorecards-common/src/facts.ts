@@ -1,4 +1,5 @@
-import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
+import { EvidenceEnvelope, HashFn } from '@assay/plugin-evidence-common';
+import { envelopeMatches } from './hashing';
 import { COMPLIANCE_MODE_ANNOTATION, Facts, FactValue, Mode } from './types';
 
 /** A record as read from the evidence store or an audit pack. @public */
@@ -135,11 +136,15 @@ const SUCCESS = ['succeeded', 'success', 'promoted', 'pass', 'passed'];
  * - `evidence.records`: how many records the entity has.
  *
  * A record whose envelope does not hash to its hash is not used for facts.
- * Every fact cites the hashes it came from. Pure.
+ * Every fact cites the hashes it came from. Pure (`hash` only chooses the
+ * SHA-256 implementation, e.g. node:crypto in the backend).
  *
  * @public
  */
-export function evidenceFacts(records: EvidenceInput[]): Facts {
+export function evidenceFacts(
+  records: EvidenceInput[],
+  options: { hash?: HashFn } = {},
+): Facts {
   const facts: Facts = {};
   const sorted = [...records]
     .sort((a, b) => b.envelope.seq - a.envelope.seq)
@@ -149,7 +154,7 @@ export function evidenceFacts(records: EvidenceInput[]): Facts {
   const good: EvidenceInput[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const r = sorted[i];
-    const ok = recordHash(r.envelope) === r.hash;
+    const ok = envelopeMatches(r.envelope, r.hash, options.hash);
     if (ok) good.push(r);
     else chainOk = false;
     const next = sorted[i + 1];

@@ -14,3 +14,4 @@ export * from './facts';
 export * from './evaluate';
 export * from './replay';
 export * from './csv';
+export * from './hashing';

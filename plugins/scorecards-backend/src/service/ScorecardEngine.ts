@@ -17,11 +17,16 @@ import {
   toRef,
   Waiver,
 } from '@assay/plugin-scorecards-common';
+import { createHash } from 'node:crypto';
 import { ScorecardsConfig } from '../config';
 import {
   DatabaseScorecardStore,
   StoredResult,
 } from '../store/DatabaseScorecardStore';
+
+/** node:crypto SHA-256 (the pure JS one in the common package is slower). */
+const nativeSha256 = (data: Uint8Array) =>
+  new Uint8Array(createHash('sha256').update(data).digest());
 
 export type RefreshSummary = {
   entities: number;
@@ -151,6 +156,7 @@ export class ScorecardEngine {
       maxEvidenceAgeDays: this.options.config.maxEvidenceAgeDays,
       now: ctx.now,
       headSeq: records.reduce((m, r) => Math.max(m, r.envelope.seq), 0),
+      hash: nativeSha256,
     });
     return {
       result,

@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
+  CheckDefinition,
   EntityResult,
   HistoryPoint,
   LevelCounts,
@@ -15,6 +16,7 @@ import {
   Rollup,
   RollupDimension,
   TrendPoint,
+  sortedJsonHash,
   Waiver,
 } from '@assay/plugin-scorecards-common';
 import { Knex } from 'knex';
@@ -81,12 +83,54 @@ export class DatabaseScorecardStore {
 
   private constructor(private readonly db: Knex) {}
 
+  /** Check sets by digest, and digests by check-set array (identity). */
+  private readonly checkSets = new Map<string, CheckDefinition[]>();
+  private readonly digests = new WeakMap<CheckDefinition[], string>();
+
+  /** Stores the check definitions once; results refer to them by digest. */
+  private async checkSetDigest(checks: CheckDefinition[]): Promise<string> {
+    let digest = this.digests.get(checks);
+    if (!digest) {
+      digest = sortedJsonHash(checks);
+      this.digests.set(checks, digest);
+    }
+    if (!this.checkSets.has(digest)) {
+      await this.db('scorecard_checksets')
+        .insert({ digest, checks: JSON.stringify(checks) })
+        .onConflict('digest')
+        .ignore();
+      this.checkSets.set(digest, checks);
+    }
+    return digest;
+  }
+
+  private async inflate(json: string): Promise<EntityResult> {
+    const r = JSON.parse(json);
+    const digest: string | undefined = r.replay?.checksDigest;
+    if (digest) {
+      let checks = this.checkSets.get(digest);
+      if (!checks) {
+        const row = await this.db('scorecard_checksets')
+          .where({ digest })
+          .first('checks');
+        checks = row ? (JSON.parse(row.checks) as CheckDefinition[]) : [];
+        this.checkSets.set(digest, checks);
+      }
+      delete r.replay.checksDigest;
+      r.replay.checks = checks;
+    }
+    return r as EntityResult;
+  }
+
   /** Upserts results and today's history point of each, in batches. */
   async saveResults(items: StoredResult[]): Promise<void> {
     const BATCH = 200;
     for (let i = 0; i < items.length; i += BATCH) {
       const batch = items.slice(i, i + BATCH);
-      const rows = batch.map(({ result: r, ...m }) => {
+      const digests = await Promise.all(
+        batch.map(b => this.checkSetDigest(b.result.replay.checks)),
+      );
+      const rows = batch.map(({ result: r, ...m }, j) => {
         const failing = r.checks.filter(
           c => c.status !== 'pass' && c.status !== 'waived',
         );
@@ -106,7 +150,14 @@ export class DatabaseScorecardStore {
           computed_at: r.computedAt,
           result_hash: r.resultHash,
           entity_etag: m.etag ?? null,
-          result: JSON.stringify(r),
+          result: JSON.stringify({
+            ...r,
+            replay: {
+              ...r.replay,
+              checks: undefined,
+              checksDigest: digests[j],
+            },
+          }),
         };
       });
       const history = batch.map(({ result: r, owner }) => ({
@@ -134,7 +185,7 @@ export class DatabaseScorecardStore {
     const row = await this.db('scorecard_results')
       .where({ entity_ref: entityRef })
       .first('result');
-    return row ? (JSON.parse(row.result) as EntityResult) : undefined;
+    return row ? this.inflate(row.result) : undefined;
   }
 
   /** entityRef → etag and result hash of every stored result. */
@@ -172,7 +223,7 @@ export class DatabaseScorecardStore {
         .limit(500)
         .select('entity_ref', 'result');
       if (rows.length === 0) return;
-      for (const row of rows) yield JSON.parse(row.result) as EntityResult;
+      for (const row of rows) yield await this.inflate(row.result);
       after = rows[rows.length - 1].entity_ref;
     }
   }
