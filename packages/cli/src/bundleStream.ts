@@ -12,16 +12,41 @@ const oneShot = (crypto as any).hash as
   | ((alg: string, data: string | Uint8Array, enc?: string) => any)
   | undefined;
 
+const sha256 = (data: Uint8Array): Uint8Array =>
+  oneShot
+    ? oneShot('sha256', data, 'buffer')
+    : crypto.createHash('sha256').update(data).digest();
+
+// One UTF-8 encoding per record, shared by its record hash and its leaf
+// hash: `0x00 ‖ bytes` is written once into a reused buffer.
+let scratch = Buffer.allocUnsafe(1 << 16);
+let encodedText: string | undefined;
+let encodedLength = 0;
+function encode(text: string): Buffer {
+  if (text !== encodedText) {
+    const max = 1 + text.length * 3;
+    if (scratch.length < max) scratch = Buffer.allocUnsafe(max);
+    scratch[0] = 0;
+    encodedLength = 1 + scratch.write(text, 1, 'utf8');
+    encodedText = text;
+  }
+  return scratch;
+}
+
 /** Native SHA-256 for the verifier (the portable one is several times slower). */
 export const nativeHash = {
-  hash: (data: Uint8Array): Uint8Array =>
-    oneShot
-      ? oneShot('sha256', data, 'buffer')
-      : crypto.createHash('sha256').update(data).digest(),
-  hashHex: (data: string | Uint8Array): string =>
-    oneShot
+  hash: sha256,
+  hashHex: (data: string | Uint8Array): string => {
+    if (typeof data === 'string' && oneShot) {
+      return oneShot('sha256', encode(data).subarray(1, encodedLength), 'hex');
+    }
+    return oneShot
       ? oneShot('sha256', data)
-      : crypto.createHash('sha256').update(data).digest('hex'),
+      : crypto.createHash('sha256').update(data).digest('hex');
+  },
+  /** RFC 6962 leaf hash, SHA-256(0x00 ‖ UTF-8 bytes) */
+  leafHashOf: (canonical: string): Uint8Array =>
+    sha256(encode(canonical).subarray(0, encodedLength)),
 };
 
 const RECORDS_OPEN = '"records":[';

@@ -4,12 +4,10 @@ import {
   compareHead,
   EvidenceBundleHeader,
   fromBase64,
-  leafHash,
   openNote,
   parseCheckpoint,
   parseHeadsExtension,
   toBase64,
-  utf8Encode,
   verifyChain,
   verifyConsistency,
   verifyHeadProof,
@@ -160,6 +158,23 @@ export async function incrementalVerify(
   if (cp.origin !== state.origin) {
     return fail(`the checkpoint names log ${cp.origin}, not ${state.origin}`);
   }
+  // the proofs this run needs, fetched together (one round trip)
+  const coveredNow = records.filter(r => r.leafIndex < cp.treeSize);
+  const newest = coveredNow[coveredNow.length - 1];
+  const settle = <T>(p: Promise<T>) => {
+    p.catch(() => undefined); // surfaced where awaited
+    return p;
+  };
+  const consistencyP =
+    cp.treeSize > state.treeSize && state.treeSize > 0
+      ? settle(api.getConsistencyProof(state.treeSize, cp.treeSize))
+      : undefined;
+  const inclusionP = newest
+    ? settle(api.getInclusionProof(newest.leafIndex, cp.treeSize))
+    : undefined;
+  const headProofP = parseHeadsExtension(cp.extensions)
+    ? settle(api.getHeadProof(state.entityRef, cp.treeSize))
+    : undefined;
   // 3. append-only since the remembered checkpoint
   if (cp.treeSize < state.treeSize) {
     return fail(
@@ -171,8 +186,8 @@ export async function incrementalVerify(
       if (toBase64(cp.rootHash) !== state.rootHash) {
         throw new Error(`same tree size ${cp.treeSize}, different root`);
       }
-    } else if (state.treeSize > 0) {
-      const proof = await api.getConsistencyProof(state.treeSize, cp.treeSize);
+    } else if (consistencyP) {
+      const proof = await consistencyP;
       verifyConsistency(
         {
           size1: state.treeSize,
@@ -192,7 +207,7 @@ export async function incrementalVerify(
     );
   }
   // records the checkpoint does not cover yet wait for the next run
-  const covered = records.filter(r => r.leafIndex < cp.treeSize);
+  const covered = coveredNow;
   // 4. the new records, linked to the remembered head
   const chain = verifyChain(covered, {
     expectedFirstSeq: (state.head?.seq ?? 0) + 1,
@@ -217,12 +232,12 @@ export async function incrementalVerify(
   // 5. the new head is in the signed log
   if (last) {
     try {
-      const proof = await api.getInclusionProof(last.leafIndex, cp.treeSize);
+      const proof = await inclusionP!;
       verifyInclusion(
         {
           leafIndex: last.leafIndex,
           treeSize: cp.treeSize,
-          leafHash: leafHash(utf8Encode(last.canonical), nativeHash.hash),
+          leafHash: nativeHash.leafHashOf(last.canonical),
           proof: proof.hashes.map(h => fromBase64(h)),
           rootHash: cp.rootHash,
         },
@@ -239,9 +254,9 @@ export async function incrementalVerify(
   }
   // 6. the head the checkpoint commits to is the one served
   let bound = false;
-  if (parseHeadsExtension(cp.extensions)) {
+  if (headProofP) {
     try {
-      const proof = await api.getHeadProof(state.entityRef, cp.treeSize);
+      const proof = await headProofP!;
       const committed = verifyHeadProof(
         proof,
         cp,

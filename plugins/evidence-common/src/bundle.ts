@@ -220,7 +220,10 @@ export type BundleVerifier = {
  */
 export function createBundleVerifier(
   input: EvidenceBundleHeader,
-  options: Pick<VerifyChainOptions, 'hash' | 'hashHex'> = {},
+  options: Pick<VerifyChainOptions, 'hash' | 'hashHex'> & {
+    /** RFC 6962 leaf hash of a record's canonical text (native shortcut) */
+    leafHashOf?: (canonical: string) => Uint8Array;
+  } = {},
 ): BundleVerifier {
   const parsed = bundleHeaderSchema.safeParse(input);
   if (!parsed.success) {
@@ -273,7 +276,9 @@ export function createBundleVerifier(
         lastLeaf = record.leafIndex;
         inclusion.verify(
           record.leafIndex,
-          leafHash(utf8Encode(record.canonical), hash),
+          options.leafHashOf
+            ? options.leafHashOf(record.canonical)
+            : leafHash(utf8Encode(record.canonical), hash),
           record.inclusionProof,
         );
       } catch (e) {
