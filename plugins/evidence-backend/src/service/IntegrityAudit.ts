@@ -361,13 +361,13 @@ export class IntegrityAudit {
           : `the head of ${s.entity_ref} is #${s.seq}, but no such record is stored (truncated)`,
       });
     }
-    const beyond = await this.db('evidence_records as r')
+    const beyond = (await this.db('evidence_records as r')
       .leftJoin('evidence_heads as h', 'h.entity_ref', 'r.entity_ref')
       .where(q => q.whereNull('h.entity_ref').orWhereRaw('r.seq > h.seq'))
       .select('r.entity_ref')
       .max({ seq: 'r.seq' })
       .groupBy('r.entity_ref')
-      .limit(100);
+      .limit(100)) as unknown as Array<{ entity_ref: string; seq: number }>;
     for (const b of beyond) {
       out.push({
         kind: 'head',
