@@ -1,4 +1,5 @@
 import { expect, Page } from '@playwright/test';
+import { BACKEND_URL } from './urls';
 
 /**
  * Signs in with the guest provider (user:default/guest, a member of
@@ -11,6 +12,7 @@ export async function signInAsGuest(page: Page): Promise<void> {
   const catalog = page.getByRole('heading', { name: 'Assay Catalog' });
   const enter = page.getByRole('button', { name: 'Enter' });
   for (let attempt = 1; ; attempt++) {
+    await waitForBackend(page);
     await page.goto('/');
     // A returning browser is signed straight back in (SignInPage `auto`).
     await expect(enter.or(catalog)).toBeVisible();
@@ -56,4 +58,54 @@ export async function signInAs(page: Page, user: DevUser): Promise<void> {
     return route.continue({ url: url.toString() });
   });
   await signInAsGuest(page);
+}
+
+/**
+ * Waits until the backend answers its readiness check. `yarn start backend`
+ * runs in watch mode, so an edit anywhere in a backend package restarts it
+ * (for a minute on a busy machine) in the middle of a test.
+ */
+export async function waitForBackend(page: Page): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        try {
+          const res = await page.request.get(
+            `${BACKEND_URL}/.backstage/health/v1/readiness`,
+            { timeout: 5_000 },
+          );
+          return res.status();
+        } catch {
+          return 0;
+        }
+      },
+      { timeout: 240_000, intervals: [1_000, 2_000, 5_000] },
+    )
+    .toBe(200);
+}
+
+/**
+ * Opens `path` as the person this page signed in as (`signInAsGuest` or
+ * `signInAs`). A full page load signs in again; if that happens while the
+ * backend restarts, the sign-in page stays: wait for the backend and enter
+ * again (the page's sign-in routing, e.g. carol's, still applies).
+ */
+export async function openSignedIn(page: Page, path: string): Promise<void> {
+  const enter = page.getByRole('button', { name: 'Enter' });
+  const app = page.getByRole('navigation');
+  for (let attempt = 1; ; attempt++) {
+    await waitForBackend(page);
+    await page.goto(path);
+    await expect(enter.or(app).first()).toBeVisible({ timeout: 60_000 });
+    if (await enter.isVisible()) {
+      await waitForBackend(page);
+      await enter.click();
+    }
+    try {
+      await expect(app.first()).toBeVisible({ timeout: 30_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
 }
