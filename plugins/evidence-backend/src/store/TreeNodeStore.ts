@@ -34,19 +34,43 @@ export class TreeNodeStore {
   ): Promise<(level: number, index: number) => Uint8Array> {
     const missing = refs.filter(r => !this.cache.has(key(r.level, r.index)));
     const local = new Map<string, Uint8Array>();
-    for (let i = 0; i < missing.length; i += 200) {
-      const chunk = missing.slice(i, i + 200);
-      const rows: Array<{ level: number; idx: number | string; hash: string }> =
-        await db('evidence_tree_nodes')
-          .select('level', 'idx', 'hash')
-          .whereIn(
-            ['level', 'idx'],
-            chunk.map(r => [r.level, r.index]),
-          );
+    const take = (
+      rows: Array<{ level: number; idx: number | string; hash: string }>,
+    ) => {
       for (const row of rows) {
         const h = Buffer.from(row.hash, 'hex');
         local.set(key(Number(row.level), Number(row.idx)), h);
         this.remember(Number(row.level), Number(row.idx), h);
+      }
+    };
+    // per level: one range query when the indexes are dense (proofs of
+    // neighbouring leaves, bundle pages), else lists of indexes
+    const byLevel = new Map<number, number[]>();
+    for (const r of missing) {
+      const list = byLevel.get(r.level) ?? [];
+      list.push(r.index);
+      byLevel.set(r.level, list);
+    }
+    for (const [level, indexes] of byLevel) {
+      indexes.sort((a, b) => a - b);
+      const lo = indexes[0];
+      const hi = indexes[indexes.length - 1];
+      if (indexes.length > 8 && hi - lo < 4 * indexes.length + 64) {
+        take(
+          await db('evidence_tree_nodes')
+            .select('level', 'idx', 'hash')
+            .where({ level })
+            .whereBetween('idx', [lo, hi]),
+        );
+        continue;
+      }
+      for (let i = 0; i < indexes.length; i += 500) {
+        take(
+          await db('evidence_tree_nodes')
+            .select('level', 'idx', 'hash')
+            .where({ level })
+            .whereIn('idx', indexes.slice(i, i + 500)),
+        );
       }
     }
     return (level, index) => {
