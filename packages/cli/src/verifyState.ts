@@ -128,15 +128,40 @@ export async function incrementalVerify(
     ctx.err(`FAILED: ${message}`);
     return { ok: false, state };
   };
-  // 1. the records after the remembered head
+  // 1. the remembered head (still served, same bytes) and the records after it
   const records: Array<{ hash: string; canonical: string; leafIndex: number }> =
     [];
-  let after = state.head?.seq ?? 0;
+  let after = Math.max(0, (state.head?.seq ?? 0) - 1);
   for (;;) {
     const page = await api.listRecordsAfter(state.entityRef, after);
     records.push(...page.items);
     if (!page.nextCursor || page.items.length === 0) break;
     after = Number(page.nextCursor);
+  }
+  if (state.head) {
+    // removed or replaced since: what this verifier saw must still be served
+    const first = records.shift();
+    const where = `the head verified on ${state.verifiedAt} was #${
+      state.head.seq
+    } (${state.head.hash.slice(0, 16)}…)`;
+    let firstSeq: unknown;
+    try {
+      firstSeq = first && JSON.parse(first.canonical).seq;
+    } catch {
+      firstSeq = undefined;
+    }
+    if (!first || firstSeq !== state.head.seq) {
+      return fail(
+        `truncated: ${where} but the server no longer serves record #${state.head.seq}`,
+      );
+    }
+    if (first.hash !== state.head.hash) {
+      return fail(
+        `head replaced: ${where} but record #${
+          state.head.seq
+        } is now ${first.hash.slice(0, 16)}…`,
+      );
+    }
   }
   // 2. the checkpoint (fetched after the records, so it covers them)
   const key = options.pinnedKey?.trim() ?? state.verifierKey;
