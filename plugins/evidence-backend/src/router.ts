@@ -221,6 +221,7 @@ export async function createRouter(
       producer: producerOf(credentials),
       idempotencyKey: req.header('idempotency-key') ?? undefined,
     });
+    await scope.check(prepared.category); // reserved categories; entity known
     const outcome = await audited(
       req,
       'evidence-append',
@@ -383,10 +384,18 @@ export async function createRouter(
     },
   );
 
+  // reason ≤ 1024: it becomes a summary fact of the purge's compliance record
   const purgeSchema = z
     .object({
-      reason: z.string().min(3).max(2000),
-      categories: z.array(z.string()).optional(),
+      reason: z.string().trim().min(3).max(1024),
+      categories: z
+        .array(
+          z
+            .string()
+            .refine(c => config.categories.includes(c), 'unknown category'),
+        )
+        .max(64)
+        .optional(),
     })
     .strict();
   router.post('/v1/entities/:kind/:namespace/:name/purge', async (req, res) => {
@@ -413,27 +422,44 @@ export async function createRouter(
       'evidence-purge',
       { entityRef, categories: parsed.data.categories ?? null },
       async () => {
-        const purged = await store.purgeExpired(new Date().toISOString(), {
-          entityRef,
-          categories: parsed.data.categories,
-          ignoreExpiry: true,
-        });
-        // the early purge is itself evidence
-        const record = await log.append(
-          prepareAppend(
-            {
-              entityRef,
-              category: 'compliance',
-              summary: {
-                action: 'early-purge',
-                purgedRecords: purged.records,
-                purgedBlobs: purged.blobs,
-                reason: parsed.data.reason,
-              },
+        // The early purge is itself evidence. Validated first (nothing has
+        // changed if this throws); then payloads are nulled and the record
+        // appended in ONE transaction: both commit or neither does.
+        const prepared = prepareAppend(
+          {
+            entityRef,
+            category: 'compliance',
+            summary: {
+              action: 'early-purge',
+              purgedRecords: 0,
+              purgedBlobs: 0,
+              reason: parsed.data.reason,
             },
-            { config, producer: producerOf(credentials) },
-          ),
+          },
+          { config, producer: producerOf(credentials) },
         );
+        const purged = { records: 0, blobs: 0 };
+        const record = await log.append(prepared, async tx => {
+          if (
+            await tx('evidence_legal_holds')
+              .where({ entity_ref: entityRef })
+              .first()
+          ) {
+            throw new NotAllowedError(
+              `${entityRef} is under legal hold; release the hold before purging`,
+            );
+          }
+          Object.assign(
+            purged,
+            await store.purgeIn(tx, new Date().toISOString(), {
+              entityRef,
+              categories: parsed.data.categories,
+              ignoreExpiry: true,
+            }),
+          );
+          prepared.summary.purgedRecords = purged.records;
+          prepared.summary.purgedBlobs = purged.blobs;
+        });
         return { ...purged, recordHash: record.row.hash };
       },
     );

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   formatCheckpoint,
@@ -22,6 +23,8 @@ import { EvidenceConfig } from '../config';
 
 interface Pending {
   item: PreparedAppend;
+  /** runs in the append's transaction first (early purge); appended alone */
+  prelude?: (tx: Knex.Transaction) => Promise<void>;
   resolve: (o: AppendOutcome) => void;
   reject: (e: unknown) => void;
 }
@@ -96,9 +99,12 @@ export class EvidenceLog {
     }
   }
 
-  append(item: PreparedAppend): Promise<AppendOutcome> {
+  append(
+    item: PreparedAppend,
+    prelude?: (tx: Knex.Transaction) => Promise<void>,
+  ): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, prelude, resolve, reject });
       void this.flush();
     });
   }
@@ -108,10 +114,19 @@ export class EvidenceLog {
     this.flushing = true;
     try {
       while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        // an append with a prelude goes alone, in its own transaction
+        const alone = this.queue.findIndex(p => p.prelude);
+        const batch = this.queue.splice(
+          0,
+          alone === 0 ? 1 : Math.min(MAX_BATCH, alone < 0 ? MAX_BATCH : alone),
+        );
         try {
           const out = await this.withRetry(() =>
-            this.store.appendBatch(batch.map(p => p.item)),
+            this.store.appendBatch(
+              batch.map(p => p.item),
+              undefined,
+              batch[0].prelude,
+            ),
           );
           batch.forEach((p, i) => p.resolve(out[i]));
           this.notifyAppended(out);

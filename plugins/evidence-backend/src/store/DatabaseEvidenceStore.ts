@@ -93,12 +93,19 @@ export class DatabaseEvidenceStore {
   async appendBatch(
     items: PreparedAppend[],
     now: () => string = () => new Date().toISOString(),
+    /**
+     * Runs first in the same transaction (after the log row lock); used by
+     * the early purge so that nulling payloads and recording the purge
+     * commit or fail together. It may complete the items' summaries.
+     */
+    prelude?: (tx: Knex.Transaction) => Promise<void>,
   ): Promise<AppendOutcome[]> {
     const computed = new Map<string, Uint8Array>();
     let finalHeads = new Map<string, { seq: number; hash: string }>();
     let finalSize = -1;
     const outcomes = await this.db.transaction(async tx => {
       const log = await this.getLogState(tx);
+      if (prelude) await prelude(tx);
       let size = log.treeSize;
       // The compact range of the current tree: every left sibling an append
       // will need, and what the root is computed from.
@@ -645,60 +652,111 @@ export class DatabaseEvidenceStore {
     return new Set(rows.map(r => r.digest));
   }
 
-  /** Purges payloads whose every citing record has expired and is not held. */
+  /**
+   * Purges payloads whose every citing record has expired and is not held,
+   * in one transaction, in bounded batches of `batchSize` digests (no
+   * statement carries more bind parameters than that).
+   */
   async purgeExpired(
     nowIso: string,
     options: {
       entityRef?: string;
       categories?: string[];
       ignoreExpiry?: boolean;
+      batchSize?: number;
     } = {},
   ): Promise<{ blobs: number; records: number }> {
-    return this.db.transaction(async tx => {
-      const candidates = tx('evidence_blob_refs as r')
-        .join('evidence_blobs as b', 'b.digest', 'r.digest')
-        .whereNull('b.purged_at')
-        .distinct('r.digest');
-      if (options.entityRef)
-        candidates.where('r.entity_ref', options.entityRef);
-      if (options.categories?.length)
-        candidates.whereIn('r.category', options.categories);
-      if (!options.ignoreExpiry) candidates.where('r.expires_at', '<=', nowIso);
-      const digests: string[] = (await candidates).map((r: any) => r.digest);
-      if (!digests.length) return { blobs: 0, records: 0 };
-      // keep a blob if any citing record is still retained or under hold
-      const keep = new Set<string>(
-        (
-          await tx('evidence_blob_refs as r')
-            .leftJoin(
-              'evidence_legal_holds as h',
-              'h.entity_ref',
-              'r.entity_ref',
-            )
-            .whereIn('r.digest', digests)
-            .where(w => {
-              w.whereNotNull('h.entity_ref');
-              if (options.ignoreExpiry && options.entityRef) {
-                w.orWhereNot('r.entity_ref', options.entityRef);
-                if (options.categories?.length)
-                  w.orWhereNotIn('r.category', options.categories);
-              } else {
-                w.orWhere('r.expires_at', '>', nowIso);
-              }
-            })
-            .distinct('r.digest')
-        ).map((r: any) => r.digest),
+    return this.db.transaction(tx => this.purgeIn(tx, nowIso, options));
+  }
+
+  /** {@link purgeExpired} inside a caller's transaction. */
+  async purgeIn(
+    tx: Knex.Transaction,
+    nowIso: string,
+    options: {
+      entityRef?: string;
+      categories?: string[];
+      ignoreExpiry?: boolean;
+      batchSize?: number;
+    } = {},
+  ): Promise<{ blobs: number; records: number }> {
+    const batchSize = options.batchSize ?? 5_000;
+    let blobs = 0;
+    let after = '';
+    for (;;) {
+      const purged = await this.purgeBatch(
+        tx,
+        nowIso,
+        options,
+        after,
+        batchSize,
       );
-      const purge = digests.filter(d => !keep.has(d));
-      if (!purge.length) return { blobs: 0, records: 0 };
+      blobs += purged.purged;
+      if (purged.last === undefined) break;
+      after = purged.last;
+    }
+    if (!blobs) return { blobs: 0, records: 0 };
+    // records whose payloads this call purged (purged_at = nowIso), counted once
+    const counted = tx('evidence_blob_refs as r')
+      .join('evidence_blobs as b', 'b.digest', 'r.digest')
+      .where('b.purged_at', nowIso);
+    if (options.entityRef) counted.where('r.entity_ref', options.entityRef);
+    const [{ n }] = await counted.countDistinct({ n: 'r.leaf_index' });
+    return { blobs, records: Number(n) };
+  }
+
+  /** One batch of {@link purgeIn}, keyset-paged by digest. */
+  private async purgeBatch(
+    tx: Knex.Transaction,
+    nowIso: string,
+    options: {
+      entityRef?: string;
+      categories?: string[];
+      ignoreExpiry?: boolean;
+    },
+    after: string,
+    batchSize: number,
+  ): Promise<{ purged: number; last?: string }> {
+    const candidates = tx('evidence_blob_refs as r')
+      .join('evidence_blobs as b', 'b.digest', 'r.digest')
+      .whereNull('b.purged_at')
+      .where('r.digest', '>', after)
+      .distinct('r.digest')
+      .orderBy('r.digest')
+      .limit(batchSize);
+    if (options.entityRef) candidates.where('r.entity_ref', options.entityRef);
+    if (options.categories?.length)
+      candidates.whereIn('r.category', options.categories);
+    if (!options.ignoreExpiry) candidates.where('r.expires_at', '<=', nowIso);
+    const digests: string[] = (await candidates).map((r: any) => r.digest);
+    if (!digests.length) return { purged: 0 };
+    const last = digests.length < batchSize ? undefined : digests.at(-1);
+    // keep a blob if any citing record is still retained or under hold
+    const keep = new Set<string>(
+      (
+        await tx('evidence_blob_refs as r')
+          .leftJoin('evidence_legal_holds as h', 'h.entity_ref', 'r.entity_ref')
+          .whereIn('r.digest', digests)
+          .where(w => {
+            w.whereNotNull('h.entity_ref');
+            if (options.ignoreExpiry && options.entityRef) {
+              w.orWhereNot('r.entity_ref', options.entityRef);
+              if (options.categories?.length)
+                w.orWhereNotIn('r.category', options.categories);
+            } else {
+              w.orWhere('r.expires_at', '>', nowIso);
+            }
+          })
+          .distinct('r.digest')
+      ).map((r: any) => r.digest),
+    );
+    const purge = digests.filter(d => !keep.has(d));
+    if (purge.length) {
       await tx('evidence_blobs')
         .whereIn('digest', purge)
         .update({ content: null, purged_at: nowIso });
-      const [{ n }] = await tx('evidence_blob_refs')
-        .whereIn('digest', purge)
-        .countDistinct({ n: 'leaf_index' });
-      return { blobs: purge.length, records: Number(n) };
-    });
+    }
+    return { purged: purge.length, last };
   }
 
   // --- legal holds -------------------------------------------------------
