@@ -10,7 +10,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
-import { judge } from '@assay/plugin-delivery-common';
+import { evaluateArgoWebMetric, judge } from '@assay/plugin-delivery-common';
 import { AddressInfo } from 'node:net';
 import { deliveryPlugin } from './plugin';
 import { RecordingEvidence } from './__testUtils__/harness';
@@ -18,12 +18,12 @@ import { RecordingEvidence } from './__testUtils__/harness';
 jest.setTimeout(60_000);
 
 /**
- * What Argo Rollouts' `web` metric provider does with a measurement
+ * What Argo Rollouts' `web` metric provider does for one measurement
  * (metricproviders/webmetric): one HTTP request built from the template
  * (method, url, headers, `jsonBody` marshalled as JSON with
- * Content-Type: application/json), a non-2xx status is an Error, then the
- * Kubernetes JSONPath `jsonPath` (default `{$}`) is evaluated on the parsed
- * body and the result is checked with successCondition / failureCondition.
+ * Content-Type: application/json); a non-2xx status is an Error; then the
+ * body goes through delivery-common's `evaluateArgoWebMetric` (Argo's
+ * JSONPath + successCondition / failureCondition evaluation).
  */
 async function argoWebMeasurement(template: {
   url: string;
@@ -31,12 +31,14 @@ async function argoWebMeasurement(template: {
   headers?: Array<{ key: string; value: string }>;
   jsonBody?: unknown;
   jsonPath?: string;
-  successCondition: (result: any) => boolean;
+  successCondition?: string;
+  failureCondition?: string;
 }) {
   const headers: Record<string, string> = {};
   for (const h of template.headers ?? []) headers[h.key] = h.value;
-  if (template.jsonBody !== undefined)
+  if (template.jsonBody !== undefined) {
     headers['Content-Type'] = 'application/json';
+  }
   const res = await fetch(template.url, {
     method: template.method ?? 'GET',
     headers,
@@ -47,30 +49,15 @@ async function argoWebMeasurement(template: {
   });
   const text = await res.text();
   if (res.status < 200 || res.status >= 300) {
-    return { phase: 'Error' as const, status: res.status, message: text };
+    return {
+      phase: 'Error' as const,
+      status: res.status,
+      message: text,
+      data: undefined as any,
+    };
   }
-  const data = JSON.parse(text);
-  const result = evalJsonPath(template.jsonPath ?? '{$}', data);
-  return {
-    phase: template.successCondition(result)
-      ? ('Successful' as const)
-      : ('Failed' as const),
-    result,
-    data,
-  };
-}
-
-/** The subset of Kubernetes JSONPath Argo templates use: `{$}`, `{$.a.b}`, `{.a[0].b}`. */
-function evalJsonPath(expr: string, data: any): any {
-  const m = /^\{\s*\$?(.*)\s*\}$/.exec(expr.trim());
-  if (!m) throw new Error(`unsupported jsonPath ${expr}`);
-  let cur = data;
-  for (const part of m[1]
-    .split(/\.|\[(\d+)\]/)
-    .filter(p => p !== undefined && p !== '')) {
-    cur = cur?.[/^\d+$/.test(part) ? Number(part) : part];
-  }
-  return cur;
+  const m = evaluateArgoWebMetric(text, template);
+  return { ...m, status: res.status, data: JSON.parse(text) };
 }
 
 async function start(allow: boolean) {
@@ -144,8 +131,8 @@ describe('Argo Rollouts web metric provider endpoint', () => {
       method: 'POST',
       headers: argoAuth,
       jsonBody: body,
-      jsonPath: '{$.pass}',
-      successCondition: result => result === true,
+      jsonPath: '{$}',
+      successCondition: 'result.pass == true',
     });
     expect(healthy.phase).toBe('Successful');
     expect(healthy.data).toMatchObject({
@@ -167,7 +154,7 @@ describe('Argo Rollouts web metric provider endpoint', () => {
         metrics: [{ ...body.metrics[0], canary: same.map(v => v * 1.6) }],
       },
       jsonPath: '{$.score}',
-      successCondition: result => result >= 95,
+      successCondition: 'result >= 95',
     });
     expect(degraded.phase).toBe('Failed');
     expect(degraded.data.classification).toBe('Fail');
@@ -211,8 +198,9 @@ describe('Argo Rollouts web metric provider endpoint', () => {
         baselineVersion: 'v1',
         windowSeconds: 120,
       },
-      jsonPath: '{$.classification}',
-      successCondition: result => result === 'Pass',
+      jsonPath: '{$}',
+      successCondition: 'result.classification == "Pass"',
+      failureCondition: 'result.classification == "Fail"',
     });
     expect(m.phase).toBe('Successful'); // the simulator's healthy default
     expect(m.data.metrics.map((x: any) => x.name)).toEqual([
@@ -235,7 +223,7 @@ describe('Argo Rollouts web metric provider endpoint', () => {
       method: 'POST',
       headers: [{ key: 'Authorization', value: mockCredentials.none.header() }],
       jsonBody: body,
-      successCondition: () => true,
+      successCondition: 'result.pass == true',
     });
     expect(noToken).toMatchObject({ phase: 'Error', status: 401 });
     const forbidden = await argoWebMeasurement({
@@ -243,7 +231,7 @@ describe('Argo Rollouts web metric provider endpoint', () => {
       method: 'POST',
       headers: argoAuth,
       jsonBody: body,
-      successCondition: () => true,
+      successCondition: 'result.pass == true',
     });
     expect(forbidden).toMatchObject({ phase: 'Error', status: 403 });
     expect(denied.evidence.records).toHaveLength(0);
@@ -254,7 +242,7 @@ describe('Argo Rollouts web metric provider endpoint', () => {
       method: 'POST',
       headers: argoAuth,
       jsonBody: { ...body, entityRef: 'not a ref' },
-      successCondition: () => true,
+      successCondition: 'result.pass == true',
     });
     expect(bad).toMatchObject({ phase: 'Error', status: 400 });
     expect(bad.message).toMatch(/entityRef/);
@@ -263,7 +251,7 @@ describe('Argo Rollouts web metric provider endpoint', () => {
       method: 'POST',
       headers: argoAuth,
       jsonBody: { entityRef: 'component:default/service-a' },
-      successCondition: () => true,
+      successCondition: 'result.pass == true',
     });
     expect(missing).toMatchObject({ phase: 'Error', status: 400 });
     expect(missing.message).toMatch(/canaryVersion/);

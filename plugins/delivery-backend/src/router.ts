@@ -13,6 +13,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  argoWebMetricResponse,
   CANARY_STEPS_ANNOTATION,
   CanaryStepsError,
   judge,
@@ -403,18 +404,10 @@ export async function createRouter(
           { credentials: await auth.getOwnServiceCredentials() },
         ),
     );
+    // delivery-common's response for Argo's successCondition (flat booleans,
+    // classification, score, every metric's numbers and rule)
     res.json({
-      pass: verdict.classification === 'Pass',
-      score: verdict.score,
-      classification: verdict.classification,
-      reason: verdict.reason,
-      metrics: verdict.metrics.map(m => ({
-        name: m.name,
-        classification: m.classification,
-        muted: m.muted,
-        reason: m.reason,
-      })),
-      evidenceHash: record.hash,
+      ...argoWebMetricResponse(verdict, { evidenceHash: record.hash }),
     });
   });
 

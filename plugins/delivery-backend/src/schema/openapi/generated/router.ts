@@ -862,11 +862,25 @@ export const spec = {
       ArgoAnalysisResponse: {
         type: 'object',
         description:
-          "read by the AnalysisTemplate's successCondition (e.g. `result.pass == true`)",
+          'argoWebMetricResponse of @assay/plugin-delivery-common. Read it with\n`jsonPath: "{$}"` and `successCondition: result.pass == true` (or\n`result.classification == "Pass"`, with `failureCondition:\nresult.classification == "Fail"` so a Marginal verdict is\nInconclusive and Argo pauses for a human).\n',
         additionalProperties: true,
-        required: ['pass', 'score', 'classification'],
+        required: [
+          'pass',
+          'marginal',
+          'fail',
+          'score',
+          'classification',
+          'reason',
+          'metrics',
+        ],
         properties: {
           pass: {
+            type: 'boolean',
+          },
+          marginal: {
+            type: 'boolean',
+          },
+          fail: {
             type: 'boolean',
           },
           score: {
@@ -876,9 +890,49 @@ export const spec = {
             type: 'string',
             enum: ['Pass', 'Marginal', 'Fail'],
           },
+          thresholds: {
+            type: 'object',
+            properties: {
+              pass: {
+                type: 'number',
+              },
+              marginal: {
+                type: 'number',
+              },
+            },
+          },
+          reason: {
+            type: 'string',
+          },
+          metrics: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: true,
+              properties: {
+                name: {
+                  type: 'string',
+                },
+                classification: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          thresholdMetrics: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: true,
+            },
+          },
           evidenceHash: {
             type: 'string',
             nullable: true,
+            description: 'hash of the canary evidence record of this verdict',
           },
         },
       },
