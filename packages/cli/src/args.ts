@@ -21,16 +21,19 @@ export function parsePairs(
 }
 
 /**
- * A summary value: `true`, `false`, `null` and JSON numbers become those
- * types; anything else stays a string.
+ * A summary value: `true`, `false`, `null` and numbers become those types;
+ * anything else stays a string. A number is taken only when it reads back
+ * exactly as typed (`42`, `0.5`, `-3`), so `1.10`, `1e3`, `007` or an integer
+ * beyond 2^53 stay strings instead of silently becoming another value.
  */
 export function summaryValue(raw: string): string | number | boolean | null {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   if (raw === 'null') return null;
   if (
-    /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(raw) &&
-    Number.isFinite(Number(raw))
+    /^-?(0|[1-9]\d*)(\.\d+)?$/.test(raw) &&
+    Number.isFinite(Number(raw)) &&
+    String(Number(raw)) === raw
   ) {
     return Number(raw);
   }
