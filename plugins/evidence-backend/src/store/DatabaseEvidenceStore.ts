@@ -28,6 +28,9 @@ const migrationsDir = resolvePackagePath(
 
 type Db = Knex | Knex.Transaction;
 
+/** Signed checkpoints kept in the database (the newest ones). */
+export const KEPT_CHECKPOINTS = 64;
+
 function toRow(r: any): RecordRow {
   return {
     leafIndex: Number(r.leaf_index),
@@ -822,6 +825,20 @@ export class DatabaseEvidenceStore {
       .insert({ tree_size: treeSize, note, created_at: createdAt })
       .onConflict('tree_size')
       .ignore();
+    // Bounded: keep the newest KEPT_CHECKPOINTS. Older tree sizes stay
+    // provable: consistency and inclusion proofs come from the tree nodes,
+    // and verifiers keep the checkpoints they saw.
+    const cutoff = await this.db('evidence_checkpoints')
+      .select('tree_size')
+      .orderBy('tree_size', 'desc')
+      .offset(KEPT_CHECKPOINTS - 1)
+      .limit(1)
+      .first();
+    if (cutoff) {
+      await this.db('evidence_checkpoints')
+        .where('tree_size', '<', cutoff.tree_size)
+        .delete();
+    }
   }
 
   async getOrCreateSignerKey(

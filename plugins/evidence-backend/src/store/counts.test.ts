@@ -1,5 +1,8 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
-import { DatabaseEvidenceStore } from './DatabaseEvidenceStore';
+import {
+  DatabaseEvidenceStore,
+  KEPT_CHECKPOINTS,
+} from './DatabaseEvidenceStore';
 import { EvidenceLog } from '../service/EvidenceLog';
 import { prepared, testConfig } from './testUtils';
 
@@ -68,6 +71,34 @@ describe.each(databases.eachSupportedId())(
       expect((await store.list(A, { limit: 1, order: 'desc' })).total).toBe(
         1004,
       );
+    });
+  },
+);
+
+describe.each(databases.eachSupportedId())(
+  'bounded checkpoint rows on %p',
+  databaseId => {
+    it('keeps the newest checkpoints only, and proofs from an older size still verify', async () => {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseEvidenceStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const log = new EvidenceLog(
+        store,
+        testConfig,
+        mockServices.logger.mock(),
+      );
+      await log.init();
+      for (let i = 0; i < KEPT_CHECKPOINTS + 6; i++) {
+        await log.append(prepared(A, i));
+        await log.checkpoint();
+      }
+      const rows = await knex('evidence_checkpoints').orderBy('tree_size');
+      expect(rows).toHaveLength(KEPT_CHECKPOINTS);
+      expect(Number(rows[0].tree_size)).toBe(7);
+      // a verifier that remembered tree size 2 still gets its consistency proof
+      const proof = await log.consistency(2, KEPT_CHECKPOINTS + 6);
+      expect(proof.hashes.length).toBeGreaterThan(0);
     });
   },
 );
