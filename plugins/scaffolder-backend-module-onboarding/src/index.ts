@@ -18,6 +18,7 @@ export {
 } from './lib/LocalRepoUrlReader';
 export { resolveLocalPublishDir } from './lib/config';
 export { createValidateResourcesAction } from './actions/validateResources';
+export { createPinCliAction } from './actions/pinCli';
 export { createIdentifyFeatureAction } from './actions/identifyFeature';
 export { createWriteReportsAction } from './actions/writeReports';
 export { createRecordEvidenceAction } from './actions/recordEvidence';

@@ -19,7 +19,7 @@ import { localRepoUrlReaderFactory, scaffolderModuleOnboarding } from './index';
 describe('onboarding backend feature', () => {
   const dir = createMockDirectory();
 
-  it('registers the five actions and a URL reader for the publish directory', async () => {
+  it('registers the six actions and a URL reader for the publish directory', async () => {
     dir.setContent({
       'repos/service-c/catalog-info.yaml': 'kind: Component\n',
     });
@@ -73,6 +73,7 @@ describe('onboarding backend feature', () => {
       ],
     });
     expect(added.sort()).toEqual([
+      'assay:cli:pin',
       'assay:evidence:record',
       'assay:feature:identify',
       'assay:publish:local',

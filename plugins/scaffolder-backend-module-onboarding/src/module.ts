@@ -6,11 +6,13 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
 import { createIdentifyFeatureAction } from './actions/identifyFeature';
+import { createPinCliAction } from './actions/pinCli';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRecordEvidenceAction } from './actions/recordEvidence';
 import { createValidateResourcesAction } from './actions/validateResources';
 import { createWriteReportsAction } from './actions/writeReports';
 import { resolveLocalPublishDir } from './lib/config';
+import { ReportSigner } from './lib/reports';
 import fs from 'fs';
 import path from 'path';
 
@@ -34,6 +36,14 @@ export const scaffolderModuleOnboarding = createBackendModule({
       },
       async init({ scaffolder, evidence, catalog, config, logger, auth }) {
         const publishDir = resolveLocalPublishDir(config);
+        const signingKey = config.getOptionalString(
+          'assay.onboarding.signingKey',
+        );
+        if (!signingKey) {
+          logger.warn(
+            'assay.onboarding.signingKey is not set: onboarding manifests are signed with a key generated for this process (its public key is written next to each signature)',
+          );
+        }
         scaffolder.addActions(
           createValidateResourcesAction(),
           createIdentifyFeatureAction({
@@ -41,10 +51,15 @@ export const scaffolderModuleOnboarding = createBackendModule({
             repositoryExists: async name =>
               fs.existsSync(path.join(publishDir, name)),
           }),
-          createWriteReportsAction(),
+          createWriteReportsAction({
+            signer: signingKey
+              ? ReportSigner.fromPem(signingKey)
+              : ReportSigner.ephemeral(),
+          }),
           // written as plugin:scaffolder, naming the user; waits for catalog:register
           createRecordEvidenceAction({ evidence, auth, catalog }),
           createPublishLocalAction({ publishDir }),
+          createPinCliAction(),
         );
         logger.info(
           `Assay onboarding actions registered; local publish dir ${publishDir}`,

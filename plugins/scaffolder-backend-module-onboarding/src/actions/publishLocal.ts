@@ -1,4 +1,5 @@
 import fs from 'fs';
+import path from 'path';
 import { pathToFileURL } from 'url';
 import git from 'isomorphic-git';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
@@ -129,7 +130,17 @@ export function createPublishLocalAction(options: { publishDir: string }) {
           }
           // Stage exactly the workspace: start from an empty index every time.
           await fs.promises.rm(`${gitdir}/index`, { force: true });
-          await git.add({ fs, dir: source, gitdir, filepath: '.' });
+          try {
+            await git.add({ fs, dir: source, gitdir, filepath: '.' });
+          } catch (e) {
+            // isomorphic-git collects per-file failures in `errors`
+            const errors = (e as { errors?: Error[] }).errors;
+            throw errors?.length
+              ? new Error(
+                  `git add failed: ${errors.map(x => x.message).join('; ')}`,
+                )
+              : e;
+          }
           const author = {
             name:
               ctx.input.gitAuthorName ??
@@ -159,6 +170,15 @@ export function createPublishLocalAction(options: { publishDir: string }) {
           }
           await fs.promises.rm(checkout, { recursive: true, force: true });
           await fs.promises.mkdir(checkout, { recursive: true });
+          // isomorphic-git creates a symlink's parent folder only when a
+          // regular file in it comes first (reports/<id>/latest is a link):
+          // create every folder of the tree up front.
+          const paths = await git.listFiles({ fs, gitdir, ref: defaultBranch });
+          for (const dir of new Set(paths.map(p => path.posix.dirname(p)))) {
+            await fs.promises.mkdir(path.join(checkout, dir), {
+              recursive: true,
+            });
+          }
           await git.checkout({
             fs,
             dir: checkout,

@@ -77,7 +77,7 @@ describe('assay:evidence:record', () => {
         runId,
         mode: 'compliance',
         manifestDigest,
-        files: 3,
+        files: 5,
         warnings: 0,
       },
       payload: { manifestDigest, repository: baseInput.repository },
@@ -166,9 +166,8 @@ describe('assay:evidence:record', () => {
     expect(lookups).toBe(3);
     const [request, options] = append.mock.calls[0] as any[];
     expect(options.credentials).toBe(own);
-    const actor = (
-      (await ctx.getInitiatorCredentials()).principal as any
-    ).userEntityRef;
+    const actor = ((await ctx.getInitiatorCredentials()).principal as any)
+      .userEntityRef;
     expect(actor).toMatch(/^user:/);
     expect(request.summary.actor).toBe(actor);
     expect(request.payload.actor).toBe(actor);

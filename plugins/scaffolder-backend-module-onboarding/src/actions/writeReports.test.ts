@@ -1,8 +1,14 @@
 import fs from 'fs';
 import path from 'path';
-import { createHash } from 'crypto';
+import { createHash, createPublicKey, verify } from 'crypto';
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { createMockDirectory } from '@backstage/backend-test-utils';
-import { parseCheckpoint } from '@assay/plugin-onboarding-common';
+import {
+  DsseEnvelope,
+  dsseVerify,
+  ONBOARDING_MANIFEST_PAYLOAD_TYPE,
+  parseCheckpoint,
+} from '@assay/plugin-onboarding-common';
 import { createWriteReportsAction } from './writeReports';
 import { examples } from './writeReports.examples';
 import { exampleInputs, mockContext } from '../__testUtils__/actionContext';
@@ -60,7 +66,8 @@ describe('assay:reports:write', () => {
       reportDir: dir,
       manifestPath: `${dir}/manifest.json`,
       manifestDigest: `sha256:${sha256(read(`${dir}/manifest.json`))}`,
-      fileCount: 5,
+      fileCount: 7,
+      signatureKeyId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
     const manifest = JSON.parse(read(`${dir}/manifest.json`).toString());
     expect(manifest).toMatchObject({ featureId, runId, algorithm: 'sha256' });
@@ -68,6 +75,8 @@ describe('assay:reports:write', () => {
       'catalog-info.yaml',
       'k8s/deployment.yaml',
       `${dir}/resource-estimates.json`,
+      `${dir}/sbom.cyclonedx.json`,
+      `${dir}/spec-coverage.json`,
       `${dir}/spec-validation-report.json`,
       'src/app.py',
     ]);
@@ -116,7 +125,94 @@ describe('assay:reports:write', () => {
       [runId, featureId, 'generate', 'completed'],
     ]);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| /);
-    expect(read(`reports/${featureId}/latest`).toString()).toBe(`${runId}\n`);
+    // latest is a symlink to the newest run
+    const latest = path.join(workspace.path, `reports/${featureId}/latest`);
+    expect(fs.lstatSync(latest).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(latest)).toBe(runId);
+    expect(fs.existsSync(path.join(latest, 'manifest.json'))).toBe(true);
+  });
+
+  it('signs the manifest as a DSSE envelope verifiable with the published key', async () => {
+    const outputs = await run(input());
+    const dir = `reports/${featureId}/${runId}`;
+    const envelope = JSON.parse(
+      read(`${dir}/signatures/manifest.json.dsse.json`).toString(),
+    );
+    const key = createPublicKey(
+      read(`${dir}/signatures/signing-key.pub.pem`).toString(),
+    );
+    const check = (env: DsseEnvelope) =>
+      dsseVerify(env, (pae, sig) => verify(null, pae, key, sig));
+    const ok = await check(envelope);
+    expect(ok.ok).toBe(true);
+    expect(
+      Buffer.from((ok as any).payload).equals(read(`${dir}/manifest.json`)),
+    ).toBe(true);
+    expect(envelope).toMatchObject({
+      payloadType: ONBOARDING_MANIFEST_PAYLOAD_TYPE,
+      signatures: [{ keyid: outputs.signatureKeyId }],
+    });
+    const tampered = {
+      ...envelope,
+      payload: Buffer.from(
+        read(`${dir}/manifest.json`).toString().replace('sha256', 'sha512'),
+      ).toString('base64'),
+    };
+    expect((await check(tampered)).ok).toBe(false);
+  });
+
+  it('writes spec coverage and a valid CycloneDX SBOM of the declared dependencies', async () => {
+    workspace.setContent({
+      'catalog-info.yaml': 'name: service-c\n',
+      'requirements.txt': 'prometheus-client==0.21.1\n',
+      'package.json': JSON.stringify({
+        dependencies: { 'prom-client': '^15.1.3', '@scope/x': '~1.2.0' },
+      }),
+    });
+    await run(input());
+    const dir = `reports/${featureId}/${runId}`;
+    const coverage = JSON.parse(read(`${dir}/spec-coverage.json`).toString());
+    expect(coverage.total).toBeGreaterThan(5);
+    expect(coverage.items.find((i: any) => i.field === 'name').covered).toBe(
+      true,
+    );
+    expect(
+      coverage.items.find((i: any) => i.field === 'resources.cpu').covered,
+    ).toBe(false);
+    const sbom = read(`${dir}/sbom.cyclonedx.json`).toString();
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot5);
+    await expect(validator.validate(sbom)).resolves.toBeNull();
+    expect(JSON.parse(sbom).components.map((c: any) => c.purl)).toEqual([
+      'pkg:npm/prom-client@15.1.3',
+      'pkg:npm/%40scope/x@1.2.0',
+      'pkg:pypi/prometheus-client@0.21.1',
+    ]);
+    // and the validator does fail on an invalid SBOM
+    const invalid = JSON.parse(sbom);
+    invalid.components[0].type = 'banana';
+    await expect(
+      validator.validate(JSON.stringify(invalid)),
+    ).resolves.not.toBeNull();
+  });
+
+  it('archives earlier runs under archive/YYYYMMDD/', async () => {
+    const first = '20250923T101010Z-aaaaaaaa';
+    await run(input({ runId: first }));
+    await run(input());
+    expect(
+      fs.existsSync(
+        path.join(
+          workspace.path,
+          `reports/${featureId}/archive/20250923/${first}/manifest.json`,
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      fs.existsSync(path.join(workspace.path, `reports/${featureId}/${first}`)),
+    ).toBe(false);
+    expect(
+      fs.readlinkSync(path.join(workspace.path, `reports/${featureId}/latest`)),
+    ).toBe(runId);
   });
 
   it('marks validate as passed without warnings', async () => {
@@ -133,7 +229,7 @@ describe('assay:reports:write', () => {
     expect(outputs.manifestPath).toBe(
       `svc/reports/${featureId}/${runId}/manifest.json`,
     );
-    expect(outputs.fileCount).toBe(3);
+    expect(outputs.fileCount).toBe(5);
   });
 
   it('also writes in dry-run: the workspace is the only thing it touches', async () => {

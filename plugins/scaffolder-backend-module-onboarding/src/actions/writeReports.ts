@@ -13,6 +13,13 @@ import {
 } from '@assay/plugin-onboarding-common';
 import { sha256Hex } from '@assay/plugin-evidence-common';
 import { digestFiles, listFiles, writeJson } from '../lib/files';
+import {
+  archiveOlderRuns,
+  declaredDependenciesSbom,
+  pointLatest,
+  ReportSigner,
+  specCoverage,
+} from '../lib/reports';
 import { examples } from './writeReports.examples';
 
 /** Files of a report folder that are not generated content and so not in the manifest. */
@@ -20,17 +27,23 @@ export const UNLISTED_REPORT_FILES = ['manifest.json', 'checkpoints.log'];
 
 /**
  * `assay:reports:write` — writes `reports/<featureId>/<runId>/` into the
- * workspace: the spec validation report, resource estimates, a manifest
- * with the SHA-256 of every generated file, a checkpoint log, and
- * `reports/<featureId>/latest` naming the run.
+ * workspace: the spec validation report, spec coverage, resource estimates,
+ * a CycloneDX SBOM of the declared dependencies, a manifest with the SHA-256
+ * of every generated file, a checkpoint log and a DSSE signature over the
+ * manifest (`signatures/`). `reports/<featureId>/latest` is a symlink to the
+ * newest run (a file naming it where the file system cannot hold a link);
+ * older runs move to `reports/<featureId>/archive/YYYYMMDD/<runId>/`.
  *
  * @public
  */
-export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
+export function createWriteReportsAction(
+  options: { signer?: ReportSigner } = {},
+): TemplateAction<any, any, 'v2'> {
+  const signer = options.signer ?? ReportSigner.ephemeral();
   return createTemplateAction({
     id: 'assay:reports:write',
     description:
-      'Writes the onboarding reports (spec validation, resource estimates, SHA-256 manifest of every generated file, checkpoint log, latest pointer) under reports/<featureId>/<runId>/.',
+      'Writes the onboarding reports (spec validation, spec coverage, resource estimates, CycloneDX SBOM, SHA-256 manifest of every generated file, checkpoint log, DSSE signature of the manifest) under reports/<featureId>/<runId>/, points reports/<featureId>/latest at it and archives older runs under archive/YYYYMMDD/.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -81,6 +94,11 @@ export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
           z.string({ description: 'sha256:<hex> of manifest.json' }),
         fileCount: z =>
           z.number({ description: 'Number of files listed in the manifest' }),
+        signatureKeyId: z =>
+          z.string({
+            description:
+              'keyid of the DSSE signature: sha256 of the public key (SPKI DER)',
+          }),
       },
     },
     async handler(ctx) {
@@ -100,6 +118,8 @@ export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
         initialSplit?: unknown;
         slo?: unknown;
       };
+
+      await archiveOlderRuns(abs(featureDir), runId);
 
       await writeJson(abs(`${reportDir}/spec-validation-report.json`), {
         featureId,
@@ -128,11 +148,32 @@ export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
         slo: extras.slo ?? null,
       });
 
+      await writeJson(abs(`${reportDir}/spec-coverage.json`), {
+        featureId,
+        runId,
+        generatedAt,
+        ...(await specCoverage(root, spec)),
+      });
+      await writeJson(
+        abs(`${reportDir}/sbom.cyclonedx.json`),
+        await declaredDependenciesSbom(root, {
+          name: String(spec.name ?? 'service'),
+          featureId,
+          runId,
+          generatedAt,
+        }),
+      );
+
       const unlisted = new Set([
         `${featureDir}/latest`,
         ...UNLISTED_REPORT_FILES.map(f => `${reportDir}/${f}`),
       ]);
-      const files = (await listFiles(root)).filter(f => !unlisted.has(f));
+      const files = (await listFiles(root)).filter(
+        f =>
+          !unlisted.has(f) &&
+          !f.startsWith(`${featureDir}/archive/`) &&
+          !f.startsWith(`${reportDir}/signatures/`),
+      );
       const digests = await digestFiles(root, files);
       const manifest = await writeJson(abs(`${reportDir}/manifest.json`), {
         featureId,
@@ -165,7 +206,16 @@ export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
         abs(`${reportDir}/checkpoints.log`),
         `${log.join('\n')}\n`,
       );
-      await fs.writeFile(abs(`${featureDir}/latest`), `${runId}\n`);
+      const signature = await signer.signManifest(manifest);
+      await writeJson(
+        abs(`${reportDir}/signatures/manifest.json.dsse.json`),
+        signature.envelope,
+      );
+      await fs.writeFile(
+        abs(`${reportDir}/signatures/signing-key.pub.pem`),
+        signature.publicKeyPem,
+      );
+      await pointLatest(abs(featureDir), runId);
 
       ctx.logger.info(
         `Wrote ${reportDir} listing ${digests.length} files (${manifestDigest})`,
@@ -176,6 +226,7 @@ export function createWriteReportsAction(): TemplateAction<any, any, 'v2'> {
       ctx.output('manifestPath', rel(`${reportDir}/manifest.json`));
       ctx.output('manifestDigest', manifestDigest);
       ctx.output('fileCount', digests.length);
+      ctx.output('signatureKeyId', signature.keyid);
     },
   });
 }

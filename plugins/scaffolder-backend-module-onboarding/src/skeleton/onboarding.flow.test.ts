@@ -181,7 +181,12 @@ describe('onboarding a service end to end (backend)', () => {
           manifestDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
         },
       });
-      expect(credentials.principal.type).toBe('user');
+      // written with the scaffolder's own service credentials (onboarding is
+      // a category reserved to plugin:scaffolder), naming the user
+      expect(credentials.principal).toMatchObject({
+        type: 'service',
+        subject: 'plugin:scaffolder',
+      });
 
       // Onboarding the same name again: compliance blocks, sandbox creates -v2.
       const blocked = await runTask(values);

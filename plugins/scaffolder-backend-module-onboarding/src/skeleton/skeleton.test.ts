@@ -230,6 +230,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       expect(body.steps.map((s: any) => s.id)).toEqual([
         'identify',
         'validate',
+        'cli',
         'generate',
         'generate-runtime',
         'reports',
@@ -332,7 +333,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
           port: 'http',
         });
         expect(container.ports).toEqual([
-          { name: 'http', containerPort: 8080 },
+          { name: 'http', containerPort: 8080, protocol: 'TCP' },
         ]);
         expect(d.spec.template.metadata.annotations['prometheus.io/path']).toBe(
           '/metrics',
@@ -358,7 +359,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'k8s/istio/peer-authentication.yaml',
         'PeerAuthentication',
       );
-      expect(pa.apiVersion).toBe('security.istio.io/v1');
+      expect(pa.apiVersion).toBe('security.istio.io/v1beta1');
       expect(pa.spec).toEqual({
         selector: { matchLabels: { app: expected.name } },
         mtls: { mode: 'STRICT' },
@@ -413,58 +414,71 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       });
     });
 
-    it('has a Grafana dashboard with P95 latency, error rate and throughput panels', () => {
+    it('has a Grafana dashboard with P95 latency, error rate, throughput and burn rate panels on Istio metrics', () => {
       const dashboard = JSON.parse(text('monitoring/grafana-dashboard.json'));
       expect(dashboard.uid).toBe(`assay-${expected.name}`);
       expect(dashboard.panels.map((p: any) => p.title)).toEqual([
         'P95 latency',
         'Error rate',
         'Throughput',
+        'Error budget burn rate (1h)',
       ]);
       for (const panel of dashboard.panels) {
-        expect(panel.targets[0].expr).toContain(`app=\"${expected.name}\"`);
+        expect(panel.targets[0].expr).toContain(
+          `destination_workload=~\"${expected.name}|${expected.name}-canary\"`,
+        );
+        expect(panel.targets[0].expr).toContain('reporter="destination"');
       }
       const threshold = (p: any) =>
         p.fieldConfig.defaults.thresholds.steps[1].value;
-      expect(threshold(dashboard.panels[0])).toBe(expected.p95Ms / 1000);
+      expect(threshold(dashboard.panels[0])).toBe(expected.p95Ms);
+      expect(dashboard.panels[0].fieldConfig.defaults.unit).toBe('ms');
       expect(threshold(dashboard.panels[1])).toBe(expected.errorRate);
       expect(dashboard.panels[0].targets[0].expr).toMatch(
-        /^histogram_quantile\(0\.95,/,
+        /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(istio_request_duration_milliseconds_bucket\{/,
       );
     });
 
-    it('has an alert per signal, thresholds from the SLO hierarchy', () => {
+    it('has alerts per signal and severity, thresholds from the SLO hierarchy', () => {
       const rule = one('monitoring/prometheus-rules.yaml', 'PrometheusRule');
       const rules = rule.spec.groups.flatMap((g: any) => g.rules);
-      const bySignal = Object.fromEntries(
-        rules.map((r: any) => [r.labels.signal, r]),
-      );
-      expect(Object.keys(bySignal).sort()).toEqual([
-        'availability',
-        'errors',
-        'latency',
+      const byName = Object.fromEntries(rules.map((r: any) => [r.alert, r]));
+      expect(Object.keys(byName).sort()).toEqual([
+        'AppLatencyNearSlo',
+        'ErrorBudgetBurnFast',
+        'ErrorBudgetBurnSlow',
+        'ErrorBudgetBurnTicket',
+        'HighErrorRate',
+        'HighLatency',
       ]);
-      expect(bySignal.latency.alert).toBe('HighLatency');
-      expect(bySignal.errors.alert).toBe('HighErrorRate');
-      expect(bySignal.availability.alert).toBe('LowAvailability');
-      expect(bySignal.latency.expr.trim()).toMatch(
-        new RegExp(`> ${expected.p95Ms / 1000}$`),
+      expect(byName.HighLatency.expr.trim()).toMatch(
+        new RegExp(`> ${expected.p95Ms}$`),
       );
-      expect(bySignal.errors.expr.trim()).toMatch(
+      expect(byName.HighLatency.expr).toContain(
+        'istio_request_duration_milliseconds_bucket',
+      );
+      expect(byName.HighErrorRate.expr.trim()).toMatch(
         new RegExp(`> ${expected.errorRate}$`),
       );
-      expect(bySignal.availability.expr.trim()).toMatch(
-        new RegExp(`< ${expected.availability}$`),
+      const budget = Number((1 - expected.availability).toFixed(6));
+      expect(byName.ErrorBudgetBurnFast.expr).toContain(
+        `> ${Number((14.4 * budget).toFixed(6))}`,
       );
-      expect(bySignal.latency.annotations.threshold_source).toBe(
+      expect(byName.HighLatency.annotations.threshold_source).toBe(
         expected.p95Source,
       );
-      expect(bySignal.errors.annotations.threshold_source).toBe(
+      expect(byName.HighErrorRate.annotations.threshold_source).toBe(
         expected.errorRateSource,
       );
-      expect(bySignal.availability.annotations.threshold_source).toBe(
+      expect(byName.ErrorBudgetBurnFast.annotations.threshold_source).toBe(
         expected.availabilitySource,
       );
+      const serious = values.mode === 'compliance' ? 'high' : 'medium';
+      expect(byName.HighLatency.labels.severity).toBe(serious);
+      expect(byName.ErrorBudgetBurnFast.labels).toMatchObject({
+        severity: 'critical',
+        escalation: 'page',
+      });
       for (const r of rules) {
         expect(r.annotations.threshold_hierarchy).toBe(
           'service-specific -> mode -> global',
@@ -487,10 +501,14 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         `http_req_failed: ['rate<${expected.errorRate}']`,
       );
       expect(script).toContain(`checks: ['rate>${expected.availability}']`);
-      expect(script).toContain('/healthz');
+      expect(script).toContain('/api/v1/items');
+      expect(script).not.toContain('/healthz');
+      expect(text('loadtest/regression-gate.mjs')).toContain(
+        'MAX_REGRESSION = 0.1',
+      );
     });
 
-    it('has a CI pipeline with the seed stages, pushing evidence with the assay CLI', () => {
+    it('has a CI pipeline with the seed stages, pushing evidence with the pinned assay CLI', () => {
       const ci = yaml.parse(text('.github/workflows/ci.yaml'));
       expect(Object.keys(ci.jobs)).toEqual([
         'preflight',
@@ -508,6 +526,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         FEATURE_ID: id,
         ENTITY_REF: `component:default/${expected.name}`,
         RUNTIME: values.runtime,
+        ASSAY_CLI_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
       expect(ci.env.ASSAY_TOKEN).toBe('${{ secrets.ASSAY_TOKEN }}');
       const categories = [
@@ -517,25 +536,36 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       ].map(m => m[1]);
       expect(new Set(categories)).toEqual(
         new Set([
-          'compliance',
+          'pipeline',
           'tests',
           'sbom',
-          'release',
-          'promotion',
+          'build',
+          'deployment',
           'load-test',
         ]),
       );
       for (const c of categories) expect(EVIDENCE_CATEGORIES).toContain(c);
+      // never the categories Assay's own plugins write
+      for (const reserved of ['compliance', 'release', 'promotion', 'canary'])
+        expect(categories).not.toContain(reserved);
       for (const job of order) {
-        const script = ci.jobs[job].steps
-          .map((s: any) => s.run ?? '')
-          .join('\n');
+        const steps = ci.jobs[job].steps;
+        const cli = steps.find((st: any) => st.name === 'Assay CLI');
+        expect(cli.run).toContain('sha256sum -c -');
+        const script = steps.map((st: any) => st.run ?? '').join('\n');
         expect(script).toMatch(
           /assay evidence push --entity "\$ENTITY_REF" --category \S+ --file \S+/,
         );
         expect(script).toContain('--subject featureSha="$FEATURE_ID"');
         expect(script).toContain(`| ${job} |`);
       }
+      expect(
+        ci.jobs.validate.steps.map((st: any) => st.run ?? '').join('\n'),
+      ).toContain(
+        values.runtime === 'node'
+          ? 'npm run test:ci'
+          : 'python -m pytest --junitxml=junit.xml',
+      );
     });
 
     it('has the runtime with /healthz and /metrics, in valid source', () => {
@@ -550,20 +580,30 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       expect(syntaxErrors(sources)).toEqual([]);
     });
 
-    it('writes reports whose manifest digests match the files', () => {
-      const latest = text(`reports/${id}/latest`).trim();
-      const dir = `reports/${id}/${latest}`;
+    it('writes reports whose manifest digests match the files, signed with DSSE', () => {
+      const runs = [...files.keys()]
+        .map(
+          f =>
+            new RegExp(`^reports/${id}/([^/]+)/manifest\\.json$`).exec(f)?.[1],
+        )
+        .filter(Boolean);
+      expect(runs).toHaveLength(1);
+      const run = runs[0]!;
+      const dir = `reports/${id}/${run}`;
       const manifest = JSON.parse(text(`${dir}/manifest.json`));
       expect(manifest).toMatchObject({
         featureId: id,
-        runId: latest,
+        runId: run,
         algorithm: 'sha256',
       });
       const unlisted = [
-        `reports/${id}/latest`,
         `${dir}/manifest.json`,
         `${dir}/checkpoints.log`,
+        `${dir}/signatures/manifest.json.dsse.json`,
+        `${dir}/signatures/signing-key.pub.pem`,
       ];
+      // `latest` is a symlink to the run folder: the dry-run serializer drops
+      // links that resolve, so it is checked in writeReports.test.ts
       expect(manifest.files.map((f: any) => f.path).sort()).toEqual(
         [...files.keys()].filter(f => !unlisted.includes(f)).sort(),
       );
@@ -573,6 +613,16 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
           sha256: f.sha256,
         });
       }
+      for (const report of [
+        'spec-validation-report.json',
+        'spec-coverage.json',
+        'resource-estimates.json',
+        'sbom.cyclonedx.json',
+      ]) {
+        expect(files.has(`${dir}/${report}`)).toBe(true);
+      }
+      const coverage = JSON.parse(text(`${dir}/spec-coverage.json`));
+      expect(coverage.ratio).toBe(1);
       const report = JSON.parse(text(`${dir}/spec-validation-report.json`));
       expect(report).toMatchObject({ ok: true, mode: values.mode, errors: [] });
       expect(report.warnings).toHaveLength(expected.warnings);
@@ -592,7 +642,15 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'generate',
       ]);
       expect(
-        checkpoints.every(c => c?.runId === latest && c?.featureId === id),
+        checkpoints.every(c => c?.runId === run && c?.featureId === id),
+      ).toBe(true);
+      const envelope = JSON.parse(
+        text(`${dir}/signatures/manifest.json.dsse.json`),
+      );
+      expect(
+        Buffer.from(envelope.payload, 'base64').equals(
+          files.get(`${dir}/manifest.json`)!,
+        ),
       ).toBe(true);
 
       const summary = body.output.text[0].content as string;

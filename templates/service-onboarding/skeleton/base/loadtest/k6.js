@@ -1,10 +1,13 @@
-// k6 load test for ${{ values.name }}. The thresholds are the service's SLOs
-// (p95 ${{ values.sloP95Ms }} ms from ${{ values.sloP95Source }}, error rate ${{ values.sloErrorRate }} from ${{ values.sloErrorRateSource }}).
+// k6 load test for ${{ values.name }} on its real endpoints. The thresholds are the
+// service's SLOs (p95 ${{ values.sloP95Ms }} ms from ${{ values.sloP95Source }}, error rate ${{ values.sloErrorRate }} from
+// ${{ values.sloErrorRateSource }}); the pipeline also fails when p95 regresses more than 10%
+// against the previous run (loadtest/regression-gate.mjs).
 // Run: BASE_URL=http://localhost:${{ values.port }} k6 run loadtest/k6.js --summary-export k6-summary.json
 import http from 'k6/http';
 import { check, sleep } from 'k6';
 
 const BASE_URL = __ENV.BASE_URL || 'http://localhost:${{ values.port }}';
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 export const options = {
   stages: [
@@ -20,7 +23,17 @@ export const options = {
 };
 
 export default function () {
-  const res = http.get(`${BASE_URL}/healthz`);
-  check(res, { 'status is 200': r => r.status === 200 });
+  // create (retry-safe with an Idempotency-Key), read it back, list
+  const key = `k6-${__VU}-${__ITER}`;
+  const created = http.post(`${BASE_URL}/api/v1/items`, JSON.stringify({ name: key }), {
+    headers: { ...JSON_HEADERS, 'Idempotency-Key': key },
+    tags: { route: 'POST /api/v1/items' },
+  });
+  check(created, { 'create: 201': r => r.status === 201 });
+  const id = created.status === 201 ? created.json('id') : 'missing';
+  const one = http.get(`${BASE_URL}/api/v1/items/${id}`, { tags: { route: 'GET /api/v1/items/:id' } });
+  check(one, { 'read: 200': r => r.status === 200 });
+  const list = http.get(`${BASE_URL}/api/v1/items`, { tags: { route: 'GET /api/v1/items' } });
+  check(list, { 'list: 200': r => r.status === 200 });
   sleep(1);
 }
