@@ -52,6 +52,20 @@ assay_ensure_prometheus() {
   [ -x "$ASSAY_PROMETHEUS_BIN" ] || assay_die "prometheus is installed but not at $ASSAY_PROMETHEUS_BIN; set ASSAY_PROMETHEUS_BIN."
 }
 
+# What the onboarding template's tests run the generated service with:
+# promtool (alert rules), Python with prometheus_client + pytest (the
+# generated Python service's own tests) and unshare (SIGTERM as PID 1).
+assay_ensure_onboarding_tools() {
+  local need=()
+  command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+  /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
+  /usr/bin/python3 -c 'import pytest' >/dev/null 2>&1 || need+=(python3-pytest)
+  command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  [ "${#need[@]}" -eq 0 ] && return 0
+  assay_apt_install "${need[@]}" ||
+    assay_die "Missing ${need[*]} for the onboarding template's tests. Install them (Debian/Ubuntu: sudo apt-get install -y ${need[*]})."
+}
+
 # A directory holding initdb and pg_ctl: from PATH, else Debian's newest
 # /usr/lib/postgresql/<version>/bin.
 assay_pg_bindir() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the dependencies and runs the whole Assay test suite:
 #   yarn install --immutable, tsc, lint:all, prettier:check,
-#   test:all (unit + database tests on SQLite and PostgreSQL), build:all,
+#   test:all (unit + database tests on SQLite and PostgreSQL),
+#   test:reliability (two evidence processes on PostgreSQL, one killed), build:all,
 #   test:e2e (Playwright in Chromium).
 #
 # Prerequisites it takes care of (as root on Debian/Ubuntu it installs what is
@@ -21,6 +22,8 @@ cd "$ASSAY_ROOT"
 
 assay_ensure_build_tools
 assay_ensure_chromium
+assay_ensure_prometheus
+assay_ensure_onboarding_tools
 if [ -z "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ]; then
   assay_start_postgres
 fi
@@ -60,6 +63,7 @@ step tsc yarn tsc
 step lint yarn lint:all
 step prettier yarn prettier:check
 step unit+db yarn test:all
+step reliability yarn test:reliability
 step build yarn build:all
 step e2e yarn test:e2e
 
