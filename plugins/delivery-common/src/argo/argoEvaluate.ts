@@ -185,22 +185,6 @@ export function evalArgoCondition(condition: string, result: unknown): unknown {
     }
     throw new Error(`unexpected "${tk.v}"`);
   };
-  const postfix = (): unknown => {
-    let v = primary();
-    for (;;) {
-      if (isOp('.')) {
-        i++;
-        const name = toks[i++];
-        if (!name || name.t !== 'id') throw new Error('expected a field name');
-        v = member(v, name.v);
-      } else if (isOp('[')) {
-        i++;
-        const key = or();
-        expectOp(']');
-        v = member(v, key);
-      } else return v;
-    }
-  };
   const member = (v: unknown, key: unknown): unknown => {
     if (v === null || v === undefined)
       throw new Error(`cannot fetch ${String(key)} from nil`);
@@ -219,6 +203,22 @@ export function evalArgoCondition(condition: string, result: unknown): unknown {
         : null;
     }
     throw new Error(`cannot fetch ${String(key)} from ${typeof v}`);
+  };
+  const postfix = (): unknown => {
+    let v = primary();
+    for (;;) {
+      if (isOp('.')) {
+        i++;
+        const name = toks[i++];
+        if (!name || name.t !== 'id') throw new Error('expected a field name');
+        v = member(v, name.v);
+      } else if (isOp('[')) {
+        i++;
+        const key = or();
+        expectOp(']');
+        v = member(v, key);
+      } else return v;
+    }
   };
   const unary = (): unknown => {
     if (isOp('!') || isWord('not')) {

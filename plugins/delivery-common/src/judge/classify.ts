@@ -7,6 +7,7 @@ import {
 import {
   MannWhitneyError,
   mannWhitneyBrentSorted,
+  mannWhitneyDetailed,
   mannWhitneySorted,
   ROOT_TOLERANCE,
 } from './mannWhitney';
@@ -216,24 +217,29 @@ export function classifyMetric(
   let estimate: number;
   let ci: [number, number];
   try {
-    let r = mw(x, y, confidenceLevel);
-    // The exact interval bounds are the points Kayenta's root finder
-    // approaches to within its tolerance (1e-4). When a decision lies within
-    // that distance of its threshold, replay Kayenta's Brent iterations
-    // exactly so the classification is the one Kayenta would give.
-    const m = tolerance * Math.abs(r.estimate);
-    const near =
-      2 * ROOT_TOLERANCE * (1 + tolerance) +
-      1e-9 *
-        (Math.abs(r.confidenceInterval[0]) +
-          Math.abs(r.confidenceInterval[1]) +
-          m);
-    if (
-      mw === mannWhitneySorted &&
-      (Math.abs(r.confidenceInterval[0] - m) <= near ||
-        Math.abs(r.confidenceInterval[1] + m) <= near)
-    ) {
-      r = mannWhitneyBrentSorted(x, y, confidenceLevel);
+    const exact = mw === mannWhitneySorted;
+    const d = exact ? mannWhitneyDetailed(x, y, confidenceLevel) : undefined;
+    let r = d ?? mw(x, y, confidenceLevel);
+    // The exact bounds are the points Kayenta's root finder approaches to
+    // within its tolerance (1e-4), and Kayenta's estimate is some point of
+    // the interval where f(mu, 0) = 0. Where that freedom could move a
+    // decision across its threshold, replay Kayenta's Brent iterations
+    // exactly, so the classification is the one Kayenta gives.
+    if (d) {
+      const m = tolerance * Math.abs(d.estimate);
+      const near =
+        2 * ROOT_TOLERANCE * (1 + tolerance) +
+        tolerance * (d.estimateRange[1] - d.estimateRange[0]) +
+        1e-9 *
+          (Math.abs(d.confidenceInterval[0]) +
+            Math.abs(d.confidenceInterval[1]) +
+            m);
+      if (
+        Math.abs(d.confidenceInterval[0] - m) <= near ||
+        Math.abs(d.confidenceInterval[1] + m) <= near
+      ) {
+        r = mannWhitneyBrentSorted(x, y, confidenceLevel);
+      }
     }
     estimate = r.estimate;
     ci = r.confidenceInterval;

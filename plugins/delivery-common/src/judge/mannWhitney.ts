@@ -152,15 +152,32 @@ export class PairwiseDifferences {
     this.sdDiff = Math.sqrt(sxx / this.n + syy / this.m);
   }
 
+  /** Every (threshold, count) measured so far: later selections start from them. */
+  private knownT: number[] = [];
+  private knownC: number[] = [];
+
   private count(t: number): number {
     this.passes++;
-    return countAtMost(this.x, this.y, t);
+    const c = countAtMost(this.x, this.y, t);
+    this.knownT.push(t);
+    this.knownC.push(c);
+    return c;
   }
 
   private guess(rank: number): number {
     const p = (rank - 0.5) / this.total;
     return this.meanDiff + this.sdDiff * normalQuantile(p);
   }
+
+  /** `count` (≤ 3) consecutive order statistics from the k-th smallest, from one bracket. */
+  selectRun(k: number, count: number): number[] {
+    const last = Math.min(this.total, k + count - 1);
+    this.select(k, last);
+    return this.run.slice(0, last - k + 1);
+  }
+
+  private run: number[] = [];
+  private cMin = -1;
 
   /**
    * The k1-th and k2-th smallest differences (1-based, k1 ≤ k2 ≤ k1 + a few),
@@ -171,16 +188,34 @@ export class PairwiseDifferences {
     const dMin = x[0] - y[m - 1];
     const dMax = x[n - 1] - y[0];
     let a = dMin;
-    let ca = this.count(dMin);
-    if (ca >= k2) return [dMin, dMin];
+    if (this.cMin < 0) this.cMin = this.count(dMin);
+    let ca = this.cMin;
+    if (ca >= k2) {
+      this.run = [dMin, dMin, dMin];
+      return [dMin, dMin];
+    }
     let b = dMax;
     let cb = total;
-    if (ca >= k1) {
-      // k1 is dMin; k2 is above it
-      const [, v2] = this.select(k2, k2);
-      return [dMin, v2];
+    for (let q = 0; q < this.knownT.length; q++) {
+      const t = this.knownT[q];
+      const c = this.knownC[q];
+      if (c < k1 && t > a) {
+        a = t;
+        ca = c;
+      } else if (c >= k2 && t < b) {
+        b = t;
+        cb = c;
+      }
     }
-    const limit = Math.max(64, n + m);
+    const fresh = a === dMin && b === dMax;
+    if (ca >= k1) {
+      // k1 is dMin; the others are above it
+      const vs = [dMin];
+      for (let k = k1 + 1; k <= k2; k++) vs.push(this.select(k, k)[0]);
+      this.run = vs;
+      return [dMin, vs[vs.length - 1]];
+    }
+    const limit = Math.max(64, (n + m) >> 2);
     // Probes: first two from the normal approximation, aimed just below k1
     // and just above k2; then linear interpolation inside the bracket, aimed
     // past the target on the side that is further away.
@@ -195,7 +230,7 @@ export class PairwiseDifferences {
       let target = wantHigh ? k2 + margin : k1 - margin;
       if (target <= ca) target = (ca + k1) / 2;
       if (target >= cb) target = (cb + k2) / 2;
-      if (probe < 2 && this.sdDiff > 0) {
+      if (fresh && probe < 2 && this.sdDiff > 0) {
         t = this.guess(target);
       } else {
         t = a + ((b - a) * (target - ca)) / (cb - ca);
@@ -212,8 +247,11 @@ export class PairwiseDifferences {
         ca = c;
         if (wantHigh && probe >= 2) margin *= 2;
       } else {
-        // k1 ≤ c < k2: t splits the pair; fall back to the two separately
-        return [this.select(k1, k1)[0], this.select(k2, k2)[0]];
+        // k1 ≤ c < k2: t splits the run; select each separately
+        const vs: number[] = [];
+        for (let k = k1; k <= k2; k++) vs.push(this.select(k, k)[0]);
+        this.run = vs;
+        return [vs[0], vs[vs.length - 1]];
       }
       probe++;
       // a block of equal differences cannot be split by value: stop early
@@ -234,16 +272,27 @@ export class PairwiseDifferences {
       for (let j = jb; j < ja; j++) buf[len++] = xi - y[j];
     }
     const v1 = quickselect(buf, len, k1 - ca - 1);
-    if (k2 === k1) return [v1, v1];
-    // after quickselect every element at index > k1-ca-1 is ≥ v1
-    let v2 = Infinity;
-    const need = k2 - ca - 1;
-    if (need === k1 - ca) {
-      for (let i = k1 - ca; i < len; i++) if (buf[i] < v2) v2 = buf[i];
-    } else {
-      v2 = quickselect(buf, len, need);
+    if (k2 === k1) {
+      this.run = [v1];
+      return [v1, v1];
     }
-    return [v1, v2];
+    // after quickselect every element after index k1−ca−1 is ≥ v1: the next
+    // order statistics are the smallest of that tail
+    let s1 = Infinity;
+    let s2 = Infinity;
+    for (let i = k1 - ca; i < len; i++) {
+      const v = buf[i];
+      if (v < s1) {
+        s2 = s1;
+        s1 = v;
+      } else if (v < s2) s2 = v;
+    }
+    this.run = k2 - k1 === 1 ? [v1, s1] : [v1, s1, s2];
+    if (k2 - k1 > 2) {
+      for (let k = k1 + 3; k <= k2; k++)
+        this.run.push(quickselect(buf, len, k - ca - 1));
+    }
+    return [v1, this.run[this.run.length - 1]];
   }
 }
 
@@ -357,19 +406,12 @@ export function mannWhitneySorted(
   y: Float64Array,
   confidenceLevel: number,
 ): MannWhitneyResult {
-  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
-    throw new RangeError(
-      `confidenceLevel must be between 0 and 1, got ${confidenceLevel}`,
-    );
-  }
-  const p = prepare(x, y);
-  const z = normalQuantile((1 - confidenceLevel) / 2); // negative
-  const lower = root(p, -z);
-  const upper = root(p, z);
-  return {
-    estimate: estimateOf(p),
-    confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
-  };
+  const { estimate, confidenceInterval } = mannWhitneyDetailed(
+    x,
+    y,
+    confidenceLevel,
+  );
+  return { estimate, confidenceInterval };
 }
 
 /**
@@ -379,7 +421,11 @@ export function mannWhitneySorted(
  * the exact order statistic and Brent's approximation of it could decide
  * differently, and for the estimate when f(mu, 0) is 0 on a wide interval.
  */
+/** Counters for tests and the benchmark. */
+export const mannWhitneyStats = { brentReplays: 0 };
+
 function brentRoot(p: Prepared, zq: number): number {
+  mannWhitneyStats.brentReplays++;
   const fLo = endpointF(p.lo, zq);
   if (fLo <= 0) return p.lo.mu;
   const fHi = endpointF(p.hi, zq);
@@ -389,33 +435,53 @@ function brentRoot(p: Prepared, zq: number): number {
 }
 
 /**
- * Hodges–Lehmann estimate as Kayenta returns it: f(mu, 0) is exactly 0 on
- * the interval between the order statistics around the median of the pairwise
- * differences, and Brent's method stops somewhere inside it. When that
- * interval is narrower than the root finder's tolerance the median is
- * returned (equal within tolerance); otherwise Brent is replayed exactly.
+ * Hodges–Lehmann estimate: the median of the pairwise differences, and the
+ * interval [L, R] on which Kayenta's f(mu, 0) is exactly 0 (Brent's method
+ * stops at some point of it, so any point of it is Kayenta's estimate up to
+ * the root finder's choice). Kayenta's end checks decide first.
  */
-function estimateOf(p: Prepared): number {
-  if (endpointF(p.lo, 0) <= 0) return p.lo.mu;
-  if (endpointF(p.hi, 0) >= 0) return p.hi.mu;
+function estimateOf(p: Prepared): {
+  estimate: number;
+  range: [number, number];
+} {
+  if (endpointF(p.lo, 0) <= 0)
+    return { estimate: p.lo.mu, range: [p.lo.mu, p.lo.mu] };
+  if (endpointF(p.hi, 0) >= 0)
+    return { estimate: p.hi.mu, range: [p.hi.mu, p.hi.mu] };
   const N = p.diffs.total;
-  let median: number;
-  let left: number;
-  let right: number;
   if (N % 2 === 1) {
-    const k = (N + 1) / 2;
-    const [a, b] = p.diffs.select(Math.max(1, k - 1), k);
-    median = b;
-    left = a;
-    right = p.diffs.select(Math.min(N, k + 1))[0];
-  } else {
-    const [a, b] = p.diffs.select(N / 2, N / 2 + 1);
-    median = (a + b) / 2;
-    left = a;
-    right = b;
+    if (N === 1) {
+      const v = p.diffs.select(1)[0];
+      return { estimate: v, range: [v, v] };
+    }
+    const [left, median, right] = p.diffs.selectRun((N + 1) / 2 - 1, 3);
+    return { estimate: median, range: [left, right] };
   }
-  if (right - left <= ROOT_TOLERANCE) return median;
-  return brentRoot(p, 0);
+  const [left, right] = p.diffs.selectRun(N / 2, 2);
+  return { estimate: (left + right) / 2, range: [left, right] };
+}
+
+/** {@link mannWhitneySorted} plus the interval where Kayenta's estimate may lie. */
+export function mannWhitneyDetailed(
+  x: Float64Array,
+  y: Float64Array,
+  confidenceLevel: number,
+): MannWhitneyResult & { estimateRange: [number, number] } {
+  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+    throw new RangeError(
+      `confidenceLevel must be between 0 and 1, got ${confidenceLevel}`,
+    );
+  }
+  const p = prepare(x, y);
+  const z = normalQuantile((1 - confidenceLevel) / 2); // negative
+  const lower = root(p, -z);
+  const upper = root(p, z);
+  const { estimate, range } = estimateOf(p);
+  return {
+    estimate,
+    confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
+    estimateRange: range,
+  };
 }
 
 /**

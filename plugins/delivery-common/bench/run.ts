@@ -1,0 +1,266 @@
+/* eslint-disable no-console */
+/**
+ * `yarn bench:judge`: metric verdicts per second with 1,000 samples per side
+ * (the judge as the backend runs it), and the same verdicts through a
+ * reference that solves the Mann-Whitney interval as the reference
+ * description does (Brent root finding, re-ranking both samples at every
+ * evaluation) — speed ratio, classifications and numbers compared.
+ * Writes its figures into docs/benchmarks.md (section "Canary judge").
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { judge, judgeWith } from '../src/judge/judge';
+import { JudgeInput } from '../src/judge/types';
+import { mannWhitneyDetailed } from '../src/judge/mannWhitney';
+import {
+  mannWhitneyReference,
+  REFERENCE_TOLERANCE,
+  referenceStats,
+} from '../src/judge/mannWhitneyReference';
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { writeSection } from '../../../scripts/bench/writeSection';
+
+const SAMPLES = 1000;
+const THRESHOLDS = { pass: 95, marginal: 75 };
+
+/** Deterministic cases: latency-like samples, a third healthy, a third degraded, a third skewed. */
+export function makeCases(count: number, seed = 42): JudgeInput[] {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+  const gauss = () =>
+    Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+  const cases: JudgeInput[] = [];
+  for (let c = 0; c < count; c++) {
+    const kind = c % 3;
+    const shift = kind === 1 ? 1 + 0.02 * (1 + (c % 5)) : 1;
+    const gen = (factor: number) =>
+      Array.from({ length: SAMPLES }, () =>
+        kind === 2
+          ? 100 * factor * Math.exp(0.25 * gauss())
+          : factor * (120 + 15 * gauss()),
+      );
+    cases.push({
+      metrics: [
+        {
+          name: `latency-${c}`,
+          canary: gen(kind === 2 ? 1 + 0.01 * (c % 4) : shift),
+          baseline: gen(1),
+        },
+      ],
+      thresholds: THRESHOLDS,
+    });
+  }
+  return cases;
+}
+
+function runFor(cases: JudgeInput[], ms: number) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < ms) {
+    for (const c of cases) {
+      judge(c);
+      n++;
+    }
+  }
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { n, wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { makeCases } = require(workerData.file);
+const { judge } = require(workerData.judge);
+const cases = makeCases(workerData.count, workerData.seed);
+for (let i = 0; i < 3; i++) for (const c of cases) judge(c);
+parentPort.postMessage('ready');
+parentPort.once('message', () => {
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < workerData.ms) { for (const c of cases) { judge(c); n++; } }
+  parentPort.postMessage({ n, wallMs: performance.now() - t0 });
+});
+`;
+
+async function parallel(workers: number, ms: number) {
+  const ws = Array.from(
+    { length: workers },
+    (_, i) =>
+      new Worker(WORKER, {
+        eval: true,
+        workerData: {
+          file: __filename,
+          judge: require.resolve('../src/judge/judge'),
+          count: 24,
+          seed: 100 + i,
+          ms,
+        },
+      }),
+  );
+  await Promise.all(ws.map(w => new Promise(r => w.once('message', r))));
+  const t0 = performance.now();
+  const results = await Promise.all(
+    ws.map(
+      w =>
+        new Promise<{ n: number; wallMs: number }>(r => {
+          w.once('message', r);
+          w.postMessage('go');
+        }),
+    ),
+  );
+  const wall = performance.now() - t0;
+  await Promise.all(ws.map(w => w.terminate()));
+  return { n: results.reduce((s, r) => s + r.n, 0), wallMs: wall };
+}
+
+async function main() {
+  const machine = `${os.availableParallelism()} × ${os
+    .cpus()[0]
+    .model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${
+    process.version
+  }`;
+  const load = os.loadavg()[0].toFixed(1);
+  const cases = makeCases(48);
+
+  // 1. the judge, one thread
+  runFor(cases, 1500); // warm-up
+  const single = runFor(cases, 6000);
+  const perSecWall = (single.n / single.wallMs) * 1000;
+  const perSecCpu = (single.n / single.cpuMs) * 1000;
+  console.log(
+    `single thread: ${single.n} verdicts, ${perSecWall.toFixed(
+      0,
+    )}/s wall, ${perSecCpu.toFixed(0)}/s per CPU-second`,
+  );
+
+  // 2. the judge on every core (verdicts are independent)
+  const workers = os.availableParallelism();
+  const par = await parallel(workers, 6000);
+  const perSecPar = (par.n / par.wallMs) * 1000;
+  console.log(
+    `${workers} workers: ${par.n} verdicts, ${perSecPar.toFixed(0)}/s`,
+  );
+
+  // 3. reference vs fast on the same verdicts, interleaved
+  const refCases = makeCases(36, 7);
+  const reference = (x: Float64Array, y: Float64Array, c: number) =>
+    mannWhitneyReference(x, y, c);
+  let fastMs = 0;
+  let refMs = 0;
+  let sameClass = 0;
+  let ciWithin = 0;
+  let estWithin = 0;
+  let estInZeroInterval = 0;
+  let estNeither = 0;
+  let maxCiDiff = 0;
+  let maxEstDiff = 0;
+  const classes: Record<string, number> = {};
+  referenceStats.evaluations = 0;
+  const REPS = 20;
+  for (const c of refCases) {
+    for (let i = 0; i < 3; i++) judge(c);
+    let t = performance.now();
+    let fast = judge(c);
+    for (let i = 1; i < REPS; i++) fast = judge(c);
+    fastMs += (performance.now() - t) / REPS;
+    t = performance.now();
+    const ref = judgeWith(c, reference);
+    refMs += performance.now() - t;
+    const f = fast.metrics[0];
+    const r = ref.metrics[0];
+    classes[f.classification] = (classes[f.classification] ?? 0) + 1;
+    if (
+      f.classification === r.classification &&
+      fast.classification === ref.classification
+    )
+      sameClass++;
+    const dLo = Math.abs(f.confidenceInterval![0] - r.confidenceInterval![0]);
+    const dHi = Math.abs(f.confidenceInterval![1] - r.confidenceInterval![1]);
+    maxCiDiff = Math.max(maxCiDiff, dLo, dHi);
+    if (dLo <= REFERENCE_TOLERANCE && dHi <= REFERENCE_TOLERANCE) ciWithin++;
+    const dEst = Math.abs(f.estimate! - r.estimate!);
+    maxEstDiff = Math.max(maxEstDiff, dEst);
+    if (dEst <= REFERENCE_TOLERANCE) estWithin++;
+    else {
+      const x = Float64Array.from(c.metrics[0].canary).sort();
+      const y = Float64Array.from(c.metrics[0].baseline).sort();
+      const [lo, hi] = mannWhitneyDetailed(x, y, 0.98).estimateRange;
+      if (
+        r.estimate! >= lo - REFERENCE_TOLERANCE &&
+        r.estimate! <= hi + REFERENCE_TOLERANCE
+      )
+        estInZeroInterval++;
+      else estNeither++;
+    }
+  }
+  const ratio = refMs / fastMs;
+  const n = refCases.length;
+  const evalsPerVerdict = referenceStats.evaluations / n;
+  console.log(
+    `reference: ${(refMs / n).toFixed(1)} ms/verdict (${evalsPerVerdict.toFixed(
+      0,
+    )} re-rankings), fast ${((fastMs / n) * 1000).toFixed(
+      0,
+    )} µs → ratio ${ratio.toFixed(0)}×`,
+  );
+  console.log(
+    `same classification ${sameClass}/${n}; interval within ${REFERENCE_TOLERANCE}: ${ciWithin}/${n} (max diff ${maxCiDiff.toExponential(
+      2,
+    )}); estimate within ${REFERENCE_TOLERANCE}: ${estWithin}/${n}, both inside the flat zero interval of f(mu, 0): ${estInZeroInterval}, neither: ${estNeither} (max diff ${maxEstDiff.toExponential(
+      2,
+    )})`,
+  );
+  const equal = sameClass === n && ciWithin === n && estNeither === 0;
+  if (!equal) {
+    console.error('ASSERTION FAILED: fast and reference disagree');
+    process.exitCode = 1;
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const ok = (b: boolean) => (b ? 'met' : '**missed**');
+  const fmt = (v: number) => Math.round(v).toLocaleString('en');
+  writeSection(
+    'Canary judge',
+    [
+      `Command: \`yarn bench:judge\` — ${date} — ${machine}; 1-minute load average ${load} when it started (the machine is shared with other jobs; figures are for that load). Cases: deterministic latency-like samples, **1,000 per side**, a third identical distributions, a third shifted +2…10 %, a third log-normal; every verdict is a full \`judge()\` call (NaN handling, sorting, Mann-Whitney, effect size, scoring, reasons).`,
+      '',
+      '| benchmark | goal | result | status |',
+      '|---|---|---|---|',
+      `| metric verdicts per second, ${workers} worker threads (one per core) | ≥ 10,000/s | **${fmt(
+        perSecPar,
+      )}/s** | ${ok(perSecPar >= 10_000)} |`,
+      `| the same, one thread | — | ${fmt(perSecWall)}/s wall-clock; ${fmt(
+        perSecCpu,
+      )} per CPU-second of that thread | — |`,
+      `| vs reference (Brent, tol ${REFERENCE_TOLERANCE}, re-ranking both samples at each of ${evalsPerVerdict.toFixed(
+        0,
+      )} evaluations per verdict), same verdicts interleaved on one thread | ≥ 50× | reference ${(
+        refMs / n
+      ).toFixed(1)} ms/verdict, judge ${((fastMs / n) * 1000).toFixed(
+        0,
+      )} µs/verdict → **${ratio.toFixed(0)}×** | ${ok(ratio >= 50)} |`,
+      `| same classifications (metric and verdict) | all | **${sameClass}/${n}** (${Object.entries(
+        classes,
+      )
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}) | ${ok(sameClass === n)} |`,
+      `| confidence interval equal within the root finder's tolerance ${REFERENCE_TOLERANCE} | all | **${ciWithin}/${n}** (max difference ${maxCiDiff.toExponential(
+        2,
+      )}) | ${ok(ciWithin === n)} |`,
+      `| Hodges–Lehmann estimate equal within ${REFERENCE_TOLERANCE} | all | **${estWithin}/${n}** within; ${estInZeroInterval} where Kayenta's f(mu, 0) is exactly 0 on an interval wider than the tolerance and both values lie in it (Brent stops anywhere in it; ours is the median of the pairwise differences); ${estNeither} otherwise (max difference ${maxEstDiff.toExponential(
+        2,
+      )}) | ${ok(estNeither === 0)} |`,
+    ].join('\n'),
+  );
+}
+
+if (require.main === module) {
+  main().catch(e => {
+    console.error(e);
+    process.exit(1);
+  });
+}
