@@ -67,6 +67,17 @@ function Verified({
   const lines: string[] = [];
   if (report.checked === 0) {
     lines.push('No records yet.');
+  } else if (report.incremental) {
+    const { fromSeq, checkedNow } = report.incremental;
+    lines.push(
+      `${formatCount(report.checked)} record${
+        report.checked === 1 ? '' : 's'
+      }: records #1–#${fromSeq} were verified by this browser before; ${formatCount(
+        checkedNow,
+      )} new record${
+        checkedNow === 1 ? '' : 's'
+      } checked now (hash recomputed from the canonical bytes, previousHash linked to #${fromSeq}).`,
+    );
   } else {
     lines.push(
       `${formatCount(report.checked)} record${
