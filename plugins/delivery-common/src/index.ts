@@ -38,3 +38,4 @@ export { argoWebMetricResponse } from './argo/webMetric';
 export type { ArgoWebMetricResponse } from './argo/webMetric';
 export { evaluateArgoWebMetric } from './argo/argoEvaluate';
 export type { ArgoMeasurementPhase } from './argo/argoEvaluate';
+export { planWaves, DependencyCycleError } from './promotion/planWaves';
