@@ -44,6 +44,15 @@ export interface Config {
      * may not write.
      */
     pluginProducers?: { [pluginId: string]: string[] };
+    /** Caps on one append; a request over a cap is a 400 naming the field. */
+    limits?: {
+      /** Canonical envelope size in bytes (summary, subject, artifact list). Default 65536. */
+      maxEnvelopeBytes?: number;
+      /** Keys in `summary`, hand-written and parsed together. Default 64. */
+      maxSummaryKeys?: number;
+      /** Artifacts per record. Default 32. */
+      maxArtifacts?: number;
+    };
     /** Extra evidence categories beyond the built-in ones (lowercase kebab-case). */
     categories?: string[];
     retention?: {

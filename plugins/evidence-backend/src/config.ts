@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { InputLimits, readInputLimits } from './service/inputLimits';
 import {
   AUDIT_CATEGORIES,
   DEFAULT_RETENTION_YEARS,
@@ -26,6 +27,8 @@ export interface EvidenceConfig {
   };
   requirements: Record<string, Requirement[]>;
   demoSeed: boolean;
+  /** caps on one append (`evidence.limits`); defaults when absent */
+  limits?: InputLimits;
   audit: {
     frequencyMinutes: number;
     initialDelayMinutes: number;
@@ -106,6 +109,7 @@ export function readEvidenceConfig(config: Config): EvidenceConfig {
     },
     requirements,
     demoSeed: c?.getOptionalBoolean('demo.seed') ?? false,
+    limits: readInputLimits(config),
     audit: {
       frequencyMinutes: c?.getOptionalNumber('audit.frequencyMinutes') ?? 15,
       initialDelayMinutes:

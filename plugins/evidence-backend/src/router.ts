@@ -35,6 +35,7 @@ import {
   zodInputError,
 } from './service/prepare';
 import { toStoredRecords } from './service/records';
+import { assertIJson, safeIntParam } from './service/inputLimits';
 import {
   missingCategories,
   verifiedCategories,
@@ -62,17 +63,17 @@ const listQuerySchema = z.object({
   since: z.string().datetime({ offset: true }).optional(),
   until: z.string().datetime({ offset: true }).optional(),
   subject: z.string().max(256).optional(),
-  cursor: z.string().regex(/^\d+$/, 'invalid cursor').optional(),
+  // a record seq: stored as a 32-bit integer (PostgreSQL `integer`)
+  cursor: z
+    .string()
+    .regex(/^\d{1,10}$/, 'a record sequence number')
+    .refine(v => Number(v) <= 2_147_483_647, 'at most 2147483647')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 
-const intParam = (name: string, v: unknown) => {
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) {
-    throw new InputError(`${name}: required, a non-negative integer`);
-  }
-  return Number(v);
-};
+const intParam = safeIntParam;
 
 export async function createRouter(
   options: RouterOptions,
@@ -89,6 +90,29 @@ export async function createRouter(
     express.json({
       limit: Math.ceil(config.maxArtifactBytes * 1.4) * 4 + 1024 * 1024,
     }),
+  );
+  // unparseable or oversized bodies: a 4xx that says so, never a 500
+  router.use(
+    (
+      err: any,
+      _req: Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (err?.type === 'entity.parse.failed') {
+        next(new InputError(`body: not valid JSON (${err.message})`));
+      } else if (err?.type === 'entity.too.large') {
+        next(
+          new InputError(
+            `body: ${err.length} bytes, over the request size limit of ${err.limit} bytes`,
+          ),
+        );
+      } else if (err?.status >= 400 && err?.status < 500) {
+        next(new InputError(`body: ${err.message}`));
+      } else {
+        next(err);
+      }
+    },
   );
 
   async function authorize(
@@ -349,6 +373,7 @@ export async function createRouter(
         evidenceRetentionManagePermission,
         entityRef,
       );
+      assertIJson(req.body);
       const parsed = holdSchema.safeParse(req.body);
       if (!parsed.success) throw zodInputError(parsed.error);
       const hold = {
@@ -394,6 +419,7 @@ export async function createRouter(
             .string()
             .refine(c => config.categories.includes(c), 'unknown category'),
         )
+        .min(1) // an empty list is ambiguous: omit it to purge every category
         .max(64)
         .optional(),
     })
@@ -405,6 +431,7 @@ export async function createRouter(
       evidenceRetentionBypassPermission,
       entityRef,
     );
+    assertIJson(req.body);
     const parsed = purgeSchema.safeParse(req.body);
     if (!parsed.success) throw zodInputError(parsed.error);
     if (config.retention.mode === 'compliance') {

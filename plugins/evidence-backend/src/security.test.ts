@@ -72,6 +72,7 @@ async function start(
 }
 
 const records = '/api/evidence/v1/records';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
 const serviceHeader = (subject: string) =>
   `Bearer ${mockCredentials.service.token({
     onBehalfOf: mockCredentials.service(`external:${subject}`),
@@ -248,5 +249,71 @@ describe('early purge', () => {
       category: 'compliance',
       summary: { action: 'early-purge', purgedBlobs: 1, purgedRecords: 1 },
     });
+  });
+});
+
+describe('configurable input caps (evidence.limits)', () => {
+  it('refuses envelopes, summaries and artifact lists over the configured caps, naming the field', async () => {
+    const server = await start({
+      evidence: {
+        limits: { maxEnvelopeBytes: 1024, maxSummaryKeys: 2, maxArtifacts: 1 },
+      },
+    });
+    const body = {
+      entityRef: 'component:default/service-a',
+      category: 'tests',
+    };
+    const keys = await request(server)
+      .post(records)
+      .send({ ...body, summary: { a: 1, b: 2, c: 3 } })
+      .expect(400);
+    expect(keys.body.error.message).toMatch(/^summary: at most 2 keys/);
+    const big = await request(server)
+      .post(records)
+      .send({ ...body, summary: { a: 'x'.repeat(1000) } })
+      .expect(400);
+    expect(big.body.error.message).toMatch(
+      /^summary: the record's envelope would be \d+ bytes, over the limit of 1024/,
+    );
+    const many = await request(server)
+      .post(records)
+      .send({
+        ...body,
+        artifacts: [
+          { name: 'a.txt', contentBase64: b64('a') },
+          { name: 'b.txt', contentBase64: b64('b') },
+        ],
+      })
+      .expect(400);
+    expect(many.body.error.message).toMatch(/^artifacts: at most 1 artifacts/);
+    const media = await request(server)
+      .post(records)
+      .send({
+        ...body,
+        artifacts: [
+          {
+            name: 'a.txt',
+            mediaType: 'text/plain\r\nX: 1',
+            contentBase64: b64('a'),
+          },
+        ],
+      })
+      .expect(400);
+    expect(media.body.error.message).toMatch(/^artifacts\.0\.mediaType: /);
+    await request(server)
+      .post(records)
+      .send({
+        ...body,
+        summary: { a: 1, b: 2 },
+        artifacts: [
+          {
+            name: 'a.txt',
+            mediaType: 'text/plain; charset=utf-8',
+            contentBase64: b64('a'),
+          },
+        ],
+      })
+      .expect(201);
+    expect(await countRecords(server)).toBe(1);
   });
 });

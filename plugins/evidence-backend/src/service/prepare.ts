@@ -15,6 +15,7 @@ import {
 } from '../parsers';
 import { nativeSha256 } from '../store/nodeHash';
 import type { BlobInput, PreparedAppend } from '../store/types';
+import { assertIJson, DEFAULT_INPUT_LIMITS, isMediaType } from './inputLimits';
 
 const str = (max: number) => z.string().min(1).max(max);
 const fact = z.union([
@@ -100,10 +101,39 @@ export function prepareAppend(
     idempotencyKey?: string;
   },
 ): PreparedAppend {
+  assertIJson(body); // before zod: it would drop __proto__ keys silently
   const parsed = appendRequestSchema.safeParse(body);
   if (!parsed.success) throw zodInputError(parsed.error);
   const req = parsed.data;
   const { config } = options;
+  const limits = config.limits ?? DEFAULT_INPUT_LIMITS;
+  if ((req.artifacts?.length ?? 0) > limits.maxArtifacts) {
+    throw new InputError(
+      `artifacts: at most ${limits.maxArtifacts} artifacts per record (evidence.limits.maxArtifacts), got ${req.artifacts?.length}`,
+    );
+  }
+  if (Object.keys(req.summary ?? {}).length > limits.maxSummaryKeys) {
+    throw new InputError(
+      `summary: at most ${
+        limits.maxSummaryKeys
+      } keys (evidence.limits.maxSummaryKeys), got ${
+        Object.keys(req.summary ?? {}).length
+      }`,
+    );
+  }
+  const longKey = Object.keys(req.summary ?? {}).find(k => k.length > 128);
+  if (longKey !== undefined) {
+    throw new InputError(
+      `summary: key '${longKey.slice(0, 32)}…' is longer than 128 characters`,
+    );
+  }
+  (req.artifacts ?? []).forEach((a, i) => {
+    if (a.mediaType !== undefined && !isMediaType(a.mediaType)) {
+      throw new InputError(
+        `artifacts.${i}.mediaType: not a media type (RFC 6838 type/subtype, optional parameters, no control characters)`,
+      );
+    }
+  });
   const entityRef = normalizeEntityRef(req.entityRef);
   if (!config.categories.includes(req.category)) {
     throw new InputError(
@@ -211,10 +241,24 @@ export function prepareAppend(
   };
   const valid = evidenceEnvelopeSchema.safeParse(draft);
   if (!valid.success) throw zodInputError(valid.error);
+  let canonicalDraft: string;
   try {
-    canonicalJson(draft);
+    canonicalDraft = canonicalJson(draft);
   } catch (e) {
     throw new InputError(`summary: ${(e as Error).message}`);
+  }
+  const envelopeBytes = Buffer.byteLength(canonicalDraft, 'utf8');
+  if (envelopeBytes > limits.maxEnvelopeBytes) {
+    throw new InputError(
+      `summary: the record's envelope would be ${envelopeBytes} bytes, over the limit of ${limits.maxEnvelopeBytes} (evidence.limits.maxEnvelopeBytes); attach large data as an artifact or payload`,
+    );
+  }
+  if (Object.keys(summary).length > limits.maxSummaryKeys) {
+    throw new InputError(
+      `summary: with the facts parsed from artifacts the record would have ${
+        Object.keys(summary).length
+      } keys, over evidence.limits.maxSummaryKeys (${limits.maxSummaryKeys})`,
+    );
   }
   return {
     entityRef,
