@@ -32,12 +32,41 @@ export interface CanaryMetricResult {
   group?: string;
   classification: MetricClassification;
   critical: boolean;
-  /** judged and shown, never deciding */
+  /** judged and shown, never deciding (observe-only) */
+  muted?: boolean;
+  /** judged and shown, never deciding (older name of `muted`) */
   observeOnly?: boolean;
+  canaryMean?: number | null;
+  baselineMean?: number | null;
+  /** samples judged per side */
+  canaryCount?: number;
+  baselineCount?: number;
   estimate?: number | null;
   confidenceInterval?: Array<number | null>;
   effectSize?: number | null;
   /** the rule that decided it and its numbers, in words */
+  reason: string;
+  [key: string]: unknown;
+}
+
+/** Argo-style analysis phase of a threshold metric. @public */
+export type ThresholdPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
+
+/** One threshold metric (e.g. "error rate ≤ 0.5%"), Argo Rollouts style. @public */
+export interface CanaryThresholdResult {
+  name: string;
+  phase: ThresholdPhase;
+  muted?: boolean;
+  failed?: number;
+  inconclusive?: number;
+  errors?: number;
+  measurements?: Array<{
+    phase: ThresholdPhase;
+    value: number | null;
+    baselineValue: number | null;
+    limit: number | null;
+    reason: string;
+  }>;
   reason: string;
   [key: string]: unknown;
 }
@@ -47,6 +76,11 @@ export interface CanaryVerdict {
   score: number;
   classification: 'Pass' | 'Marginal' | 'Fail';
   metrics: CanaryMetricResult[];
+  thresholdMetrics?: CanaryThresholdResult[];
+  thresholdPhase?: ThresholdPhase | null;
+  /** why the overall classification is what it is, in words */
+  reason?: string;
+  [key: string]: unknown;
 }
 
 /** @public */

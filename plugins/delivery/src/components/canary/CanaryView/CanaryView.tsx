@@ -239,7 +239,15 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
                 subheader="Canary compared with the baseline (Mann-Whitney estimate, confidence interval, effect size) and the rule that decided."
               >
                 {latest ? (
-                  <MetricVerdicts analysis={latest} />
+                  <MetricVerdicts
+                    analysis={latest}
+                    units={Object.fromEntries(
+                      run.metrics.map(m => [
+                        m.name,
+                        typeof m.unit === 'string' ? m.unit : undefined,
+                      ]),
+                    )}
+                  />
                 ) : (
                   <Typography variant="body2" color="textSecondary">
                     No analysis yet: the first one runs after the first step's

@@ -209,11 +209,22 @@ describe('EntityCanaryContent', () => {
     const p95 = screen.getByTestId('canary-verdict-p95_latency_ms');
     expect(p95).toHaveTextContent('High');
     expect(p95).toHaveTextContent('61.8 [55.1, 68.3]');
+    expect(p95).toHaveTextContent('canary 242.1 ms (n 30)');
+    expect(p95).toHaveTextContent('baseline 181 ms (n 30)');
     expect(p95).toHaveTextContent(
       'High: canary p95 latency 242 ms vs baseline 181 ms; the rule is "p95 ≤ 1.10 × baseline p95"',
     );
     expect(screen.getByTestId('canary-verdict-cpu_seconds')).toHaveTextContent(
       'observe only (never decides)',
+    );
+    // threshold metrics (Argo style) with value, baseline and limit
+    const errors = screen.getByTestId('canary-verdict-error_rate');
+    expect(errors).toHaveTextContent('Successful');
+    expect(errors).toHaveTextContent('canary 0.21 %');
+    expect(errors).toHaveTextContent('limit 0.5 %');
+    expect(errors).toHaveTextContent('Successful: error rate 0.21% ≤ 0.5%');
+    expect(screen.getByTestId('canary-verdicts')).toHaveTextContent(
+      'Fail: score 0 < marginal 75 (p95_latency_ms High)',
     );
 
     // charts per metric
