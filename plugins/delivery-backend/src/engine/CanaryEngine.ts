@@ -13,7 +13,7 @@ import {
   RolloutTransitionError,
   transition,
 } from '@assay/plugin-delivery-common';
-import type { JudgeInput, JudgeResult } from '@assay/plugin-delivery-common';
+import type { JudgeInput } from '@assay/plugin-delivery-common';
 import { randomUUID } from 'node:crypto';
 import { CanaryConfig, validateSteps } from '../config';
 import type { MetricsProvider, TrafficProvider } from '../providers/types';
@@ -492,7 +492,7 @@ export class CanaryEngine {
           window: { start: st.windowStart, end: iso(now) },
           observedWeight: result.observedWeight,
           judgeInput: input,
-          verdict: slimVerdict(verdict),
+          verdict,
           summary: {
             classification: verdict.classification,
             score: verdict.score,
@@ -617,9 +617,4 @@ function enrichCause(
     };
   }
   return cause;
-}
-
-/** The verdict as recorded in evidence (the full judge result). */
-function slimVerdict(v: JudgeResult): JudgeResult {
-  return v;
 }
