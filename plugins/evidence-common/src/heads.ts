@@ -58,7 +58,8 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 export function compareEntityRefs(a: string, b: string): number {
   // without surrogates, UTF-16 order is code point order
   if (!SURROGATE.test(a) && !SURROGATE.test(b)) {
-    return a < b ? -1 : a > b ? 1 : 0;
+    if (a === b) return 0;
+    return a < b ? -1 : 1;
   }
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
@@ -67,7 +68,8 @@ export function compareEntityRefs(a: string, b: string): number {
     if (x !== y) return x < y ? -1 : 1;
     if (x > 0xffff) i++;
   }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  if (a.length === b.length) return 0;
+  return a.length < b.length ? -1 : 1;
 }
 
 /**

@@ -22,6 +22,11 @@ const STAGE_TEXT = {
   key: "The log's signing key changed",
 } as const;
 
+const HEAD_TEXT = {
+  truncated: "the entity's newest records were removed (truncated)",
+  'head replaced': "the entity's newest record was replaced",
+} as const;
+
 function Verifying({ progress }: { progress?: IntegrityProgress }) {
   const total = progress?.total ?? 0;
   const pct =
@@ -177,11 +182,8 @@ function Broken(props: {
     >
       <AlertTitle>
         Integrity check failed:{' '}
-        {problem.kind === 'truncated'
-          ? "the entity's newest records were removed (truncated)"
-          : problem.kind === 'head replaced'
-          ? "the entity's newest record was replaced"
-          : STAGE_TEXT[problem.stage].toLowerCase()}
+        {(problem.kind && HEAD_TEXT[problem.kind]) ??
+          STAGE_TEXT[problem.stage].toLowerCase()}
       </AlertTitle>
       {record ? (
         <Typography variant="body2">
