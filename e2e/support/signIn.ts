@@ -92,7 +92,10 @@ export async function waitForBackend(page: Page): Promise<void> {
  */
 export async function openSignedIn(page: Page, path: string): Promise<void> {
   const enter = page.getByRole('button', { name: 'Enter' });
-  const app = page.getByRole('navigation');
+  // the sidebar's own <nav> has no box; its links do
+  const app = page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Settings' });
   for (let attempt = 1; ; attempt++) {
     await waitForBackend(page);
     await page.goto(path);
