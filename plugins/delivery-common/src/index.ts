@@ -39,3 +39,5 @@ export type { ArgoWebMetricResponse } from './argo/webMetric';
 export { evaluateArgoWebMetric } from './argo/argoEvaluate';
 export type { ArgoMeasurementPhase } from './argo/argoEvaluate';
 export { planWaves, DependencyCycleError } from './promotion/planWaves';
+export * from './promotion/types';
+export { evaluateGates, PROMOTION_POLICY_DEFAULTS } from './promotion/gates';
