@@ -18,6 +18,11 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// publish:github, publish:github:pull-request and publish:gitlab for the
+// onboarding template's repository choice (local publishing stays the
+// offline default; these need integrations.github / integrations.gitlab)
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
 
 // auth plugin
 backend.add(import('@backstage/plugin-auth-backend'));

@@ -67,7 +67,9 @@ describe('onboarding a service end to end (backend)', () => {
             catalog: {
               processingInterval: { seconds: 1 },
               rules: [
-                { allow: ['Component', 'System', 'Location', 'Template'] },
+                {
+                  allow: ['Component', 'API', 'System', 'Location', 'Template'],
+                },
               ],
               locations: [
                 {

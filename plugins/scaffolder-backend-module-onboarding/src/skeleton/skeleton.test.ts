@@ -210,6 +210,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       return found[0] as any;
     };
     let id: string;
+    const component = () => docs('catalog-info.yaml')[0] as any;
 
     beforeAll(async () => {
       const result = await scaffolder.dryRun(values);
@@ -218,8 +219,9 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       }
       files = result.files;
       body = result.body;
-      id = (yaml.parse(text('catalog-info.yaml')) as Entity).metadata
-        .annotations!['assay.dev/feature-id'];
+      id = (component() as Entity).metadata.annotations![
+        'assay.dev/feature-id'
+      ];
     });
 
     it('runs every step', () => {
@@ -235,6 +237,8 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'generate-runtime',
         'reports',
         'publish',
+        'publish-github',
+        'publish-gitlab',
         'register',
         'evidence',
       ]);
@@ -255,7 +259,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
     });
 
     it('produces a catalog-info.yaml that passes catalog-model validation', async () => {
-      const entity = yaml.parse(text('catalog-info.yaml')) as Entity;
+      const entity = component() as Entity;
       await expect(entityPolicy.enforce(entity)).resolves.toBeDefined();
       await expect(
         componentEntityV1alpha1Validator.check(entity),
@@ -274,7 +278,29 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         owner: 'group:default/payments-team',
         system: 'system:default/example-service',
         dependsOn: ['component:default/service-a', 'resource:service-mesh'],
+        providesApis: [`${expected.name}-api`],
       });
+      expect(entity.metadata.annotations).toMatchObject({
+        'backstage.io/kubernetes-id': expected.name,
+        'backstage.io/techdocs-ref': 'dir:.',
+        'grafana/dashboard-selector': `tags @> '${expected.name}'`,
+        'assay.dev/mesh-mtls': 'STRICT',
+      });
+      expect(entity.metadata.annotations!['prometheus.io/rule']).toMatch(
+        /^sum by \(destination_version\) .*\|destination_version$/,
+      );
+      const [, api] = docs('catalog-info.yaml') as Entity[];
+      await expect(entityPolicy.enforce(api)).resolves.toBeDefined();
+      expect(api).toMatchObject({
+        kind: 'API',
+        metadata: { name: `${expected.name}-api` },
+        spec: { type: 'openapi', definition: { $text: './openapi.yaml' } },
+      });
+      expect(yaml.parse(text('openapi.yaml')).paths).toHaveProperty([
+        '/api/v1/items',
+      ]);
+      expect(yaml.parse(text('mkdocs.yml')).nav).toHaveLength(2);
+      expect(text('docs/operations.md')).toContain('ErrorBudgetBurnFast');
     });
 
     it('identifies the feature from the canonical spec, with the branch convention', () => {
@@ -285,11 +311,9 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         resources: values.resources,
       });
       expect(id).toBe(featureId(spec));
-      expect(
-        yaml.parse(text('catalog-info.yaml')).metadata.annotations[
-          'assay.dev/feature-branch'
-        ],
-      ).toBe(`auto/spec-implementation/${id}`);
+      expect(component().metadata.annotations['assay.dev/feature-branch']).toBe(
+        `auto/spec-implementation/${id}`,
+      );
     });
 
     it('has stable and canary Deployments with the validated resources and /healthz probes', () => {
@@ -657,8 +681,16 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
       expect(summary).toContain(
         `sha256:${sha256(files.get(`${dir}/manifest.json`)!)}`,
       );
-      expect(body.output.links[0].entityRef).toBe(
+      expect(body.output.links.map((l: any) => l.title)).toEqual([
+        'Repository',
+        'Open in catalog',
+        'Evidence',
+      ]);
+      expect(body.output.links[1].entityRef).toBe(
         `component:default/${expected.name}`,
+      );
+      expect(body.output.links[2].url).toBe(
+        `/catalog/default/component/${expected.name}/evidence`,
       );
     });
   });
@@ -708,9 +740,9 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         mode: 'sandbox',
       });
       expect(result.status).toBe(200);
-      const entity = yaml.parse(
-        result.files.get('catalog-info.yaml')!.toString(),
-      );
+      const entity = yaml
+        .parseAllDocuments(result.files.get('catalog-info.yaml')!.toString())[0]
+        .toJS();
       expect(entity.metadata.name).toBe('service-a-v2');
       expect(result.files.get('k8s/deployment.yaml')!.toString()).toContain(
         'name: service-a-v2-canary',
