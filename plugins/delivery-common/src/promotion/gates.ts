@@ -277,12 +277,8 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
         [e!.hash, prev.loadTest?.hash, prev.hash],
       );
     } else {
-      const pct =
-        prevP95 === 0
-          ? cur === 0
-            ? 0
-            : Infinity
-          : ((cur - prevP95) / prevP95) * 100;
+      let pct = ((cur - prevP95) / prevP95) * 100;
+      if (prevP95 === 0) pct = cur === 0 ? 0 : Infinity;
       add(
         'load-test.regression',
         'Load-test regression',
