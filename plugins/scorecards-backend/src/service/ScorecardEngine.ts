@@ -88,6 +88,27 @@ export class ScorecardEngine {
     },
   ) {}
 
+  /**
+   * Records verified by this process: hash → the fields facts are read from.
+   * A record with the same hash and the same fact-bearing fields is not
+   * hashed again (its links are still checked on every read).
+   */
+  private readonly verified = new Map<string, string>();
+
+  private fingerprint(r: {
+    envelope: {
+      seq: number;
+      category: string;
+      producedAt: string;
+      summary: unknown;
+    };
+  }) {
+    const e = r.envelope;
+    return `${e.seq}|${e.category}|${e.producedAt}|${JSON.stringify(
+      e.summary,
+    )}`;
+  }
+
   private now() {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
@@ -145,7 +166,14 @@ export class ScorecardEngine {
     const domain = system ? ctx.domains.get(system) : undefined;
     const facts = {
       ...entityFacts(entity, { domain }),
-      ...evidenceFacts(records),
+      ...evidenceFacts(records, {
+        hash: nativeSha256,
+        verified: r => this.verified.get(r.hash) === this.fingerprint(r),
+        onVerified: r => {
+          if (this.verified.size >= 1_000_000) this.verified.clear();
+          this.verified.set(r.hash, this.fingerprint(r));
+        },
+      }),
     };
     const result = evaluateEntity({
       entityRef: ref,

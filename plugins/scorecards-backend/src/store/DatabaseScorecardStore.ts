@@ -190,17 +190,22 @@ export class DatabaseScorecardStore {
 
   /** entityRef → etag and result hash of every stored result. */
   async listStates(): Promise<
-    Map<string, { etag?: string; resultHash: string }>
+    Map<string, { etag?: string; resultHash: string; computedAt: string }>
   > {
     const rows = await this.db('scorecard_results').select(
       'entity_ref',
       'entity_etag',
       'result_hash',
+      'computed_at',
     );
     return new Map(
       rows.map(r => [
         r.entity_ref,
-        { etag: r.entity_etag ?? undefined, resultHash: r.result_hash },
+        {
+          etag: r.entity_etag ?? undefined,
+          resultHash: r.result_hash,
+          computedAt: r.computed_at,
+        },
       ]),
     );
   }
