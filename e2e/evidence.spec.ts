@@ -46,6 +46,38 @@ function tamperCoverageRecord(): { seq: number; hash: string } {
   }
 }
 
+const SERVICE_B = 'component:default/service-b';
+
+/**
+ * Deletes service-b's newest record (its head) directly in the database, as
+ * the table owner could: the WORM delete trigger is dropped first (and not
+ * recreated; data/e2e is wiped before every run). Everything left still
+ * chains and is in the log, so only the head bound to the signed checkpoint
+ * shows what is missing.
+ */
+function deleteHeadRecord(): { seq: number; hash: string } {
+  expect(existsSync(EVIDENCE_DB), `${EVIDENCE_DB} is missing`).toBe(true);
+  const db = new Database(EVIDENCE_DB);
+  try {
+    const head = db
+      .prepare(
+        `SELECT seq, hash FROM evidence_records
+         WHERE entity_ref = ? ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(SERVICE_B) as { seq: number; hash: string };
+    expect(head, 'the demo seed has records for service-b').toBeTruthy();
+    expect(head.seq).toBeGreaterThan(1);
+    db.exec('DROP TRIGGER IF EXISTS evidence_records_no_delete');
+    const result = db
+      .prepare('DELETE FROM evidence_records WHERE hash = ?')
+      .run(head.hash);
+    expect(result.changes).toBe(1);
+    return head;
+  } finally {
+    db.close();
+  }
+}
+
 // Tall enough for the banner, the summary cards and the records table.
 test.use({ viewport: { width: 1440, height: 1500 } });
 
@@ -119,6 +151,37 @@ test('the Evidence tab verifies service-a in the browser and names a tampered re
   await expect(table.getByText('coverage 99.9%')).toBeVisible();
   await page.screenshot({
     path: screenshotPath('evidence-tampered'),
+    fullPage: true,
+  });
+});
+
+test('the Evidence tab names a truncation when the newest record was deleted', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/service-b/evidence');
+  const banner = page.getByTestId('evidence-integrity-banner');
+  await expect(banner).toHaveAttribute('data-state', 'verified');
+  await expect(banner).toContainText(
+    'The signed checkpoint commits to record #',
+  );
+
+  // Someone with database access deletes service-b's head record.
+  const removed = deleteHeadRecord();
+  await page.reload();
+  await expect(banner).toHaveAttribute('data-state', 'broken');
+  await expect(banner).toContainText(
+    "Integrity check failed: the entity's newest records were removed (truncated)",
+  );
+  await expect(banner).toContainText(
+    `First bad record: #${removed.seq} ${removed.hash.slice(0, 16)}`,
+  );
+  await expect(banner).toContainText(
+    `truncated: the signed checkpoint commits to head #${removed.seq}`,
+  );
+  await expect(banner).toContainText(`end at #${removed.seq - 1}`);
+  await page.screenshot({
+    path: screenshotPath('evidence-truncated'),
     fullPage: true,
   });
 });
