@@ -75,7 +75,7 @@ export function envelope(i: number, prev: string | null): EvidenceEnvelope {
  * subtree hashes, log state, heads, counts) — appending 1M records through
  * HTTP would take the whole bench.
  */
-async function buildDatabase(n: number, file: string) {
+export async function buildDatabase(n: number, file: string) {
   const knex = Knex({
     client: 'better-sqlite3',
     connection: { filename: file },

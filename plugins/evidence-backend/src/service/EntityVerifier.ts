@@ -4,7 +4,7 @@ import { nativeSha256Hex } from '../store/nodeHash';
 import { VerifyWorker } from './verifyWorker';
 
 /** Records per database page and per worker batch. */
-export const VERIFY_PAGE = 5000;
+export const VERIFY_PAGE = 1000;
 
 /** What `/verify` answers: the chain verdict plus where this run started. */
 export type EntityVerification = ChainVerification & {
@@ -17,7 +17,7 @@ export type EntityVerification = ChainVerification & {
  * persists the newest record verified so far (`evidence_verified_heads`);
  * a run first checks that this record is still stored with the same bytes
  * and hash, then verifies only the records after it — the full verifyChain
- * check plus the stored leaf hash of each — linked to it, in pages of 5,000
+ * check plus the stored leaf hash of each — linked to it, in pages of 1,000
  * read by keyset and checked in a worker thread, advancing the persisted
  * head after each page (an interrupted run resumes). Concurrent requests for
  * one entity share one run.

@@ -32,8 +32,16 @@ export class TreeNodeStore {
     db: Knex | Knex.Transaction,
     refs: Ref[],
   ): Promise<(level: number, index: number) => Uint8Array> {
-    const missing = refs.filter(r => !this.cache.has(key(r.level, r.index)));
+    // nodes already cached are pinned in `local` too: loading others may
+    // evict them from the cache before the lookup runs
     const local = new Map<string, Uint8Array>();
+    const missing: Ref[] = [];
+    for (const r of refs) {
+      const k = key(r.level, r.index);
+      const cached = this.cache.get(k);
+      if (cached) local.set(k, cached);
+      else missing.push(r);
+    }
     const take = (
       rows: Array<{ level: number; idx: number | string; hash: string }>,
     ) => {
@@ -75,7 +83,7 @@ export class TreeNodeStore {
     }
     return (level, index) => {
       const k = key(level, index);
-      const h = this.cache.get(k) ?? local.get(k);
+      const h = local.get(k) ?? this.cache.get(k);
       if (!h) {
         throw new Error(`evidence: missing Merkle tree node ${k}`);
       }
