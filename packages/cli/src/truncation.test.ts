@@ -94,9 +94,9 @@ describe('assay evidence verify detects a removed head record', () => {
     expect(code).toBe(1);
     expect(text).toMatch(
       new RegExp(
-        `truncated: the signed checkpoint commits to head #${head.seq} .* end at #${
-          head.seq - 1
-        }`,
+        `truncated: the signed checkpoint commits to head #${
+          head.seq
+        } .* end at #${head.seq - 1}`,
       ),
     );
   });

@@ -56,7 +56,11 @@ export function buildAuditPackFiles(
   };
   if (bundle.headProof) {
     // the entity's leaf in the heads tree the checkpoint signs
-    files['proofs/head.json'] = `${JSON.stringify(bundle.headProof, null, 2)}\n`;
+    files['proofs/head.json'] = `${JSON.stringify(
+      bundle.headProof,
+      null,
+      2,
+    )}\n`;
   }
   bundle.records.forEach((record, i) => {
     const seq = seqOf(record.canonical, i);

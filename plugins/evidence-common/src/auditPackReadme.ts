@@ -12,9 +12,15 @@ export function auditPackReadme(args: {
   const fence = '```';
   return `# Evidence audit pack: ${args.entityRef}
 
-This pack holds the complete evidence chain of \`${args.entityRef}\` (${args.records} records)
-and proves that every record is in the append-only evidence log \`${args.origin}\`
-as of the signed checkpoint at tree size ${args.treeSize}. Everything below can be
+This pack holds the complete evidence chain of \`${args.entityRef}\` (${
+    args.records
+  } records)
+and proves that every record is in the append-only evidence log \`${
+    args.origin
+  }\`
+as of the signed checkpoint at tree size ${
+    args.treeSize
+  }. Everything below can be
 checked with standard tools only.
 
 | file | content |
@@ -91,7 +97,7 @@ another hash means the **head was replaced**. \`verify_pack.py\` does this check
 ${
   args.headsBound
     ? ''
-    : '\nThis pack\'s checkpoint was signed before heads were bound to checkpoints, so it has no `proofs/head.json`: only the inclusion of the records below can be checked.\n'
+    : "\nThis pack's checkpoint was signed before heads were bound to checkpoints, so it has no `proofs/head.json`: only the inclusion of the records below can be checked.\n"
 }
 ## 5. Checkpoint signature (Ed25519)
 
@@ -115,7 +121,9 @@ ${fence}
 
 ## What this does not prove
 
-The checkpoint covers the log up to tree size ${args.treeSize}; records appended later are not in
+The checkpoint covers the log up to tree size ${
+    args.treeSize
+  }; records appended later are not in
 this pack. The signature, and with it the heads line, is only as trustworthy as the key (step 0). To show that a later checkpoint extends this one, ask the log for a consistency proof.
 `;
 }

@@ -42,12 +42,12 @@ describe.each(databases.eachSupportedId())(
       return { knex, store, now: t + DAY };
     }
 
-    const summarize = async (
-      store: DatabaseEvidenceStore,
-      now: number,
-    ) => {
+    const summarize = async (store: DatabaseEvidenceStore, now: number) => {
       const categories = verifiedCategories(A, await store.categoryStats(A));
-      return { categories, missing: missingCategories(required, categories, now) };
+      return {
+        categories,
+        missing: missingCategories(required, categories, now),
+      };
     };
 
     it('uses the canonical bytes: stale tests stay stale', async () => {

@@ -64,13 +64,16 @@ export function IntegrityAuditCard() {
           value.cursor,
         )} of ${formatCount(value.treeSize)}.`;
   return (
-    <div data-testid="evidence-audit" data-state={value.findingCount ? 'findings' : 'clean'}>
+    <div
+      data-testid="evidence-audit"
+      data-state={value.findingCount ? 'findings' : 'clean'}
+    >
       <InfoCard title="Integrity audit">
         <Typography variant="body2" paragraph>
-          A scheduled task re-derives every record's hash and its stored
-          columns (entity, seq, category, time) from its canonical bytes,
-          recomputes the Merkle tree's leaf and interior nodes and checks the
-          chain links and entity heads. {progress}
+          A scheduled task re-derives every record's hash and its stored columns
+          (entity, seq, category, time) from its canonical bytes, recomputes the
+          Merkle tree's leaf and interior nodes and checks the chain links and
+          entity heads. {progress}
         </Typography>
         {value.findingCount === 0 ? (
           <Alert severity="success">No integrity problems found.</Alert>
@@ -82,7 +85,9 @@ export function IntegrityAuditCard() {
               evidence. Do not rely on the affected records until the cause is
               found.
               {value.hiddenFindings > 0
-                ? ` ${formatCount(value.hiddenFindings)} concern entities whose evidence you may not read.`
+                ? ` ${formatCount(
+                    value.hiddenFindings,
+                  )} concern entities whose evidence you may not read.`
                 : ''}
             </Alert>
             {value.findings.length > 0 && (
