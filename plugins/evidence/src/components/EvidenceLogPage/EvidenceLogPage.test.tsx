@@ -89,7 +89,9 @@ describe('EvidenceLogPage', () => {
     server.use(...log.handlers());
     await render();
     expect(
-      await screen.findByText(/1 integrity problem found in the stored evidence/),
+      await screen.findByText(
+        /1 integrity problem found in the stored evidence/,
+      ),
     ).toBeInTheDocument();
     expect(
       screen.getByText(/column category is "sast" but its canonical bytes/),
