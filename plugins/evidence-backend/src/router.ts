@@ -559,9 +559,7 @@ export async function createRouter(
   // The integrity audit's progress and findings (the Evidence log page).
   // Findings about an entity are shown only to those who may read its evidence.
   router.get('/v1/audit', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const { credentials } = await authorizeRead(req); // 403 before anything
     if (!options.audit) {
       throw new NotFoundError('The integrity audit is not configured');
     }

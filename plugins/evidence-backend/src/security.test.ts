@@ -195,6 +195,7 @@ describe('authorize before revealing', () => {
       `/v1/records/${missing}/artifacts/sha256:${missing}`,
       '/v1/checkpoint',
       '/v1/public-key',
+      '/v1/audit',
       '/v1/proofs/inclusion?leafIndex=0&treeSize=1',
       '/v1/proofs/consistency?from=1&to=2',
     ]) {
