@@ -12,6 +12,7 @@ import {
 import { ScaffolderPage, scaffolderPlugin } from '@backstage/plugin-scaffolder';
 import {
   AssayResourcesFieldExtension,
+  AssayServiceNameFieldExtension,
   ScaffolderFieldExtensions,
 } from '@assay/plugin-onboarding-react';
 import { orgPlugin } from '@backstage/plugin-org';
@@ -74,6 +75,7 @@ const routes = (
     <Route path="/create" element={<ScaffolderPage />}>
       <ScaffolderFieldExtensions>
         <AssayResourcesFieldExtension />
+        <AssayServiceNameFieldExtension />
       </ScaffolderFieldExtensions>
     </Route>
     <Route path="/api-docs" element={<ApiExplorerPage />} />

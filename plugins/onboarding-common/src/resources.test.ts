@@ -4,6 +4,7 @@ import {
   describeRule,
   RESOURCE_RULES,
   nearestRenderable,
+  RESOURCE_PRESETS,
   toKubernetesQuantities,
   validateResources,
 } from './resources';
@@ -284,4 +285,21 @@ describe('decimalPlaces', () => {
   ])('%p has %p decimals', (value, places) => {
     expect(decimalPlaces(value)).toBe(places);
   });
+});
+
+describe('RESOURCE_PRESETS', () => {
+  it.each(Object.entries(RESOURCE_PRESETS))(
+    '%s passes the rules of both modes',
+    (_name, preset) => {
+      for (const mode of ['compliance', 'sandbox'] as const) {
+        const result = validateResources({ ...preset, storyPoints: 3 }, mode);
+        expect({ mode, ...result }).toMatchObject({
+          mode,
+          ok: true,
+          errors: [],
+          warnings: [],
+        });
+      }
+    },
+  );
 });

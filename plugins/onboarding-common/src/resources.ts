@@ -332,3 +332,18 @@ export function validateResources(
   }
   return { ok: errors.length === 0, errors, warnings, rendered };
 }
+
+/**
+ * Resource presets offered by the onboarding form (story points are left
+ * as entered). All three pass the rules of both modes.
+ *
+ * @public
+ */
+export const RESOURCE_PRESETS: Record<
+  'S' | 'M' | 'L',
+  Pick<ResourceRequest, 'cpu' | 'memoryMb' | 'storageMb'>
+> = {
+  S: { cpu: 0.25, memoryMb: 256, storageMb: 512 },
+  M: { cpu: 0.5, memoryMb: 512, storageMb: 1024 },
+  L: { cpu: 1, memoryMb: 1024, storageMb: 2048 },
+};

@@ -4,7 +4,7 @@ import fs from 'fs';
 // eslint-disable-next-line no-restricted-imports
 import path from 'path';
 import yaml from 'yaml';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { configure, fireEvent, screen, waitFor } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
 import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
 import {
@@ -45,6 +45,7 @@ const review = () =>
 
 // The real scaffolder Stepper renders slowly on a loaded 2-core machine.
 jest.setTimeout(30_000);
+configure({ asyncUtilTimeout: 10_000 });
 
 describe('AssayResources in the scaffolder form', () => {
   it('is the field the template uses', () => {

@@ -4,6 +4,7 @@ import {
   FieldExtensionOptions,
 } from '@backstage/plugin-scaffolder-react';
 import { ResourceRequest } from '@assay/plugin-onboarding-common';
+import { ServiceNameField } from './components/ServiceNameField';
 import {
   ResourcesField,
   resourcesFieldValidation,
@@ -57,4 +58,25 @@ export const assayResourcesFieldOptions: FieldExtensionOptions<
  */
 export const AssayResourcesFieldExtension = scaffolderPlugin.provide(
   createScaffolderFieldExtension(assayResourcesFieldOptions),
+);
+
+/**
+ * Name to use in templates: `ui:field: AssayServiceName`.
+ *
+ * @public
+ */
+export const ASSAY_SERVICE_NAME_FIELD = 'AssayServiceName';
+
+/**
+ * The AssayServiceName scaffolder field: the service name, checked against
+ * the catalog while typing. Put it inside `<ScaffolderFieldExtensions>`.
+ *
+ * @public
+ */
+export const AssayServiceNameFieldExtension = scaffolderPlugin.provide(
+  createScaffolderFieldExtension({
+    name: ASSAY_SERVICE_NAME_FIELD,
+    component: ServiceNameField,
+    schema: { returnValue: { type: 'string' } },
+  }),
 );

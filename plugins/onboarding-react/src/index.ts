@@ -7,6 +7,8 @@
  */
 
 export {
+  AssayServiceNameFieldExtension,
+  ASSAY_SERVICE_NAME_FIELD,
   AssayResourcesFieldExtension,
   assayResourcesFieldOptions,
   ASSAY_RESOURCES_FIELD,
@@ -17,6 +19,11 @@ export {
   resolveMode,
 } from './components/ResourcesField';
 export type { ResourcesFieldOptions } from './components/ResourcesField';
+export {
+  ServiceNameField,
+  checkServiceName,
+} from './components/ServiceNameField';
+export type { NameAvailability } from './components/ServiceNameField';
 
 /**
  * Re-exported so an app can wrap the field in the scaffolder route without

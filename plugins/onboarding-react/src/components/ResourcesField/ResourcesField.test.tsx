@@ -58,6 +58,27 @@ describe('ResourcesField', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
+  it('fills CPU, memory and storage from a preset, keeping story points', async () => {
+    const onChange = jest.fn();
+    await renderInTestApp(
+      <Harness
+        mode="compliance"
+        initial={{ cpu: 20, memoryMb: 1, storageMb: 1, storyPoints: 7 }}
+        onChange={onChange}
+      />,
+    );
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    fireEvent.click(screen.getByTestId('resource-preset-L'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      cpu: 1,
+      memoryMb: 1024,
+      storageMb: 2048,
+      storyPoints: 7,
+    });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByTestId('resource-memoryMb')).toHaveValue(1024);
+  });
+
   it('reports numbers as they are typed', async () => {
     const onChange = jest.fn();
     await renderInTestApp(<Harness mode="compliance" onChange={onChange} />);
@@ -121,7 +142,9 @@ describe('ResourcesField', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     const warnings = screen.getAllByRole('status');
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toHaveTextContent(/^Warning: cpu must be 0\.1–16\.0 cores/);
+    expect(warnings[0]).toHaveTextContent(
+      /^Warning: cpu must be 0\.1–16\.0 cores/,
+    );
     expect(warnings[1]).toHaveTextContent(
       'memoryMb must be 128–32768 MB, integers only (got -1); rendered as 1 MB (the nearest value Kubernetes accepts)',
     );
@@ -131,7 +154,12 @@ describe('ResourcesField', () => {
     await renderInTestApp(
       <Harness
         mode="sandbox"
-        initial={{ cpu: Infinity, memoryMb: 512, storageMb: 1024, storyPoints: 3 }}
+        initial={{
+          cpu: Infinity,
+          memoryMb: 512,
+          storageMb: 1024,
+          storyPoints: 3,
+        }}
       />,
     );
     expect(screen.getByRole('alert')).toHaveTextContent(

@@ -1,5 +1,7 @@
 import { ChangeEvent } from 'react';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import ButtonGroup from '@material-ui/core/ButtonGroup';
 import FormControl from '@material-ui/core/FormControl';
 import FormHelperText from '@material-ui/core/FormHelperText';
 import Grid from '@material-ui/core/Grid';
@@ -8,6 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import {
   describeRule,
+  RESOURCE_PRESETS,
   RESOURCE_RULES,
   ResourceRequest,
   validateResources,
@@ -23,8 +26,9 @@ const STEP: Record<keyof ResourceRequest, string> = {
 
 /**
  * Resources and story points, validated live with the Assay rules:
- * errors in compliance mode, warnings in sandbox mode (except for values
- * that cannot be rendered as Kubernetes quantities, errors in both).
+ * errors in compliance mode, warnings in sandbox mode (values Kubernetes
+ * cannot carry are rounded, and the warning says to what). Presets S / M / L
+ * fill CPU, memory and storage.
  *
  * @public
  */
@@ -71,6 +75,24 @@ export const ResourcesField = (
           {schema.description}
         </Typography>
       )}
+      <Box mt={1} display="flex" alignItems="center">
+        <Typography variant="body2" component="span">
+          Presets:&nbsp;
+        </Typography>
+        <ButtonGroup size="small" aria-label="resource presets">
+          {Object.entries(RESOURCE_PRESETS).map(([name, preset]) => (
+            <Button
+              key={name}
+              disabled={disabled}
+              data-testid={`resource-preset-${name}`}
+              title={`${preset.cpu} cores, ${preset.memoryMb} MB memory, ${preset.storageMb} MB storage`}
+              onClick={() => onChange({ ...value, ...preset })}
+            >
+              {name}
+            </Button>
+          ))}
+        </ButtonGroup>
+      </Box>
       <Box mt={1}>
         <Grid container spacing={2}>
           {RESOURCE_RULES.map(rule => {
@@ -116,7 +138,7 @@ export const ResourcesField = (
       <FormHelperText>
         {mode === 'compliance'
           ? 'Compliance mode: a rule violation stops onboarding.'
-          : `Sandbox mode: violations are recorded as warnings (${result.warnings.length}); values Kubernetes cannot represent are still errors.`}
+          : `Sandbox mode: violations are recorded as warnings (${result.warnings.length}); values Kubernetes cannot represent are rounded to the nearest valid quantity.`}
       </FormHelperText>
     </FormControl>
   );

@@ -1,0 +1,2 @@
+export { ServiceNameField, checkServiceName } from './ServiceNameField';
+export type { NameAvailability } from './ServiceNameField';
