@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   FactRetriever,
@@ -11,6 +12,24 @@ import {
   toRef,
 } from '@assay/plugin-scorecards-common';
 import { MemoryEvidenceService } from '../src/__testUtils__/MemoryEvidenceService';
+
+function tiType(f: string) {
+  if (/linePct|RegressionPct|errorRate|p95Ms|successRate/.test(f))
+    return 'float';
+  if (/verified|signed/.test(f)) return 'boolean';
+  if (
+    /\.(tests|failures|errors|skipped|error|warning|note|critical|high|medium|components)$/.test(
+      f,
+    )
+  ) {
+    return 'integer';
+  }
+  return 'string';
+}
+
+/** node:crypto SHA-256, as the Assay engine uses. */
+const nativeSha256 = (data: Uint8Array) =>
+  new Uint8Array(createHash('sha256').update(data).digest());
 
 /** Tech Insights fact names can't contain dots or slashes. */
 export const tiName = (fact: string) => fact.replace(/[^A-Za-z0-9]/g, '_');
@@ -30,15 +49,7 @@ export function assayFactRetriever(
   const schema: Record<string, { type: any; description: string }> = {};
   for (const f of factNames) {
     schema[tiName(f)] = {
-      type: /linePct|RegressionPct|errorRate|p95Ms|successRate/.test(f)
-        ? 'float'
-        : /verified|signed/.test(f)
-        ? 'boolean'
-        : /\.(tests|failures|errors|skipped|error|warning|note|critical|high|medium|components)$/.test(
-            f,
-          )
-        ? 'integer'
-        : 'string',
+      type: tiType(f),
       description: f,
     };
     schema[`${tiName(f)}__present`] = {
@@ -71,7 +82,7 @@ export function assayFactRetriever(
           ...entityFacts(e, {
             domain: domains.get(`system:default/${e.spec.system}`),
           }),
-          ...evidenceFacts(items),
+          ...evidenceFacts(items, { hash: nativeSha256 }),
         };
         // every fact always present (json-rules-engine throws on undefined
         // facts): missing values are null (fails numeric operators) and
@@ -80,12 +91,10 @@ export function assayFactRetriever(
         for (const f of factNames) {
           const v = facts[f]?.value;
           const t = schema[tiName(f)].type;
-          values[tiName(f)] =
-            v === undefined || v === null
-              ? null
-              : t === 'string'
-              ? String(v)
-              : v;
+          let value: unknown = null;
+          if (v !== undefined && v !== null)
+            value = t === 'string' ? String(v) : v;
+          values[tiName(f)] = value;
           values[`${tiName(f)}__present`] = v !== undefined && v !== null;
         }
         out.push({
