@@ -164,6 +164,51 @@ export class PairwiseDifferences {
     return c;
   }
 
+  /**
+   * Next probe for a target rank: the secant through the two measured points
+   * nearest to it in rank (the local slope of the count function), which is
+   * far better than interpolating across a wide bracket; the normal
+   * approximation when nothing near is known yet.
+   */
+  private secant(
+    target: number,
+    a: number,
+    ca: number,
+    b: number,
+    cb: number,
+  ): number {
+    const T = this.knownT;
+    const C = this.knownC;
+    let i1 = -1;
+    let i2 = -1;
+    let d1 = Infinity;
+    let d2 = Infinity;
+    for (let q = 0; q < T.length; q++) {
+      const d = Math.abs(C[q] - target);
+      if (d < d1) {
+        i2 = i1;
+        d2 = d1;
+        i1 = q;
+        d1 = d;
+      } else if (d < d2 && T[q] !== T[i1]) {
+        i2 = q;
+        d2 = d;
+      }
+    }
+    const near = Math.max(this.n + this.m, (cb - ca) / 4);
+    if (
+      i1 >= 0 &&
+      i2 >= 0 &&
+      C[i1] !== C[i2] &&
+      T[i1] !== T[i2] &&
+      d2 < 4 * near
+    ) {
+      return T[i1] + ((T[i2] - T[i1]) * (target - C[i1])) / (C[i2] - C[i1]);
+    }
+    if (cb - ca > this.total / 8 && this.sdDiff > 0) return this.guess(target);
+    return a + ((b - a) * (target - ca)) / (cb - ca);
+  }
+
   private guess(rank: number): number {
     const p = (rank - 0.5) / this.total;
     return this.meanDiff + this.sdDiff * normalQuantile(p);
@@ -233,7 +278,7 @@ export class PairwiseDifferences {
       if (fresh && probe < 2 && this.sdDiff > 0) {
         t = this.guess(target);
       } else {
-        t = a + ((b - a) * (target - ca)) / (cb - ca);
+        t = this.secant(target, a, ca, b, cb);
       }
       if (!(t > a && t < b)) t = a + (b - a) / 2;
       if (!(t > a && t < b)) break; // no representable point left between a and b
