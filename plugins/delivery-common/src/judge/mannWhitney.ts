@@ -222,7 +222,6 @@ export class PairwiseDifferences {
   }
 
   private run: number[] = [];
-  private cMin = -1;
 
   /**
    * The k1-th and k2-th smallest differences (1-based, k1 ≤ k2 ≤ k1 + a few),
@@ -232,13 +231,11 @@ export class PairwiseDifferences {
     const { x, y, n, m, total } = this;
     const dMin = x[0] - y[m - 1];
     const dMax = x[n - 1] - y[0];
-    let a = dMin;
-    if (this.cMin < 0) this.cMin = this.count(dMin);
-    let ca = this.cMin;
-    if (ca >= k2) {
-      this.run = [dMin, dMin, dMin];
-      return [dMin, dMin];
-    }
+    // (a, b] brackets the answer with ca = #{d ≤ a}: just below the
+    // smallest difference nothing is ≤ a, so no counting pass is needed
+    const below = nextDown(dMin);
+    let a = below;
+    let ca = 0;
     let b = dMax;
     let cb = total;
     for (let q = 0; q < this.knownT.length; q++) {
@@ -252,14 +249,7 @@ export class PairwiseDifferences {
         cb = c;
       }
     }
-    const fresh = a === dMin && b === dMax;
-    if (ca >= k1) {
-      // k1 is dMin; the others are above it
-      const vs = [dMin];
-      for (let k = k1 + 1; k <= k2; k++) vs.push(this.select(k, k)[0]);
-      this.run = vs;
-      return [dMin, vs[vs.length - 1]];
-    }
+    const fresh = a === below && b === dMax;
     const limit = Math.max(64, (n + m) >> 2);
     // Probes: first two from the normal approximation, aimed just below k1
     // and just above k2; then linear interpolation inside the bracket, aimed
@@ -339,6 +329,17 @@ export class PairwiseDifferences {
     }
     return [v1, this.run[this.run.length - 1]];
   }
+}
+
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+
+/** The largest double below v (finite v). */
+function nextDown(v: number): number {
+  if (v === 0) return -Number.MIN_VALUE;
+  f64[0] = v;
+  i64[0] += v > 0 ? -1n : 1n;
+  return f64[0];
 }
 
 function sign(v: number): number {
