@@ -32,7 +32,15 @@ export async function benchAppends() {
   const { server } = await startTestBackend({
     features: [
       evidencePlugin,
-      catalogServiceMock.factory({ entities: [] }),
+      catalogServiceMock.factory({
+        // appends for entities the catalog does not know are refused
+        entities: ['a', 'b', 'c', 'd'].map(x => ({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: { name: `bench-${x}`, namespace: 'default' },
+          spec: { owner: 'user:default/mock', type: 'service' },
+        })),
+      }),
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: { backend: { baseUrl: 'http://localhost:7007' } },
