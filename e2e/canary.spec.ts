@@ -105,9 +105,9 @@ test('a canary with a healthy simulator reaches 100%', async ({ page }) => {
   await expect(
     page.getByTestId('canary-split-requested').getByRole('img'),
   ).toHaveAttribute('aria-label', 'Requested: canary 100%, stable 0%');
-  // no analysis runs at 100%: the 50% step's measured share is not shown as the split
-  await expect(page.getByTestId('canary-split-observed-none')).toContainText(
-    'not measured at 100%',
+  // no analysis runs at 100%: the observed split is the one measured at 50%, said so
+  await expect(page.getByTestId('canary-split-observed-note')).toHaveText(
+    'observed at the last analysis, while 50% was requested',
   );
   // the last verdict passed, metric by metric
   await expect(page.getByTestId('canary-verdicts')).toBeVisible();

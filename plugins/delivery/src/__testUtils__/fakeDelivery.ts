@@ -224,7 +224,7 @@ export function rolledBackRun(): CanaryRunDetail {
       weight: 50,
       metric: 'p95_latency_ms',
       classification: 'High',
-      canary: { n: 30, mean: 242.1, p50: 241, max: 251 },
+      canary: { n: 30, mean: 242.1, p50: 241, max: 251, count: 30 },
       baseline: { n: 30, mean: 181.0, p50: 181, max: 186 },
       estimate: 61.8,
       confidenceInterval: [55.1, 68.3],

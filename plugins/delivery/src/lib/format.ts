@@ -33,20 +33,28 @@ export const CLASSIFICATION_LABELS: Record<MetricClassification, string> = {
   Error: 'Error',
 };
 
-/** Short, readable summary of a sample summary object ({ n, mean, p50, max, … }). */
+/**
+ * Short, readable summary of a sample summary object ({ n, mean, p50, max, … }),
+ * values with their unit; `count` is left out when `n` says the same.
+ */
 export function formatSample(
   sample: Record<string, unknown> | null | undefined,
+  unit?: string,
 ) {
   if (!sample) return '–';
-  const order = ['n', 'mean', 'p50', 'p95', 'p99', 'min', 'max'];
+  const order = ['n', 'count', 'mean', 'p50', 'p95', 'p99', 'min', 'max'];
   const keys = [
     ...order.filter(k => k in sample),
     ...Object.keys(sample).filter(k => !order.includes(k)),
-  ];
+  ].filter(k => !(k === 'count' && sample.n === sample.count));
+  const counts = ['n', 'count'];
   return keys
     .map(k => {
       const v = sample[k];
-      return `${k} ${typeof v === 'number' ? formatNumber(v) : String(v)}`;
+      if (typeof v !== 'number') return `${k} ${String(v)}`;
+      return `${k} ${formatNumber(v)}${
+        unit && !counts.includes(k) ? ` ${unit}` : ''
+      }`;
     })
     .join(', ');
 }

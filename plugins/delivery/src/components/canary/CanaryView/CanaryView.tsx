@@ -14,12 +14,7 @@ import Typography from '@material-ui/core/Typography';
 import { useMemo, useState } from 'react';
 import { CanaryRunDetail } from '../../../api/types';
 import { isActive, useCanary } from '../../../hooks/useCanary';
-import {
-  formatNumber,
-  formatTime,
-  shortRef,
-  STATUS_LABELS,
-} from '../../../lib/format';
+import { formatTime, shortRef, STATUS_LABELS } from '../../../lib/format';
 import { canaryStartPermission } from '../../../lib/permissions';
 import { CanaryActions } from '../CanaryActions';
 import { CanaryStepper } from '../CanaryStepper';
@@ -58,18 +53,17 @@ function StartButton(props: {
 }
 
 /**
- * The canary's measured traffic share at the weight requested now: the
- * newest measurement taken while that weight was requested. A share measured
- * at an earlier step (e.g. 50% after promotion to 100%) is not shown as if
- * it were the current split.
+ * The canary's newest measured traffic share (from the metrics' traffic
+ * split, taken at each analysis) and the weight requested at that time.
  */
-export function observedAtCurrentWeight(
+export function lastObserved(
   run: CanaryRunDetail,
-): number | undefined {
+): { observed: number; requested: number } | undefined {
   for (let i = run.weights.length - 1; i >= 0; i--) {
     const w = run.weights[i];
-    if (w.requested !== run.requestedWeight) return undefined;
-    if (w.observed !== undefined && w.observed !== null) return w.observed;
+    if (w.observed !== undefined && w.observed !== null) {
+      return { observed: w.observed, requested: w.requested };
+    }
   }
   return undefined;
 }
@@ -224,8 +218,7 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
                 <CanaryStepper steps={run.steps} current={run.currentStep} />
                 <TrafficSplitBar
                   requested={run.requestedWeight}
-                  observed={observedAtCurrentWeight(run)}
-                  active={isActive(run.status)}
+                  observed={lastObserved(run)}
                 />
               </>
             )}
@@ -259,14 +252,7 @@ export function CanaryView(props: { entityRef: string; pollMs?: number }) {
             <Grid item xs={12}>
               <InfoCard
                 title="Canary vs baseline"
-                subheader={`Per metric over the run; dashed lines mark the analyses and their canary weight.${
-                  run.observedWeight !== undefined &&
-                  run.observedWeight !== null
-                    ? ` Observed canary share now ${formatNumber(
-                        run.observedWeight,
-                      )}%.`
-                    : ''
-                }`}
+                subheader="Per metric over the run; dashed lines mark the analyses and their canary weight."
               >
                 <MetricCharts
                   measurements={run.measurements}

@@ -182,7 +182,7 @@ describe('EntityCanaryContent', () => {
       'At step 2 (50% canary), metric p95_latency_ms was classified High.',
     );
     expect(screen.getByTestId('canary-why-values')).toHaveTextContent(
-      'Canary: n 30, mean 242.1, p50 241, max 251. Baseline: n 30, mean 181, p50 181, max 186. Estimated difference 61.8, [55.1, 68.3].',
+      'Canary: n 30, mean 242.1 ms, p50 241 ms, max 251 ms. Baseline: n 30, mean 181 ms, p50 181 ms, max 186 ms. Estimated difference 61.8 ms, [55.1, 68.3].',
     );
     expect(screen.getByTestId('canary-why-rule')).toHaveTextContent(
       'Rule: p95 latency may be at most 1.10 × the baseline p95 (199.1 ms); the canary measured 242.1 ms',
@@ -357,13 +357,13 @@ describe('EntityCanaryContent', () => {
       'data-state',
       'passed',
     );
-    // the share measured at 10% is not shown as the split at 100%
-    expect(screen.getByTestId('canary-split-observed-none')).toHaveTextContent(
-      'Observed: not measured at 100%.',
-    );
+    // the split measured at 10% is shown as such, not as the split at 100%
     expect(
-      screen.queryByTestId('canary-split-observed'),
-    ).not.toBeInTheDocument();
+      within(screen.getByTestId('canary-split-requested')).getByRole('img'),
+    ).toHaveAttribute('aria-label', 'Requested: canary 100%, stable 0%');
+    expect(screen.getByTestId('canary-split-observed-note')).toHaveTextContent(
+      'observed at the last analysis, while 10% was requested',
+    );
   });
 });
 

@@ -142,7 +142,10 @@ function ThresholdRow(props: { t: CanaryThresholdResult; unit?: string }) {
         ])}
       </TableCell>
       <TableCell>
-        <ClassificationChip classification={t.phase} observeOnly={observeOnly} />
+        <ClassificationChip
+          classification={t.phase}
+          observeOnly={observeOnly}
+        />
       </TableCell>
       <TableCell className={classes.numbers}>
         canary {formatNumber(last?.value)}

@@ -14,8 +14,8 @@ import {
  * (step, weight, metric, measured values, the rule that fired); for a
  * pause, the reason.
  */
-function ChainDetails(props: { chain: CanaryCausalChain }) {
-  const { chain } = props;
+function ChainDetails(props: { chain: CanaryCausalChain; unit?: string }) {
+  const { chain, unit } = props;
   return (
     <>
       <Typography variant="body2">
@@ -32,12 +32,12 @@ function ChainDetails(props: { chain: CanaryCausalChain }) {
       </Typography>
       {(chain.canary || chain.baseline) && (
         <Typography variant="body2" data-testid="canary-why-values">
-          Canary: {formatSample(chain.canary)}. Baseline:{' '}
-          {formatSample(chain.baseline)}.
+          Canary: {formatSample(chain.canary, unit)}. Baseline:{' '}
+          {formatSample(chain.baseline, unit)}.
           {chain.estimate !== undefined && chain.estimate !== null
-            ? ` Estimated difference ${formatNumber(
-                chain.estimate,
-              )}, ${formatInterval(chain.confidenceInterval)}.`
+            ? ` Estimated difference ${formatNumber(chain.estimate)}${
+                unit ? ` ${unit}` : ''
+              }, ${formatInterval(chain.confidenceInterval)}.`
             : ''}
         </Typography>
       )}
@@ -56,6 +56,8 @@ function ChainDetails(props: { chain: CanaryCausalChain }) {
 export function RollbackExplanation(props: { run: CanaryRunDetail }) {
   const { run } = props;
   const chain = run.causalChain;
+  const unitOf = run.metrics.find(m => m.name === chain?.metric)?.unit;
+  const unit = typeof unitOf === 'string' ? unitOf : undefined;
   if (run.status === 'rolled_back' || run.status === 'aborted') {
     const title =
       run.status === 'rolled_back'
@@ -67,7 +69,7 @@ export function RollbackExplanation(props: { run: CanaryRunDetail }) {
       <Alert severity="error" data-testid="canary-why">
         <AlertTitle>{title}</AlertTitle>
         {chain ? (
-          <ChainDetails chain={chain} />
+          <ChainDetails chain={chain} unit={unit} />
         ) : (
           <Typography variant="body2">
             {run.reason ?? 'No reason recorded.'}
@@ -81,7 +83,7 @@ export function RollbackExplanation(props: { run: CanaryRunDetail }) {
       <Alert severity="warning" data-testid="canary-why">
         <AlertTitle>Paused — waiting for a decision</AlertTitle>
         {chain ? (
-          <ChainDetails chain={chain} />
+          <ChainDetails chain={chain} unit={unit} />
         ) : (
           <Typography variant="body2">{run.reason ?? 'Paused.'}</Typography>
         )}

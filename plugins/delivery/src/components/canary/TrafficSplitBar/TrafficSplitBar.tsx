@@ -90,21 +90,19 @@ function SplitRow(props: {
 }
 
 /**
- * The traffic split of a canary: the weight the rollout asked the mesh for
- * and the share of traffic the canary actually served (from the metrics).
+ * The traffic split of a canary: the weight the rollout asks the mesh for
+ * now, and the share of traffic the canary actually served at the last
+ * analysis (from the metrics), with the weight requested at that time.
  */
 export function TrafficSplitBar(props: {
   requested: number;
-  observed?: number | null;
-  /** the run is still moving (a next analysis will measure the split) */
-  active?: boolean;
+  observed?: { observed: number; requested: number };
 }) {
   const classes = useStyles();
   const { requested, observed } = props;
-  const drift =
-    observed !== undefined && observed !== null
-      ? Math.abs(observed - requested)
-      : undefined;
+  const drift = observed
+    ? Math.abs(observed.observed - observed.requested)
+    : undefined;
   return (
     <Box data-testid="canary-traffic-split">
       <SplitRow
@@ -112,10 +110,10 @@ export function TrafficSplitBar(props: {
         canaryWeight={requested}
         testId="canary-split-requested"
       />
-      {observed !== undefined && observed !== null ? (
+      {observed ? (
         <SplitRow
           label="Observed"
-          canaryWeight={observed}
+          canaryWeight={observed.observed}
           testId="canary-split-observed"
         />
       ) : (
@@ -124,8 +122,7 @@ export function TrafficSplitBar(props: {
           color="textSecondary"
           data-testid="canary-split-observed-none"
         >
-          Observed: not measured at {pct(clamp(requested))}
-          {props.active ? ' yet; the next analysis measures it.' : '.'}
+          Observed: not measured yet; the first analysis measures the split.
         </Typography>
       )}
       <div className={classes.legend}>
@@ -137,9 +134,19 @@ export function TrafficSplitBar(props: {
           <span className={`${classes.swatch} ${classes.stable}`} />
           stable
         </Typography>
+        {observed && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            data-testid="canary-split-observed-note"
+          >
+            observed at the last analysis, while {pct(observed.requested)} was
+            requested
+          </Typography>
+        )}
         {drift !== undefined && drift >= 5 && (
           <Typography variant="caption" color="error">
-            observed differs from requested by {pct(drift)}
+            observed differs from what was requested by {pct(drift)}
           </Typography>
         )}
       </div>
