@@ -101,7 +101,8 @@ describe('assay:feature:identify', () => {
   it('counts existing repositories of the publisher as taken names', async () => {
     const withRepos = createIdentifyFeatureAction({
       catalog,
-      repositoryExists: async name => ['service-q', 'service-q-v2'].includes(name),
+      repositoryExists: async name =>
+        ['service-q', 'service-q-v2'].includes(name),
     });
     const spec = { name: 'service-q', owner: 'x' };
     const sandbox = mockContext({

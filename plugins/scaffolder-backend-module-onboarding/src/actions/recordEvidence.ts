@@ -180,10 +180,7 @@ export function createRecordEvidenceAction(options: {
       const credentials = auth
         ? await auth.getOwnServiceCredentials()
         : initiator;
-      await waitForEntity(
-        entityRef,
-        auth ? credentials : initiator,
-      );
+      await waitForEntity(entityRef, auth ? credentials : initiator);
       const stored = await ctx.checkpoint({
         key: `assay-evidence-${featureId}-${runId}`,
         fn: async () => {

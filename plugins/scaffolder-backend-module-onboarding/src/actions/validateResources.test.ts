@@ -135,7 +135,9 @@ describe('assay:resources:validate', () => {
       expect(outputs.ok).toBe(true);
       expect(outputs.quantities[key]).toBe(quantity);
       const warning = outputs.warnings.find((w: any) => w.field === field);
-      expect(warning.message).toMatch(/rendered as .* \(the nearest value Kubernetes accepts\)$/);
+      expect(warning.message).toMatch(
+        /rendered as .* \(the nearest value Kubernetes accepts\)$/,
+      );
     },
   );
 

@@ -156,10 +156,7 @@ export function createValidateResourcesAction() {
       ctx.output('ok', result.ok);
       ctx.output('errors', result.errors);
       ctx.output('warnings', result.warnings);
-      ctx.output(
-        'quantities',
-        toKubernetesQuantities(result.rendered),
-      );
+      ctx.output('quantities', toKubernetesQuantities(result.rendered));
       ctx.output('canarySteps', result.canarySteps);
       ctx.output('initialSplit', initialTrafficSplit(result.canarySteps));
       ctx.output('slo', result.slo);

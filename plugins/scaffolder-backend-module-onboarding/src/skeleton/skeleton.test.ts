@@ -233,6 +233,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'identify',
         'validate',
         'cli',
+        'callers',
         'generate',
         'generate-runtime',
         'reports',
@@ -447,12 +448,22 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'Throughput',
         'Error budget burn rate (1h)',
       ]);
-      for (const panel of dashboard.panels) {
-        expect(panel.targets[0].expr).toContain(
-          `destination_workload=~\"${expected.name}|${expected.name}-canary\"`,
-        );
-        expect(panel.targets[0].expr).toContain('reporter="destination"');
-      }
+      // latency and throughput at the destination, errors as callers see them
+      const selectors = dashboard.panels.map((p: any) =>
+        p.targets[0].expr.includes('reporter="source"')
+          ? p.targets[0].expr.includes(
+              `destination_service_name="${expected.name}"`,
+            ) && 'source'
+          : p.targets[0].expr.includes(
+              `destination_workload=~"${expected.name}|${expected.name}-canary"`,
+            ) && 'destination',
+      );
+      expect(selectors).toEqual([
+        'destination',
+        'source',
+        'destination',
+        'source',
+      ]);
       const threshold = (p: any) =>
         p.fieldConfig.defaults.thresholds.steps[1].value;
       expect(threshold(dashboard.panels[0])).toBe(expected.p95Ms);
@@ -474,6 +485,7 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         'ErrorBudgetBurnTicket',
         'HighErrorRate',
         'HighLatency',
+        'ServiceDown',
       ]);
       expect(byName.HighLatency.expr.trim()).toMatch(
         new RegExp(`> ${expected.p95Ms}$`),
@@ -552,7 +564,8 @@ describe('service-onboarding template, rendered by the scaffolder', () => {
         RUNTIME: values.runtime,
         ASSAY_CLI_SHA256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
-      expect(ci.env.ASSAY_TOKEN).toBe('${{ secrets.ASSAY_TOKEN }}');
+      // the token only reaches the steps that use it
+      expect(ci.env.ASSAY_TOKEN).toBeUndefined();
       const categories = [
         ...text('.github/workflows/ci.yaml').matchAll(
           /--category ([a-z][a-z0-9-]*)/g,

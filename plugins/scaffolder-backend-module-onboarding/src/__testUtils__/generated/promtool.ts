@@ -140,18 +140,34 @@ export function alertUnitTests(options: {
       .join(',')}}`,
     values: `0+${perMin}x${length}`,
   });
+  // errors as the callers' sidecars report them (reporter="source")
+  const source = (extra: Record<string, string>) => ({
+    reporter: 'source',
+    destination_service_namespace: namespace,
+    destination_service_name: name,
+    source_workload: 'caller',
+    ...extra,
+  });
   const requests = (errorRatio: number) => [
     series(
       'istio_requests_total',
-      mesh({ response_code: '200' }),
+      source({ response_code: '200' }),
       PER_MINUTE * (1 - errorRatio),
     ),
     series(
       'istio_requests_total',
-      mesh({ response_code: '500' }),
+      source({ response_code: '500' }),
       PER_MINUTE * errorRatio,
     ),
+    // the destination sidecar saw no errors: it must not hide the callers'
+    series('istio_requests_total', mesh({ response_code: '200' }), PER_MINUTE),
   ];
+  const up = (value: 0 | 1) => ({
+    series: `up{namespace=${JSON.stringify(namespace)},pod=${JSON.stringify(
+      `${name}-7d9f8-abcde`,
+    )}}`,
+    values: `${value}x${length}`,
+  });
   // buckets at threshold/2 and 2x threshold: all below (fast) or all between (slow)
   const histogram = (
     metric: string,
@@ -183,7 +199,7 @@ export function alertUnitTests(options: {
     // alert holds from the start and fires once its `for` has passed
     const evalMinutes = minutes(rule.for ?? '0m') + 15;
     length = evalMinutes + 5;
-    const t = thresholdOf(rule);
+    const t = rule.alert === 'ServiceDown' ? 0 : thresholdOf(rule);
     let firing: any[];
     let quiet: any[];
     let value: string | undefined;
@@ -195,6 +211,9 @@ export function alertUnitTests(options: {
       firing = requests(ratio);
       quiet = requests(t / 2);
       value = humanizePercentage(ratio);
+    } else if (rule.alert === 'ServiceDown') {
+      firing = [up(0)];
+      quiet = [up(1)];
     } else if (rule.alert === 'HighLatency') {
       const m = 'istio_request_duration_milliseconds_bucket';
       firing = histogram(m, mesh({}), t, true);

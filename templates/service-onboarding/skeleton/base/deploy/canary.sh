@@ -32,24 +32,34 @@ weights() { # <stable> <canary>: the same split on every http route
   echo "traffic: stable $1% / canary $2%"
 }
 
-query() { # PromQL -> number (NaN when there is no data)
-  curl -fsS --get "${PROMETHEUS_URL}/api/v1/query" --data-urlencode "query=$1" |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).data.result;console.log(r.length?r[0].value[1]:"NaN")})'
+query() { # PromQL -> number; fails when Prometheus cannot be asked, NaN = no data
+  local out
+  out="$(curl -fsS --get "${PROMETHEUS_URL}/api/v1/query" --data-urlencode "query=$1")"
+  node -e 'const r=JSON.parse(process.argv[1]).data.result;console.log(r.length?r[0].value[1]:"NaN")' "$out"
 }
 
 sel() { echo "reporter=\"destination\",destination_workload_namespace=\"$ns\",destination_workload=\"$1\""; }
 p95() { query "histogram_quantile(0.95, sum by (le) (rate(istio_request_duration_milliseconds_bucket{$(sel "$1")}[2m])))"; }
 errors() { query "sum(rate(istio_requests_total{$(sel "$1"),response_code=~\"5..\"}[2m])) / sum(rate(istio_requests_total{$(sel "$1")}[2m]))"; }
 
-judge() { # canary p95 <= 1.10 x stable p95, canary 5xx ratio <= SLO
+requests() { query "sum(increase(istio_requests_total{$(sel "$1")}[2m]))"; }
+
+judge() { # fail closed: enough canary traffic, p95 <= 1.10 x stable, 5xx <= SLO
+  local cp sp ce n
+  cp="$(p95 "$name-canary")"
+  sp="$(p95 "$name")"
+  ce="$(errors "$name-canary")"
+  n="$(requests "$name-canary")"
   node -e '
-    const [cp, sp, ce, slo] = process.argv.slice(1).map(Number);
+    const [cp, sp, ce, n, slo, min] = process.argv.slice(1).map(v => (v === "" ? NaN : Number(v)));
     const fail = [];
-    if (!(ce <= slo) && !Number.isNaN(ce)) fail.push(`5xx ratio ${ce} > ${slo}`);
-    if (!Number.isNaN(cp) && !Number.isNaN(sp) && cp > 1.1 * sp) fail.push(`p95 ${cp} ms > 1.10 x stable ${sp} ms`);
+    if (!(n >= min)) fail.push(`only ${n} canary requests in 2m (need ${min})`);
+    if (Number.isNaN(cp) || Number.isNaN(sp)) fail.push("no p95 data for canary or stable");
+    else if (cp > 1.1 * sp) fail.push(`p95 ${cp} ms > 1.10 x stable ${sp} ms`);
+    if (!(ce <= slo)) fail.push(`5xx ratio ${ce} > ${slo} (or no data)`);
     if (fail.length) { console.log(fail.join("; ")); process.exit(1); }
-    console.log(`ok: p95 ${cp} ms (stable ${sp} ms), 5xx ratio ${ce}`);
-  ' "$(p95 "$name-canary")" "$(p95 "$name")" "$(errors "$name-canary")" "$SLO_ERROR_RATE"
+    console.log(`ok: ${n} requests, p95 ${cp} ms (stable ${sp} ms), 5xx ratio ${ce}`);
+  ' "$cp" "$sp" "$ce" "$n" "$SLO_ERROR_RATE" "${CANARY_MIN_REQUESTS:-50}"
 }
 
 record() { # the outcome, for the deployment evidence
@@ -73,6 +83,8 @@ for step in $CANARY_STEPS; do
   sleep "${CANARY_INTERVAL_SECONDS}"
   if ! verdict="$(judge)"; then
     weights 100 0
+    # the bad canary must not stay an endpoint of the Service either
+    kubectl -n "$ns" scale "deployment/$name-canary" --replicas=0
     record rolled-back "step ${step}%: ${verdict}"
     echo "::error::canary rolled back at ${step}%: ${verdict}"
     exit 1

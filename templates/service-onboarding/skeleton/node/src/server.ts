@@ -12,6 +12,8 @@ interface Item {
   createdAt: string;
 }
 
+class BodyTooLargeError extends Error {}
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -19,8 +21,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
+        reject(new BodyTooLargeError());
+        req.resume(); // drain, so the 413 reaches the client
       } else {
         chunks.push(chunk);
       }
@@ -114,8 +116,8 @@ export function createServer(): http.Server {
         body = { error: 'not found' };
       }
     } catch (e) {
-      status = 500;
-      body = { error: String(e) };
+      status = e instanceof BodyTooLargeError ? 413 : 500;
+      body = { error: e instanceof BodyTooLargeError ? 'body too large' : String(e) };
     }
     res.writeHead(status, { 'content-type': contentType });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));

@@ -108,7 +108,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def serve(port: int) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    # in-flight requests finish before the process exits on SIGTERM
+    server.daemon_threads = False
+    return server
 
 
 def main() -> None:
