@@ -56,12 +56,14 @@ function EntityList(props: { title: string; items: ControlEntity[] }) {
           <TableBody>
             {props.items.map(e => (
               <TableRow key={`${e.entityRef}|${e.checkId}`}>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Link to={`${entityLink(e.entityRef)}/compliance`}>
                     {e.entityRef}
                   </Link>
                 </TableCell>
-                <TableCell>{e.checkId}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
+                  {e.checkId}
+                </TableCell>
                 <TableCell title={e.reason}>
                   <StatusChip status={e.status} />
                 </TableCell>
@@ -69,7 +71,11 @@ function EntityList(props: { title: string; items: ControlEntity[] }) {
                   {e.evidence.length === 0
                     ? '—'
                     : e.evidence.map(h => (
-                        <code key={h} title={h} style={{ marginRight: 6 }}>
+                        <code
+                          key={h}
+                          title={h}
+                          style={{ marginRight: 6, whiteSpace: 'nowrap' }}
+                        >
                           {shortHash(h)}
                         </code>
                       ))}

@@ -55,6 +55,7 @@ export function OverviewTable(props: {
                 key={c.id}
                 align={c.numeric ? 'right' : 'left'}
                 sortDirection={orderBy === c.id ? order : false}
+                style={{ whiteSpace: 'nowrap' }}
               >
                 <TableSortLabel
                   active={orderBy === c.id}
@@ -82,14 +83,20 @@ export function OverviewTable(props: {
                   {r.entityRef} · {r.mode}
                 </Typography>
               </TableCell>
-              <TableCell>{r.kind.toLocaleLowerCase('en-US')}</TableCell>
-              <TableCell>{shortRef(r.owner)}</TableCell>
-              <TableCell>{shortRef(r.system)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>
+                {r.kind.toLocaleLowerCase('en-US')}
+              </TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>
+                {shortRef(r.owner)}
+              </TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>
+                {shortRef(r.system)}
+              </TableCell>
               <TableCell>
                 <LevelBadge level={r.level} />
               </TableCell>
               <TableCell align="right">{formatScore(r.score)}</TableCell>
-              <TableCell align="right">
+              <TableCell align="right" style={{ maxWidth: 320 }}>
                 {r.failing === 0 ? (
                   '0'
                 ) : (

@@ -81,11 +81,13 @@ export function TeamLevelsChart(props: {
           <TableRow>
             <TableCell>Team</TableCell>
             {LEVELS.map(l => (
-              <TableCell key={l} align="right">
+              <TableCell key={l} align="right" style={{ whiteSpace: 'nowrap' }}>
                 {levelLabel(l)}
               </TableCell>
             ))}
-            <TableCell align="right">Average score</TableCell>
+            <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+              Average score
+            </TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -100,7 +102,9 @@ export function TeamLevelsChart(props: {
                   : undefined
               }
             >
-              <TableCell>{shortRef(r.key)}</TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>
+                {shortRef(r.key)}
+              </TableCell>
               {LEVELS.map(l => (
                 <TableCell key={l} align="right">
                   {r.levels[l]}
