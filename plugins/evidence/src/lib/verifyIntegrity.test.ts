@@ -12,7 +12,12 @@ import {
   createInMemoryCheckpointMemory,
   entityMemoryKey,
 } from './checkpointMemory';
-import { IntegrityProgress, verifyIntegrity } from './verifyIntegrity';
+import {
+  IntegrityProgress,
+  RECHECK_WINDOW,
+  VERIFY_PAGE_SIZE,
+  verifyIntegrity,
+} from './verifyIntegrity';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -572,6 +577,26 @@ describe('verifyIntegrity', () => {
       });
     });
 
+    it('returning visit: a record edited in place before the remembered head is named', async () => {
+      const log = setup();
+      const memory = createInMemoryCheckpointMemory();
+      expect(
+        (await verifyIntegrity({ api, entityRef: ENTITY_REF, memory })).status,
+      ).toBe('verified');
+      const tampered = log.tamper(3, c =>
+        c.replace('"linePct":83.1', '"linePct":99.9'),
+      );
+      const report = await verifyIntegrity({
+        api,
+        entityRef: ENTITY_REF,
+        memory,
+      });
+      expect(report).toMatchObject({
+        status: 'broken',
+        problem: { stage: 'chain', record: { seq: 3, hash: tampered.hash } },
+      });
+    });
+
     it('returning visit: another record at the remembered seq is a replaced head', async () => {
       setup();
       const memory = createInMemoryCheckpointMemory();
@@ -674,16 +699,12 @@ describe('verifyIntegrity on a return visit (incremental)', () => {
       head: { seq: 8 },
       consistency: { kind: 'extended' },
     });
-    // the walk started after the remembered head; nothing before it was listed
+    // the walk started after the remembered head; before it, only the
+    // re-check window (at most one page) was listed again
     const walk = listed().filter(u => u.searchParams.get('order') === 'asc');
     expect(walk[0].searchParams.get('cursor')).toBe('6');
-    expect(
-      listed().some(
-        u =>
-          u.searchParams.get('order') === 'asc' &&
-          !u.searchParams.get('cursor'),
-      ),
-    ).toBe(false);
+    expect(walk.slice(1).map(u => u.searchParams.get('limit'))).toEqual(['6']);
+    expect(RECHECK_WINDOW).toBeLessThanOrEqual(VERIFY_PAGE_SIZE);
     expect(remembered(memory)?.head?.seq).toBe(8);
   });
 

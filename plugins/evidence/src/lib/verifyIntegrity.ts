@@ -26,6 +26,9 @@ import {
 /** Records per request when walking the whole chain (the API maximum). */
 export const VERIFY_PAGE_SIZE = 500;
 
+/** Records before the remembered head that a returning visit re-checks. */
+export const RECHECK_WINDOW = 500;
+
 export type IntegrityPhase =
   | 'records'
   | 'checkpoint'
@@ -209,6 +212,36 @@ export async function verifyIntegrity(
     if (!next) break;
     page = await next;
     await new Promise(resolve => setTimeout(resolve, 0));
+  }
+
+  // 1b. A returning visit also re-checks the newest records before the head
+  // it remembered (one page, what the table shows first): a record edited
+  // in place there is named as on a first visit. Older records are checked
+  // by the server's integrity audit and by any browser's first full pass.
+  if (resume) {
+    const windowStart = Math.max(1, base - RECHECK_WINDOW + 1);
+    const window = await api.listRecords(entityRef, {
+      order: 'asc',
+      limit: base - windowStart + 1,
+      cursor: windowStart > 1 ? String(windowStart - 1) : undefined,
+    });
+    const recent = window.items.filter(r => seqOf(r) <= base);
+    const result = verifyChain(recent, {
+      expectedFirstSeq: windowStart,
+      ...(windowStart === 1 ? { previousHash: null } : {}),
+      entityRef,
+    });
+    if (!result.ok) {
+      return {
+        status: 'broken',
+        checked: windowStart - 1 + result.checked,
+        problem: {
+          stage: 'chain',
+          message: result.firstBad.reason,
+          record: { seq: result.firstBad.seq, hash: result.firstBad.hash },
+        },
+      };
+    }
   }
 
   // 2. the signed checkpoint, signed by the key this browser saw before
