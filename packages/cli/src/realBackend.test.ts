@@ -19,9 +19,29 @@ describe('assay against a started evidence backend', () => {
     const { server } = await startTestBackend({
       features: [
         evidencePlugin,
-        catalogServiceMock.factory({ entities: [] }),
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'payments' },
+              spec: { type: 'service', lifecycle: 'production', owner: 'x' },
+            },
+          ],
+        }),
         mockServices.rootConfig.factory({
-          data: { backend: { baseUrl: 'http://localhost:7007' } },
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            // the CI token's scope (a subject without an entry gets 403)
+            evidence: {
+              producers: [
+                {
+                  subject: 'ci-pipeline',
+                  entities: ['component:default/payments'],
+                },
+              ],
+            },
+          },
         }),
       ],
     });
@@ -36,7 +56,10 @@ describe('assay against a started evidence backend', () => {
     fs.writeFileSync(lcov, 'SF:a.py\nLF:200\nLH:150\nend_of_record\n');
     const env = {
       ASSAY_URL: url,
-      ASSAY_TOKEN: mockCredentials.service.token(),
+      ASSAY_TOKEN: mockCredentials.service.token({
+        onBehalfOf: mockCredentials.service('external:ci-pipeline'),
+        targetPluginId: 'evidence',
+      }),
     };
 
     for (const [category, file] of [
