@@ -323,10 +323,11 @@ describe.each(combos)(
 
     it("runs the generated service's own unit tests", () => {
       const result = runServiceUnitTests(combo.runtime, dir);
-      expect({ status: result.status, tests: result.tests }).toEqual({
-        status: 0,
-        tests: 3,
-      });
+      expect({
+        status: result.status,
+        tests: result.tests,
+        output: result.status === 0 ? '' : result.output,
+      }).toEqual({ status: 0, tests: 3, output: '' });
     });
 
     it('exits within 2 s on SIGTERM when it runs as PID 1', async () => {

@@ -92,9 +92,11 @@ for step in $CANARY_STEPS; do
   echo "step ${step}%: ${verdict}"
 done
 
-# Promote: the new image becomes stable, then all traffic to stable.
-(cd k8s && kustomize edit set image "app-stable=${new}" "app-canary=${new}")
-kustomize build k8s | kubectl apply -f -
+# Promote: the new image becomes stable (only the image changes: re-applying
+# everything would reset the weights and the HPA's replica count mid-rollout),
+# then all traffic to stable. The kustomization records the new pins.
+kubectl -n "$ns" set image "deployment/$name" "$name=${new}"
 kubectl -n "$ns" rollout status "deployment/$name" --timeout=300s
 weights 100 0
+(cd k8s && kustomize edit set image "app-stable=${new}" "app-canary=${new}")
 record promoted
