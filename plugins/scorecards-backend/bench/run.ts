@@ -33,7 +33,7 @@ import { writeSection } from '../../../scripts/bench/writeSection';
 
 const N = Number(process.env.BENCH_ENTITIES ?? 10_000);
 const OVERVIEW_REQUESTS = Number(process.env.BENCH_OVERVIEW_REQUESTS ?? 300);
-const TI_PAGE_REQUESTS = 20;
+const TI_PAGE_REQUESTS = 10;
 
 const silent: any = {
   info() {},
@@ -206,6 +206,10 @@ async function main() {
       ),
       catalogServiceMock.factory({ entities: catalogEntities }),
       mockServices.database.factory({ knex: tiKnex }),
+      // the test backend's scheduler: run the retriever's task (it has an initial delay) on start-up
+      mockServices.scheduler.factory({
+        includeInitialDelayedTasksOnStartup: true,
+      }),
       createServiceFactory({
         service: coreServices.logger,
         deps: {},
