@@ -37,7 +37,7 @@ const entity = (
 
 const requests: URL[] = [];
 
-async function renderContent(e: Entity = entity()) {
+async function renderContent(e: Entity = entity(), path = '/') {
   const client = new EvidenceClient({
     discoveryApi: { getBaseUrl: async () => BASE_URL },
     fetchApi: {
@@ -58,6 +58,7 @@ async function renderContent(e: Entity = entity()) {
         <EntityEvidenceContent />
       </EntityProvider>
     </TestApiProvider>,
+    { routeEntries: [path] },
   );
 }
 
@@ -194,6 +195,15 @@ describe('EntityEvidenceContent', () => {
     expect(
       screen.queryByRole('button', { name: 'Open record #6' }),
     ).not.toBeInTheDocument();
+  });
+
+  it('opens the record a link names with ?record=<hash>', async () => {
+    const log = demoLog();
+    server.use(...log.handlers());
+    const linked = log.chain()[2];
+    await renderContent(entity(), `/?record=${linked.hash}`);
+    const drawer = await screen.findByRole('presentation');
+    expect(await within(drawer).findByText('Record #3')).toBeInTheDocument();
   });
 
   it('opens a record with its canonical envelope, proof and previous record', async () => {

@@ -1,6 +1,7 @@
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { Box, Grid, LinearProgress, Typography } from '@material-ui/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { EvidenceSummary } from '../../api/types';
 import { DisplayRecord } from '../../lib/records';
 import {
@@ -144,7 +145,13 @@ export function EvidenceView(props: {
     memory: checkpointMemory,
     enabled: Boolean(records.settled),
   });
-  const [drawerStack, setDrawerStack] = useState<string[]>([]);
+  // `?record=<hash>` (links from the Canary, Promotion and Compliance tabs)
+  // opens that record's drawer
+  const [searchParams] = useSearchParams();
+  const [drawerStack, setDrawerStack] = useState<string[]>(() => {
+    const linked = searchParams.get('record')?.toLowerCase();
+    return linked && /^[0-9a-f]{64}$/.test(linked) ? [linked] : [];
+  });
   const loaded = useMemo(() => new Map<string, DisplayRecord>(), []);
   useEffect(() => {
     records.items.forEach(r => loaded.set(r.hash, r));
