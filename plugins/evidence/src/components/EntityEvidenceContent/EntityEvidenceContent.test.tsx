@@ -62,6 +62,9 @@ async function renderContent(e: Entity = entity(), path = '/') {
   );
 }
 
+// real verification in jsdom on a loaded 2-core machine can exceed 5 s
+jest.setTimeout(30_000);
+
 const banner = () => screen.getByTestId('evidence-integrity-banner');
 
 beforeEach(() => {
