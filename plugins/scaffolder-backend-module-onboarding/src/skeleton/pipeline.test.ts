@@ -28,7 +28,6 @@ import { writeTree } from '../__testUtils__/generated/runtimes';
 jest.setTimeout(240_000);
 
 const NAME = 'svc-pipe';
-const ENTITY = `component:default/${NAME}`;
 
 describe('the generated pipeline against a started evidence backend', () => {
   const publishDir = createMockDirectory();

@@ -35,7 +35,7 @@ describe('ServiceNameField', () => {
   function Harness() {
     const [value, setValue] = useState<string | undefined>('');
     return (
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+      <TestApiProvider apis={[[catalogApiRef, catalogApi as any]]}>
         <ServiceNameField
           {...({} as any)}
           formData={value}
