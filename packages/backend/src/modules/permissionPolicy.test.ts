@@ -210,7 +210,10 @@ const oboAwareAuth = createServiceFactory({
             ...credentials,
             principal: {
               ...credentials.principal,
-              actor: { type: 'service', subject: sub ?? 'external:test-service' },
+              actor: {
+                type: 'service',
+                subject: sub ?? 'external:test-service',
+              },
             },
           } as any;
         }

@@ -53,7 +53,10 @@ export function isAssayPermission(permission: Permission): boolean {
 export function readAssayAdmins(config: Config): string[] {
   return (config.getOptionalStringArray('assay.admins') ?? []).map(ref =>
     stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: 'default' }),
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
     ).toLocaleLowerCase('en-US'),
   );
 }
