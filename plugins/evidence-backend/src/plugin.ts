@@ -13,6 +13,7 @@ import { readEvidenceConfig } from './config';
 import { seedDemoEvidence } from './demo/seed';
 import { evidencePermissions } from './permissions';
 import { createRouter } from './router';
+import { createCliRouter } from './cliRouter';
 import { EvidenceLog } from './service/EvidenceLog';
 import { IntegrityAudit } from './service/IntegrityAudit';
 import { DatabaseEvidenceStore } from './store/DatabaseEvidenceStore';
@@ -96,6 +97,7 @@ export const evidencePlugin = createBackendPlugin({
           },
         );
 
+        deps.httpRouter.use(createCliRouter({ httpAuth: deps.httpAuth }));
         deps.httpRouter.use(
           await createRouter({
             log,
