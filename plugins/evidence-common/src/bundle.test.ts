@@ -32,6 +32,23 @@ describe('verifyBundle', () => {
     ]);
   });
 
+  it.each([
+    'Component:default/payments',
+    'component:Default/payments',
+    'component:payments',
+  ])(
+    'refuses a bundle that names its entity as %s (not the normalized ref the log commits to)',
+    variant => {
+      const b = clone(bundle);
+      b.entityRef = variant;
+      const result = verifyBundle(b);
+      expect(result.ok).toBe(false);
+      expect(result.failures[0].reason).toMatch(
+        /not in the normalized form the log commits to/,
+      );
+    },
+  );
+
   it('rejects a checkpoint for another origin', () => {
     const b = clone(bundle);
     b.origin = 'evil.test/log';

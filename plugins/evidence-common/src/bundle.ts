@@ -8,6 +8,7 @@ import {
 } from './chain';
 import { Checkpoint, parseCheckpoint } from './checkpoint';
 import { HashFn, sha256 } from './hash';
+import { normalizeEntityRef } from './entityRef';
 import { createInclusionBatch } from './inclusionBatch';
 import { leafHash } from './merkle';
 import { openNote } from './note';
@@ -236,6 +237,24 @@ export function createBundleVerifier(
   const hash = options.hash ?? sha256;
   const failures: BundleVerification['failures'] = [];
   const inclusionFailures: BundleVerification['failures'] = [];
+  // The head binding compares refs exactly: a bundle must name its entity
+  // in the normalized form the log commits to, or a variant spelling could
+  // come with a valid proof that the entity has no head (all records hidden).
+  let normalizedRef: string | undefined;
+  try {
+    normalizedRef = normalizeEntityRef(header.entityRef);
+  } catch {
+    // reported below
+  }
+  if (normalizedRef !== header.entityRef) {
+    failures.push({
+      reason: `the bundle names its entity '${
+        header.entityRef
+      }', not in the normalized form the log commits to${
+        normalizedRef ? ` ('${normalizedRef}')` : ''
+      }`,
+    });
+  }
   const checkpoint = openCheckpoint(header, failures);
   const check = createChainChecker({
     entityRef: header.entityRef,
