@@ -94,7 +94,7 @@ describe('evidenceServiceRef (default factory)', () => {
       const credentials = mockCredentials.user('user:default/alice');
       const request = {
         entityRef: 'component:default/service-c',
-        category: 'onboarding',
+        category: 'tests',
         subject: { runId: 'run-1', featureSha: 'abc123def456' },
         summary: { manifestDigest: 'sha256:00' },
         payload: { files: 12 },
@@ -111,7 +111,7 @@ describe('evidenceServiceRef (default factory)', () => {
       replay = await evidence.append(request, { credentials });
       listed = await evidence.list('component:default/service-c', {
         credentials,
-        category: ['onboarding'],
+        category: ['tests'],
       });
     });
     await startTestBackend({
@@ -129,7 +129,7 @@ describe('evidenceServiceRef (default factory)', () => {
       replayed: false,
       envelope: {
         seq: 1,
-        category: 'onboarding',
+        category: 'tests',
         producer: 'user:default/alice',
         subject: { runId: 'run-1' },
       },
@@ -146,7 +146,7 @@ describe('evidenceServiceRef (default factory)', () => {
         topic: 'assay.evidence.appended',
         eventPayload: {
           entityRef: 'component:default/service-c',
-          category: 'onboarding',
+          category: 'tests',
           hash: appended!.hash,
           seq: 1,
         },

@@ -11,6 +11,9 @@ export const RESERVED_CATEGORIES: readonly string[] = [
   'release',
   'waiver',
   'compliance',
+  // written by the scaffolder's onboarding action; a required category, so
+  // owners and CI tokens must not be able to write it themselves
+  'onboarding',
 ];
 
 /**
