@@ -83,7 +83,20 @@ describe('assay evidence verify detects a removed head record', () => {
       );
       return { code, text: c.text() };
     };
-    return { verify, deleteHead };
+    const editHeadInPlace = async () => {
+      await knex.raw('DROP TRIGGER evidence_records_no_update');
+      const head = await knex('evidence_records')
+        .where({ entity_ref: ENTITY })
+        .orderBy('seq', 'desc')
+        .first();
+      const canonical = String(head.canonical).replace('"run":2', '"run":9');
+      expect(canonical).not.toBe(head.canonical);
+      // the bytes change, the stored hash column does not
+      await knex('evidence_records')
+        .where({ hash: head.hash })
+        .update({ canonical });
+    };
+    return { verify, deleteHead, editHeadInPlace };
   }
 
   it('a first-time verifier: the signed checkpoint commits to the deleted head', async () => {
@@ -117,5 +130,18 @@ describe('assay evidence verify detects a removed head record', () => {
     expect(text).toMatch(/truncated|head replaced|no longer/i);
     // the state file still remembers the verified head
     expect(JSON.parse(fs.readFileSync(state, 'utf8')).head.seq).toBe(3);
+  });
+
+  it('a returning verifier: the head record edited in place (hash column kept)', async () => {
+    const { verify, editHeadInPlace } = await setup();
+    const state = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'assay-state-')),
+      'state.json',
+    );
+    expect((await verify('--state', state)).code).toBe(0);
+    await editHeadInPlace();
+    const { code, text } = await verify('--state', state);
+    expect(code).toBe(1);
+    expect(text).toMatch(/head replaced: .* the bytes served for record #3/);
   });
 });

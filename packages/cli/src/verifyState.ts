@@ -7,7 +7,9 @@ import {
   openNote,
   parseCheckpoint,
   parseHeadsExtension,
+  recordHashFromBytes,
   toBase64,
+  utf8Encode,
   verifyChain,
   verifyConsistency,
   verifyHeadProof,
@@ -160,6 +162,15 @@ export async function incrementalVerify(
         `head replaced: ${where} but record #${
           state.head.seq
         } is now ${first.hash.slice(0, 16)}…`,
+      );
+    }
+    // the served hash field is the server's word: the bytes must hash to it
+    const recomputed = recordHashFromBytes(utf8Encode(first.canonical));
+    if (recomputed !== state.head.hash) {
+      return fail(
+        `head replaced: ${where} but the bytes served for record #${
+          state.head.seq
+        } hash to ${recomputed.slice(0, 16)}…`,
       );
     }
   }
