@@ -338,3 +338,34 @@ describe.each(combos)(
     });
   },
 );
+
+describe('the strict manifest check itself', () => {
+  it('refuses unknown fields at any depth and wrong types, which the JSON-schema validators let through', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: {
+        selector: { matchLabels: { app: 'x' } },
+        template: {
+          metadata: { labels: { app: 'x' } },
+          spec: { containers: [{ name: 'x', image: 'i' }] },
+        },
+      },
+    };
+    const unknownDeep = structuredClone(deployment) as any;
+    unknownDeep.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+    const wrongType = structuredClone(deployment) as any;
+    wrongType.spec.replicas = '2';
+    expect(typeErrors([{ file: 'ok.yaml', doc: deployment }])).toEqual([]);
+    expect(runtimeErrors([{ file: 'deep.yaml', doc: unknownDeep }])).toEqual(
+      [],
+    );
+    expect(typeErrors([{ file: 'deep.yaml', doc: unknownDeep }])).toEqual([
+      expect.stringMatching(/^deep\.yaml: .*imagePullPolicyy/),
+    ]);
+    expect(typeErrors([{ file: 'type.yaml', doc: wrongType }])).toEqual([
+      expect.stringMatching(/^type\.yaml: .*string.*number/),
+    ]);
+  });
+});
