@@ -125,15 +125,23 @@ export async function sigtermAsPid1(
   return { exitMs, output, pid1 };
 }
 
+/** `tsc -p tsconfig.json` in a generated Node service (links node_modules first). */
+function buildNodeService(dir: string) {
+  if (!fs.existsSync(path.join(dir, 'node_modules'))) linkNodeModules(dir);
+  return run(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'],
+    dir,
+  );
+}
+
 /**
  * Builds and runs the generated service's own unit tests the way its
  * pipeline does; returns the exit status, the output and the test count.
  */
 export function runServiceUnitTests(runtime: string, dir: string) {
   if (runtime === 'node') {
-    if (!fs.existsSync(path.join(dir, 'node_modules'))) linkNodeModules(dir);
-    const tsc = require.resolve('typescript/bin/tsc');
-    const build = run(process.execPath, [tsc, '-p', 'tsconfig.json'], dir);
+    const build = buildNodeService(dir);
     if (build.status !== 0) return { ...build, tests: 0 };
     const r = run(
       process.execPath,
@@ -160,14 +168,7 @@ export function runServiceUnitTests(runtime: string, dir: string) {
 /** The command that starts the generated service (built first for Node). */
 export function serviceCommand(runtime: string, dir: string): string[] {
   if (runtime === 'node') {
-    if (!fs.existsSync(path.join(dir, 'dist/main.js'))) {
-      if (!fs.existsSync(path.join(dir, 'node_modules'))) linkNodeModules(dir);
-      run(
-        process.execPath,
-        [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'],
-        dir,
-      );
-    }
+    if (!fs.existsSync(path.join(dir, 'dist/main.js'))) buildNodeService(dir);
     return [process.execPath, 'dist/main.js'];
   }
   return [pythonWithDeps(), '-m', 'app.main'];
