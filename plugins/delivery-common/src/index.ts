@@ -41,3 +41,13 @@ export type { ArgoMeasurementPhase } from './argo/argoEvaluate';
 export { planWaves, DependencyCycleError } from './promotion/planWaves';
 export * from './promotion/types';
 export { evaluateGates, PROMOTION_POLICY_DEFAULTS } from './promotion/gates';
+export {
+  ENVIRONMENTS_ANNOTATION,
+  COMPLIANCE_MODE_ANNOTATION,
+  DEFAULT_PROMOTION_ENVIRONMENTS,
+  EnvironmentsAnnotationError,
+  environmentsOf,
+  promotionModeOf,
+  promotionKpi,
+  FINAL_OUTCOMES,
+} from './promotion/environments';

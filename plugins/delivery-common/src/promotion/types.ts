@@ -142,3 +142,115 @@ export interface ReleaseRecord {
   producer: string;
   createdAt: string;
 }
+
+/** Status of a promotion or rollback. Active: awaiting-approval, running. @public */
+export type PromotionStatus =
+  | 'awaiting-approval'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'blocked'
+  | 'rolled-back'
+  | 'cancelled';
+
+/** Statuses during which a promotion holds its entity + environment. @public */
+export const ACTIVE_PROMOTION_STATUSES: readonly PromotionStatus[] = [
+  'awaiting-approval',
+  'running',
+];
+
+/** `summary.kind` of the evidence records the promotion backend writes. @public */
+export type PromotionEvidenceKind =
+  | 'release'
+  | 'gate-decision'
+  | 'promotion'
+  | 'approval'
+  | 'rollback'
+  | 'plan-step';
+
+/** A release as the API returns it (its `release` evidence record, referenced). @public */
+export interface Release {
+  /** Hash of the `release` evidence record (the release's identity). */
+  hash: string;
+  entityRef: string;
+  version: string;
+  producer: string;
+  createdAt: string;
+  /** Evidence the release rests on, by record hash (newest per category when cut). */
+  evidence: ReleaseRecord['evidence'];
+  artifacts: ReleaseArtifact[];
+  /** Seeded demo release. */
+  demo?: boolean;
+}
+
+/** The release running in an environment. @public */
+export interface DeployedRelease {
+  entityRef: string;
+  environment: string;
+  version: string;
+  releaseHash: string;
+  deployedAt: string;
+  /** The promotion (or rollback) that put it there. */
+  promotionId: string | null;
+  /** What the deployment provider reports (commit, recorder ref). */
+  deploymentRef: string | null;
+}
+
+/** An approval of a promotion as the API returns it. @public */
+export interface PromotionApprovalView {
+  approver: string;
+  approvedAt: string;
+  expiresAt: string;
+  /** Hash of the approval's evidence record. */
+  hash: string | null;
+  comment?: string | null;
+}
+
+/** A promotion or rollback of one entity into one environment. @public */
+export interface Promotion {
+  id: string;
+  entityRef: string;
+  environment: string;
+  kind: 'promotion' | 'rollback';
+  version: string;
+  releaseHash: string;
+  status: PromotionStatus;
+  requestedBy: string;
+  requestedAt: string;
+  finishedAt?: string | null;
+  mode: PromotionMode;
+  evaluation: GateEvaluation;
+  approvals: PromotionApprovalView[];
+  approvalsRequired: number;
+  /** Evidence records written for this promotion (gate decisions, approvals, final). */
+  evidenceHashes: string[];
+  /** Release createdAt → landed, for succeeded promotions. */
+  leadTimeSeconds?: number | null;
+  /** The release that ran in the environment before (rollback target of a failure). */
+  previousReleaseHash?: string | null;
+  planId?: string | null;
+  error?: string | null;
+  /** Seeded demo promotion. */
+  demo?: boolean;
+}
+
+/** One environment of an entity's promotion path. @public */
+export interface PromotionEnvironment {
+  name: string;
+  /** Approvals required in compliance mode. */
+  approvalsRequired: number;
+  /** The production step may run as a canary. */
+  canary: boolean;
+}
+
+/** Promotion KPIs of one key (entity ref, team ref or `overall`). @public */
+export interface PromotionKpi {
+  key: string;
+  /** Finished promotions (succeeded, failed, blocked, rolled-back). */
+  promotions: number;
+  succeeded: number;
+  /** succeeded / promotions (null without promotions). */
+  successRate: number | null;
+  leadTimeSecondsMedian: number | null;
+  leadTimeSecondsP90: number | null;
+}
