@@ -120,6 +120,30 @@ export function factsFromValues(values: Record<string, FactValue>): Facts {
 
 const SUCCESS = ['succeeded', 'success', 'promoted', 'pass', 'passed'];
 
+/** Canary decisions that end a run, and the outcome each means. */
+const CANARY_END: Record<string, string> = {
+  completed: 'succeeded',
+  promoted: 'promoted',
+  rollback: 'rolled-back',
+  aborted: 'aborted',
+};
+
+function canaryOutcome(r: EvidenceInput): string | undefined {
+  const s = r.envelope.summary;
+  if (typeof s.outcome === 'string' && s.outcome) return s.outcome;
+  return typeof s.decision === 'string' ? CANARY_END[s.decision] : undefined;
+}
+
+/** The final record of a promotion: it carries an outcome and is no rollback. */
+function isFinalPromotion(r: EvidenceInput): boolean {
+  const s = r.envelope.summary;
+  return (
+    typeof s.outcome === 'string' &&
+    s.outcome !== '' &&
+    (s.kind === undefined || s.kind === null || s.kind === 'promotion')
+  );
+}
+
 /**
  * Evidence facts from an entity's records (any order; only the newest
  * {@link CHAIN_WINDOW} by seq are used):
@@ -129,8 +153,19 @@ const SUCCESS = ['succeeded', 'success', 'promoted', 'pass', 'passed'];
  * - `evidence.load-test.p95RegressionPct`: from the summary if given, else
  *   the change of `p95Ms` against the previous load-test record, else
  *   against `baselineP95Ms`;
- * - `evidence.promotion.successRate`: share of the last 20 promotion
- *   records whose `outcome` is a success;
+ * - `evidence.promotion.successRate`: share of successes among the last
+ *   20 promotion records that carry an `outcome` — the final record of a
+ *   promotion (`kind: 'promotion'`, or no `kind`); release, gate-decision,
+ *   approval and plan-step records carry none, and rollbacks
+ *   (`kind: 'rollback'`) are not promotions;
+ * - `evidence.canary.outcome`: how the newest finished canary run ended,
+ *   from the delivery plugin's decision records (`summary.decision`):
+ *   `completed` → `succeeded`, `promoted` → `promoted`, `rollback` →
+ *   `rolled-back`, `aborted` → `aborted` (a record with its own
+ *   `summary.outcome` keeps it);
+ * - `evidence.canary.classification`: the newest canary verdict's
+ *   classification (`Pass` / `Marginal` / `Fail`, on `verdict` and
+ *   `argo-verdict` records);
  * - `evidence.chain.verified`: every record in the window hashes to its
  *   hash and links to the one before (cites the head);
  * - `evidence.records`: how many records the entity has.
@@ -235,7 +270,31 @@ export function evidenceFacts(
     }
   }
 
-  const promotions = (byCategory.get('promotion') ?? []).slice(0, 20);
+  const canary = byCategory.get('canary') ?? [];
+  delete facts['evidence.canary.outcome'];
+  delete facts['evidence.canary.classification'];
+  const ended = canary.find(r => canaryOutcome(r) !== undefined);
+  if (ended) {
+    facts['evidence.canary.outcome'] = {
+      value: canaryOutcome(ended)!,
+      evidence: [ended.hash],
+      at: ended.envelope.producedAt,
+    };
+  }
+  const verdict = canary.find(
+    r => typeof r.envelope.summary.classification === 'string',
+  );
+  if (verdict) {
+    facts['evidence.canary.classification'] = {
+      value: verdict.envelope.summary.classification as string,
+      evidence: [verdict.hash],
+      at: verdict.envelope.producedAt,
+    };
+  }
+
+  const promotions = (byCategory.get('promotion') ?? [])
+    .filter(isFinalPromotion)
+    .slice(0, 20);
   if (promotions.length) {
     const ok = promotions.filter(r =>
       SUCCESS.includes(String(r.envelope.summary.outcome).toLowerCase()),
