@@ -1,13 +1,15 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { deliveryApiRef } from './api/DeliveryApi';
 import { DeliveryClient } from './api/DeliveryClient';
-import { isCanaryAvailable } from './lib/entity';
+import { isCanaryAvailable, isPromotionAvailable } from './lib/entity';
 
 /** @alpha */
 export const deliveryApi = ApiBlueprint.make({
@@ -34,6 +36,34 @@ export const entityCanaryContent = EntityContentBlueprint.make({
   },
 });
 
+/** @alpha */
+export const promotionsRootRouteRef = createRouteRef();
+
+/** @alpha */
+export const entityPromotionContent = EntityContentBlueprint.make({
+  name: 'promotion',
+  params: {
+    path: '/promotion',
+    title: 'Promotion',
+    filter: isPromotionAvailable,
+    loader: () =>
+      import('./components/promotion/EntityPromotionContent').then(m => (
+        <m.EntityPromotionContent />
+      )),
+  },
+});
+
+/** @alpha */
+export const promotionsPage = PageBlueprint.make({
+  params: {
+    path: '/assay/promotions',
+    title: 'Promotions',
+    routeRef: promotionsRootRouteRef,
+    loader: () =>
+      import('./components/promotions').then(m => <m.PromotionsPage />),
+  },
+});
+
 /**
  * The delivery plugin for the new frontend system.
  *
@@ -41,5 +71,11 @@ export const entityCanaryContent = EntityContentBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'delivery',
-  extensions: [deliveryApi, entityCanaryContent],
+  routes: { root: promotionsRootRouteRef },
+  extensions: [
+    deliveryApi,
+    entityCanaryContent,
+    entityPromotionContent,
+    promotionsPage,
+  ],
 });

@@ -1,4 +1,9 @@
-import { deliveryPlugin, EntityCanaryContent } from './index';
+import {
+  deliveryPlugin,
+  EntityCanaryContent,
+  EntityPromotionContent,
+  PromotionsPage,
+} from './index';
 import alphaPlugin from './alpha';
 
 describe('delivery plugin', () => {
@@ -8,6 +13,8 @@ describe('delivery plugin', () => {
       'plugin.delivery.service',
     ]);
     expect(EntityCanaryContent).toBeDefined();
+    expect(EntityPromotionContent).toBeDefined();
+    expect(PromotionsPage).toBeDefined();
   });
 
   it('has a new-frontend-system plugin under /alpha with the API and the Canary entity content', () => {
@@ -17,5 +24,9 @@ describe('delivery plugin', () => {
     expect(
       alphaPlugin.getExtension('entity-content:delivery/canary'),
     ).toBeDefined();
+    expect(
+      alphaPlugin.getExtension('entity-content:delivery/promotion'),
+    ).toBeDefined();
+    expect(alphaPlugin.getExtension('page:delivery')).toBeDefined();
   });
 });

@@ -2,6 +2,7 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
@@ -10,8 +11,8 @@ import { DeliveryClient } from './api/DeliveryClient';
 import { rootRouteRef } from './routes';
 
 /**
- * The Assay delivery plugin: canary rollouts (and, later, promotions) of an
- * entity.
+ * The Assay delivery plugin: canary rollouts and promotions of an entity,
+ * and coordinated promotions of dependent services.
  *
  * @public
  */
@@ -45,5 +46,38 @@ export const EntityCanaryContent = deliveryPlugin.provide(
           m => m.EntityCanaryContent,
         ),
     },
+  }),
+);
+
+/**
+ * The "Promotion" entity tab: environments with the deployed release, the
+ * gates of each next step, the promote dialog with its gate preview and
+ * approvals, approvals, rollbacks, releases, history and KPIs.
+ *
+ * @public
+ */
+export const EntityPromotionContent = deliveryPlugin.provide(
+  createComponentExtension({
+    name: 'EntityPromotionContent',
+    component: {
+      lazy: () =>
+        import('./components/promotion/EntityPromotionContent').then(
+          m => m.EntityPromotionContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The coordinated promotions page (mount it at `/assay/promotions`).
+ *
+ * @public
+ */
+export const PromotionsPage = deliveryPlugin.provide(
+  createRoutableExtension({
+    name: 'PromotionsPage',
+    component: () =>
+      import('./components/promotions').then(m => m.PromotionsPage),
+    mountPoint: rootRouteRef,
   }),
 );

@@ -6,6 +6,21 @@ import {
   CanaryRunList,
   StartCanaryRequest,
 } from './types';
+import {
+  CreateReleaseRequest,
+  PlanPreview,
+  PlanRequest,
+  Promotion,
+  PromotionHistoryPage,
+  PromotionKpis,
+  PromotionOverview,
+  PromotionPlan,
+  PromotionPlanList,
+  PromotionPreview,
+  PromotionRequest,
+  Release,
+  ReleaseVerification,
+} from './promotionTypes';
 
 /**
  * Access to the Assay delivery backend (`/api/delivery`). Entity refs are
@@ -36,6 +51,54 @@ export interface DeliveryApi {
     action: CanaryAction,
     options?: { reason?: string },
   ): Promise<CanaryRunDetail>;
+
+  /** Environments (in order) with what is deployed and under way, and the newest releases. */
+  getPromotionOverview(entityRef: string): Promise<PromotionOverview>;
+  /** Cuts a release citing the newest evidence per required category (409 if the version exists). */
+  createRelease(
+    entityRef: string,
+    request: CreateReleaseRequest,
+  ): Promise<Release>;
+  /** Re-checks every record a release cites (hash, chain, inclusion). */
+  verifyRelease(
+    entityRef: string,
+    releaseHash: string,
+  ): Promise<ReleaseVerification>;
+  /** Dry-run of the gates for a release and an environment; nothing is stored. */
+  previewPromotion(
+    entityRef: string,
+    request: PromotionRequest,
+  ): Promise<PromotionPreview>;
+  /** Starts a promotion (201 also when blocked or awaiting approval; 409 if one is active). */
+  promote(entityRef: string, request: PromotionRequest): Promise<Promotion>;
+  /** Approves a promotion awaiting approval (403 with the reason for the requester). */
+  approvePromotion(
+    promotionId: string,
+    options?: { comment?: string },
+  ): Promise<Promotion>;
+  /** Rolls an environment back to a previous release (gates re-run). */
+  rollback(entityRef: string, request: PromotionRequest): Promise<Promotion>;
+  /** Promotions and rollbacks of the entity, newest first. */
+  getPromotionHistory(
+    entityRef: string,
+    options?: { limit?: number; cursor?: string },
+  ): Promise<PromotionHistoryPage>;
+  getPromotion(promotionId: string): Promise<Promotion>;
+  /** Success rate and lead time overall, per entity and per team. */
+  getPromotionKpis(options?: {
+    entityRef?: string;
+    owner?: string;
+  }): Promise<PromotionKpis>;
+  /** Dependency graph, waves and every service's gates (400 naming a cycle). */
+  previewPlan(request: PlanRequest): Promise<PlanPreview>;
+  /** Starts a coordinated promotion. */
+  startPlan(request: PlanRequest): Promise<PromotionPlan>;
+  listPlans(options?: {
+    limit?: number;
+    cursor?: string;
+  }): Promise<PromotionPlanList>;
+  getPlan(planId: string): Promise<PromotionPlan>;
+  abortPlan(planId: string): Promise<PromotionPlan>;
 }
 
 /** @public */

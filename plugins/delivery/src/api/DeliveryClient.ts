@@ -9,6 +9,21 @@ import {
   CanaryRunList,
   StartCanaryRequest,
 } from './types';
+import {
+  CreateReleaseRequest,
+  PlanPreview,
+  PlanRequest,
+  Promotion,
+  PromotionHistoryPage,
+  PromotionKpis,
+  PromotionOverview,
+  PromotionPlan,
+  PromotionPlanList,
+  PromotionPreview,
+  PromotionRequest,
+  Release,
+  ReleaseVerification,
+} from './promotionTypes';
 
 /**
  * HTTP client for the delivery backend.
@@ -61,6 +76,111 @@ export class DeliveryClient implements DeliveryApi {
     );
   }
 
+  async getPromotionOverview(entityRef: string) {
+    return this.request<PromotionOverview>(promotionEntityPath(entityRef));
+  }
+
+  async createRelease(entityRef: string, request: CreateReleaseRequest) {
+    return this.request<Release>(`${promotionEntityPath(entityRef)}/releases`, {
+      method: 'POST',
+      body: request,
+    });
+  }
+
+  async verifyRelease(entityRef: string, releaseHash: string) {
+    return this.request<ReleaseVerification>(
+      `${promotionEntityPath(entityRef)}/releases/${encodeURIComponent(
+        releaseHash,
+      )}/verify`,
+    );
+  }
+
+  async previewPromotion(entityRef: string, request: PromotionRequest) {
+    return this.request<PromotionPreview>(
+      `${promotionEntityPath(entityRef)}/preview`,
+      { method: 'POST', body: request },
+    );
+  }
+
+  async promote(entityRef: string, request: PromotionRequest) {
+    return this.request<Promotion>(
+      `${promotionEntityPath(entityRef)}/promotions`,
+      { method: 'POST', body: request },
+    );
+  }
+
+  async approvePromotion(
+    promotionId: string,
+    options: { comment?: string } = {},
+  ) {
+    return this.request<Promotion>(
+      `/v1/promotion/promotions/${encodeURIComponent(promotionId)}/approvals`,
+      {
+        method: 'POST',
+        body: options.comment ? { comment: options.comment } : {},
+      },
+    );
+  }
+
+  async rollback(entityRef: string, request: PromotionRequest) {
+    return this.request<Promotion>(
+      `${promotionEntityPath(entityRef)}/rollback`,
+      { method: 'POST', body: request },
+    );
+  }
+
+  async getPromotionHistory(
+    entityRef: string,
+    options: { limit?: number; cursor?: string } = {},
+  ) {
+    return this.request<PromotionHistoryPage>(
+      `${promotionEntityPath(entityRef)}/history${query(options)}`,
+    );
+  }
+
+  async getPromotion(promotionId: string) {
+    return this.request<Promotion>(
+      `/v1/promotion/promotions/${encodeURIComponent(promotionId)}`,
+    );
+  }
+
+  async getPromotionKpis(options: { entityRef?: string; owner?: string } = {}) {
+    return this.request<PromotionKpis>(`/v1/promotion/kpis${query(options)}`);
+  }
+
+  async previewPlan(request: PlanRequest) {
+    return this.request<PlanPreview>('/v1/promotion/plans/preview', {
+      method: 'POST',
+      body: request,
+    });
+  }
+
+  async startPlan(request: PlanRequest) {
+    return this.request<PromotionPlan>('/v1/promotion/plans', {
+      method: 'POST',
+      body: request,
+    });
+  }
+
+  async listPlans(options: { limit?: number; cursor?: string } = {}) {
+    return this.request<PromotionPlanList>(
+      `/v1/promotion/plans${query(options)}`,
+    );
+  }
+
+  async getPlan(planId: string) {
+    return this.request<PromotionPlan>(
+      `/v1/promotion/plans/${encodeURIComponent(planId)}`,
+    );
+  }
+
+  async abortPlan(planId: string) {
+    return this.request<PromotionPlan>(
+      `/v1/promotion/plans/${encodeURIComponent(planId)}/abort`,
+      { method: 'POST', body: {} },
+    );
+  }
+
   private async request<T>(
     path: string,
     init?: { method: 'POST'; body: unknown },
@@ -79,6 +199,27 @@ export class DeliveryClient implements DeliveryApi {
     }
     return res.json();
   }
+}
+
+/** `?a=1&b=x` from the defined values, '' when there are none. */
+function query(params: Record<string, string | number | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') qs.set(key, String(value));
+  }
+  const text = qs.toString();
+  return text ? `?${text}` : '';
+}
+
+function entitySegments(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return [kind, namespace, name]
+    .map(p => encodeURIComponent(p.toLocaleLowerCase('en-US')))
+    .join('/');
+}
+
+function promotionEntityPath(entityRef: string): string {
+  return `/v1/promotion/entities/${entitySegments(entityRef)}`;
 }
 
 function canaryPath(entityRef: string): string {

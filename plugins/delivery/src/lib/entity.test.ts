@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { declaredCanarySteps, isCanaryAvailable } from './entity';
+import {
+  declaredCanarySteps,
+  isCanaryAvailable,
+  isPromotionAvailable,
+} from './entity';
 
 const entity = (annotations?: Record<string, string>): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -42,5 +46,34 @@ describe('isCanaryAvailable', () => {
     expect(
       declaredCanarySteps(entity({ 'assay.dev/canary-steps': '5,x' })),
     ).toBeUndefined();
+  });
+});
+
+describe('isPromotionAvailable', () => {
+  it('holds for entities with environments, promotion turned on, or evidence collected', () => {
+    expect(
+      isPromotionAvailable(entity({ 'assay.dev/environments': 'dev,prod' })),
+    ).toBe(true);
+    expect(
+      isPromotionAvailable(entity({ 'assay.dev/promotion-enabled': 'true' })),
+    ).toBe(true);
+    expect(
+      isPromotionAvailable(entity({ 'assay.dev/evidence-enabled': 'true' })),
+    ).toBe(true);
+  });
+
+  it('does not hold otherwise, nor when turned off', () => {
+    expect(isPromotionAvailable(entity())).toBe(false);
+    expect(
+      isPromotionAvailable(entity({ 'assay.dev/evidence-enabled': 'false' })),
+    ).toBe(false);
+    expect(
+      isPromotionAvailable(
+        entity({
+          'assay.dev/environments': 'dev,prod',
+          'assay.dev/promotion-enabled': 'false',
+        }),
+      ),
+    ).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { ENVIRONMENTS_ANNOTATION } from '@assay/plugin-delivery-common';
 import { Entity } from '@backstage/catalog-model';
 
 /**
@@ -37,4 +38,34 @@ export function declaredCanarySteps(entity: Entity): number[] | undefined {
   if (!raw) return undefined;
   const steps = raw.split(',').map(s => Number(s.trim()));
   return steps.every(n => Number.isFinite(n)) ? steps : undefined;
+}
+
+/**
+ * Annotation with an entity's environments in promotion order, e.g.
+ * `dev,staging,prod` (else the backend's configured default).
+ */
+export { ENVIRONMENTS_ANNOTATION };
+
+/** Annotation that turns promotion on or off for an entity (`"true"` / `"false"`). @public */
+export const PROMOTION_ENABLED_ANNOTATION = 'assay.dev/promotion-enabled';
+
+/** Annotation whose `"true"` means the entity collects evidence. */
+const EVIDENCE_ENABLED_ANNOTATION = 'assay.dev/evidence-enabled';
+
+/**
+ * True when the entity is promoted through environments with Assay: it
+ * declares `assay.dev/environments`, sets `assay.dev/promotion-enabled:
+ * "true"`, or collects evidence (`assay.dev/evidence-enabled: "true"`; its
+ * releases rest on that evidence and the configured environments apply).
+ * `assay.dev/promotion-enabled: "false"` turns the tab off.
+ *
+ * @public
+ */
+export function isPromotionAvailable(entity: Entity): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  const enabled = annotations[PROMOTION_ENABLED_ANNOTATION]?.trim();
+  if (enabled === 'false') return false;
+  if (enabled === 'true') return true;
+  if (annotations[ENVIRONMENTS_ANNOTATION]?.trim()) return true;
+  return annotations[EVIDENCE_ENABLED_ANNOTATION]?.trim() === 'true';
 }

@@ -83,3 +83,27 @@ export function shortRef(ref: string | null | undefined): string {
 }
 
 export const shortHash = (hash: string) => hash.slice(0, 12);
+
+/** 3725 → "1 h 2 min"; 42 → "42 s"; null → "–". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds))
+    return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) {
+    const rest = minutes % 60;
+    return rest ? `${hours} h ${rest} min` : `${hours} h`;
+  }
+  const days = Math.floor(hours / 24);
+  const restHours = hours % 24;
+  return restHours ? `${days} d ${restHours} h` : `${days} d`;
+}
+
+/** 0.875 → "87.5%"; null → "–". */
+export function formatRate(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '–';
+  return `${Number((rate * 100).toFixed(1))}%`;
+}

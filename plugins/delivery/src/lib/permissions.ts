@@ -19,3 +19,9 @@ export const canaryActionPermissions: Record<
   abort: canaryAbortPermission,
   promote: canaryPromotePermission,
 };
+
+export {
+  promotionApprovePermission,
+  promotionPromotePermission,
+  promotionRollbackPermission,
+} from '@assay/plugin-delivery-common';
