@@ -37,6 +37,7 @@ import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { EvidencePage } from '@assay/plugin-evidence';
 import { ScorecardsOverviewPage } from '@assay/plugin-scorecards';
+import { PromotionsPage } from '@assay/plugin-delivery';
 
 const app = createApp({
   apis,
@@ -95,6 +96,7 @@ const routes = (
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/evidence" element={<EvidencePage />} />
     <Route path="/assay/scorecards" element={<ScorecardsOverviewPage />} />
+    <Route path="/assay/promotions" element={<PromotionsPage />} />
   </FlatRoutes>
 );
 

@@ -27,6 +27,7 @@ import SearchIcon from '@material-ui/icons/Search';
 import { MyGroupsSidebarItem } from '@backstage/plugin-org';
 import GroupIcon from '@material-ui/icons/People';
 import ScorecardsIcon from '@material-ui/icons/Assessment';
+import PromotionsIcon from '@material-ui/icons/DoubleArrow';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 
 const useSidebarLogoStyles = makeStyles({
@@ -79,6 +80,11 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
           icon={ScorecardsIcon}
           to="assay/scorecards"
           text="Scorecards"
+        />
+        <SidebarItem
+          icon={PromotionsIcon}
+          to="assay/promotions"
+          text="Promotions"
         />
         {/* End global nav */}
         <SidebarDivider />

@@ -52,7 +52,12 @@ import {
   EntityEvidenceContent,
   isEvidenceAvailable,
 } from '@assay/plugin-evidence';
-import { EntityCanaryContent, isCanaryAvailable } from '@assay/plugin-delivery';
+import {
+  EntityCanaryContent,
+  EntityPromotionContent,
+  isCanaryAvailable,
+  isPromotionAvailable,
+} from '@assay/plugin-delivery';
 import {
   EntityScorecardCard,
   EntityScorecardContent,
@@ -65,7 +70,7 @@ import {
  * Service components carry the Assay tabs, right after Overview, in this
  * order, each shown only when its `isXAvailable(entity)` predicate holds:
  *   Evidence   - @assay/plugin-evidence (EntityEvidenceContent)
- *   Promotion  - not built yet
+ *   Promotion  - @assay/plugin-delivery (EntityPromotionContent)
  *   Canary     - @assay/plugin-delivery (EntityCanaryContent)
  *   Compliance - @assay/plugin-scorecards (EntityScorecardContent)
  * Look for "Assay tabs" and "Assay cards" below.
@@ -147,6 +152,14 @@ const serviceEntityPage = (
       if={isEvidenceAvailable}
     >
       <EntityEvidenceContent />
+    </EntityLayout.Route>
+
+    <EntityLayout.Route
+      path="/promotion"
+      title="Promotion"
+      if={isPromotionAvailable}
+    >
+      <EntityPromotionContent />
     </EntityLayout.Route>
 
     <EntityLayout.Route path="/canary" title="Canary" if={isCanaryAvailable}>
