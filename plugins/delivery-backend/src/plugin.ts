@@ -17,6 +17,11 @@ import { SimulatorMetricsProvider } from './providers/SimulatorMetricsProvider';
 import { MetricsProvider, TrafficProvider } from './providers/types';
 import { createRouter } from './router';
 import { DatabaseCanaryStore } from './store/DatabaseCanaryStore';
+import { scorecardsServiceRef } from '@assay/plugin-scorecards-node';
+import { promotionPermissions } from '@assay/plugin-delivery-common';
+import { readPromotionConfig } from './promotion/config';
+import { createPromotionService } from './promotion/createPromotionService';
+import { seedDemoPromotions } from './demo/promotionSeed';
 
 /**
  * Assay delivery backend: canary rollouts judged on metrics, every decision
@@ -42,6 +47,8 @@ export const deliveryPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         evidence: evidenceServiceRef,
+        discovery: coreServices.discovery,
+        scorecards: scorecardsServiceRef,
       },
       async init(deps) {
         const config = readCanaryConfig(deps.rootConfig);
@@ -86,6 +93,17 @@ export const deliveryPlugin = createBackendPlugin({
           },
         });
         deps.permissionsRegistry.addPermissions(canaryPermissions);
+        deps.permissionsRegistry.addPermissions(promotionPermissions);
+        const promotion = await createPromotionService({
+          config: readPromotionConfig(deps.rootConfig),
+          database: deps.database,
+          catalog: deps.catalog,
+          evidence: deps.evidence,
+          auth: deps.auth,
+          discovery: deps.discovery,
+          logger: deps.logger,
+          scorecards: deps.scorecards,
+        });
         deps.httpRouter.use(
           await createRouter({
             engine,
@@ -97,6 +115,10 @@ export const deliveryPlugin = createBackendPlugin({
             catalog: deps.catalog,
             evidence: deps.evidence,
             logger: deps.logger,
+            promotion: {
+              service: promotion.service,
+              providerName: promotion.provider.name,
+            },
           }),
         );
 
@@ -110,6 +132,18 @@ export const deliveryPlugin = createBackendPlugin({
             await engine.tick();
           },
         });
+
+        if (promotion.config.demoSeed) {
+          deps.lifecycle.addStartupHook(() => {
+            // in the background: it waits for the catalog and the evidence seed
+            seedDemoPromotions({
+              service: promotion.service,
+              logger: deps.logger,
+            }).catch(e =>
+              deps.logger.error(`delivery: promotion demo seed failed: ${e}`),
+            );
+          });
+        }
 
         deps.lifecycle.addStartupHook(async () => {
           if (!config.demoSeed) {

@@ -40,6 +40,8 @@ import {
   canaryStartPermission,
 } from './permissions';
 import { createOpenApiRouter } from './schema/openapi';
+import { DefaultPromotionService } from './promotion/DefaultPromotionService';
+import { registerPromotionRoutes } from './promotion/router';
 import { toDetail, toSummary } from './service/present';
 
 export interface RouterOptions {
@@ -52,6 +54,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   evidence: EvidenceService;
   logger: LoggerService;
+  /** Promotion routes (`/v1/promotion/*`, src/promotion/router.ts). */
+  promotion?: { service: DefaultPromotionService; providerName: string };
 }
 
 /** zod error → InputError naming the field. */
@@ -410,6 +414,16 @@ export async function createRouter(
       ...argoWebMetricResponse(verdict, { evidenceHash: record.hash }),
     });
   });
+
+  if (options.promotion) {
+    registerPromotionRoutes(router as unknown as express.Router, {
+      ...options.promotion,
+      httpAuth,
+      auth,
+      permissions,
+      auditor,
+    });
+  }
 
   return router;
 }

@@ -71,4 +71,6 @@ export interface PromotionService {
     entityRef: string,
     environment: string,
   ): Promise<DeployedRelease | null>;
+  /** Cancels a promotion awaiting approval (ConflictError otherwise). */
+  cancel(id: string, actor: string, reason?: string): Promise<Promotion>;
 }

@@ -193,15 +193,24 @@ describe('evaluateGates', () => {
     ).toBe('pass');
   });
 
-  it('SAST with one warning is not clean; a fact missing from the record fails closed', () => {
+  it('SAST: an error finding blocks; warnings block only when the policy lists them; a fact missing from the record fails closed', () => {
+    const sast = (error: number, warning: number) => ({
+      ...healthy(),
+      sast: rec('sast', { error, warning, note: 0 }),
+    });
+    expect(
+      gate(evaluateGates(base({ evidence: sast(1, 0) })), 'sast').status,
+    ).toBe('fail');
+    // default (as the scorecards' sast-clean check): warnings do not block
+    expect(
+      gate(evaluateGates(base({ evidence: sast(0, 2) })), 'sast').status,
+    ).toBe('pass');
     expect(
       gate(
         evaluateGates(
           base({
-            evidence: {
-              ...healthy(),
-              sast: rec('sast', { error: 0, warning: 1, note: 0 }),
-            },
+            evidence: sast(0, 1),
+            policy: { sastBlockingLevels: ['error', 'warning'] },
           }),
         ),
         'sast',
@@ -210,7 +219,52 @@ describe('evaluateGates', () => {
     const r = evaluateGates(
       base({ evidence: { ...healthy(), sast: rec('sast', { results: 0 }) } }),
     );
-    expect(gate(r, 'sast').detail).toContain('has no error, warning fact');
+    expect(gate(r, 'sast').detail).toContain('has no error fact');
+  });
+
+  it('signature: verified for another image than the release ships fails; for its image passes', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const other = `sha256:${'b'.repeat(64)}`;
+    const withSig = (d: string) => ({
+      ...healthy(),
+      signature: rec('signature', { verified: true, digest: d }),
+    });
+    const release = {
+      ...base().release,
+      artifacts: [{ name: 'image', kind: 'image' as const, digest }],
+    };
+    expect(
+      gate(evaluateGates(base({ evidence: withSig(digest), release })), 'signature')
+        .status,
+    ).toBe('pass');
+    const bad = gate(
+      evaluateGates(base({ evidence: withSig(other), release })),
+      'signature',
+    );
+    expect(bad.status).toBe('fail');
+    expect(bad.detail).toContain(`verified for ${other}`);
+  });
+
+  it('promotion path: a release that does not run in the previous environment fails', () => {
+    const r = evaluateGates(
+      base({
+        path: {
+          previousEnvironment: 'dev',
+          deployedThere: false,
+          deployedVersion: '1.0.0',
+        },
+      }),
+    );
+    expect(gate(r, 'path')).toMatchObject({ status: 'fail' });
+    expect(gate(r, 'path').detail).toContain('1.0.0 does');
+    expect(
+      gate(
+        evaluateGates(
+          base({ path: { previousEnvironment: 'dev', deployedThere: true } }),
+        ),
+        'path',
+      ).status,
+    ).toBe('pass');
   });
 
   it('load-test regression: 11% fails, 10% passes; first release passes; previous without a load test fails', () => {

@@ -21,7 +21,9 @@ export const PROMOTION_POLICY_DEFAULTS = {
   blockingSeverities: ['critical', 'high'] as Array<
     'critical' | 'high' | 'medium' | 'low'
   >,
-  sastBlockingLevels: ['error', 'warning'] as Array<
+  // as the scorecards' sast-clean check (evidence.sast.error ≤ 0): SARIF
+  // warnings are reported in the gate's detail but do not block by default
+  sastBlockingLevels: ['error'] as Array<
     'error' | 'warning' | 'note'
   >,
   maxP95RegressionPct: 10,
@@ -299,22 +301,63 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
     }
   }
 
-  // signatures
+  // signatures: the pipeline verifies the image signature (e.g. `cosign
+  // verify`) and records the result: `assay evidence push --category
+  // signature --summary verified=true --summary digest=<image digest>`.
   {
     const e = ev('signature');
     const why = usable(e, 'signature', now, p.maxEvidenceAgeDays);
     const verified = e?.envelope.summary.verified;
+    const digest = e?.envelope.summary.digest;
+    const images = (input.release.artifacts ?? [])
+      .filter(a => a.kind === 'image')
+      .map(a => a.digest);
+    const otherImage =
+      typeof digest === 'string' && images.length > 0 && !images.includes(digest);
     add(
       'signature',
       'Signatures verified',
-      !why && verified === true,
-      "the newest signature record says the release artifacts' signatures verified (summary.verified = true)",
+      !why && verified === true && !otherImage,
+      "the newest signature record says the release image's signature verified (summary.verified = true, and summary.digest, when given, is the release's image digest)",
       why ??
-        (verified === true
-          ? 'signatures verified'
-          : `summary.verified is ${JSON.stringify(verified ?? null)}`),
-      { verified: typeof verified === 'boolean' ? verified : null },
+        (verified !== true
+          ? `summary.verified is ${JSON.stringify(verified ?? null)}`
+          : otherImage
+          ? `the signature was verified for ${digest}, not for the release's image (${images.join(
+              ', ',
+            )})`
+          : `signature verified${
+              typeof digest === 'string' ? ` for ${digest}` : ''
+            }`),
+      {
+        verified: typeof verified === 'boolean' ? verified : null,
+        digest: typeof digest === 'string' ? digest : null,
+      },
       [e?.hash],
+    );
+  }
+
+  // promotion path: the release runs in the environment before this one
+  if (input.path) {
+    const { previousEnvironment, deployedThere } = input.path;
+    add(
+      'path',
+      'Promotion path',
+      deployedThere,
+      `release ${input.release.version} runs in ${previousEnvironment} before it is promoted further`,
+      deployedThere
+        ? `${input.release.version} runs in ${previousEnvironment}`
+        : `${input.release.version} does not run in ${previousEnvironment}${
+            input.path.deployedVersion
+              ? ` (${input.path.deployedVersion} does)`
+              : ' (nothing does)'
+          }`,
+      {
+        previousEnvironment,
+        deployedThere,
+        deployedVersion: input.path.deployedVersion ?? null,
+      },
+      [input.release.hash],
     );
   }
 

@@ -62,6 +62,8 @@ export interface ReleaseRef {
   hash: string;
   /** Who produced the release (user or service principal ref). */
   producer: string;
+  /** What ships with it (the signature gate checks the image digest). */
+  artifacts?: ReleaseArtifact[];
 }
 
 /** Input of {@link evaluateGates}. @public */
@@ -88,6 +90,15 @@ export interface EvaluateGatesInput {
     hash?: string | null;
   } | null;
   now: string | Date;
+  /**
+   * The promotion path: whether the release runs in the environment before
+   * the target (absent for the first environment and for rollbacks).
+   */
+  path?: {
+    previousEnvironment: string;
+    deployedThere: boolean;
+    deployedVersion?: string | null;
+  } | null;
 }
 
 /** One gate's outcome. @public */
@@ -203,6 +214,8 @@ export interface PromotionApprovalView {
   expiresAt: string;
   /** Hash of the approval's evidence record. */
   hash: string | null;
+  /** The release hash the approval is bound to. */
+  releaseHash?: string;
   comment?: string | null;
 }
 

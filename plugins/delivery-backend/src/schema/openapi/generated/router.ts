@@ -936,6 +936,675 @@ export const spec = {
           },
         },
       },
+      PromotionId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 64,
+      },
+      GateEvaluation: {
+        type: 'object',
+        description:
+          'the pure gate evaluation (delivery-common evaluateGates); each gate names its rule, inputs and the evidence hashes it read',
+        required: ['mode', 'allowed', 'gates', 'inputs', 'summary'],
+        additionalProperties: true,
+        properties: {
+          mode: {
+            type: 'string',
+            enum: ['sandbox', 'compliance'],
+          },
+          allowed: {
+            type: 'boolean',
+          },
+          summary: {
+            type: 'string',
+          },
+          inputs: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          gates: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: [
+                'id',
+                'title',
+                'status',
+                'rule',
+                'detail',
+                'inputs',
+                'evidence',
+              ],
+              additionalProperties: true,
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                title: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                  enum: ['pass', 'fail', 'warn'],
+                },
+                rule: {
+                  type: 'string',
+                },
+                detail: {
+                  type: 'string',
+                },
+                inputs: {
+                  type: 'object',
+                  additionalProperties: true,
+                },
+                evidence: {
+                  type: 'array',
+                  items: {
+                    type: 'string',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      ReleaseArtifact: {
+        type: 'object',
+        required: ['name', 'kind', 'digest'],
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
+          kind: {
+            type: 'string',
+            enum: ['image', 'dashboard', 'alert-rules', 'config', 'other'],
+          },
+          digest: {
+            type: 'string',
+            pattern: '^sha256:[0-9a-f]{64}$',
+          },
+        },
+      },
+      Release: {
+        type: 'object',
+        required: [
+          'hash',
+          'entityRef',
+          'version',
+          'producer',
+          'createdAt',
+          'evidence',
+          'artifacts',
+        ],
+        additionalProperties: true,
+        properties: {
+          hash: {
+            type: 'string',
+            description: 'hash of the release evidence record',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          version: {
+            type: 'string',
+          },
+          producer: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          demo: {
+            type: 'boolean',
+          },
+          evidence: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['category', 'hash'],
+              additionalProperties: true,
+              properties: {
+                category: {
+                  type: 'string',
+                },
+                hash: {
+                  type: 'string',
+                },
+                seq: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+          artifacts: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReleaseArtifact',
+            },
+          },
+        },
+      },
+      DeployedRelease: {
+        type: 'object',
+        required: [
+          'entityRef',
+          'environment',
+          'version',
+          'releaseHash',
+          'deployedAt',
+        ],
+        additionalProperties: true,
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          version: {
+            type: 'string',
+          },
+          releaseHash: {
+            type: 'string',
+          },
+          deployedAt: {
+            type: 'string',
+          },
+          promotionId: {
+            type: 'string',
+            nullable: true,
+          },
+          deploymentRef: {
+            type: 'string',
+            nullable: true,
+          },
+        },
+      },
+      Promotion: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'environment',
+          'kind',
+          'version',
+          'releaseHash',
+          'status',
+          'requestedBy',
+          'requestedAt',
+          'mode',
+          'evaluation',
+          'approvals',
+          'approvalsRequired',
+          'evidenceHashes',
+        ],
+        additionalProperties: true,
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['promotion', 'rollback'],
+          },
+          version: {
+            type: 'string',
+          },
+          releaseHash: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: [
+              'awaiting-approval',
+              'running',
+              'succeeded',
+              'failed',
+              'blocked',
+              'rolled-back',
+              'cancelled',
+            ],
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          requestedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+            nullable: true,
+          },
+          mode: {
+            type: 'string',
+            enum: ['sandbox', 'compliance'],
+          },
+          evaluation: {
+            $ref: '#/components/schemas/GateEvaluation',
+          },
+          approvals: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['approver', 'approvedAt', 'expiresAt'],
+              additionalProperties: true,
+              properties: {
+                approver: {
+                  type: 'string',
+                },
+                approvedAt: {
+                  type: 'string',
+                },
+                expiresAt: {
+                  type: 'string',
+                },
+                hash: {
+                  type: 'string',
+                  nullable: true,
+                },
+              },
+            },
+          },
+          approvalsRequired: {
+            type: 'integer',
+          },
+          evidenceHashes: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          leadTimeSeconds: {
+            type: 'number',
+            nullable: true,
+          },
+          previousReleaseHash: {
+            type: 'string',
+            nullable: true,
+          },
+          planId: {
+            type: 'string',
+            nullable: true,
+          },
+          error: {
+            type: 'string',
+            nullable: true,
+          },
+          demo: {
+            type: 'boolean',
+          },
+        },
+      },
+      PromotionKpi: {
+        type: 'object',
+        required: [
+          'key',
+          'promotions',
+          'succeeded',
+          'successRate',
+          'leadTimeSecondsMedian',
+          'leadTimeSecondsP90',
+        ],
+        additionalProperties: false,
+        properties: {
+          key: {
+            type: 'string',
+          },
+          promotions: {
+            type: 'integer',
+          },
+          succeeded: {
+            type: 'integer',
+          },
+          successRate: {
+            type: 'number',
+            nullable: true,
+          },
+          leadTimeSecondsMedian: {
+            type: 'number',
+            nullable: true,
+          },
+          leadTimeSecondsP90: {
+            type: 'number',
+            nullable: true,
+          },
+        },
+      },
+      PlanRequest: {
+        type: 'object',
+        required: ['entityRefs', 'environment'],
+        additionalProperties: false,
+        properties: {
+          entityRefs: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 200,
+            items: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64,
+          },
+        },
+      },
+      PlanGraph: {
+        type: 'object',
+        description: '[a, b] in edges: a depends on b (b goes first)',
+        required: ['nodes', 'edges'],
+        properties: {
+          nodes: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          edges: {
+            type: 'array',
+            items: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+              minItems: 2,
+              maxItems: 2,
+            },
+          },
+        },
+      },
+      PlanPreview: {
+        type: 'object',
+        required: ['environment', 'graph', 'waves', 'previews', 'blocked'],
+        additionalProperties: true,
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          graph: {
+            $ref: '#/components/schemas/PlanGraph',
+          },
+          waves: {
+            type: 'array',
+            items: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+          previews: {
+            type: 'object',
+            description:
+              'per entity ref, its newest release and gate preview (or why there is none)',
+            additionalProperties: {
+              type: 'object',
+              required: [
+                'releaseHash',
+                'version',
+                'evaluation',
+                'approvalsRequired',
+              ],
+              additionalProperties: true,
+              properties: {
+                releaseHash: {
+                  type: 'string',
+                  nullable: true,
+                },
+                version: {
+                  type: 'string',
+                  nullable: true,
+                },
+                evaluation: {
+                  type: 'object',
+                  nullable: true,
+                  additionalProperties: true,
+                  description:
+                    'a GateEvaluation or null (ajv refuses nullable next to allOf without type)',
+                },
+                approvalsRequired: {
+                  type: 'integer',
+                },
+                error: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          blocked: {
+            type: 'array',
+            description:
+              'services a gate other than approvals blocks (the plan would not start)',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      Plan: {
+        type: 'object',
+        required: [
+          'id',
+          'environment',
+          'status',
+          'phase',
+          'requestedBy',
+          'createdAt',
+          'graph',
+          'waves',
+          'steps',
+          'awaitingApproval',
+        ],
+        additionalProperties: true,
+        properties: {
+          id: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'failed', 'aborted'],
+          },
+          phase: {
+            type: 'string',
+            enum: ['promoting', 'rolling-back', 'done'],
+          },
+          currentWave: {
+            type: 'integer',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+            nullable: true,
+          },
+          abortRequestedBy: {
+            type: 'string',
+            nullable: true,
+          },
+          rollbackEarlierWaves: {
+            type: 'boolean',
+          },
+          concurrency: {
+            type: 'integer',
+          },
+          demo: {
+            type: 'boolean',
+          },
+          error: {
+            type: 'string',
+            nullable: true,
+          },
+          graph: {
+            $ref: '#/components/schemas/PlanGraph',
+          },
+          awaitingApproval: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          waves: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['index', 'status', 'items'],
+              properties: {
+                index: {
+                  type: 'integer',
+                },
+                status: {
+                  type: 'string',
+                  enum: [
+                    'pending',
+                    'running',
+                    'awaiting-approval',
+                    'succeeded',
+                    'failed',
+                    'rolled-back',
+                    'skipped',
+                  ],
+                },
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['entityRef', 'status', 'version', 'releaseHash'],
+                    additionalProperties: true,
+                    properties: {
+                      entityRef: {
+                        type: 'string',
+                      },
+                      status: {
+                        type: 'string',
+                        enum: [
+                          'pending',
+                          'running',
+                          'awaiting-approval',
+                          'succeeded',
+                          'failed',
+                          'blocked',
+                          'skipped',
+                          'cancelled',
+                          'rolling-back',
+                          'rolled-back',
+                          'rollback-failed',
+                        ],
+                      },
+                      version: {
+                        type: 'string',
+                      },
+                      releaseHash: {
+                        type: 'string',
+                      },
+                      previousVersion: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      previousReleaseHash: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      promotionId: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      rollbackPromotionId: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      startedAt: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      finishedAt: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      rolledBackAt: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                      error: {
+                        type: 'string',
+                        nullable: true,
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          steps: {
+            type: 'array',
+            description:
+              "the plan's steps, each a `promotion` evidence record (summary.kind plan-step) once written",
+            items: {
+              type: 'object',
+              required: [
+                'seq',
+                'at',
+                'entityRef',
+                'wave',
+                'step',
+                'outcome',
+                'text',
+              ],
+              additionalProperties: true,
+              properties: {
+                seq: {
+                  type: 'integer',
+                },
+                at: {
+                  type: 'string',
+                },
+                entityRef: {
+                  type: 'string',
+                },
+                wave: {
+                  type: 'integer',
+                },
+                step: {
+                  type: 'string',
+                },
+                outcome: {
+                  type: 'string',
+                },
+                text: {
+                  type: 'string',
+                },
+                evidenceHash: {
+                  type: 'string',
+                  nullable: true,
+                },
+              },
+            },
+          },
+        },
+      },
     },
     responses: {
       ErrorResponse: {
@@ -954,6 +1623,16 @@ export const spec = {
           'application/json': {
             schema: {
               $ref: '#/components/schemas/RunDetail',
+            },
+          },
+        },
+      },
+      Promotion: {
+        description: 'the promotion (or rollback)',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Promotion',
             },
           },
         },
@@ -1308,6 +1987,861 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/ArgoAnalysisResponse',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}': {
+      get: {
+        operationId: 'GetPromotionOverview',
+        description:
+          "the entity's environments (annotation assay.dev/environments or config), mode, what runs where, the active promotion per environment and the newest 20 releases",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'ok',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['entityRef', 'mode', 'environments', 'releases'],
+                  additionalProperties: true,
+                  properties: {
+                    entityRef: {
+                      type: 'string',
+                    },
+                    mode: {
+                      type: 'string',
+                      enum: ['sandbox', 'compliance'],
+                    },
+                    provider: {
+                      type: 'string',
+                    },
+                    environments: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: [
+                          'name',
+                          'approvalsRequired',
+                          'canary',
+                          'deployed',
+                          'active',
+                        ],
+                        additionalProperties: true,
+                        properties: {
+                          name: {
+                            type: 'string',
+                          },
+                          approvalsRequired: {
+                            type: 'integer',
+                          },
+                          canary: {
+                            type: 'boolean',
+                          },
+                          deployed: {
+                            type: 'object',
+                            nullable: true,
+                            additionalProperties: true,
+                            description: 'a DeployedRelease or null',
+                          },
+                          active: {
+                            type: 'object',
+                            nullable: true,
+                            additionalProperties: true,
+                            description: 'a Promotion or null',
+                          },
+                        },
+                      },
+                    },
+                    releases: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Release',
+                      },
+                    },
+                    permissions: {
+                      type: 'object',
+                      additionalProperties: {
+                        type: 'boolean',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/releases': {
+      post: {
+        operationId: 'CreateRelease',
+        description:
+          'cuts a release, an immutable `release` evidence record citing the newest record per required category and the digests of its artifacts (409 when the version exists)',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['version', 'artifacts'],
+                additionalProperties: false,
+                properties: {
+                  version: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 128,
+                  },
+                  artifacts: {
+                    type: 'array',
+                    maxItems: 50,
+                    items: {
+                      $ref: '#/components/schemas/ReleaseArtifact',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'the release',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/releases/{hash}/verify': {
+      get: {
+        operationId: 'VerifyRelease',
+        description:
+          're-checks the release record and every record it cites (hash, chain link, inclusion under the current signed checkpoint)',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'hash',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the checks',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['ok', 'checks'],
+                  properties: {
+                    ok: {
+                      type: 'boolean',
+                    },
+                    checks: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['category', 'hash', 'ok', 'reason'],
+                        properties: {
+                          category: {
+                            type: 'string',
+                          },
+                          hash: {
+                            type: 'string',
+                          },
+                          ok: {
+                            type: 'boolean',
+                          },
+                          reason: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/preview': {
+      post: {
+        operationId: 'PreviewPromotion',
+        description:
+          'dry-run of the gates for promoting a release to an environment (nothing stored)',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['environment'],
+                additionalProperties: false,
+                properties: {
+                  environment: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                  releaseHash: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                    description: 'a release hash or `latest` (default)',
+                  },
+                  kind: {
+                    type: 'string',
+                    enum: ['promotion', 'rollback'],
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the gate preview',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'evaluation',
+                    'approvalsRequired',
+                    'approvals',
+                    'release',
+                  ],
+                  additionalProperties: true,
+                  properties: {
+                    evaluation: {
+                      $ref: '#/components/schemas/GateEvaluation',
+                    },
+                    approvalsRequired: {
+                      type: 'integer',
+                    },
+                    approvals: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        additionalProperties: true,
+                      },
+                    },
+                    release: {
+                      $ref: '#/components/schemas/Release',
+                    },
+                    mode: {
+                      type: 'string',
+                      enum: ['sandbox', 'compliance'],
+                    },
+                    deployed: {
+                      type: 'object',
+                      nullable: true,
+                      additionalProperties: true,
+                      description: 'a DeployedRelease or null',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/promotions': {
+      post: {
+        operationId: 'StartPromotion',
+        description:
+          'starts a promotion; 201 with status running/succeeded/failed, awaiting-approval, or blocked (compliance mode, a gate fails; recorded as evidence); 409 when one is active for the entity and environment',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['environment', 'releaseHash'],
+                additionalProperties: false,
+                properties: {
+                  environment: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                  releaseHash: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                  planId: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            $ref: '#/components/responses/Promotion',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/rollback': {
+      post: {
+        operationId: 'RollbackPromotion',
+        description:
+          "rolls an environment back to an earlier release; the gates are re-run against today's policy and the result recorded; the release's dashboards and alert-rule digests are restored with it",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['environment', 'releaseHash'],
+                additionalProperties: false,
+                properties: {
+                  environment: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                  releaseHash: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 64,
+                  },
+                  reason: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            $ref: '#/components/responses/Promotion',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/entities/{kind}/{namespace}/{name}/history': {
+      get: {
+        operationId: 'PromotionHistory',
+        description: 'promotions and rollbacks of the entity, newest first',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'a page',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items', 'nextCursor'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Promotion',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                      nullable: true,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/promotions/{id}': {
+      get: {
+        operationId: 'GetPromotion',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/PromotionId',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            $ref: '#/components/responses/Promotion',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/promotions/{id}/approvals': {
+      post: {
+        operationId: 'ApprovePromotion',
+        description:
+          "approves a promotion awaiting approval; 403 with the reason for the requester or the release's producer; 409 when it is not awaiting approval",
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/PromotionId',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  comment: {
+                    type: 'string',
+                    maxLength: 2000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            $ref: '#/components/responses/Promotion',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/promotions/{id}/cancel': {
+      post: {
+        operationId: 'CancelPromotion',
+        description: 'cancels a promotion awaiting approval (409 otherwise)',
+        parameters: [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/PromotionId',
+            },
+          },
+        ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  reason: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            $ref: '#/components/responses/Promotion',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/kpis': {
+      get: {
+        operationId: 'PromotionKpis',
+        description:
+          'success rate and lead time per entity, per team (owner in the catalog) and overall, over the entities the caller may read',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 400,
+            },
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 400,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the KPIs',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['overall', 'entities', 'teams'],
+                  properties: {
+                    overall: {
+                      $ref: '#/components/schemas/PromotionKpi',
+                    },
+                    entities: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/PromotionKpi',
+                      },
+                    },
+                    teams: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/PromotionKpi',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/plans/preview': {
+      post: {
+        operationId: 'PreviewPromotionPlan',
+        description:
+          "dependency graph (catalog dependsOn among the chosen services), waves and\nevery service's gate preview for its newest release; nothing stored. A\ndependency cycle is a 400 naming it. Needs delivery.promotion.read on\nevery service.\n",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PlanRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the plan preview',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PlanPreview',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/plans': {
+      get: {
+        operationId: 'ListPromotionPlans',
+        description:
+          'plans newest first (those whose services the caller may read)',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 100,
+            },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'ok',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Plan',
+                      },
+                    },
+                    nextCursor: {
+                      type: 'string',
+                      nullable: true,
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      post: {
+        operationId: 'StartPromotionPlan',
+        description:
+          'starts a coordinated promotion (waves run by the orchestrator task).\nNeeds delivery.promotion.promote on every service (403 names the ones\nmissing); 400 for a cycle, an unknown service or one without a\nrelease; 409 when a gate other than approvals blocks a service or one\nis in another running plan for the environment.\n',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/PlanRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'the plan',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Plan',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/plans/{planId}': {
+      get: {
+        operationId: 'GetPromotionPlan',
+        parameters: [
+          {
+            name: 'planId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the plan',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Plan',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/v1/promotion/plans/{planId}/abort': {
+      post: {
+        operationId: 'AbortPromotionPlan',
+        description:
+          'stops a running plan; its current wave rolls back (409 when it is not promoting any more)',
+        parameters: [
+          {
+            name: 'planId',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+            },
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  reason: {
+                    type: 'string',
+                    maxLength: 1000,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the plan',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Plan',
                 },
               },
             },
