@@ -1,5 +1,7 @@
 import { DEFAULT_CHECKS } from './defaultChecks';
-import { evaluateEntity, levelOf, scoreOf } from './evaluate';
+import fc from 'fast-check';
+import { evaluateEntity, levelOf, resultHashOf, scoreOf } from './evaluate';
+import { sortedJsonHash } from './hashing';
 import { entityFacts, evidenceFacts } from './facts';
 import { replayResult } from './replay';
 import { CheckDefinition, Waiver } from './types';
@@ -215,5 +217,77 @@ describe('replayResult', () => {
     const f = replayResult(forged, seedLike(REF, { high: 2 }));
     expect(f.matches).toBe(false);
     expect(f.differences).toContain('level: stored gold, replayed silver');
+  });
+});
+
+/** resultHashOf by its definition: sorted-key JSON of what a result says. */
+function resultHashOfDefinition(r: Parameters<typeof resultHashOf>[0]) {
+  return sortedJsonHash({
+    entityRef: r.entityRef,
+    mode: r.mode,
+    score: r.score,
+    level: r.level,
+    inputs: r.inputs,
+    checks: r.checks.map(c => ({
+      id: c.id,
+      level: c.level,
+      weight: c.weight,
+      status: c.status,
+      reason: c.reason,
+      facts: c.facts,
+      evidence: c.evidence,
+      waiver: c.waiver?.id ?? null,
+    })),
+  });
+}
+
+describe('resultHashOf', () => {
+  it('equals the sorted-key JSON hash of the result (real results)', () => {
+    for (const mode of ['compliance', 'sandbox'] as const) {
+      const r = run(mode, { high: 2 });
+      expect(r.resultHash).toBe(resultHashOfDefinition(r));
+    }
+  });
+
+  it('equals the sorted-key JSON hash for any facts, reasons and waivers', () => {
+    const factKey = fc.oneof(
+      fc.string(),
+      fc.constantFrom('entity.owner', '10', '9', '0', 'a.b', '__x'),
+    );
+    const factValue = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const checkArb = fc.record({
+      id: fc.string(),
+      level: fc.constantFrom('bronze', 'silver', 'gold'),
+      weight: fc.integer({ min: 1, max: 5 }),
+      status: fc.constantFrom('pass', 'fail', 'warn', 'unknown', 'waived'),
+      reason: fc.string(),
+      facts: fc.dictionary(factKey, factValue, { maxKeys: 4 }),
+      evidence: fc.array(fc.string({ minLength: 64, maxLength: 64 }), {
+        maxLength: 3,
+      }),
+      waiver: fc.option(fc.record({ id: fc.uuid() }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.record({
+          entityRef: fc.string(),
+          mode: fc.constantFrom('compliance', 'sandbox'),
+          score: fc.double({ min: 0, max: 100 }),
+          level: fc.constantFrom('none', 'bronze', 'silver', 'gold'),
+          inputs: fc.array(fc.string(), { maxLength: 3 }),
+          checks: fc.array(checkArb, { maxLength: 5 }),
+        }),
+        r => {
+          const x = r as unknown as Parameters<typeof resultHashOf>[0];
+          expect(resultHashOf(x)).toBe(resultHashOfDefinition(x));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

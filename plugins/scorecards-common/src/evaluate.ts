@@ -1,5 +1,9 @@
-import { HashFn } from '@assay/plugin-evidence-common';
-import { sortedJsonHash } from './hashing';
+import {
+  HashFn,
+  sha256,
+  toHex,
+  utf8Encode,
+} from '@assay/plugin-evidence-common';
 import { evaluateRule } from './rules';
 import {
   CheckDefinition,
@@ -180,28 +184,37 @@ export function resultHashOf(
   r: Pick<EntityResult, 'entityRef' | 'mode' | 'score' | 'level' | 'inputs'> & {
     checks: CheckResult[];
   },
-  hash?: HashFn,
+  hash: HashFn = sha256,
 ): string {
-  return sortedJsonHash(
-    {
-      entityRef: r.entityRef,
-      mode: r.mode,
-      score: r.score,
-      level: r.level,
-      inputs: r.inputs,
-      checks: r.checks.map(c => ({
-        id: c.id,
-        level: c.level,
-        weight: c.weight,
-        status: c.status,
-        reason: c.reason,
-        facts: c.facts,
-        evidence: c.evidence,
-        waiver: c.waiver?.id ?? null,
-      })),
-    },
-    hash,
-  );
+  // The object below is built with its keys in sorted order, which is what
+  // sortedJson produces from the same data unsorted (see
+  // resultHashOfDefinition in the tests): one native JSON.stringify, no
+  // generic key sorting of every nested object.
+  const sortedFacts = (facts: Record<string, FactValue>) => {
+    const keys = Object.keys(facts);
+    if (keys.length < 2) return facts;
+    const out: Record<string, FactValue> = {};
+    for (const k of keys.sort()) out[k] = facts[k];
+    return out;
+  };
+  const canonical = {
+    checks: r.checks.map(c => ({
+      evidence: c.evidence,
+      facts: sortedFacts(c.facts),
+      id: c.id,
+      level: c.level,
+      reason: c.reason,
+      status: c.status,
+      waiver: c.waiver?.id ?? null,
+      weight: c.weight,
+    })),
+    entityRef: r.entityRef,
+    inputs: r.inputs,
+    level: r.level,
+    mode: r.mode,
+    score: r.score,
+  };
+  return toHex(hash(utf8Encode(JSON.stringify(canonical))));
 }
 
 /** Catalog facts only (those not read from evidence), as plain values. @public */

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { ScorecardsConfig } from '../config';
 import {
   DatabaseScorecardStore,
+  ResultState,
   StoredResult,
 } from '../store/DatabaseScorecardStore';
 
@@ -30,7 +31,10 @@ const nativeSha256 = (data: Uint8Array) =>
 
 export type RefreshSummary = {
   entities: number;
+  /** results whose hash changed (or that are new) */
   changed: number;
+  /** results written: changed ones, and unchanged ones on a new day (history) */
+  written: number;
   removed: number;
   durationMs: number;
 };
@@ -49,6 +53,29 @@ const ENTITY_FIELDS = [
   'spec.system',
   'spec.domain',
 ];
+
+/**
+ * Whether a recomputed result is already stored as it is: same result
+ * hash, same catalog etag and domain (the overview columns), and stored
+ * today (so today's history point exists). Such a result is not rewritten;
+ * its stored `computedAt` stays the first evaluation of the day that gave
+ * this result (replaying at that time gives the same result hash).
+ */
+function unchanged(
+  item: StoredResult,
+  previous: Map<string, ResultState>,
+  now: string,
+): boolean {
+  const p = previous.get(item.result.entityRef);
+  return (
+    p !== undefined &&
+    p.resultHash === item.result.resultHash &&
+    item.etag !== undefined &&
+    p.etag === item.etag &&
+    p.domain === item.domain &&
+    p.computedAt.slice(0, 10) === now.slice(0, 10)
+  );
+}
 
 /** Runs `fn` over items with at most `n` in flight. */
 async function mapLimit<T, R>(
@@ -292,6 +319,7 @@ export class ScorecardEngine {
     const seen = new Set<string>();
     let entities = 0;
     let changed = 0;
+    let written = 0;
     for await (const page of this.options.catalog.streamEntities(
       {
         filter: { kind: this.options.config.kinds },
@@ -311,7 +339,9 @@ export class ScorecardEngine {
       const items = await mapLimit(todo, this.options.config.concurrency, e =>
         this.compute(e, { credentials, domains, waivers, now }),
       );
-      await this.options.store.saveResults(items);
+      const toSave = items.filter(i => !unchanged(i, previous, now));
+      await this.options.store.saveResults(toSave);
+      written += toSave.length;
       changed += items.filter(
         i =>
           previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
@@ -323,6 +353,7 @@ export class ScorecardEngine {
     return {
       entities,
       changed,
+      written,
       removed: removed.length,
       durationMs: Date.now() - started,
     };

@@ -1,6 +1,9 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import {
+  DEFAULT_CHECKS,
   EntityResult,
+  entityFacts,
+  evaluateEntity,
   LevelOrNone,
   Mode,
 } from '@assay/plugin-scorecards-common';
@@ -183,6 +186,58 @@ describe.each(databases.eachSupportedId())(
 
       await store.deleteResults(['component:default/c']);
       expect(await store.getResult('component:default/c')).toBeUndefined();
+    });
+
+    it('gives back exactly the result it stored (check text kept once per check set)', async () => {
+      const { store, knex } = await create();
+      const entity = {
+        kind: 'Component',
+        metadata: {
+          name: 'svc',
+          namespace: 'default',
+          annotations: { 'assay.dev/compliance-mode': 'compliance' },
+        },
+        spec: { owner: 'team-a', lifecycle: 'production' },
+      };
+      const now = '2026-11-30T08:00:00.000Z';
+      const waiver = {
+        id: 'w1',
+        entityRef: 'component:default/svc',
+        checkId: 'system-set',
+        reason: 'new service',
+        expiresAt: '2026-12-30T00:00:00.000Z',
+        status: 'approved' as const,
+        requestedBy: 'user:default/a',
+        requestedAt: now,
+        decidedBy: 'user:default/b',
+        decidedAt: now,
+      };
+      const evaluated = evaluateEntity({
+        entityRef: 'component:default/svc',
+        mode: 'compliance',
+        checks: DEFAULT_CHECKS,
+        facts: entityFacts(entity),
+        waivers: [waiver],
+        maxEvidenceAgeDays: 30,
+        now,
+      });
+      expect(evaluated.checks.some(c => c.status === 'waived')).toBe(true);
+      const other = result('other', { level: 'none', score: 0 }); // checks not in its (empty) check set
+      await store.saveResults([
+        { result: evaluated, kind: 'component', title: 'svc' },
+        { result: other, kind: 'component', title: 'other' },
+      ]);
+      const back = await store.getResult('component:default/svc');
+      expect(back).toEqual(JSON.parse(JSON.stringify(evaluated)));
+      expect(await store.getResult('component:default/other')).toEqual(other);
+      // the stored row holds the check text once per check set, not per result
+      const row = await knex('scorecard_results')
+        .where({ entity_ref: 'component:default/svc' })
+        .first('result');
+      expect(row.result).not.toContain(DEFAULT_CHECKS[0].remediation.text);
+      const all = [];
+      for await (const r of store.allResults()) all.push(r);
+      expect(all.find(r => r.entityRef === evaluated.entityRef)).toEqual(back);
     });
 
     it('keeps one history point per day, trends, and deletes points past retention', async () => {

@@ -32,6 +32,14 @@ export type StoredResult = {
   etag?: string;
 };
 
+/** What a refresh compares to decide whether a stored result is unchanged. */
+export type ResultState = {
+  etag?: string;
+  resultHash: string;
+  computedAt: string;
+  domain?: string;
+};
+
 export type WaiverRecord = Waiver & { comment?: string };
 
 const migrationsDir = resolvePackagePath(
@@ -62,6 +70,17 @@ const DIMENSION: Record<RollupDimension, string> = {
   system: 'system',
   domain: 'domain',
 };
+
+/**
+ * Rows per multi-row insert: 16 columns × 50 stays under every database's
+ * bound-parameter limit (SQLite 999, PostgreSQL 65535).
+ */
+const SAVE_CHUNK = 50;
+
+const definitionsById = new WeakMap<
+  CheckDefinition[],
+  Map<string, CheckDefinition>
+>();
 
 function statusCounts(r: EntityResult) {
   const c = { pass: 0, fail: 0, warn: 0, unknown: 0, waived: 0 };
@@ -104,81 +123,154 @@ export class DatabaseScorecardStore {
     return digest;
   }
 
+  private async checkSet(digest: string): Promise<CheckDefinition[]> {
+    let checks = this.checkSets.get(digest);
+    if (!checks) {
+      const row = await this.db('scorecard_checksets')
+        .where({ digest })
+        .first('checks');
+      checks = row ? (JSON.parse(row.checks) as CheckDefinition[]) : [];
+      this.checkSets.set(digest, checks);
+    }
+    return checks;
+  }
+
+  /**
+   * The stored JSON back to an EntityResult: the check definitions (and
+   * each check's title, description, category, remediation and controls,
+   * which are stored once per check set, not per result) from the check
+   * set the result was computed with.
+   */
   private async inflate(json: string): Promise<EntityResult> {
     const r = JSON.parse(json);
     const digest: string | undefined = r.replay?.checksDigest;
     if (digest) {
-      let checks = this.checkSets.get(digest);
-      if (!checks) {
-        const row = await this.db('scorecard_checksets')
-          .where({ digest })
-          .first('checks');
-        checks = row ? (JSON.parse(row.checks) as CheckDefinition[]) : [];
-        this.checkSets.set(digest, checks);
-      }
+      const checks = await this.checkSet(digest);
       delete r.replay.checksDigest;
       r.replay.checks = checks;
+      const byId = new Map(checks.map(c => [c.id, c]));
+      r.checks = r.checks.map((c: any) => {
+        const def = byId.get(c.id);
+        if (c.title !== undefined || !def) return c; // stored in full
+        const { waiver, ...rest } = c;
+        return {
+          id: c.id,
+          title: def.title,
+          ...(def.description ? { description: def.description } : {}),
+          category: def.category,
+          ...rest,
+          remediation: def.remediation,
+          controls: def.controls,
+          ...(waiver ? { waiver } : {}),
+        };
+      });
     }
     return r as EntityResult;
   }
 
-  /** Upserts results and today's history point of each, in batches. */
-  async saveResults(items: StoredResult[]): Promise<void> {
-    const BATCH = 200;
-    for (let i = 0; i < items.length; i += BATCH) {
-      const batch = items.slice(i, i + BATCH);
-      const digests = await Promise.all(
-        batch.map(b => this.checkSetDigest(b.result.replay.checks)),
-      );
-      const rows = batch.map(({ result: r, ...m }, j) => {
-        const failing = r.checks.filter(
-          c => c.status !== 'pass' && c.status !== 'waived',
-        );
+  /**
+   * A result as stored: the check set by digest, and each check without
+   * the text its definition in that set holds (when it is that
+   * definition's, as evaluateCheck copies it).
+   */
+  private static dehydrate(r: EntityResult, checksDigest: string): string {
+    let defs = definitionsById.get(r.replay.checks);
+    if (!defs) {
+      defs = new Map(r.replay.checks.map(c => [c.id, c]));
+      definitionsById.set(r.replay.checks, defs);
+    }
+    return JSON.stringify({
+      ...r,
+      checks: r.checks.map(c => {
+        const def = defs.get(c.id);
+        if (
+          !def ||
+          def.title !== c.title ||
+          def.description !== c.description ||
+          def.category !== c.category ||
+          def.remediation !== c.remediation ||
+          def.controls !== c.controls
+        ) {
+          return c;
+        }
         return {
-          entity_ref: r.entityRef,
-          kind: m.kind,
-          title: m.title,
-          owner: m.owner ?? null,
-          system: m.system ?? null,
-          domain: m.domain ?? null,
-          mode: r.mode,
-          score: r.score,
-          level: r.level,
-          level_rank: levelRank(r.level),
-          failing: failing.length,
-          failing_checks: `,${failing.map(c => c.id).join(',')},`,
-          computed_at: r.computedAt,
-          result_hash: r.resultHash,
-          entity_etag: m.etag ?? null,
-          result: JSON.stringify({
-            ...r,
-            replay: {
-              ...r.replay,
-              checks: undefined,
-              checksDigest: digests[j],
-            },
-          }),
+          id: c.id,
+          level: c.level,
+          weight: c.weight,
+          status: c.status,
+          reason: c.reason,
+          facts: c.facts,
+          evidence: c.evidence,
+          ...(c.waiver ? { waiver: c.waiver } : {}),
         };
-      });
-      const history = batch.map(({ result: r, owner }) => ({
+      }),
+      replay: { ...r.replay, checks: undefined, checksDigest },
+    });
+  }
+
+  /**
+   * Upserts results and today's history point of each: multi-row inserts
+   * of {@link SAVE_CHUNK} rows, all in one transaction.
+   */
+  async saveResults(items: StoredResult[]): Promise<void> {
+    if (items.length === 0) return;
+    const digests = new Map<CheckDefinition[], string>();
+    for (const { result } of items) {
+      const checks = result.replay.checks;
+      if (!digests.has(checks))
+        digests.set(checks, await this.checkSetDigest(checks));
+    }
+    const rows = items.map(({ result: r, ...m }) => {
+      let failing = 0;
+      let failingChecks = ',';
+      for (const c of r.checks) {
+        if (c.status !== 'pass' && c.status !== 'waived') {
+          failing += 1;
+          failingChecks += `${c.id},`;
+        }
+      }
+      return {
         entity_ref: r.entityRef,
-        day: r.computedAt.slice(0, 10),
-        owner: owner ?? null,
+        kind: m.kind,
+        title: m.title,
+        owner: m.owner ?? null,
+        system: m.system ?? null,
+        domain: m.domain ?? null,
+        mode: r.mode,
         score: r.score,
         level: r.level,
-        ...statusCounts(r),
-      }));
-      await this.db.transaction(async tx => {
+        level_rank: levelRank(r.level),
+        failing,
+        failing_checks: failingChecks,
+        computed_at: r.computedAt,
+        result_hash: r.resultHash,
+        entity_etag: m.etag ?? null,
+        result: DatabaseScorecardStore.dehydrate(
+          r,
+          digests.get(r.replay.checks)!,
+        ),
+      };
+    });
+    const history = items.map(({ result: r, owner }) => ({
+      entity_ref: r.entityRef,
+      day: r.computedAt.slice(0, 10),
+      owner: owner ?? null,
+      score: r.score,
+      level: r.level,
+      ...statusCounts(r),
+    }));
+    await this.db.transaction(async tx => {
+      for (let i = 0; i < rows.length; i += SAVE_CHUNK) {
         await tx('scorecard_results')
-          .insert(rows)
+          .insert(rows.slice(i, i + SAVE_CHUNK))
           .onConflict('entity_ref')
           .merge();
         await tx('scorecard_history')
-          .insert(history)
+          .insert(history.slice(i, i + SAVE_CHUNK))
           .onConflict(['entity_ref', 'day'])
           .merge();
-      });
-    }
+      }
+    });
   }
 
   async getResult(entityRef: string): Promise<EntityResult | undefined> {
@@ -189,14 +281,13 @@ export class DatabaseScorecardStore {
   }
 
   /** entityRef → etag and result hash of every stored result. */
-  async listStates(): Promise<
-    Map<string, { etag?: string; resultHash: string; computedAt: string }>
-  > {
+  async listStates(): Promise<Map<string, ResultState>> {
     const rows = await this.db('scorecard_results').select(
       'entity_ref',
       'entity_etag',
       'result_hash',
       'computed_at',
+      'domain',
     );
     return new Map(
       rows.map(r => [
@@ -205,6 +296,7 @@ export class DatabaseScorecardStore {
           etag: r.entity_etag ?? undefined,
           resultHash: r.result_hash,
           computedAt: r.computed_at,
+          domain: r.domain ?? undefined,
         },
       ]),
     );

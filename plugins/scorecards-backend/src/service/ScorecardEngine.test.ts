@@ -1,0 +1,92 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { ConfigReader } from '@backstage/config';
+import { readScorecardsConfig } from '../config';
+import { DatabaseScorecardStore } from '../store/DatabaseScorecardStore';
+import { MemoryEvidenceService } from '../__testUtils__/MemoryEvidenceService';
+import { component, seedEvidence, system } from '../__testUtils__/fixtures';
+import { ScorecardEngine } from './ScorecardEngine';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+async function setup() {
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseScorecardStore.create({
+    database: mockServices.database({ knex, migrations: { skip: false } }),
+  });
+  const evidence = new MemoryEvidenceService();
+  const names = ['a', 'b', 'c'];
+  for (const n of names) seedEvidence(evidence, n, { high: n === 'b' ? 2 : 0 });
+  const entities: any[] = names.map((n, i) => ({
+    ...component(n, 'compliance'),
+    metadata: { ...component(n, 'compliance').metadata, etag: `e${i}` },
+  }));
+  let now = new Date('2026-11-30T08:00:00.000Z');
+  const engine = new ScorecardEngine({
+    catalog: catalogServiceMock({ entities: [...entities, system] }),
+    evidence,
+    auth: mockServices.auth(),
+    store,
+    config: readScorecardsConfig(
+      new ConfigReader({ scorecards: { recordCompliance: false } }),
+    ),
+    logger: mockServices.logger.mock(),
+    now: () => now,
+  });
+  return {
+    engine,
+    store,
+    evidence,
+    knex,
+    setNow: (d: string) => {
+      now = new Date(d);
+    },
+  };
+}
+
+describe('ScorecardEngine.refreshAll', () => {
+  it('does not rewrite unchanged results within a day; writes changed ones, and all on a new day', async () => {
+    const { engine, store, evidence, knex, setNow } = await setup();
+    const first = await engine.refreshAll();
+    expect(first).toMatchObject({ entities: 3, changed: 3, written: 3 });
+    const stored = await store.getResult('component:default/a');
+
+    setNow('2026-11-30T09:00:00.000Z');
+    const same = await engine.refreshAll();
+    expect(same).toMatchObject({ entities: 3, changed: 0, written: 0 });
+    // the stored result is the first of the day that gave it, still replayable as is
+    expect(await store.getResult('component:default/a')).toEqual(stored);
+
+    // new evidence for b: only b is rewritten
+    evidence.appendSync(
+      {
+        entityRef: 'component:default/b',
+        category: 'sbom',
+        summary: { critical: 0, high: 0, medium: 1 },
+        producedAt: '2026-11-30T08:30:00.000Z',
+      },
+      'service:ci',
+    );
+    setNow('2026-11-30T10:00:00.000Z');
+    const one = await engine.refreshAll();
+    expect(one).toMatchObject({ changed: 1, written: 1 });
+    expect((await store.getResult('component:default/b'))!.computedAt).toBe(
+      '2026-11-30T10:00:00.000Z',
+    );
+    expect((await store.getResult('component:default/a'))!.computedAt).toBe(
+      '2026-11-30T08:00:00.000Z',
+    );
+
+    // a new day: every result is written (today's history point)
+    setNow('2026-12-01T08:00:00.000Z');
+    const next = await engine.refreshAll();
+    expect(next.written).toBe(3);
+    const days = await knex('scorecard_history')
+      .where({ entity_ref: 'component:default/a' })
+      .orderBy('day')
+      .pluck('day');
+    expect(days).toEqual(['2026-11-30', '2026-12-01']);
+  });
+});
