@@ -152,6 +152,9 @@ const isUniqueViolation = (e: any) =>
   e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
   /unique/i.test(String(e?.message));
 
+/** Aborts a transaction whose compare-and-set lost. */
+class RollbackSignal extends Error {}
+
 /** Statuses that occupy a concurrency slot of a plan. */
 const BUSY: ItemStatus[] = ['running', 'rolling-back'];
 
@@ -456,6 +459,3 @@ export class DatabasePlanStore {
     return Boolean(r);
   }
 }
-
-/** Aborts a transaction whose compare-and-set lost. */
-class RollbackSignal extends Error {}

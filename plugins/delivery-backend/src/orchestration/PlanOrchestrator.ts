@@ -350,7 +350,7 @@ export class PlanOrchestrator {
       i => i.status === 'running' && !i.promotionId && this.expired(i),
     );
     let progressed = 0;
-    const recoveries: Array<Promise<void>> = [];
+    const recoveries: Array<Promise<boolean>> = [];
     for (const item of stale) {
       const claimed = await this.setItem(item, { leaseUntil: this.lease() });
       if (claimed) {
@@ -389,6 +389,28 @@ export class PlanOrchestrator {
           continue; // another orchestrator took it
         }
         progressed++;
+        if (claimed.previousReleaseHash === claimed.releaseHash) {
+          // nothing to do: the plan's release already runs there
+          await this.setItem(
+            claimed,
+            { status: 'succeeded', leaseUntil: null, finishedAt: this.now() },
+            {
+              complete: true,
+              steps: [
+                this.step(
+                  plan,
+                  claimed,
+                  'promote',
+                  'already-deployed',
+                  `${claimed.entityRef} ${claimed.version} already runs in ${
+                    plan.environment
+                  }; nothing to promote (plan wave ${claimed.wave + 1})`,
+                ),
+              ],
+            },
+          );
+          continue;
+        }
         if (!(await this.runPromotion(plan, claimed, false))) failedNow = true;
       }
     };

@@ -374,13 +374,13 @@ export class PlanService {
         plan.abortRequestedBy ||
         plan.phase !== 'promoting'
       ) {
-        throw new ConflictError(
-          plan.abortRequestedBy
-            ? `Plan ${id} is already being aborted (by ${plan.abortRequestedBy})`
-            : plan.status === 'running'
-            ? `Plan ${id} is already stopping: ${plan.error}`
-            : `Plan ${id} is not running (${plan.status})`,
-        );
+        let why = `Plan ${id} is not running (${plan.status})`;
+        if (plan.abortRequestedBy) {
+          why = `Plan ${id} is already being aborted (by ${plan.abortRequestedBy})`;
+        } else if (plan.status === 'running') {
+          why = `Plan ${id} is already stopping: ${plan.error}`;
+        }
+        throw new ConflictError(why);
       }
       const updated = await this.store.updatePlan({
         planId: id,

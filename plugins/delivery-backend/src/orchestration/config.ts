@@ -31,9 +31,6 @@ export function readPlanConfig(root: Config): PlanConfig {
       c?.getOptionalBoolean('rollbackEarlierWaves') ?? false,
     leaseSeconds: int('planLeaseSeconds', 900, 5, 86_400),
     frequencySeconds: int('planFrequencySeconds', 5, 1, 3600),
-    demoSeed:
-      c?.getOptionalBoolean('demoSeed') ??
-      root.getOptionalBoolean('delivery.canary.demoSeed') ??
-      false,
+    demoSeed: c?.getOptionalBoolean('demoSeed') ?? false,
   };
 }

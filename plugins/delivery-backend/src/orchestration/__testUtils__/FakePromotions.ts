@@ -162,14 +162,13 @@ export class FakePromotions implements PlanPromotionService {
       ) {
         throw new ConflictError('a promotion is already active');
       }
-      const status: Promotion['status'] =
-        b === 'fail'
-          ? 'failed'
-          : b === 'block' || b === 'block-preview'
-          ? 'blocked'
-          : b === 'await'
-          ? 'awaiting-approval'
-          : 'succeeded';
+      const outcomes: Partial<Record<Behaviour, Promotion['status']>> = {
+        fail: 'failed',
+        block: 'blocked',
+        'block-preview': 'blocked',
+        await: 'awaiting-approval',
+      };
+      const status: Promotion['status'] = outcomes[b] ?? 'succeeded';
       if (status === 'succeeded')
         world.deploy(entityRef, environment, releaseHash);
       return this.promotion(
