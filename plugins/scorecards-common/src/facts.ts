@@ -167,8 +167,11 @@ function isFinalPromotion(r: EvidenceInput): boolean {
  *   classification (`Pass` / `Marginal` / `Fail`, on `verdict` and
  *   `argo-verdict` records);
  * - `evidence.chain.verified`: every record in the window hashes to its
- *   hash and links to the one before (cites the head);
- * - `evidence.records`: how many records the entity has.
+ *   hash and links to the one before (cites the newest record that is not
+ *   a scorecards output — `compliance`, `waiver` — so recording a result
+ *   does not change the next one);
+ * - `evidence.records`: how many records the entity had up to that record
+ *   (its seq).
  *
  * A record whose envelope does not hash to its hash is not used for facts.
  * Every fact cites the hashes it came from. Pure (`hash` only chooses the
@@ -216,7 +219,12 @@ export function evidenceFacts(
       chainOk = false;
     }
   }
-  const head = sorted[0];
+  // Cite the newest record scorecards read facts from, not the newest
+  // record: scorecards' own outputs (a compliance record written after a
+  // result) must not change the next result, or every refresh would.
+  const head =
+    sorted.find(r => !OUTPUT_CATEGORIES.includes(r.envelope.category)) ??
+    sorted[0];
   facts['evidence.chain.verified'] = {
     value: chainOk,
     evidence: [head.hash],

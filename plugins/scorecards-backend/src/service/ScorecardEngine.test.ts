@@ -11,7 +11,7 @@ jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-async function setup() {
+async function setup(recordCompliance = false) {
   const knex = await databases.init('SQLITE_3');
   const store = await DatabaseScorecardStore.create({
     database: mockServices.database({ knex, migrations: { skip: false } }),
@@ -30,7 +30,7 @@ async function setup() {
     auth: mockServices.auth(),
     store,
     config: readScorecardsConfig(
-      new ConfigReader({ scorecards: { recordCompliance: false } }),
+      new ConfigReader({ scorecards: { recordCompliance } }),
     ),
     logger: mockServices.logger.mock(),
     now: () => now,
@@ -88,5 +88,24 @@ describe('ScorecardEngine.refreshAll', () => {
       .orderBy('day')
       .pluck('day');
     expect(days).toEqual(['2026-11-30', '2026-12-01']);
+  });
+
+  it('records changed compliance results as evidence once: its own record does not change the next result', async () => {
+    const { engine, evidence, setNow } = await setup(true);
+    const count = () =>
+      [...evidence.chains.values()]
+        .flat()
+        .filter(r => r.envelope.category === 'compliance').length;
+    expect(await engine.refreshAll()).toMatchObject({ changed: 3 });
+    expect(count()).toBe(3);
+    setNow('2026-11-30T09:00:00.000Z');
+    expect(await engine.refreshAll()).toMatchObject({
+      changed: 0,
+      written: 0,
+    });
+    expect(count()).toBe(3);
+    // the cited chain head is the newest input record, not the compliance record
+    const head = [...evidence.chains.get('component:default/a')!].reverse();
+    expect(head[0].envelope.category).toBe('compliance');
   });
 });
