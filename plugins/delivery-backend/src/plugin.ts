@@ -22,6 +22,12 @@ import { promotionPermissions } from '@assay/plugin-delivery-common';
 import { readPromotionConfig } from './promotion/config';
 import { createPromotionService } from './promotion/createPromotionService';
 import { seedDemoPromotions } from './demo/promotionSeed';
+import { readPlanConfig } from './orchestration/config';
+import { DatabasePlanStore } from './orchestration/DatabasePlanStore';
+import { seedDemoPlan } from './orchestration/demoSeed';
+import { PlanEvidenceWriter } from './orchestration/evidence';
+import { PlanOrchestrator } from './orchestration/PlanOrchestrator';
+import { PlanService } from './orchestration/PlanService';
 
 /**
  * Assay delivery backend: canary rollouts judged on metrics, every decision
@@ -104,6 +110,36 @@ export const deliveryPlugin = createBackendPlugin({
           logger: deps.logger,
           scorecards: deps.scorecards,
         });
+        // coordinated promotion (src/orchestration): plans in waves
+        const planConfig = readPlanConfig(deps.rootConfig);
+        const planStore = await DatabasePlanStore.create({
+          database: deps.database,
+        });
+        const planWriter = new PlanEvidenceWriter({
+          store: planStore,
+          evidence: deps.evidence,
+          auth: deps.auth,
+          logger: deps.logger,
+        });
+        const orchestrator = new PlanOrchestrator({
+          store: planStore,
+          promotions: promotion.service,
+          logger: deps.logger,
+          leaseSeconds: planConfig.leaseSeconds,
+          flushEvidence: () => planWriter.flush(),
+        });
+        const PLAN_TASK = 'delivery-promotion-plans';
+        const plans = new PlanService({
+          store: planStore,
+          promotions: promotion.service,
+          catalog: deps.catalog,
+          logger: deps.logger,
+          concurrency: planConfig.concurrency,
+          rollbackEarlierWaves: planConfig.rollbackEarlierWaves,
+          onChange: () => {
+            deps.scheduler.triggerTask(PLAN_TASK).catch(() => {}); // else the next run
+          },
+        });
         deps.httpRouter.use(
           await createRouter({
             engine,
@@ -119,6 +155,7 @@ export const deliveryPlugin = createBackendPlugin({
               service: promotion.service,
               providerName: promotion.provider.name,
             },
+            plans,
           }),
         );
 
@@ -132,6 +169,31 @@ export const deliveryPlugin = createBackendPlugin({
             await engine.tick();
           },
         });
+
+        await deps.scheduler.scheduleTask({
+          id: PLAN_TASK,
+          scope: 'global',
+          frequency: { seconds: planConfig.frequencySeconds },
+          timeout: { minutes: 30 },
+          initialDelay: { seconds: Math.min(5, planConfig.frequencySeconds) },
+          fn: async () => {
+            await orchestrator.tick();
+          },
+        });
+        if (planConfig.demoSeed) {
+          deps.lifecycle.addStartupHook(() => {
+            // in the background: it waits for the promotion demo seed
+            seedDemoPlan({
+              plans,
+              orchestrator,
+              promotions: promotion.service,
+              auth: deps.auth,
+              logger: deps.logger,
+            }).catch(e =>
+              deps.logger.error(`delivery: demo promotion plan failed: ${e}`),
+            );
+          });
+        }
 
         if (promotion.config.demoSeed) {
           deps.lifecycle.addStartupHook(() => {

@@ -42,6 +42,8 @@ import {
 import { createOpenApiRouter } from './schema/openapi';
 import { DefaultPromotionService } from './promotion/DefaultPromotionService';
 import { registerPromotionRoutes } from './promotion/router';
+import { PlanService } from './orchestration/PlanService';
+import { registerPlanRoutes } from './orchestration/router';
 import { toDetail, toSummary } from './service/present';
 
 export interface RouterOptions {
@@ -56,6 +58,8 @@ export interface RouterOptions {
   logger: LoggerService;
   /** Promotion routes (`/v1/promotion/*`, src/promotion/router.ts). */
   promotion?: { service: DefaultPromotionService; providerName: string };
+  /** Coordinated promotion routes (`/v1/promotion/plans*`, src/orchestration/router.ts). */
+  plans?: PlanService;
 }
 
 /** zod error → InputError naming the field. */
@@ -418,6 +422,16 @@ export async function createRouter(
   if (options.promotion) {
     registerPromotionRoutes(router as unknown as express.Router, {
       ...options.promotion,
+      httpAuth,
+      auth,
+      permissions,
+      auditor,
+    });
+  }
+
+  if (options.plans) {
+    registerPlanRoutes(router as unknown as express.Router, {
+      plans: options.plans,
       httpAuth,
       auth,
       permissions,
