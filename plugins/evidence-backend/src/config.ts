@@ -124,7 +124,16 @@ export function retentionYears(cfg: EvidenceConfig, category: string): number {
   return cfg.retention.rules[category] ?? cfg.retention.defaultYears;
 }
 
+const ISO_UTC =
+  /^(\d{4})(-(?:0[13-9]|1[0-2])-\d\dT\d\d:\d\d:\d\d\.\d{3}Z|-02-(?:0[1-9]|1\d|2[0-8])T\d\d:\d\d:\d\d\.\d{3}Z)$/;
+
 export function addYears(iso: string, years: number): string {
+  // the common case (a stored toISOString() value, not Feb 29): the year digits
+  const m = ISO_UTC.exec(iso);
+  if (m && Number.isInteger(years)) {
+    const y = Number(m[1]) + years;
+    if (y >= 0 && y <= 9999) return `${String(y).padStart(4, '0')}${m[2]}`;
+  }
   const d = new Date(iso);
   d.setUTCFullYear(d.getUTCFullYear() + years);
   return d.toISOString();

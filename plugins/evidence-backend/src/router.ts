@@ -27,6 +27,7 @@ import {
 } from './permissions';
 import { EvidenceLog } from './service/EvidenceLog';
 import { streamBundle } from './service/bundleStream';
+import { incrementText } from './service/increment';
 import { IntegrityAudit } from './service/IntegrityAudit';
 import {
   normalizeEntityRef,
@@ -34,7 +35,11 @@ import {
   producerOf,
   zodInputError,
 } from './service/prepare';
-import { toStoredRecords } from './service/records';
+import {
+  storedPageText,
+  storedRecordText,
+  toStoredRecords,
+} from './service/records';
 import { assertIJson, safeIntParam } from './service/inputLimits';
 import {
   missingCategories,
@@ -74,6 +79,12 @@ const listQuerySchema = z.object({
 });
 
 const intParam = safeIntParam;
+
+/** Sends JSON text built by hand (no re-serialization, no ETag hashing). */
+function sendJsonText(res: express.Response, text: string) {
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(text);
+}
 
 export async function createRouter(
   options: RouterOptions,
@@ -252,10 +263,21 @@ export async function createRouter(
       { entityRef: prepared.entityRef, category: prepared.category },
       () => log.append(prepared),
     );
-    const [stored] = await toStoredRecords([outcome.row], store, config);
-    res.status(outcome.replayed ? 200 : 201);
-    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.json(stored);
+    if (outcome.replayed) {
+      const [stored] = await toStoredRecords([outcome.row], store, config);
+      res.status(200).setHeader('Idempotent-Replayed', 'true');
+      res.json(stored);
+      return;
+    }
+    // a new record: nothing it cites is purged (its blobs were just stored),
+    // the hold was read in the append's transaction
+    sendJsonText(
+      res.status(201),
+      storedRecordText(outcome.row, config, {
+        payloadPurged: false,
+        legalHold: outcome.legalHold ?? false,
+      }),
+    );
   });
 
   router.get(
@@ -266,7 +288,7 @@ export async function createRouter(
       const parsed = listQuerySchema.safeParse(req.query);
       if (!parsed.success) throw zodInputError(parsed.error);
       const q = parsed.data;
-      const { rows, total } = await store.list(entityRef, {
+      const { rows, total, legalHold } = await store.list(entityRef, {
         categories: q.category?.split(',').filter(Boolean),
         since: q.since && new Date(q.since).toISOString(),
         until: q.until && new Date(q.until).toISOString(),
@@ -275,15 +297,16 @@ export async function createRouter(
         limit: q.limit,
         order: q.order,
       });
-      const items = await toStoredRecords(rows, store, config);
-      res.json({
-        items,
-        totalCount: total,
-        nextCursor:
-          rows.length === q.limit
-            ? String(rows[rows.length - 1].seq)
-            : undefined,
-      });
+      // the stored canonical bytes are sent as the envelopes (no re-parse)
+      const items = await storedPageText(rows, store, config, legalHold);
+      const nextCursor =
+        rows.length === q.limit ? String(rows[rows.length - 1].seq) : undefined;
+      sendJsonText(
+        res,
+        `{"items":${items}${
+          total === undefined ? '' : `,"totalCount":${total}`
+        }${nextCursor === undefined ? '' : `,"nextCursor":"${nextCursor}"`}}`,
+      );
     },
   );
 
@@ -360,6 +383,18 @@ export async function createRouter(
           intParam('treeSize', req.query.treeSize),
         ),
       );
+    },
+  );
+
+  // A returning verifier's increment in one response (see service/increment.ts)
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/increment',
+    async (req, res) => {
+      const entityRef = entityRefOf(req);
+      await authorize(req, evidenceRecordReadPermission, entityRef);
+      const text = await incrementText(log, entityRef, req.query);
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(text);
     },
   );
 

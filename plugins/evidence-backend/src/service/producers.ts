@@ -165,10 +165,28 @@ export class ProducerScope {
     private readonly auth: AuthService,
   ) {}
 
+  /**
+   * Entities the catalog knew, for a few seconds: an append's existence and
+   * ownership check is then no catalog round trip per append (16 CI writers
+   * on one entity). Only found entities are kept, so a newly registered
+   * entity is writable at once; a removed one stays writable for at most
+   * `ttlMs`.
+   */
+  private readonly known = new Map<string, { entity: Entity; at: number }>();
+  private readonly ttlMs = 10_000;
+
   private async lookup(entityRef: string): Promise<Entity | undefined> {
-    return this.catalog.getEntityByRef(entityRef, {
+    const now = Date.now();
+    const hit = this.known.get(entityRef);
+    if (hit && now - hit.at < this.ttlMs) return hit.entity;
+    const entity = await this.catalog.getEntityByRef(entityRef, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
+    if (entity) {
+      if (this.known.size >= 10_000) this.known.clear();
+      this.known.set(entityRef, { entity, at: now });
+    } else this.known.delete(entityRef);
+    return entity;
   }
 
   /**

@@ -54,3 +54,48 @@ export async function toStoredRecords(
     };
   });
 }
+
+/**
+ * The JSON text of one stored record ({@link StoredRecordJson}) built from
+ * its stored bytes: the canonical envelope is valid JSON and is embedded as
+ * `envelope` as is, so serving a page neither parses nor re-serializes
+ * envelopes.
+ */
+export function storedRecordText(
+  r: RecordRow,
+  config: EvidenceConfig,
+  state: { payloadPurged: boolean; legalHold: boolean },
+): string {
+  const years = retentionYears(config, r.category);
+  return `{"envelope":${r.canonical},"hash":${JSON.stringify(
+    r.hash,
+  )},"leafIndex":${r.leafIndex},"canonical":${JSON.stringify(
+    r.canonical,
+  )},"payloadPurged":${state.payloadPurged},"retention":${JSON.stringify({
+    years,
+    expiresAt: addYears(r.recordedAt, years),
+    mode: config.retention.mode,
+    legalHold: state.legalHold,
+  })}}`;
+}
+
+/**
+ * A page of one entity's records as JSON text: which of them cite a purged
+ * payload comes from the blob references (one query), legal hold is given.
+ */
+export async function storedPageText(
+  rows: RecordRow[],
+  store: DatabaseEvidenceStore,
+  config: EvidenceConfig,
+  legalHold: boolean,
+): Promise<string> {
+  const purged = await store.purgedLeaves(rows.map(r => r.leafIndex));
+  return `[${rows
+    .map(r =>
+      storedRecordText(r, config, {
+        payloadPurged: purged.has(r.leafIndex),
+        legalHold,
+      }),
+    )
+    .join(',')}]`;
+}

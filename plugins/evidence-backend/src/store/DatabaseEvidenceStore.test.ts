@@ -127,6 +127,43 @@ describe.each(databases.eachSupportedId())(
       ).resolves.toMatchObject({ ok: true, checked: 40 });
     });
 
+    it('a replica whose cached tree is stale writes nothing on top of it (the one-statement append falls back to the locking one)', async () => {
+      const { knex, store } = await setup(databaseId);
+      const store2 = await DatabaseEvidenceStore.create({
+        database: mockServices.database({ knex, migrations: { skip: true } }),
+      });
+      const e = 'component:default/stale';
+      // store caches the tree and e's head (its next batch may skip the lock)
+      await store.appendBatch([prepared(e, 1)]);
+      await store.appendBatch([prepared(e, 2)]);
+      // the other replica appends in between
+      await store2.appendBatch([prepared(e, 3), prepared(e, 4)]);
+      const [late] = await store.appendBatch([prepared(e, 5)]);
+      expect(late.row).toMatchObject({ seq: 5, leafIndex: 4 });
+      expect(JSON.parse(late.row.canonical).previousHash).toBe(
+        (await store.getBySeq(e, 4))!.hash,
+      );
+      const rows = await store.allForEntity(e);
+      expect(rows.map(r => [r.seq, r.leafIndex])).toEqual([
+        [1, 0],
+        [2, 1],
+        [3, 2],
+        [4, 3],
+        [5, 4],
+      ]);
+      const state = await store.getLogState();
+      expect(state.treeSize).toBe(5);
+      expect(state.rootHash).toBe(
+        Buffer.from(
+          merkleRoot(rows.map(r => leafHash(utf8Encode(r.canonical)))),
+        ).toString('hex'),
+      );
+      const [{ count }] = await knex('evidence_category_counts')
+        .where({ entity_ref: e })
+        .select('count');
+      expect(Number(count)).toBe(5);
+    });
+
     it('returns the first record again for a repeated idempotency key', async () => {
       const { store, log } = await setup(databaseId);
       const first = await log.append(

@@ -63,6 +63,11 @@ export class DatabaseEvidenceStore {
    */
   private headCache = new Map<string, { seq: number; hash: string }>();
   private headsAtSize = -1;
+  /**
+   * The largest tree size this process has seen committed. The log only
+   * grows, so a tree size at most this is valid without asking the database.
+   */
+  knownTreeSize = 0;
 
   static async create(options: {
     database: DatabaseService;
@@ -83,9 +88,17 @@ export class DatabaseEvidenceStore {
   async getLogState(
     db: Db = this.db,
   ): Promise<{ treeSize: number; rootHash: string }> {
-    const q = db('evidence_log').where({ id: 1 });
-    const row = await (this.isPg && db !== this.db ? q.forUpdate() : q).first();
-    return { treeSize: Number(row.tree_size), rootHash: row.root_hash };
+    // raw SQL: called per append batch and per proof request
+    const locked = this.isPg && db !== this.db;
+    const res: any = await db.raw(
+      locked
+        ? 'SELECT tree_size, root_hash FROM evidence_log WHERE id = 1 FOR UPDATE'
+        : 'SELECT tree_size, root_hash FROM evidence_log WHERE id = 1',
+    );
+    const row = this.isPg ? res.rows[0] : res[0];
+    const treeSize = Number(row.tree_size);
+    if (treeSize > this.knownTreeSize) this.knownTreeSize = treeSize;
+    return { treeSize, rootHash: row.root_hash };
   }
 
   /**
@@ -103,7 +116,12 @@ export class DatabaseEvidenceStore {
      */
     prelude?: (tx: Knex.Transaction) => Promise<void>,
   ): Promise<AppendOutcome[]> {
+    if (!prelude) {
+      const fast = await this.appendOptimistic(items, now);
+      if (fast) return fast;
+    }
     const computed = new Map<string, Uint8Array>();
+    const holds = new Set<string>();
     let finalHeads = new Map<string, { seq: number; hash: string }>();
     let finalSize = -1;
     const outcomes = await this.db.transaction(async tx => {
@@ -138,185 +156,315 @@ export class DatabaseEvidenceStore {
         tx,
         items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : [])),
       );
-      const keys = new Map<string, AppendOutcome>();
-      const out: AppendOutcome[] = [];
-      const recordRows: any[] = [];
-      const nodeRows: any[] = [];
-      const blobRows = new Map<string, any>();
-      const refRows: any[] = [];
-      const touchedHeads = new Map<string, any>();
-
-      for (const item of items) {
-        const idemKey = item.idempotencyKey ? idemKeyOf(item) : undefined;
-        if (idemKey) {
-          const seen = keys.get(idemKey);
-          if (seen) {
-            assertSameRequest(seen.row, item);
-            out.push({ row: seen.row, replayed: true });
-            continue;
-          }
-          const existing = existingByKey.get(idemKey);
-          if (existing) {
-            assertSameRequest(existing, item);
-            out.push({ row: existing, replayed: true });
-            continue;
-          }
-        }
-        const head = heads.get(item.entityRef) ?? { seq: 0, hash: '' };
-        const envelope: EvidenceEnvelope = {
-          v: 1,
-          entityRef: item.entityRef,
-          seq: head.seq + 1,
-          category: item.category,
-          ...(item.subject && Object.keys(item.subject).length
-            ? { subject: item.subject }
-            : {}),
-          summary: item.summary,
-          payloadDigest: item.payloadDigest,
-          artifacts: item.artifacts,
-          producer: item.producer,
-          producedAt: item.producedAt,
-          recordedAt: now(),
-          previousHash: head.seq === 0 ? null : head.hash,
-        };
-        const canonical = canonicalJson(envelope);
-        const bytes = Buffer.from(canonical, 'utf8');
-        const hash = Buffer.from(nativeSha256(bytes)).toString('hex');
-        const leafIndex = size;
-        const leaf = nativeSha256(Buffer.concat([LEAF_PREFIX, bytes]));
-        computed.set(`0:${leafIndex}`, leaf);
-        nodeRows.push({
-          level: 0,
-          idx: leafIndex,
-          hash: Buffer.from(leaf).toString('hex'),
-        });
-        for (const { level, index } of perfectNodesCompletedBy(leafIndex)) {
-          const left = lookup(level - 1, 2 * index);
-          const right = lookup(level - 1, 2 * index + 1);
-          const h = nativeSha256(
-            Buffer.concat([Buffer.from([1]), left, right]),
-          );
-          computed.set(`${level}:${index}`, h);
-          nodeRows.push({
-            level,
-            idx: index,
-            hash: Buffer.from(h).toString('hex'),
-          });
-        }
-        size += 1;
-        const row: RecordRow = {
-          leafIndex,
-          entityRef: item.entityRef,
-          seq: envelope.seq,
-          category: item.category,
-          hash,
-          canonical,
-          recordedAt: envelope.recordedAt,
-        };
-        recordRows.push({
-          leaf_index: leafIndex,
-          entity_ref: row.entityRef,
-          seq: row.seq,
-          category: row.category,
-          hash,
-          canonical,
-          recorded_at: row.recordedAt,
-          subject_text: subjectText(item.subject),
-          idempotency_key: idemKey ?? null,
-        });
-        const cited = new Set<string>();
-        for (const b of item.blobs) {
-          if (cited.has(b.digest)) continue; // the same bytes attached twice
-          cited.add(b.digest);
-          blobRows.set(b.digest, {
-            digest: b.digest,
-            size: b.size,
-            media_type: b.mediaType,
-            content: b.content,
-            purged_at: null,
-          });
-          refRows.push({
-            leaf_index: leafIndex,
-            digest: b.digest,
-            entity_ref: item.entityRef,
-            category: item.category,
-            expires_at: item.expiresAt,
-          });
-        }
-        heads.set(item.entityRef, { seq: row.seq, hash });
-        touchedHeads.set(item.entityRef, {
-          entity_ref: item.entityRef,
-          seq: row.seq,
-          hash,
-          leaf_index: leafIndex,
-        });
-        const outcome = { row, replayed: false };
-        if (idemKey) keys.set(idemKey, outcome);
-        out.push(outcome);
-      }
+      const built = this.buildBatch(items, {
+        size,
+        lookup,
+        heads,
+        existingByKey,
+        computed,
+        now,
+      });
+      const { out, recordRows, nodeRows, blobRows, refRows, touchedHeads } =
+        built;
+      size = built.size;
       if (recordRows.length === 0) return out;
 
       const root = subtreeHash(0, size, lookup, nativeSha256);
-      const logUpdate = tx('evidence_log')
-        .where({ id: 1 })
-        .update({
-          tree_size: size,
-          root_hash: Buffer.from(root).toString('hex'),
-        });
+      const rootHex = Buffer.from(root).toString('hex');
       if (this.isPg && blobRows.size === 0 && recordRows.length <= 500) {
-        // one round trip: both inserts and the log update in a single statement
-        const r = tx('evidence_records').insert(recordRows).toSQL();
-        const n = tx('evidence_tree_nodes').insert(nodeRows).toSQL();
-        const u = logUpdate.toSQL();
-        await tx.raw(`WITH r AS (${r.sql}), n AS (${n.sql}) ${u.sql}`, [
-          ...r.bindings,
-          ...n.bindings,
-          ...u.bindings,
-        ]);
-      } else {
-        await tx.batchInsert('evidence_records', recordRows, 100);
-        await tx.batchInsert('evidence_tree_nodes', nodeRows, 300);
-        if (blobRows.size) {
-          await tx('evidence_blobs')
-            .insert([...blobRows.values()])
-            .onConflict('digest')
-            .ignore();
-          // a purged blob uploaded again is restored
-          await tx('evidence_blobs')
-            .whereIn('digest', [...blobRows.keys()])
-            .whereNotNull('purged_at')
-            .update({ purged_at: null })
-            .then(async n => {
-              if (n) {
-                for (const b of blobRows.values()) {
-                  await tx('evidence_blobs')
-                    .where({ digest: b.digest })
-                    .whereNull('content')
-                    .update({ content: b.content });
-                }
-              }
-            });
-          await tx.batchInsert('evidence_blob_refs', refRows, 200);
-        }
-        await logUpdate;
+        // One round trip for every write of the batch (records, tree nodes,
+        // heads, counts, log state) and the entities' legal holds, in plain
+        // SQL (no query builder per append batch).
+        const batch = pgBatchSql(
+          recordRows,
+          nodeRows,
+          [...touchedHeads.values()],
+          { size, rootHex },
+        );
+        const { rows: held } = await tx.raw(batch.sql, batch.bindings);
+        for (const h of held) holds.add(h.entity_ref);
+        finalHeads = heads;
+        finalSize = size;
+        return out;
       }
+      await tx.batchInsert('evidence_records', recordRows, 100);
+      await tx.batchInsert('evidence_tree_nodes', nodeRows, 300);
+      if (blobRows.size) {
+        await tx('evidence_blobs')
+          .insert([...blobRows.values()])
+          .onConflict('digest')
+          .ignore();
+        // a purged blob uploaded again is restored
+        await tx('evidence_blobs')
+          .whereIn('digest', [...blobRows.keys()])
+          .whereNotNull('purged_at')
+          .update({ purged_at: null })
+          .then(async n => {
+            if (n) {
+              for (const b of blobRows.values()) {
+                await tx('evidence_blobs')
+                  .where({ digest: b.digest })
+                  .whereNull('content')
+                  .update({ content: b.content });
+              }
+            }
+          });
+        await tx.batchInsert('evidence_blob_refs', refRows, 200);
+      }
+      await tx('evidence_log')
+        .where({ id: 1 })
+        .update({ tree_size: size, root_hash: rootHex });
       // each entity's newest record, for the heads the checkpoints commit to
       await tx('evidence_heads')
         .insert([...touchedHeads.values()])
         .onConflict('entity_ref')
         .merge(['seq', 'hash', 'leaf_index']);
       await this.countCategories(tx, recordRows);
+      for (const h of await tx('evidence_legal_holds')
+        .select('entity_ref')
+        .whereIn('entity_ref', [...touchedHeads.keys()])) {
+        holds.add(h.entity_ref);
+      }
       finalHeads = heads;
       finalSize = size;
       return out;
     });
     for (const [e, h] of finalHeads) this.headCache.set(e, h);
     this.headsAtSize = finalSize;
+    if (finalSize > this.knownTreeSize) this.knownTreeSize = finalSize;
     for (const [k, h] of computed) {
       const [level, index] = k.split(':').map(Number);
       this.nodes.remember(level, index, h);
     }
+    for (const o of outcomes) {
+      if (!o.replayed) o.legalHold = holds.has(o.row.entityRef);
+    }
     return outcomes;
+  }
+
+  /**
+   * PostgreSQL, when this process wrote the last batch it knows of: the
+   * batch built on that tree (its size, compact range and entity heads are
+   * cached) and written in ONE autocommit statement whose every insert is
+   * conditional on `UPDATE evidence_log … WHERE tree_size = <that size>`.
+   * If any writer (another replica) appended since, the update matches no
+   * row — PostgreSQL re-checks the condition after waiting for the row lock
+   * — nothing is written and the caller takes the locking transaction.
+   * Returns undefined when not applicable or not applied.
+   */
+  private async appendOptimistic(
+    items: PreparedAppend[],
+    now: () => string,
+  ): Promise<AppendOutcome[] | undefined> {
+    const base = this.headsAtSize;
+    if (
+      !this.isPg ||
+      base < 1 ||
+      items.length > 500 ||
+      items.some(
+        i =>
+          i.idempotencyKey !== undefined ||
+          i.blobs.length > 0 ||
+          !this.headCache.has(i.entityRef),
+      )
+    ) {
+      return undefined;
+    }
+    const cached = new Map<string, Uint8Array>();
+    for (const r of collectRefs(l => subtreeHash(0, base, l, nativeSha256))) {
+      const h = this.nodes.peek(r.level, r.index);
+      if (!h) return undefined;
+      cached.set(`${r.level}:${r.index}`, h);
+    }
+    const computed = new Map<string, Uint8Array>();
+    const lookup = (level: number, index: number) => {
+      const k = `${level}:${index}`;
+      const h = computed.get(k) ?? cached.get(k);
+      if (!h) throw new Error(`evidence: missing Merkle tree node ${k}`);
+      return h;
+    };
+    const heads = new Map(
+      items.map(i => [i.entityRef, this.headCache.get(i.entityRef)!] as const),
+    );
+    const built = this.buildBatch(items, {
+      size: base,
+      lookup,
+      heads,
+      existingByKey: new Map(),
+      computed,
+      now,
+    });
+    const rootHex = Buffer.from(
+      subtreeHash(0, built.size, lookup, nativeSha256),
+    ).toString('hex');
+    const batch = pgBatchSql(
+      built.recordRows,
+      built.nodeRows,
+      [...built.touchedHeads.values()],
+      { size: built.size, rootHex, expectSize: base },
+    );
+    this.headsAtSize = -1; // invalid until the statement succeeds
+    let result: { applied: number; held: string[] };
+    try {
+      const res = await this.db.raw(batch.sql, batch.bindings);
+      result = res.rows[0];
+    } catch {
+      return undefined; // the locking transaction re-reads everything
+    }
+    if (!Number(result.applied)) return undefined;
+    for (const [e, h] of heads) this.headCache.set(e, h);
+    this.headsAtSize = built.size;
+    if (built.size > this.knownTreeSize) this.knownTreeSize = built.size;
+    for (const [k, h] of computed) {
+      const [level, index] = k.split(':').map(Number);
+      this.nodes.remember(level, index, h);
+    }
+    const held = new Set(result.held ?? []);
+    for (const o of built.out) o.legalHold = held.has(o.row.entityRef);
+    return built.out;
+  }
+
+  /**
+   * The rows of an append batch on top of a tree of `size` leaves: each
+   * record's envelope (seq and link from `heads`), canonical bytes, leaf and
+   * the perfect subtree nodes it completes. Updates `heads` and `computed`.
+   */
+  private buildBatch(
+    items: PreparedAppend[],
+    ctx: {
+      size: number;
+      lookup: (level: number, index: number) => Uint8Array;
+      heads: Map<string, { seq: number; hash: string }>;
+      existingByKey: Map<string, RecordRow>;
+      computed: Map<string, Uint8Array>;
+      now: () => string;
+    },
+  ) {
+    const { lookup, heads, existingByKey, computed, now } = ctx;
+    let size = ctx.size;
+    const keys = new Map<string, AppendOutcome>();
+    const out: AppendOutcome[] = [];
+    const recordRows: any[] = [];
+    const nodeRows: any[] = [];
+    const blobRows = new Map<string, any>();
+    const refRows: any[] = [];
+    const touchedHeads = new Map<string, any>();
+
+    for (const item of items) {
+      const idemKey = item.idempotencyKey ? idemKeyOf(item) : undefined;
+      if (idemKey) {
+        const seen = keys.get(idemKey);
+        if (seen) {
+          assertSameRequest(seen.row, item);
+          out.push({ row: seen.row, replayed: true });
+          continue;
+        }
+        const existing = existingByKey.get(idemKey);
+        if (existing) {
+          assertSameRequest(existing, item);
+          out.push({ row: existing, replayed: true });
+          continue;
+        }
+      }
+      const head = heads.get(item.entityRef) ?? { seq: 0, hash: '' };
+      const envelope: EvidenceEnvelope = {
+        v: 1,
+        entityRef: item.entityRef,
+        seq: head.seq + 1,
+        category: item.category,
+        ...(item.subject && Object.keys(item.subject).length
+          ? { subject: item.subject }
+          : {}),
+        summary: item.summary,
+        payloadDigest: item.payloadDigest,
+        artifacts: item.artifacts,
+        producer: item.producer,
+        producedAt: item.producedAt,
+        recordedAt: now(),
+        previousHash: head.seq === 0 ? null : head.hash,
+      };
+      const canonical = canonicalJson(envelope);
+      const bytes = Buffer.from(canonical, 'utf8');
+      const hash = Buffer.from(nativeSha256(bytes)).toString('hex');
+      const leafIndex = size;
+      const leaf = nativeSha256(Buffer.concat([LEAF_PREFIX, bytes]));
+      computed.set(`0:${leafIndex}`, leaf);
+      nodeRows.push({
+        level: 0,
+        idx: leafIndex,
+        hash: Buffer.from(leaf).toString('hex'),
+      });
+      for (const { level, index } of perfectNodesCompletedBy(leafIndex)) {
+        const left = lookup(level - 1, 2 * index);
+        const right = lookup(level - 1, 2 * index + 1);
+        const h = nativeSha256(Buffer.concat([Buffer.from([1]), left, right]));
+        computed.set(`${level}:${index}`, h);
+        nodeRows.push({
+          level,
+          idx: index,
+          hash: Buffer.from(h).toString('hex'),
+        });
+      }
+      size += 1;
+      const row: RecordRow = {
+        leafIndex,
+        entityRef: item.entityRef,
+        seq: envelope.seq,
+        category: item.category,
+        hash,
+        canonical,
+        recordedAt: envelope.recordedAt,
+      };
+      recordRows.push({
+        leaf_index: leafIndex,
+        entity_ref: row.entityRef,
+        seq: row.seq,
+        category: row.category,
+        hash,
+        canonical,
+        recorded_at: row.recordedAt,
+        subject_text: subjectText(item.subject),
+        idempotency_key: idemKey ?? null,
+      });
+      const cited = new Set<string>();
+      for (const b of item.blobs) {
+        if (cited.has(b.digest)) continue; // the same bytes attached twice
+        cited.add(b.digest);
+        blobRows.set(b.digest, {
+          digest: b.digest,
+          size: b.size,
+          media_type: b.mediaType,
+          content: b.content,
+          purged_at: null,
+        });
+        refRows.push({
+          leaf_index: leafIndex,
+          digest: b.digest,
+          entity_ref: item.entityRef,
+          category: item.category,
+          expires_at: item.expiresAt,
+        });
+      }
+      heads.set(item.entityRef, { seq: row.seq, hash });
+      touchedHeads.set(item.entityRef, {
+        entity_ref: item.entityRef,
+        seq: row.seq,
+        hash,
+        leaf_index: leafIndex,
+      });
+      const outcome = { row, replayed: false };
+      if (idemKey) keys.set(idemKey, outcome);
+      out.push(outcome);
+    }
+    return {
+      out,
+      recordRows,
+      nodeRows,
+      blobRows,
+      refRows,
+      touchedHeads,
+      size,
+    };
   }
 
   /** The latest seq and hash of each entity, in one query. */
@@ -353,7 +501,11 @@ export class DatabaseEvidenceStore {
   async list(
     entityRef: string,
     q: ListQuery,
-  ): Promise<{ rows: RecordRow[]; total: number | undefined }> {
+  ): Promise<{
+    rows: RecordRow[];
+    total: number | undefined;
+    legalHold: boolean;
+  }> {
     const filtered = () => {
       const b = this.db('evidence_records').where({ entity_ref: entityRef });
       if (q.categories?.length) b.whereIn('category', q.categories);
@@ -378,11 +530,15 @@ export class DatabaseEvidenceStore {
     // maintained by appends: no request scans the entity's history. Time and
     // subject filters have no maintained count (total undefined).
     const counted = !q.since && !q.until && !q.subject;
-    const [rows, total] = await Promise.all([
+    const [rows, meta] = await Promise.all([
       page,
-      counted ? this.countRecords(entityRef, q.categories) : undefined,
+      this.listMeta(entityRef, q.categories, counted),
     ]);
-    return { rows: rows.map(toRow), total };
+    return {
+      rows: rows.map(toRow),
+      total: meta.total,
+      legalHold: meta.legalHold,
+    };
   }
 
   /** Maintained record counts per (entity, category), bumped in the append transaction. */
@@ -646,6 +802,47 @@ export class DatabaseEvidenceStore {
     };
   }
 
+  /** Of these records, those citing a payload or artifact that was purged. */
+  async purgedLeaves(leafIndexes: number[]): Promise<Set<number>> {
+    if (!leafIndexes.length) return new Set();
+    const rows = await this.db('evidence_blob_refs as r')
+      .join('evidence_blobs as b', 'b.digest', 'r.digest')
+      .whereIn('r.leaf_index', leafIndexes)
+      .whereNotNull('b.purged_at')
+      .distinct('r.leaf_index');
+    return new Set(rows.map((r: any) => Number(r.leaf_index)));
+  }
+
+  /**
+   * For a list page, in one query: the maintained record count (of some
+   * categories; undefined when not `counted`) and whether the entity is
+   * under legal hold.
+   */
+  async listMeta(
+    entityRef: string,
+    categories: string[] | undefined,
+    counted: boolean,
+  ): Promise<{ total: number | undefined; legalHold: boolean }> {
+    const bindings: unknown[] = [entityRef];
+    let countSql = 'NULL';
+    if (counted) {
+      const cats = categories?.length ? categories : undefined;
+      countSql = `(SELECT COALESCE(SUM(count), 0) FROM evidence_category_counts WHERE entity_ref = ?${
+        cats ? ` AND category IN (${cats.map(() => '?').join(', ')})` : ''
+      })`;
+      bindings.unshift(entityRef, ...(cats ?? []));
+    }
+    const res: any = await this.db.raw(
+      `SELECT ${countSql} AS n, (SELECT COUNT(*) FROM evidence_legal_holds WHERE entity_ref = ?) AS held`,
+      bindings,
+    );
+    const row = this.isPg ? res.rows[0] : res[0];
+    return {
+      total: counted ? Number(row.n ?? 0) : undefined,
+      legalHold: Number(row.held) > 0,
+    };
+  }
+
   async purgedDigests(digests: string[]): Promise<Set<string>> {
     if (!digests.length) return new Set();
     const rows = await this.db('evidence_blobs')
@@ -857,6 +1054,139 @@ export class DatabaseEvidenceStore {
     const row = await this.db('evidence_signing_keys').where({ name }).first();
     return { key: row.signer_key, created: row.signer_key === key };
   }
+}
+
+/**
+ * The PostgreSQL statement writing one append batch: a data-modifying CTE per
+ * table and, as its result, the touched entities under legal hold. Values
+ * are bound (?), never inlined.
+ */
+function pgBatchSql(
+  records: any[],
+  nodes: Array<{ level: number; idx: number; hash: string }>,
+  heads: Array<{
+    entity_ref: string;
+    seq: number;
+    hash: string;
+    leaf_index: number;
+  }>,
+  /** expectSize: write only if the log still has this size (see appendOptimistic) */
+  log: { size: number; rootHex: string; expectSize?: number },
+): { sql: string; bindings: any[] } {
+  const bindings: unknown[] = [];
+  const cond = log.expectSize !== undefined;
+  if (cond) bindings.push(log.size, log.rootHex, log.expectSize);
+  const values = (rows: unknown[][], casts: string[]) =>
+    rows
+      .map(
+        r =>
+          `(${r
+            .map((v, i) => {
+              bindings.push(v);
+              return `?${casts[i]}`;
+            })
+            .join(', ')})`,
+      )
+      .join(', ');
+  const counts = new Map<
+    string,
+    { entity_ref: string; category: string; count: number; latest_seq: number }
+  >();
+  for (const r of records) {
+    const key = `${r.entity_ref}\n${r.category}`;
+    const c = counts.get(key);
+    if (c) {
+      c.count += 1;
+      c.latest_seq = Math.max(c.latest_seq, r.seq);
+    } else {
+      counts.set(key, {
+        entity_ref: r.entity_ref,
+        category: r.category,
+        count: 1,
+        latest_seq: r.seq,
+      });
+    }
+  }
+  const recordValues = values(
+    records.map(r => [
+      r.leaf_index,
+      r.entity_ref,
+      r.seq,
+      r.category,
+      r.hash,
+      r.canonical,
+      r.recorded_at,
+      r.subject_text,
+      r.idempotency_key,
+    ]),
+    ['::bigint', '', '::int', '', '', '', '', '', ''],
+  );
+  const nodeValues = values(
+    nodes.map(n => [n.level, n.idx, n.hash]),
+    ['::int', '::bigint', ''],
+  );
+  const headValues = values(
+    heads.map(h => [h.entity_ref, h.seq, h.hash, h.leaf_index]),
+    ['', '::int', '', '::bigint'],
+  );
+  const countValues = values(
+    [...counts.values()].map(c => [
+      c.entity_ref,
+      c.category,
+      c.count,
+      c.latest_seq,
+    ]),
+    ['', '', '::bigint', '::int'],
+  );
+  if (!cond) bindings.push(log.size, log.rootHex);
+  const refs = heads.map(h => {
+    bindings.push(h.entity_ref);
+    return `?`;
+  });
+  if (cond) {
+    // every insert reads u: nothing is written unless the log row matched
+    const when = 'WHERE EXISTS (SELECT 1 FROM u)';
+    return {
+      sql: `WITH u AS (
+  UPDATE evidence_log SET tree_size = ?::bigint, root_hash = ? WHERE id = 1 AND tree_size = ?::bigint RETURNING id
+), r AS (
+  INSERT INTO evidence_records (leaf_index, entity_ref, seq, category, hash, canonical, recorded_at, subject_text, idempotency_key)
+  SELECT * FROM (VALUES ${recordValues}) v ${when}
+), n AS (
+  INSERT INTO evidence_tree_nodes (level, idx, hash) SELECT * FROM (VALUES ${nodeValues}) v ${when}
+), h AS (
+  INSERT INTO evidence_heads (entity_ref, seq, hash, leaf_index) SELECT * FROM (VALUES ${headValues}) v ${when}
+  ON CONFLICT (entity_ref) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, leaf_index = excluded.leaf_index
+), c AS (
+  INSERT INTO evidence_category_counts (entity_ref, category, count, latest_seq) SELECT * FROM (VALUES ${countValues}) v ${when}
+  ON CONFLICT (entity_ref, category) DO UPDATE SET count = evidence_category_counts.count + excluded.count, latest_seq = excluded.latest_seq
+)
+SELECT (SELECT COUNT(*) FROM u)::int AS applied, ARRAY(SELECT entity_ref FROM evidence_legal_holds WHERE entity_ref IN (${refs.join(
+        ', ',
+      )})) AS held`,
+      bindings,
+    };
+  }
+  const sizeParam = `?::bigint`;
+  const rootParam = `?`;
+  const sql = `WITH r AS (
+  INSERT INTO evidence_records (leaf_index, entity_ref, seq, category, hash, canonical, recorded_at, subject_text, idempotency_key)
+  VALUES ${recordValues}
+), n AS (
+  INSERT INTO evidence_tree_nodes (level, idx, hash) VALUES ${nodeValues}
+), h AS (
+  INSERT INTO evidence_heads (entity_ref, seq, hash, leaf_index) VALUES ${headValues}
+  ON CONFLICT (entity_ref) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, leaf_index = excluded.leaf_index
+), c AS (
+  INSERT INTO evidence_category_counts (entity_ref, category, count, latest_seq) VALUES ${countValues}
+  ON CONFLICT (entity_ref, category) DO UPDATE SET count = evidence_category_counts.count + excluded.count, latest_seq = excluded.latest_seq
+), u AS (
+  UPDATE evidence_log SET tree_size = ${sizeParam}, root_hash = ${rootParam} WHERE id = 1
+)
+SELECT entity_ref FROM evidence_legal_holds WHERE entity_ref IN (${refs.join(
+    ', ',
+  )})`;
+  return { sql, bindings };
 }
 
 /** What a retry must repeat exactly (producedAt may differ between tries). */

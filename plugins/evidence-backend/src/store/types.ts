@@ -39,6 +39,8 @@ export interface RecordRow {
 export interface AppendOutcome {
   row: RecordRow;
   replayed: boolean;
+  /** whether the entity was under legal hold when the append committed (read in its transaction) */
+  legalHold?: boolean;
 }
 
 export interface ListQuery {
