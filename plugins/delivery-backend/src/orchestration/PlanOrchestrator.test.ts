@@ -488,6 +488,22 @@ describe.each(databases.eachSupportedId())(
       });
       // another environment is fine
       await create([ref('db')], 'prod');
+      // two requests at once for the same service: the database lets one in
+      const results = await Promise.allSettled([
+        create([ref('worker')], 'qa'),
+        create([ref('worker'), ref('auth')], 'qa'),
+      ]);
+      expect(results.map(r => r.status).sort()).toEqual([
+        'fulfilled',
+        'rejected',
+      ]);
+      expect(
+        (results.find(r => r.status === 'rejected') as PromiseRejectedResult)
+          .reason,
+      ).toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringContaining('component:default/worker (plan '),
+      });
     });
   },
 );
