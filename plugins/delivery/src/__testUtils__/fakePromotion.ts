@@ -52,11 +52,11 @@ export function evaluation(
   const approvals = options.approvals ?? 0;
   const required = options.required ?? 1;
   const coverageOk = coverage >= 70;
-  const coverageStatus = coverageOk
-    ? 'pass'
-    : mode === 'sandbox'
-    ? 'warn'
-    : 'fail';
+  const statusOf = (ok: boolean) => {
+    if (ok) return 'pass' as const;
+    return mode === 'sandbox' ? ('warn' as const) : ('fail' as const);
+  };
+  const coverageStatus = statusOf(coverageOk);
   const approvalsOk = approvals >= required;
   const gates: GateEvaluation['gates'] = [
     {
@@ -80,7 +80,7 @@ export function evaluation(
     {
       id: 'approvals',
       title: 'Approvals',
-      status: approvalsOk ? 'pass' : mode === 'sandbox' ? 'warn' : 'fail',
+      status: statusOf(approvalsOk),
       rule: `${required} approval(s) from someone other than the requester`,
       detail: `${approvals} of ${required} valid`,
       inputs: { required, valid: approvals },

@@ -17,8 +17,10 @@ import {
   PromotionPlan,
   PromotionPlanList,
   PromotionPreview,
+  PromotionPreviewRequest,
   PromotionRequest,
   Release,
+  RollbackRequest,
   ReleaseVerification,
 } from './promotionTypes';
 
@@ -67,7 +69,7 @@ export interface DeliveryApi {
   /** Dry-run of the gates for a release and an environment; nothing is stored. */
   previewPromotion(
     entityRef: string,
-    request: PromotionRequest,
+    request: PromotionPreviewRequest,
   ): Promise<PromotionPreview>;
   /** Starts a promotion (201 also when blocked or awaiting approval; 409 if one is active). */
   promote(entityRef: string, request: PromotionRequest): Promise<Promotion>;
@@ -76,8 +78,13 @@ export interface DeliveryApi {
     promotionId: string,
     options?: { comment?: string },
   ): Promise<Promotion>;
+  /** Withdraws a promotion awaiting approval (409 otherwise). */
+  cancelPromotion(
+    promotionId: string,
+    options?: { reason?: string },
+  ): Promise<Promotion>;
   /** Rolls an environment back to a previous release (gates re-run). */
-  rollback(entityRef: string, request: PromotionRequest): Promise<Promotion>;
+  rollback(entityRef: string, request: RollbackRequest): Promise<Promotion>;
   /** Promotions and rollbacks of the entity, newest first. */
   getPromotionHistory(
     entityRef: string,

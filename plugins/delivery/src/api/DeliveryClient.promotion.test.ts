@@ -71,7 +71,12 @@ describe('DeliveryClient promotion routes', () => {
     await client.promote(ref, { environment: 'staging', releaseHash: 'h1' });
     await client.approvePromotion('p1', { comment: 'looks good' });
     await client.approvePromotion('p2');
-    await client.rollback(ref, { environment: 'prod', releaseHash: 'h0' });
+    await client.cancelPromotion('p3', { reason: 'wrong release' });
+    await client.rollback(ref, {
+      environment: 'prod',
+      releaseHash: 'h0',
+      reason: 'p95 regression',
+    });
     await client.previewPlan({ entityRefs: [ref], environment: 'dev' });
     await client.startPlan({ entityRefs: [ref], environment: 'dev' });
     await client.abortPlan('plan1');
@@ -107,8 +112,17 @@ describe('DeliveryClient promotion routes', () => {
       },
       {
         method: 'POST',
+        path: '/v1/promotion/promotions/p3/cancel',
+        body: { reason: 'wrong release' },
+      },
+      {
+        method: 'POST',
         path: `${e}/rollback`,
-        body: { environment: 'prod', releaseHash: 'h0' },
+        body: {
+          environment: 'prod',
+          releaseHash: 'h0',
+          reason: 'p95 regression',
+        },
       },
       {
         method: 'POST',

@@ -20,8 +20,10 @@ import {
   PromotionPlan,
   PromotionPlanList,
   PromotionPreview,
+  PromotionPreviewRequest,
   PromotionRequest,
   Release,
+  RollbackRequest,
   ReleaseVerification,
 } from './promotionTypes';
 
@@ -95,7 +97,7 @@ export class DeliveryClient implements DeliveryApi {
     );
   }
 
-  async previewPromotion(entityRef: string, request: PromotionRequest) {
+  async previewPromotion(entityRef: string, request: PromotionPreviewRequest) {
     return this.request<PromotionPreview>(
       `${promotionEntityPath(entityRef)}/preview`,
       { method: 'POST', body: request },
@@ -122,7 +124,20 @@ export class DeliveryClient implements DeliveryApi {
     );
   }
 
-  async rollback(entityRef: string, request: PromotionRequest) {
+  async cancelPromotion(
+    promotionId: string,
+    options: { reason?: string } = {},
+  ) {
+    return this.request<Promotion>(
+      `/v1/promotion/promotions/${encodeURIComponent(promotionId)}/cancel`,
+      {
+        method: 'POST',
+        body: options.reason ? { reason: options.reason } : {},
+      },
+    );
+  }
+
+  async rollback(entityRef: string, request: RollbackRequest) {
     return this.request<Promotion>(
       `${promotionEntityPath(entityRef)}/rollback`,
       { method: 'POST', body: request },

@@ -87,8 +87,24 @@ export interface PromotionRequest {
   planId?: string;
 }
 
+/** A gate dry-run: for a promotion, or for a rollback to an earlier release. @public */
+export interface PromotionPreviewRequest {
+  environment: string;
+  /** a release hash, or `latest` */
+  releaseHash: string;
+  kind?: 'promotion' | 'rollback';
+}
+
+/** @public */
+export interface RollbackRequest {
+  environment: string;
+  releaseHash: string;
+  reason?: string;
+}
+
 /** A dry-run of the gates for one release and environment (nothing stored). @public */
 export interface PromotionPreview {
+  mode?: PromotionMode;
   evaluation: GateEvaluation;
   approvalsRequired: number;
   approvals: PromotionApprovalView[];
@@ -116,6 +132,7 @@ export interface PlanGraph {
 
 /** Preview of a coordinated promotion: the waves and every service's gates. @public */
 export interface PlanPreview {
+  environment?: string;
   graph: PlanGraph;
   waves: string[][];
   previews: Record<
@@ -128,6 +145,8 @@ export interface PlanPreview {
       error?: string | null;
     }
   >;
+  /** services whose gates block (other than missing approvals) */
+  blocked?: string[];
 }
 
 /** @public */
@@ -160,6 +179,17 @@ export interface PromotionPlan {
   finishedAt?: string | null;
   waves: Array<{ index: number; status: string; items: PlanItem[] }>;
   graph: PlanGraph;
+  /** the plan's steps, each a `promotion` evidence record (kind plan-step) */
+  steps?: Array<{
+    seq: number;
+    at: string;
+    entityRef: string;
+    wave: number;
+    step: string;
+    outcome: string;
+    text: string;
+    evidenceHash: string | null;
+  }>;
   error?: string | null;
   [key: string]: unknown;
 }

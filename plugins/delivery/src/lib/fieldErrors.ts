@@ -64,3 +64,8 @@ function messageOf(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The message of a failure: the backend's own message for a ResponseError. */
+export function errorMessage(error: unknown): string {
+  return messageOf(error);
+}

@@ -1,6 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { ResponseError } from '@backstage/errors';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
@@ -13,7 +12,9 @@ import Alert from '@material-ui/lab/Alert';
 import { Fragment, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { deliveryApiRef } from '../../api/DeliveryApi';
+import { errorMessage } from '../../lib/fieldErrors';
 import {
+  GateEvaluation,
   Promotion,
   PromotionEnvironment,
   PromotionOverview,
@@ -56,13 +57,6 @@ const useStyles = makeStyles(theme => ({
   links: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1) },
 }));
 
-const errorMessage = (e: unknown) =>
-  e instanceof ResponseError
-    ? e.body?.error?.message ?? e.message
-    : e instanceof Error
-    ? e.message
-    : String(e);
-
 /** The release each environment is promoted from: the newest release into the first, the previous environment's into the others. */
 export function candidateFor(
   overview: PromotionOverview,
@@ -90,6 +84,53 @@ export type OpenDialog = (
   releaseHash?: string,
 ) => void;
 
+/** The requester may withdraw a promotion that awaits approval. */
+function WithdrawButton(props: {
+  entityRef: string;
+  promotion: Promotion;
+  onDone(): void;
+}) {
+  const api = useApi(deliveryApiRef);
+  const { allowed } = usePermission({
+    permission: promotionPromotePermission,
+    resourceRef: props.entityRef,
+  });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  if (!allowed) return null;
+  const withdraw = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.cancelPromotion(props.promotion.id, {
+        reason: 'withdrawn by the requester',
+      });
+      props.onDone();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Box mt={0.5}>
+      <Button
+        size="small"
+        onClick={withdraw}
+        disabled={busy}
+        data-testid="promotion-withdraw"
+      >
+        Withdraw
+      </Button>
+      {error && (
+        <Typography variant="caption" color="error" component="div">
+          {error}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
 function ApproveButton(props: {
   entityRef: string;
   promotion: Promotion;
@@ -104,18 +145,26 @@ function ApproveButton(props: {
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  if (!allowed) return null;
   if (userRef && userRef === promotion.requestedBy) {
     return (
-      <Typography
-        variant="caption"
-        color="textSecondary"
-        data-testid="promotion-own-request"
-      >
-        You requested this promotion; someone else must approve it.
-      </Typography>
+      <>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          data-testid="promotion-own-request"
+        >
+          You requested this promotion; someone else must approve it.
+        </Typography>
+        <WithdrawButton
+          entityRef={entityRef}
+          promotion={promotion}
+          onDone={onDone}
+        />
+      </>
     );
   }
+  if (!allowed) return null;
   const approve = async () => {
     setBusy(true);
     setError(undefined);
@@ -205,6 +254,14 @@ function ActivePromotion(props: {
   );
 }
 
+function nextStepVerdict(evaluation: GateEvaluation, approvals: number) {
+  if (isBlocked(evaluation)) return 'Blocked by gates';
+  if (approvals > 0) {
+    return `Needs ${approvals} approval${approvals === 1 ? '' : 's'}`;
+  }
+  return 'Ready';
+}
+
 /** The gates of the next step into this environment (a dry-run), as chips. */
 function NextStep(props: {
   entityRef: string;
@@ -251,13 +308,10 @@ function NextStep(props: {
             testId={`gate-chips-${environment}`}
           />
           <Typography variant="caption" color="textSecondary" component="div">
-            {isBlocked(preview.value.evaluation)
-              ? 'Blocked by gates'
-              : preview.value.approvalsRequired > 0
-              ? `Needs ${preview.value.approvalsRequired} approval${
-                  preview.value.approvalsRequired === 1 ? '' : 's'
-                }`
-              : 'Ready'}
+            {nextStepVerdict(
+              preview.value.evaluation,
+              preview.value.approvalsRequired,
+            )}
           </Typography>
         </>
       )}

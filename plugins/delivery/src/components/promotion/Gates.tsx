@@ -123,6 +123,12 @@ export function GateChips(props: { gates: GateResult[]; testId?: string }) {
   );
 }
 
+function verdictOf(evaluation: GateEvaluation, approvalsPending: boolean) {
+  if (isBlocked(evaluation)) return 'Blocked';
+  if (approvalsPending) return 'Gates pass; approvals pending';
+  return 'Gates allow it';
+}
+
 /**
  * The gate preview: every gate's status, rule, finding (with its numbers)
  * and the evidence records it read, linked to the Evidence tab.
@@ -157,13 +163,7 @@ export function GateTable(props: {
         </Alert>
       )}
       <Typography variant="body2" style={{ margin: '8px 0' }}>
-        <strong>
-          {isBlocked(evaluation)
-            ? 'Blocked'
-            : approvalsPending
-            ? 'Gates pass; approvals pending'
-            : 'Gates allow it'}
-        </strong>
+        <strong>{verdictOf(evaluation, approvalsPending)}</strong>
         {' — '}
         {evaluation.summary} ({gateCounts(evaluation)})
       </Typography>

@@ -67,8 +67,12 @@ export function PromoteDialog(props: {
 
   const preview = useAsync(async () => {
     if (!open || !releaseHash) return undefined;
-    return api.previewPromotion(entityRef, { environment, releaseHash });
-  }, [api, open, entityRef, environment, releaseHash]);
+    return api.previewPromotion(entityRef, {
+      environment,
+      releaseHash,
+      kind: mode === 'rollback' ? 'rollback' : 'promotion',
+    });
+  }, [api, open, mode, entityRef, environment, releaseHash]);
 
   const release = releases.find(r => r.hash === releaseHash);
   const verb = mode === 'rollback' ? 'Roll back' : 'Promote';

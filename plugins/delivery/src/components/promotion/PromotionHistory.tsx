@@ -11,9 +11,17 @@ import Typography from '@material-ui/core/Typography';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { deliveryApiRef } from '../../api/DeliveryApi';
+import { Promotion } from '../../api/promotionTypes';
 import { formatTime, shortRef } from '../../lib/format';
 import { EvidenceHashLink } from './EvidenceHashLink';
 import { StatusChip } from './StatusChip';
+
+function approvalsText(p: Promotion): string {
+  if (p.approvals.length) {
+    return p.approvals.map(a => shortRef(a.approver)).join(', ');
+  }
+  return p.approvalsRequired ? `0 of ${p.approvalsRequired}` : '–';
+}
 
 /** Promotions and rollbacks of the entity, newest first, a page at a time, each with its evidence. */
 export function PromotionHistory(props: {
@@ -90,13 +98,7 @@ export function PromotionHistory(props: {
                 )}
               </TableCell>
               <TableCell>{shortRef(p.requestedBy)}</TableCell>
-              <TableCell>
-                {p.approvals.length
-                  ? p.approvals.map(a => shortRef(a.approver)).join(', ')
-                  : p.approvalsRequired
-                  ? `0 of ${p.approvalsRequired}`
-                  : '–'}
-              </TableCell>
+              <TableCell>{approvalsText(p)}</TableCell>
               <TableCell>
                 <Box display="flex" flexWrap="wrap" style={{ gap: 6 }}>
                   {p.evidenceHashes.map(h => (

@@ -40,12 +40,11 @@ export function outcomeText(p: Promotion): string {
   }
 }
 
-const severityOf = (p: Promotion) =>
-  p.status === 'succeeded'
-    ? 'success'
-    : p.status === 'blocked' || p.status === 'failed'
-    ? 'error'
-    : 'info';
+function severityOf(p: Promotion): 'success' | 'error' | 'info' {
+  if (p.status === 'succeeded') return 'success';
+  if (p.status === 'blocked' || p.status === 'failed') return 'error';
+  return 'info';
+}
 
 /**
  * The Promotion tab body for one entity: environments left to right with

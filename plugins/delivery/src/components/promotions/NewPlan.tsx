@@ -6,7 +6,6 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { ResponseError } from '@backstage/errors';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
@@ -26,7 +25,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { deliveryApiRef } from '../../api/DeliveryApi';
 import { PlanPreview, PromotionPlan } from '../../api/promotionTypes';
 import { isPromotionAvailable } from '../../lib/entity';
-import { fieldErrorsOf } from '../../lib/fieldErrors';
+import { errorMessage, fieldErrorsOf } from '../../lib/fieldErrors';
 import { shortHash } from '../../lib/format';
 import {
   blockingGates,
@@ -34,6 +33,7 @@ import {
   gateCounts,
   isBlocked,
 } from '../promotion/Gates';
+import { Tone } from '../../lib/promotionFormat';
 import { WaveGraph, WaveNodeInfo } from './WaveGraph';
 
 const FIELDS = ['entityRefs', 'environment'] as const;
@@ -55,13 +55,6 @@ function environmentsFor(entities: Entity[]): string[] {
   return names;
 }
 
-const messageOf = (e: unknown) =>
-  e instanceof ResponseError
-    ? e.body?.error?.message ?? e.message
-    : e instanceof Error
-    ? e.message
-    : String(e);
-
 /** Node colours and second lines of a plan preview: version and gate counts. */
 export function previewNodes(
   preview: PlanPreview,
@@ -76,15 +69,35 @@ export function previewNodes(
       };
       continue;
     }
-    const blocked = isBlocked(p.evaluation);
-    const warned = p.evaluation.gates.some(g => g.status === 'warn');
+    let [status, tone]: [string, Tone] = ['pass', 'good'];
+    if (isBlocked(p.evaluation)) [status, tone] = ['blocked', 'bad'];
+    else if (p.evaluation.gates.some(g => g.status === 'warn')) {
+      [status, tone] = ['warn', 'warn'];
+    }
     nodes[ref] = {
-      status: blocked ? 'blocked' : warned ? 'warn' : 'pass',
-      tone: blocked ? 'bad' : warned ? 'warn' : 'good',
+      status,
+      tone,
+      hideStatus: true,
       detail: `${p.version ?? '?'} · ${gateCounts(p.evaluation)}`,
     };
   }
   return nodes;
+}
+
+function serviceVerdict(p: PlanPreview['previews'][string] | undefined) {
+  const ev = p?.evaluation;
+  if (!ev) return p?.error ?? 'nothing to promote';
+  if (isBlocked(ev)) {
+    return `blocked: ${blockingGates(ev)
+      .map(g => g.title)
+      .join(', ')}`;
+  }
+  if (ev.mode === 'sandbox' && ev.gates.some(g => g.status === 'warn')) {
+    return 'allowed with warnings (sandbox)';
+  }
+  const approvals = p?.approvalsRequired ?? 0;
+  if (approvals > 0) return `needs ${approvals} approval(s)`;
+  return 'ready';
 }
 
 /**
@@ -131,7 +144,7 @@ export function NewPlan(props: { onStarted(plan: PromotionPlan): void }) {
     setGeneral(undefined);
   };
   const fail = (e: unknown) => {
-    const message = messageOf(e);
+    const message = errorMessage(e);
     if (/cycle/i.test(message)) {
       setCycle(message);
       return;
@@ -190,7 +203,11 @@ export function NewPlan(props: { onStarted(plan: PromotionPlan): void }) {
             setSelected(value);
             reset();
           }}
-          getOptionLabel={e => e.metadata.title ?? e.metadata.name}
+          getOptionLabel={e =>
+            e.metadata.title
+              ? `${e.metadata.title} (${e.metadata.name})`
+              : e.metadata.name
+          }
           getOptionSelected={(a, b) =>
             stringifyEntityRef(a) === stringifyEntityRef(b)
           }
@@ -318,20 +335,7 @@ export function NewPlan(props: { onStarted(plan: PromotionPlan): void }) {
                           '–'
                         )}
                       </TableCell>
-                      <TableCell>
-                        {!ev
-                          ? p?.error ?? 'nothing to promote'
-                          : isBlocked(ev)
-                          ? `blocked: ${blockingGates(ev)
-                              .map(g => g.title)
-                              .join(', ')}`
-                          : ev.mode === 'sandbox' &&
-                            ev.gates.some(g => g.status === 'warn')
-                          ? 'allowed with warnings (sandbox)'
-                          : (p?.approvalsRequired ?? 0) > 0
-                          ? `needs ${p?.approvalsRequired} approval(s)`
-                          : 'ready'}
-                      </TableCell>
+                      <TableCell>{serviceVerdict(p)}</TableCell>
                     </TableRow>
                   );
                 }),

@@ -4,7 +4,6 @@ import {
   entityRouteParams,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
-import { ResponseError } from '@backstage/errors';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
@@ -17,20 +16,15 @@ import Alert from '@material-ui/lab/Alert';
 import { useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deliveryApiRef } from '../../api/DeliveryApi';
+import { errorMessage } from '../../lib/fieldErrors';
 import { PromotionPlan } from '../../api/promotionTypes';
 import { formatTime, shortRef } from '../../lib/format';
+import { EvidenceHashLink } from '../promotion/EvidenceHashLink';
 import { StatusChip } from '../promotion/StatusChip';
 import { WaveGraph, WaveNodeInfo } from './WaveGraph';
 
 /** How often a running plan is refreshed. */
 export const PLAN_POLL_MS = 2000;
-
-const messageOf = (e: unknown) =>
-  e instanceof ResponseError
-    ? e.body?.error?.message ?? e.message
-    : e instanceof Error
-    ? e.message
-    : String(e);
 
 export function planNodes(plan: PromotionPlan): Record<string, WaveNodeInfo> {
   const nodes: Record<string, WaveNodeInfo> = {};
@@ -86,7 +80,7 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
       setLast(await api.abortPlan(planId));
       retry();
     } catch (e) {
-      setAbortError(messageOf(e));
+      setAbortError(errorMessage(e));
     } finally {
       setAborting(false);
     }
@@ -193,6 +187,40 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
           )}
         </TableBody>
       </Table>
+      {value.steps && value.steps.length > 0 && (
+        <>
+          <Typography variant="subtitle2" style={{ marginTop: 16 }}>
+            Steps (each recorded as evidence)
+          </Typography>
+          <Table size="small" aria-label="plan steps">
+            <TableBody>
+              {[...value.steps].reverse().map(step => (
+                <TableRow key={step.seq} data-testid="plan-step">
+                  <TableCell style={{ whiteSpace: 'nowrap' }}>
+                    {formatTime(step.at)}
+                  </TableCell>
+                  <TableCell>
+                    wave {step.wave + 1} · {shortRef(step.entityRef)}
+                  </TableCell>
+                  <TableCell>{step.text}</TableCell>
+                  <TableCell>
+                    {step.evidenceHash ? (
+                      <EvidenceHashLink
+                        entityRef={step.entityRef}
+                        hash={step.evidenceHash}
+                      />
+                    ) : (
+                      <Typography variant="caption" color="textSecondary">
+                        pending
+                      </Typography>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </>
+      )}
     </Box>
   );
 }

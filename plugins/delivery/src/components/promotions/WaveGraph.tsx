@@ -17,6 +17,8 @@ export interface WaveNodeInfo {
   status?: string;
   /** tone overriding the status' one */
   tone?: Tone;
+  /** show only the detail on the second line, not the status */
+  hideStatus?: boolean;
 }
 
 /** Where each node sits: its wave (column) and row. */
@@ -161,7 +163,9 @@ export function WaveGraph(props: {
               >
                 <title>
                   {node}
-                  {info.status ? ` — ${statusLabel(info.status)}` : ''}
+                  {info.status && !info.hideStatus
+                    ? ` — ${statusLabel(info.status)}`
+                    : ''}
                   {info.detail ? ` — ${info.detail}` : ''}
                 </title>
                 <rect
@@ -185,7 +189,12 @@ export function WaveGraph(props: {
                 </text>
                 <text x={p.x + 10} y={p.y + 42} fontSize={12} fill={muted}>
                   {truncate(
-                    [info.status ? statusLabel(info.status) : '', info.detail]
+                    [
+                      info.status && !info.hideStatus
+                        ? statusLabel(info.status)
+                        : '',
+                      info.detail,
+                    ]
                       .filter(Boolean)
                       .join(' · '),
                     28,

@@ -367,9 +367,19 @@ describe('EntityPromotionContent', () => {
     );
   });
 
-  it('tells the requester that someone else must approve, without a button', async () => {
+  it('tells the requester that someone else must approve, without a button, and lets them withdraw it', async () => {
+    let cancelled = false;
     server.use(
-      ...promotionHandlers({ overview: overview({ active: promotion() }) }),
+      http.get(ENTITY_URL, () =>
+        HttpResponse.json(
+          cancelled ? overview() : overview({ active: promotion() }),
+        ),
+      ),
+      http.post(`${BASE_URL}/v1/promotion/promotions/:id/cancel`, () => {
+        cancelled = true;
+        return HttpResponse.json(promotion({ status: 'cancelled' }));
+      }),
+      ...promotionHandlers(),
     );
     await render({ user: GUEST }).rendered;
     expect(
@@ -378,6 +388,11 @@ describe('EntityPromotionContent', () => {
       'You requested this promotion; someone else must approve it.',
     );
     expect(screen.queryByTestId('promotion-approve')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('promotion-withdraw'));
+    await waitFor(() =>
+      expect(screen.queryByTestId('promotion-active')).not.toBeInTheDocument(),
+    );
+    expect(cancelled).toBe(true);
   });
 
   it('hides promote, approve and rollback from users without those permissions', async () => {
