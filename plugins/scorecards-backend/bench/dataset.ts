@@ -150,8 +150,33 @@ export function buildDataset(n: number) {
       1 + r() * 10,
     );
     if (r() < 0.3) put('signature', { signed: true }, 2);
-    if (r() < 0.5)
-      put('canary', { outcome: r() < 0.8 ? 'succeeded' : 'rolled_back' }, 2);
+    if (r() < 0.5) {
+      // what delivery-backend's canary engine records: a verdict, then the end of the run
+      const pass = r() < 0.8;
+      put(
+        'canary',
+        {
+          decision: 'verdict',
+          classification: pass ? 'Pass' : 'Fail',
+          score: pass ? 95 : 40,
+        },
+        3,
+      );
+      put('canary', { decision: pass ? 'completed' : 'rollback' }, 2);
+    }
+    if (r() < 0.3) {
+      // promotion records per the promotion contract: only the final one has an outcome
+      put('promotion', { kind: 'gate-decision', environment: 'prod' }, 2);
+      put(
+        'promotion',
+        {
+          kind: 'promotion',
+          environment: 'prod',
+          outcome: r() < 0.9 ? 'succeeded' : 'failed',
+        },
+        2,
+      );
+    }
   }
   return { entities, systems, evidence };
 }

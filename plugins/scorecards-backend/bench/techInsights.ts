@@ -4,14 +4,20 @@ import {
   FactRetriever,
   techInsightsFactRetrieversExtensionPoint,
 } from '@backstage-community/plugin-tech-insights-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  EvidenceService,
+  evidenceServiceRef,
+} from '@assay/plugin-evidence-node';
+import {
+  CHAIN_WINDOW,
   CheckDefinition,
   entityFacts,
   evidenceFacts,
   Rule,
   toRef,
 } from '@assay/plugin-scorecards-common';
-import { MemoryEvidenceService } from '../src/__testUtils__/MemoryEvidenceService';
 
 function tiType(f: string) {
   if (/linePct|RegressionPct|errorRate|p95Ms|successRate/.test(f))
@@ -34,18 +40,41 @@ const nativeSha256 = (data: Uint8Array) =>
 /** Tech Insights fact names can't contain dots or slashes. */
 export const tiName = (fact: string) => fact.replace(/[^A-Za-z0-9]/g, '_');
 
+/** Runs `fn` over items with at most `n` in flight. */
+async function mapLimit<T, R>(
+  items: T[],
+  n: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
 /**
- * The same facts Assay reads, as one Tech Insights fact retriever over the
- * same catalog entities and the same evidence (newest record per category,
- * derived facts) — so both engines evaluate identical inputs.
+ * The same facts Assay reads, as one Tech Insights fact retriever written
+ * the way TI retrievers are (the catalog entities of its `entityFilter`,
+ * then one source read per entity): the entities streamed from the same
+ * catalog service, the evidence read through the same `evidenceServiceRef`
+ * (newest records, 8 in flight like Assay's default concurrency) with the
+ * retriever's own service credentials, and the facts derived with the
+ * same code (scorecards-common's entityFacts / evidenceFacts, node:crypto
+ * SHA-256, no verification cache) — so both engines evaluate identical
+ * inputs.
  */
 export function assayFactRetriever(
-  entities: any[],
-  systems: any[],
-  evidence: MemoryEvidenceService,
   factNames: string[],
   onStart: () => void,
-): FactRetriever {
+): FactRetriever & {
+  deps: { catalog: CatalogService; evidence: EvidenceService };
+} {
   const schema: Record<string, { type: any; description: string }> = {};
   for (const f of factNames) {
     schema[tiName(f)] = {
@@ -57,68 +86,99 @@ export function assayFactRetriever(
       description: `${f} is present`,
     };
   }
-  const domains = new Map(
-    systems.map(s => [
-      `system:default/${s.metadata.name}`,
-      toRef(s.spec.domain, 'domain'),
-    ]),
-  );
+  const deps = {} as { catalog: CatalogService; evidence: EvidenceService };
   return {
     id: 'assay-facts',
     version: '0.0.1',
     entityFilter: [{ kind: 'component' }],
     schema,
-    async handler() {
+    deps,
+    async handler(ctx) {
       onStart();
-      const out = [];
-      for (const e of entities) {
-        const ref = `component:default/${e.metadata.name}`;
-        const { items } = await evidence.list(ref, {
-          order: 'desc',
-          limit: 200,
-          credentials: undefined as any,
-        });
-        const facts = {
-          ...entityFacts(e, {
-            domain: domains.get(`system:default/${e.spec.system}`),
-          }),
-          ...evidenceFacts(items, { hash: nativeSha256 }),
-        };
-        // every fact always present (json-rules-engine throws on undefined
-        // facts): missing values are null (fails numeric operators) and
-        // existence is its own boolean fact
-        const values: Record<string, any> = {};
-        for (const f of factNames) {
-          const v = facts[f]?.value;
-          const t = schema[tiName(f)].type;
-          let value: unknown = null;
-          if (v !== undefined && v !== null)
-            value = t === 'string' ? String(v) : v;
-          values[tiName(f)] = value;
-          values[`${tiName(f)}__present`] = v !== undefined && v !== null;
+      const credentials = await ctx.auth.getOwnServiceCredentials();
+      const domains = new Map<string, string>();
+      for await (const page of deps.catalog.streamEntities(
+        { filter: { kind: 'system' } },
+        { credentials },
+      )) {
+        for (const s of page) {
+          if (typeof s.spec?.domain === 'string')
+            domains.set(
+              toRef(`system:${s.metadata.name}`, 'system'),
+              toRef(s.spec.domain, 'domain'),
+            );
         }
-        out.push({
-          entity: {
-            namespace: 'default',
-            kind: 'component',
-            name: e.metadata.name,
-          },
-          facts: values,
+      }
+      const out = [];
+      for await (const page of deps.catalog.streamEntities(
+        { filter: ctx.entityFilter as any, pageSize: 1000 },
+        { credentials },
+      )) {
+        const rows = await mapLimit(page, 8, async e => {
+          const ref = toRef(
+            `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`,
+            'component',
+          );
+          const { items } = await deps.evidence.list(ref, {
+            order: 'desc',
+            limit: CHAIN_WINDOW,
+            credentials,
+          });
+          const system =
+            typeof e.spec?.system === 'string'
+              ? toRef(e.spec.system, 'system')
+              : undefined;
+          const facts = {
+            ...entityFacts(e, {
+              domain: system ? domains.get(system) : undefined,
+            }),
+            ...evidenceFacts(items, { hash: nativeSha256 }),
+          };
+          // every fact always present (json-rules-engine throws on undefined
+          // facts): missing values are null (fails numeric operators) and
+          // existence is its own boolean fact
+          const values: Record<string, any> = {};
+          for (const f of factNames) {
+            const v = facts[f]?.value;
+            const t = schema[tiName(f)].type;
+            let value: unknown = null;
+            if (v !== undefined && v !== null)
+              value = t === 'string' ? String(v) : v;
+            values[tiName(f)] = value;
+            values[`${tiName(f)}__present`] = v !== undefined && v !== null;
+          }
+          return {
+            entity: {
+              namespace: e.metadata.namespace ?? 'default',
+              kind: e.kind.toLowerCase(),
+              name: e.metadata.name,
+            },
+            facts: values,
+          };
         });
+        out.push(...rows);
       }
       return out;
     },
   };
 }
 
-export function techInsightsRetrieverModule(retriever: FactRetriever) {
+export function techInsightsRetrieverModule(
+  retriever: ReturnType<typeof assayFactRetriever>,
+) {
   return createBackendModule({
     pluginId: 'tech-insights',
     moduleId: 'assay-bench-facts',
     register(env) {
       env.registerInit({
-        deps: { providers: techInsightsFactRetrieversExtensionPoint },
-        async init({ providers }) {
+        deps: {
+          providers: techInsightsFactRetrieversExtensionPoint,
+          catalog: catalogServiceRef,
+          evidence: evidenceServiceRef,
+        },
+        async init({ providers, catalog, evidence }) {
+          retriever.deps.catalog = catalog;
+          retriever.deps.evidence = evidence;
           providers.addFactRetrievers({ 'assay-facts': retriever });
         },
       });
