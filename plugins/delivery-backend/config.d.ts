@@ -154,5 +154,75 @@ export interface Config {
       /** Seed two finished demo runs (service-a succeeded, service-b rolled back) on first start. Default false. */
       demoSeed?: boolean;
     };
+    /** Promotion of releases through environments, gated on verified evidence. */
+    promotion?: {
+      /**
+       * How a release gets into an environment: `recorder` (built-in, records
+       * the digests, deploys nothing; the demo) or `gitops` (commits the
+       * digests into the environment's file in a git repository). Default
+       * `recorder`.
+       */
+      provider?: 'recorder' | 'gitops';
+      /**
+       * The default promotion path, in order. The entity annotation
+       * `assay.dev/environments` (e.g. `dev,staging,prod`) overrides names and
+       * order. Default dev (0 approvals) → staging (1) → prod (2, canary).
+       */
+      environments?: Array<{
+        /** Lowercase letters, digits, dashes. */
+        name: string;
+        /** Approvals required in compliance mode (0..10). Default 0. */
+        approvals?: number;
+        /** The step may run through the canary engine. Default false. */
+        canary?: boolean;
+      }>;
+      /** How long an approval counts (hours). Default 72. */
+      approvalMaxAgeHours?: number;
+      /** Mode of entities without the `assay.dev/compliance-mode` annotation. Default `compliance`. */
+      defaultMode?: 'sandbox' | 'compliance';
+      /** Gate policy (see PromotionPolicy in @assay/plugin-delivery-common). */
+      policy?: {
+        /** Categories that must be present, fresh and verified. Default tests, sast, sbom, coverage, load-test, signature. */
+        requiredEvidence?: string[];
+        /** Evidence older than this fails (days). Default 30. */
+        maxEvidenceAgeDays?: number;
+        /** Minimum line coverage (percent). Default 70. */
+        minCoveragePct?: number;
+        /** SBOM severities that block. Default critical, high. */
+        blockingSeverities?: Array<'critical' | 'high' | 'medium' | 'low'>;
+        /** SARIF levels that make SAST unclean. Default error. */
+        sastBlockingLevels?: Array<'error' | 'warning' | 'note'>;
+        /** Maximum load-test p95 regression against the previous release (percent). Default 10. */
+        maxP95RegressionPct?: number;
+        /** Lowest scorecard level (bronze, silver, gold); read from the scorecards plugin. Default none. */
+        minScorecardLevel?: string;
+      };
+      /** GitOps provider settings (provider `gitops`). */
+      gitops?: {
+        /** Repository URL the git CLI clones and pushes (credentials from the git configuration of the backend). */
+        repoUrl: string;
+        /** Branch Argo CD / Flux watch. Default main. */
+        branch?: string;
+        /** File of an environment; `{{env}}`, `{{name}}`, `{{namespace}}`, `{{kind}}` substituted. A name containing `values` is edited as Helm values, else as a kustomization. Default `deploy/{{env}}/{{name}}/kustomization.yaml`. */
+        pathTemplate?: string;
+        /** Committer name. Default Assay. */
+        authorName?: string;
+        /** Committer email (and author email without authorEmailDomain). */
+        authorEmail?: string;
+        /** Author email = `<user name>@<domain>` of the acting user. */
+        authorEmailDomain?: string;
+      };
+      /**
+       * A pinned verifier key of the evidence log (`<name>+<id>+<key>`);
+       * default: the log's own key, fetched once.
+       */
+      evidenceVerifierKey?: string;
+      /** Coordinated promotion: services promoted in parallel per wave. Default 4. */
+      concurrency?: number;
+      /** Coordinated promotion: roll earlier waves back too when a wave fails. Default false. */
+      rollbackEarlierWaves?: boolean;
+      /** Seed demo releases and promotions for service-a and service-b. Default false. */
+      demoSeed?: boolean;
+    };
   };
 }

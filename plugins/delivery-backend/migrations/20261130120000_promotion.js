@@ -22,10 +22,7 @@ exports.up = async function up(knex) {
       .comment('Hash of the release evidence record');
     table.string('entity_ref', 255).notNullable();
     table.string('version', 128).notNullable();
-    table
-      .string('producer', 255)
-      .notNullable()
-      .comment('Who cut the release');
+    table.string('producer', 255).notNullable().comment('Who cut the release');
     table.string('created_at', 32).notNullable();
     table
       .text('record')
@@ -33,7 +30,10 @@ exports.up = async function up(knex) {
       .comment('JSON: the ReleaseRecord payload');
     table.boolean('demo').notNullable().defaultTo(false);
     table.unique(['entity_ref', 'version']);
-    table.index(['entity_ref', 'created_at'], 'delivery_promotion_releases_idx');
+    table.index(
+      ['entity_ref', 'created_at'],
+      'delivery_promotion_releases_idx',
+    );
   });
 
   await knex.schema.createTable('delivery_promotion_deployments', table => {
@@ -87,7 +87,10 @@ exports.up = async function up(knex) {
     table.string('plan_id', 64).nullable();
     table.text('error').nullable();
     table.boolean('demo').notNullable().defaultTo(false);
-    table.index(['entity_ref', 'requested_at'], 'delivery_promotions_entity_idx');
+    table.index(
+      ['entity_ref', 'requested_at'],
+      'delivery_promotions_entity_idx',
+    );
     table.index(['status'], 'delivery_promotions_status_idx');
   });
 

@@ -27,6 +27,7 @@ import {
   PromotionMode,
   promotionModeOf,
   PromotionPolicy,
+  PromotionStatus,
   PROMOTION_POLICY_DEFAULTS,
   Release,
   ReleaseArtifact,
@@ -62,6 +63,14 @@ export interface PromotionServiceOptions {
 /** Gates that are not about approvals failed: the promotion is blocked. */
 const blockingFailures = (e: GateEvaluation) =>
   e.gates.filter(g => g.status === 'fail' && g.id !== 'approvals');
+
+/** blocked (a gate other than approvals fails), running, or awaiting approval. */
+function statusOf(e: GateEvaluation): PromotionStatus {
+  if (blockingFailures(e).length > 0) return 'blocked';
+  return e.allowed ? 'running' : 'awaiting-approval';
+}
+
+const reasonText = (reason?: string) => (reason ? `reason: ${reason}` : null);
 
 /**
  * The promotion core: releases as `release` evidence, gates from verified
@@ -265,14 +274,12 @@ export class DefaultPromotionService implements PromotionService {
     ];
     const results = await Promise.all(
       items.map(i =>
-        this.o.evidence
-          .verifyCited(entityRef, i.category, i.hash)
-          .catch(
-            (e): RecordCheck => ({
-              ok: false,
-              reason: `could not be checked: ${(e as Error).message}`,
-            }),
-          ),
+        this.o.evidence.verifyCited(entityRef, i.category, i.hash).catch(
+          (e): RecordCheck => ({
+            ok: false,
+            reason: `could not be checked: ${(e as Error).message}`,
+          }),
+        ),
       ),
     );
     items.forEach((i, n) => checks.push({ ...i, ...results[n] }));
@@ -354,17 +361,17 @@ export class DefaultPromotionService implements PromotionService {
       hash: string;
       loadTest: EvidenceStoredRecord | null;
     } | null = null;
-    if (kind === 'promotion' && deployed && deployed.releaseHash !== release.hash) {
+    if (
+      kind === 'promotion' &&
+      deployed &&
+      deployed.releaseHash !== release.hash
+    ) {
       const prevRelease = await this.o.store.getRelease(deployed.releaseHash);
       const cited = prevRelease?.evidence.find(e => e.category === 'load-test');
       previous = {
         version: deployed.version,
         hash: deployed.releaseHash,
-        loadTest: cited
-          ? latest['load-test']?.hash === cited.hash
-            ? latest['load-test']
-            : (await this.o.evidence.log.record(cited.hash)) ?? null
-          : null,
+        loadTest: await this.citedRecord(cited?.hash, latest['load-test']),
       };
     }
     const toVerify = [
@@ -410,6 +417,16 @@ export class DefaultPromotionService implements PromotionService {
             },
     });
     return { evaluation, mode, approvalsRequired, deployed };
+  }
+
+  /** A cited record: the one already read, else from the log. */
+  private async citedRecord(
+    hash: string | undefined,
+    known: EvidenceStoredRecord | null | undefined,
+  ): Promise<EvidenceStoredRecord | null> {
+    if (!hash) return null;
+    if (known?.hash === hash) return known;
+    return (await this.o.evidence.log.record(hash)) ?? null;
   }
 
   private async scorecard(entityRef: string, policy: PromotionPolicy) {
@@ -567,7 +584,14 @@ export class DefaultPromotionService implements PromotionService {
     opts: { planId?: string; demo?: boolean } = {},
   ): Promise<Promotion> {
     const release = await this.resolveRelease(entityRef, releaseHash);
-    return this.start('promotion', entityRef, environment, release, actor, opts);
+    return this.start(
+      'promotion',
+      entityRef,
+      environment,
+      release,
+      actor,
+      opts,
+    );
   }
 
   async rollback(
@@ -603,11 +627,7 @@ export class DefaultPromotionService implements PromotionService {
       );
     }
     const blocked = blockingFailures(evaluation).length > 0;
-    const status = blocked
-      ? 'blocked'
-      : evaluation.allowed
-      ? 'running'
-      : 'awaiting-approval';
+    const status = statusOf(evaluation);
     const now = this.now().toISOString();
     const row: PromotionRow = {
       id: randomUUID(),
@@ -627,11 +647,7 @@ export class DefaultPromotionService implements PromotionService {
       leadTimeSeconds: null,
       previousReleaseHash: deployed?.releaseHash ?? null,
       planId: opts.planId ?? null,
-      error: blocked
-        ? evaluation.summary
-        : opts.reason
-        ? `reason: ${opts.reason}`
-        : null,
+      error: blocked ? evaluation.summary : reasonText(opts.reason),
       demo: opts.demo,
     };
     await this.o.store.insertPromotion(row); // 409 on a concurrent start
@@ -778,11 +794,7 @@ export class DefaultPromotionService implements PromotionService {
     );
     const blocked = blockingFailures(evaluation).length > 0;
     const now = this.now().toISOString();
-    const status = blocked
-      ? 'blocked'
-      : evaluation.allowed
-      ? 'running'
-      : 'awaiting-approval';
+    const status = statusOf(evaluation);
     const ok = await this.o.store.updatePromotion(id, 'awaiting-approval', {
       status,
       evaluation,
@@ -821,10 +833,7 @@ export class DefaultPromotionService implements PromotionService {
     return (await this.o.store.getPromotion(id))!;
   }
 
-  async history(
-    entityRef: string,
-    opts: { limit: number; cursor?: string },
-  ) {
+  async history(entityRef: string, opts: { limit: number; cursor?: string }) {
     return this.o.store.history(entityRef, opts);
   }
 
@@ -850,7 +859,10 @@ export class DefaultPromotionService implements PromotionService {
     const visible = await opts.readable(refs);
     const { items } = refs.length
       ? await this.o.catalog.getEntitiesByRefs(
-          { entityRefs: refs, fields: ['kind', 'metadata', 'spec.owner', 'relations'] },
+          {
+            entityRefs: refs,
+            fields: ['kind', 'metadata', 'spec.owner', 'relations'],
+          },
           { credentials: await this.credentials() },
         )
       : { items: [] };
@@ -859,13 +871,12 @@ export class DefaultPromotionService implements PromotionService {
       const e = items[i];
       const rel = e?.relations?.find(r => r.type === 'ownedBy')?.targetRef;
       const spec = e?.spec?.owner;
-      const owner =
-        rel ??
-        (typeof spec === 'string'
-          ? spec.includes(':')
-            ? spec
-            : `group:${e?.metadata.namespace ?? 'default'}/${spec}`
-          : 'unknown');
+      let owner = rel ?? 'unknown';
+      if (!rel && typeof spec === 'string') {
+        owner = spec.includes(':')
+          ? spec
+          : `group:${e?.metadata.namespace ?? 'default'}/${spec}`;
+      }
       ownerOf.set(ref, owner.toLocaleLowerCase('en-US'));
     });
     const wantedOwner = opts.owner?.toLocaleLowerCase('en-US');

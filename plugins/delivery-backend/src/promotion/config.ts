@@ -70,7 +70,9 @@ export function readPromotionConfig(root: Config): PromotionConfig {
   }
   const maxAge = c?.getOptionalNumber('approvalMaxAgeHours') ?? 72;
   if (!(maxAge > 0)) {
-    throw new Error('delivery.promotion.approvalMaxAgeHours: a positive number');
+    throw new Error(
+      'delivery.promotion.approvalMaxAgeHours: a positive number',
+    );
   }
   const p = c?.getOptionalConfig('policy');
   const policy: PromotionPolicy = {

@@ -34,10 +34,7 @@ export interface EvidenceLogApi {
   record(hash: string): Promise<EvidenceStoredRecord | undefined>;
   /** The current signed checkpoint (note text) and the log's verifier key. */
   checkpoint(): Promise<{ note: string; verifierKey: string }>;
-  inclusion(
-    leafIndex: number,
-    treeSize: number,
-  ): Promise<{ hashes: string[] }>;
+  inclusion(leafIndex: number, treeSize: number): Promise<{ hashes: string[] }>;
 }
 
 /** {@link EvidenceLogApi} over the evidence backend's HTTP API, with the plugin's own credentials. */
@@ -269,7 +266,9 @@ export class PromotionEvidence {
     }
     return {
       ok: true,
-      reason: `hash, chain link to #${r.envelope.seq - 1} and inclusion verified (${own.reason})`,
+      reason: `hash, chain link to #${
+        r.envelope.seq - 1
+      } and inclusion verified (${own.reason})`,
     };
   }
 }

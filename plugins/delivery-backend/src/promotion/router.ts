@@ -63,13 +63,22 @@ const schemas = {
         .string()
         .min(1)
         .max(128)
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'a version (letters, digits, . _ + -)'),
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._+-]*$/,
+          'a version (letters, digits, . _ + -)',
+        ),
       artifacts: z
         .array(
           z
             .object({
               name: z.string().min(1).max(200),
-              kind: z.enum(['image', 'dashboard', 'alert-rules', 'config', 'other']),
+              kind: z.enum([
+                'image',
+                'dashboard',
+                'alert-rules',
+                'config',
+                'other',
+              ]),
               digest,
             })
             .strict(),
@@ -186,7 +195,10 @@ export function registerPromotionRoutes(
   ) {
     const credentials = await credentialsOf(req);
     const p = await service.get(String(req.params.id));
-    if (!p || !(await allowed(credentials, promotionReadPermission, p.entityRef))) {
+    if (
+      !p ||
+      !(await allowed(credentials, promotionReadPermission, p.entityRef))
+    ) {
       throw new NotFoundError(`No promotion ${req.params.id}`);
     }
     if (
@@ -206,7 +218,11 @@ export function registerPromotionRoutes(
 
   router.get(base, async (req: Request, res) => {
     const entityRef = entityRefOf(req);
-    const credentials = await authorize(req, promotionReadPermission, entityRef);
+    const credentials = await authorize(
+      req,
+      promotionReadPermission,
+      entityRef,
+    );
     const { mode, environments } = await service.environments(entityRef);
     const [releases, deployments, actives, decisions] = await Promise.all([
       service.listReleases(entityRef, 20),
@@ -214,9 +230,7 @@ export function registerPromotionRoutes(
         environments.map(e => service.deployedRelease(entityRef, e.name)),
       ),
       Promise.all(
-        environments.map(e =>
-          service.activePromotion(entityRef, e.name),
-        ),
+        environments.map(e => service.activePromotion(entityRef, e.name)),
       ),
       permissions.authorize(
         [
@@ -271,7 +285,11 @@ export function registerPromotionRoutes(
 
   router.post(`${base}/preview`, async (req: Request, res) => {
     const entityRef = entityRefOf(req);
-    const credentials = await authorize(req, promotionReadPermission, entityRef);
+    const credentials = await authorize(
+      req,
+      promotionReadPermission,
+      entityRef,
+    );
     const body = parse(schemas.preview, req.body);
     const actor = actorOf(credentials);
     const preview =
@@ -382,8 +400,7 @@ export function registerPromotionRoutes(
         req,
         'delivery-promotion-approve',
         { entityRef: promotion.entityRef, promotionId: promotion.id },
-        () =>
-          service.approve(promotion.id, actorOf(credentials), body.comment),
+        () => service.approve(promotion.id, actorOf(credentials), body.comment),
       );
       res.status(201).json(result);
     },

@@ -282,17 +282,13 @@ export class DatabasePromotionStore {
     if (patch.leadTimeSeconds !== undefined)
       out.lead_time_seconds = patch.leadTimeSeconds;
     if (patch.error !== undefined) out.error = patch.error;
-    const n = await tx(PROMOTIONS)
-      .where({ id, status: expected })
-      .update(out);
+    const n = await tx(PROMOTIONS).where({ id, status: expected }).update(out);
     return Number(n) === 1;
   }
 
   async addEvidenceHash(id: string, hash: string): Promise<void> {
     await this.db.transaction(async tx => {
-      const r = await tx(PROMOTIONS)
-        .where({ id })
-        .first('evidence_hashes');
+      const r = await tx(PROMOTIONS).where({ id }).first('evidence_hashes');
       if (!r) return;
       const list: string[] = parse(r.evidence_hashes) ?? [];
       if (!list.includes(hash)) list.push(hash);
@@ -342,7 +338,10 @@ export class DatabasePromotionStore {
       .limit(opts.limit + 1);
     const page = rows.slice(0, opts.limit).map(toPromotion);
     const approvals = await this.approvalsOf(page.map(p => p.id));
-    const items = page.map(p => ({ ...p, approvals: approvals.get(p.id) ?? [] }));
+    const items = page.map(p => ({
+      ...p,
+      approvals: approvals.get(p.id) ?? [],
+    }));
     const last = page[page.length - 1];
     return {
       items,
@@ -354,7 +353,9 @@ export class DatabasePromotionStore {
   }
 
   /** Finished-or-not promotions for KPIs (optionally of some entities). */
-  async promotionsForKpis(entityRefs?: string[]): Promise<
+  async promotionsForKpis(
+    entityRefs?: string[],
+  ): Promise<
     Array<
       Pick<
         Promotion,
@@ -413,7 +414,9 @@ export class DatabasePromotionStore {
 
   private async approvalsOf(
     ids: string[],
-  ): Promise<Map<string, Array<PromotionApprovalView & { releaseHash?: string }>>> {
+  ): Promise<
+    Map<string, Array<PromotionApprovalView & { releaseHash?: string }>>
+  > {
     const map = new Map<string, PromotionApprovalView[]>();
     if (!ids.length) return map;
     const rows = await this.db(APPROVALS)

@@ -234,8 +234,10 @@ describe('evaluateGates', () => {
       artifacts: [{ name: 'image', kind: 'image' as const, digest }],
     };
     expect(
-      gate(evaluateGates(base({ evidence: withSig(digest), release })), 'signature')
-        .status,
+      gate(
+        evaluateGates(base({ evidence: withSig(digest), release })),
+        'signature',
+      ).status,
     ).toBe('pass');
     const bad = gate(
       evaluateGates(base({ evidence: withSig(other), release })),

@@ -23,9 +23,7 @@ export const PROMOTION_POLICY_DEFAULTS = {
   >,
   // as the scorecards' sast-clean check (evidence.sast.error ≤ 0): SARIF
   // warnings are reported in the gate's detail but do not block by default
-  sastBlockingLevels: ['error'] as Array<
-    'error' | 'warning' | 'note'
-  >,
+  sastBlockingLevels: ['error'] as Array<'error' | 'warning' | 'note'>,
   maxP95RegressionPct: 10,
   approvals: { required: 1, sandboxRequired: 0, maxAgeHours: 72 },
 };
@@ -56,6 +54,23 @@ function usable(
     )} days old (older than ${maxAgeDays})`;
   }
   return null;
+}
+
+function signatureDetail(
+  verified: unknown,
+  otherImage: boolean,
+  digest: unknown,
+  images: string[],
+): string {
+  if (verified !== true)
+    return `summary.verified is ${JSON.stringify(verified ?? null)}`;
+  if (otherImage)
+    return `the signature was verified for ${digest}, not for the release's image (${images.join(
+      ', ',
+    )})`;
+  return `signature verified${
+    typeof digest === 'string' ? ` for ${digest}` : ''
+  }`;
 }
 
 /**
@@ -313,22 +328,15 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
       .filter(a => a.kind === 'image')
       .map(a => a.digest);
     const otherImage =
-      typeof digest === 'string' && images.length > 0 && !images.includes(digest);
+      typeof digest === 'string' &&
+      images.length > 0 &&
+      !images.includes(digest);
     add(
       'signature',
       'Signatures verified',
       !why && verified === true && !otherImage,
       "the newest signature record says the release image's signature verified (summary.verified = true, and summary.digest, when given, is the release's image digest)",
-      why ??
-        (verified !== true
-          ? `summary.verified is ${JSON.stringify(verified ?? null)}`
-          : otherImage
-          ? `the signature was verified for ${digest}, not for the release's image (${images.join(
-              ', ',
-            )})`
-          : `signature verified${
-              typeof digest === 'string' ? ` for ${digest}` : ''
-            }`),
+      why ?? signatureDetail(verified, otherImage, digest, images),
       {
         verified: typeof verified === 'boolean' ? verified : null,
         digest: typeof digest === 'string' ? digest : null,

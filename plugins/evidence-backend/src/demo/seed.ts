@@ -146,6 +146,22 @@ export function demoRequests(service: 'service-a' | 'service-b') {
         },
       ],
     },
+    // the pipeline verified the image signature (cosign verify) and recorded
+    // the result; the promotion gate `signature` reads summary.verified
+    {
+      entityRef,
+      category: 'signature',
+      producedAt: daysAgo(3),
+      subject: sub('run-0415', { version: a ? '1.4.2' : '2.0.1' }),
+      summary: {
+        demo: true,
+        verified: true,
+        tool: 'cosign',
+        image: `registry.example.com/payments/${service}`,
+        identity:
+          'https://github.com/example/payments/.github/workflows/ci.yaml@refs/heads/main',
+      },
+    },
     ...(a
       ? [
           {

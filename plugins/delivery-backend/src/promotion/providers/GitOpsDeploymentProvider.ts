@@ -101,7 +101,8 @@ export function editHelmValues(text: string, request: DeploymentRequest) {
     );
   }
   if (images.length === 1) doc.setIn(['image', 'digest'], images[0].digest);
-  else for (const i of images) doc.setIn(['images', i.name, 'digest'], i.digest);
+  else
+    for (const i of images) doc.setIn(['images', i.name, 'digest'], i.digest);
   const byKind = (kind: string) =>
     Object.fromEntries(
       request.release.artifacts

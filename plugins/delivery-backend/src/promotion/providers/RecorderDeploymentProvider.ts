@@ -42,7 +42,9 @@ export class RecorderDeploymentProvider implements DeploymentProvider {
         image ? ` (image ${image.digest})` : ''
       }${
         restored.length
-          ? `; ${restored.map(a => `${a.kind} ${a.name}@${a.digest}`).join(', ')}`
+          ? `; ${restored
+              .map(a => `${a.kind} ${a.name}@${a.digest}`)
+              .join(', ')}`
           : ''
       } — the recorder deploys nothing`,
     };

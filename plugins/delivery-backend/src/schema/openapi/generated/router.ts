@@ -1013,7 +1013,9 @@ export const spec = {
       ReleaseArtifact: {
         type: 'object',
         required: ['name', 'kind', 'digest'],
-        additionalProperties: false,
+        description:
+          'unknown fields are refused by the route (400 naming the field)',
+        additionalProperties: true,
         properties: {
           name: {
             type: 'string',
@@ -2116,7 +2118,7 @@ export const spec = {
               schema: {
                 type: 'object',
                 required: ['version', 'artifacts'],
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   version: {
                     type: 'string',
@@ -2245,7 +2247,7 @@ export const spec = {
               schema: {
                 type: 'object',
                 required: ['environment'],
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   environment: {
                     type: 'string',
@@ -2342,7 +2344,7 @@ export const spec = {
               schema: {
                 type: 'object',
                 required: ['environment', 'releaseHash'],
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   environment: {
                     type: 'string',
@@ -2397,7 +2399,7 @@ export const spec = {
               schema: {
                 type: 'object',
                 required: ['environment', 'releaseHash'],
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   environment: {
                     type: 'string',
@@ -2534,7 +2536,7 @@ export const spec = {
             'application/json': {
               schema: {
                 type: 'object',
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   comment: {
                     type: 'string',
@@ -2575,7 +2577,7 @@ export const spec = {
             'application/json': {
               schema: {
                 type: 'object',
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   reason: {
                     type: 'string',
