@@ -12,6 +12,7 @@ import {
   ROOT_TOLERANCE,
 } from './mannWhitney';
 import { addTinyNoise, mean, sortedQuantile } from './stats';
+import { cleanSorted } from './sortSample';
 import { fmt, fmtInterval, pct } from './format';
 
 /** Settings the classifier needs besides the metric itself. */
@@ -27,16 +28,6 @@ export type MannWhitneyImpl = (
   y: Float64Array,
   confidenceLevel: number,
 ) => { estimate: number; confidenceInterval: [number, number] };
-
-/** NaN (and ±∞, which cannot be ranked by difference) handling. */
-function clean(values: number[], strategy: 'remove' | 'replace'): number[] {
-  const out: number[] = [];
-  for (const v of values) {
-    if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
-    else if (strategy === 'replace') out.push(0);
-  }
-  return out;
-}
 
 /** Kayenta's IQR fences: [min(P1, Q1 − 3·IQR), max(P99, Q3 + 3·IQR)]. */
 function removeOutliers(sorted: Float64Array): Float64Array {
@@ -100,8 +91,9 @@ export function classifyMetric(
   const criticalDecrease = es.criticalDecrease ?? 1;
   const { confidenceLevel, tolerance } = settings;
 
-  let x = Float64Array.from(clean(metric.canary, nanStrategy)).sort();
-  let y = Float64Array.from(clean(metric.baseline, nanStrategy)).sort();
+  // views of reused buffers: they never leave this call
+  let x = cleanSorted(metric.canary, nanStrategy, 0);
+  let y = cleanSorted(metric.baseline, nanStrategy, 1);
   if (metric.outliers === 'remove') {
     x = removeOutliers(x);
     y = removeOutliers(y);
@@ -254,8 +246,9 @@ export function classifyMetric(
   let effect: number;
   if (measure === 'cles') effect = cles(x, y);
   else {
-    const mx = mean(x);
-    const my = mean(y);
+    // the means already computed, unless noise was added since
+    const mx = noisy ? mean(x) : base.canaryMean!;
+    const my = noisy ? mean(y) : base.baselineMean!;
     effect = mx === 0 || my === 0 ? NaN : mx / my;
   }
   const effectName = measure === 'cles' ? 'CLES' : 'mean ratio';

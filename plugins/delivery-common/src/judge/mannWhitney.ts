@@ -1,6 +1,8 @@
 import { MannWhitneyResult } from './types';
-import { normalQuantile, sortedCopy } from './stats';
+import { normalQuantile } from './stats';
 import { brentZeroin } from './brent';
+import { DiffSelector } from './selectDiffs';
+import { sortedFloat64 } from './sortSample';
 
 /** Absolute tolerance of Kayenta's root finder (R's uniroot tol). */
 export const ROOT_TOLERANCE = 1e-4;
@@ -57,18 +59,99 @@ export function wilcoxonAt(
   return { dz, sigma };
 }
 
-/** Σ(t³ − t) over the tie groups of one sorted sample. */
-function tieSumOf(s: Float64Array): number {
-  let sum = 0;
-  let k = 0;
-  while (k < s.length) {
-    let e = k + 1;
-    while (e < s.length && s[e] === s[k]) e++;
-    const t = e - k;
-    sum += t * t * t - t;
-    k = e;
+/**
+ * {@link wilcoxonAt} for a shift at an end of the search range, where the
+ * shifted x hardly overlaps y: dz = U − nx·ny/2 with
+ * U = Σ #{y < x − mu} + ½·#{y = x − mu}, counted per tie group of x − mu;
+ * only groups inside y's range need a (binary) search. Same values as the
+ * merge, exactly (integers and halves). `tieSumY` is Σ(t³ − t) over y's ties.
+ */
+export function wilcoxonAtEnd(
+  x: Float64Array,
+  y: Float64Array,
+  mu: number,
+  tieSumY: number,
+): { dz: number; sigma: number } {
+  const n = x.length;
+  const m = y.length;
+  const yMin = y[0];
+  const yMax = y[m - 1];
+  let u = 0;
+  let tieSum = tieSumY;
+  let i = 0;
+  while (i < n) {
+    const v = x[i] - mu;
+    let e = i + 1;
+    while (e < n && x[e] - mu === v) e++;
+    const tu = e - i;
+    tieSum += tu * tu * tu - tu;
+    if (v > yMax) u += tu * m;
+    else if (v >= yMin) {
+      const below = lowerBound(y, v);
+      let upTo = below;
+      while (upTo < m && y[upTo] === v) upTo++;
+      const ty = upTo - below;
+      u += tu * (below + ty / 2);
+      if (ty > 0) {
+        const t = tu + ty;
+        tieSum += t * t * t - t - (tu * tu * tu - tu) - (ty * ty * ty - ty);
+      }
+    }
+    i = e;
   }
-  return sum;
+  const dz = u - (n * m) / 2;
+  const sigma = Math.sqrt(
+    ((n * m) / 12) * (n + m + 1 - tieSum / ((n + m) * (n + m - 1))),
+  );
+  return { dz, sigma };
+}
+
+/** Number of values of sorted `a` below v. */
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Mean, variance (about the middle value, for precision) and Σ(t³ − t) over
+ * the tie groups of one sorted sample, in one pass.
+ */
+function summary(s: Float64Array): {
+  mean: number;
+  variance: number;
+  ties: number;
+} {
+  const n = s.length;
+  if (n === 0) return { mean: NaN, variance: NaN, ties: 0 };
+  const c = s[n >> 1];
+  let sum = 0;
+  let sq = 0;
+  let ties = 0;
+  let run = 1;
+  let prev = s[0];
+  for (let i = 0; i < n; i++) {
+    const v = s[i];
+    const d = v - c;
+    sum += d;
+    sq += d * d;
+    if (i > 0) {
+      if (v === prev) run++;
+      else {
+        ties += run * run * run - run;
+        run = 1;
+      }
+    }
+    prev = v;
+  }
+  ties += run * run * run - run;
+  const mean = sum / n;
+  return { mean: c + mean, variance: Math.max(0, sq / n - mean * mean), ties };
 }
 
 /** Number of pairs with x[i] − y[j] ≤ t (x, y ascending): one merge-like pass. */
@@ -134,22 +217,20 @@ export class PairwiseDifferences {
   /** Counting passes made so far (for tests and the benchmark). */
   passes = 0;
 
+  /** Σ(t³ − t) over the tie groups of x and of y. */
+  readonly tieX: number;
+  readonly tieY: number;
+
   constructor(readonly x: Float64Array, readonly y: Float64Array) {
     this.n = x.length;
     this.m = y.length;
     this.total = this.n * this.m;
-    let sx = 0;
-    let sxx = 0;
-    for (let i = 0; i < this.n; i++) sx += x[i];
-    const mx = sx / this.n;
-    for (let i = 0; i < this.n; i++) sxx += (x[i] - mx) * (x[i] - mx);
-    let sy = 0;
-    let syy = 0;
-    for (let j = 0; j < this.m; j++) sy += y[j];
-    const my = sy / this.m;
-    for (let j = 0; j < this.m; j++) syy += (y[j] - my) * (y[j] - my);
-    this.meanDiff = mx - my;
-    this.sdDiff = Math.sqrt(sxx / this.n + syy / this.m);
+    const sx = summary(x);
+    const sy = summary(y);
+    this.tieX = sx.ties;
+    this.tieY = sy.ties;
+    this.meanDiff = sx.mean - sy.mean;
+    this.sdDiff = Math.sqrt(sx.variance + sy.variance);
   }
 
   /** Every (threshold, count) measured so far: later selections start from them. */
@@ -212,6 +293,34 @@ export class PairwiseDifferences {
   private guess(rank: number): number {
     const p = (rank - 0.5) / this.total;
     return this.meanDiff + this.sdDiff * normalQuantile(p);
+  }
+
+  /**
+   * The order statistics k1…k2 (1-based, inclusive) of each group, through
+   * the indexed selector ({@link DiffSelector}) for large samples, with
+   * {@link PairwiseDifferences.select} as the general fallback.
+   */
+  selectGroups(groups: Array<[number, number]>): number[][] {
+    // built for this call only: the selector works in shared buffers
+    const fast =
+      this.total > 4096 &&
+      this.n >= 16 &&
+      this.m >= 16 &&
+      this.sdDiff > 0 &&
+      DiffSelector.usable(this.y)
+        ? new DiffSelector(
+            this.x,
+            this.y,
+            this.meanDiff,
+            this.sdDiff,
+          ).selectMany(groups)
+        : [];
+    return groups.map(([k1, k2], g) => {
+      const v = fast[g];
+      if (v) return v;
+      this.select(k1, k2);
+      return this.run.slice(0, k2 - k1 + 1);
+    });
   }
 
   /** `count` (≤ 3) consecutive order statistics from the k-th smallest, from one bracket. */
@@ -363,13 +472,15 @@ function prepare(x: Float64Array, y: Float64Array): Prepared {
   const m = y.length;
   const muMin = x[0] - y[m - 1];
   const muMax = x[n - 1] - y[0];
-  const lo = { mu: muMin, ...wilcoxonAt(x, y, muMin) };
-  const hi = { mu: muMax, ...wilcoxonAt(x, y, muMax) };
-  const ties = tieSumOf(x) + tieSumOf(y);
+  const diffs = new PairwiseDifferences(x, y);
+  const tieY = diffs.tieY;
+  const lo = { mu: muMin, ...wilcoxonAtEnd(x, y, muMin, tieY) };
+  const hi = { mu: muMax, ...wilcoxonAtEnd(x, y, muMax, tieY) };
+  const ties = diffs.tieX + tieY;
   const sigma0 = Math.sqrt(
     ((n * m) / 12) * (n + m + 1 - ties / ((n + m) * (n + m - 1))),
   );
-  return { x, y, diffs: new PairwiseDifferences(x, y), sigma0, lo, hi };
+  return { x, y, diffs, sigma0, lo, hi };
 }
 
 function endpointF(e: { dz: number; sigma: number }, zq: number): number {
@@ -390,9 +501,9 @@ function endpointF(e: { dz: number; sigma: number }, zq: number): number {
  * interval where f is exactly 0, if there is one) — the point Brent's method
  * converges to. The end checks are Kayenta's: f(lo) ≤ 0 → lo, f(hi) ≥ 0 → hi.
  */
-function root(p: Prepared, zq: number): number {
-  if (endpointF(p.lo, zq) <= 0) return p.lo.mu;
-  if (endpointF(p.hi, zq) >= 0) return p.hi.mu;
+function root(p: Prepared, zq: number): RootPlan {
+  if (endpointF(p.lo, zq) <= 0) return { value: p.lo.mu };
+  if (endpointF(p.hi, zq) >= 0) return { value: p.hi.mu };
   const N = p.diffs.total;
   const half = N / 2;
   const s0 = p.sigma0;
@@ -415,13 +526,18 @@ function root(p: Prepared, zq: number): number {
   const clamp = (k: number) => Math.min(N, Math.max(1, k));
   const rLow = clamp(N - cHigh + 1);
   const rHigh = clamp(N - cLow);
-  if (rLow === rHigh) return p.diffs.select(rLow)[0];
-  if (rHigh - rLow <= 2) {
-    const [a, b] = p.diffs.select(rLow, rHigh);
-    return (a + b) / 2;
-  }
-  return (p.diffs.select(rLow)[0] + p.diffs.select(rHigh)[0]) / 2;
+  // the midpoint of the rLow-th and rHigh-th smallest differences
+  if (rHigh - rLow <= 2) return { groups: [[rLow, rHigh]] };
+  return {
+    groups: [
+      [rLow, rLow],
+      [rHigh, rHigh],
+    ],
+  };
 }
+
+/** A root known outright, or the order statistics whose midpoint it is. */
+type RootPlan = { value: number } | { groups: Array<[number, number]> };
 
 /**
  * Mann-Whitney (Wilcoxon rank-sum) confidence interval and Hodges–Lehmann
@@ -440,7 +556,7 @@ export function mannWhitney(
   y: ArrayLike<number>,
   confidenceLevel: number,
 ): MannWhitneyResult {
-  return mannWhitneySorted(sortedCopy(x), sortedCopy(y), confidenceLevel);
+  return mannWhitneySorted(sortedFloat64(x), sortedFloat64(y), confidenceLevel);
 }
 
 /**
@@ -486,25 +602,20 @@ function brentRoot(p: Prepared, zq: number): number {
  * stops at some point of it, so any point of it is Kayenta's estimate up to
  * the root finder's choice). Kayenta's end checks decide first.
  */
-function estimateOf(p: Prepared): {
-  estimate: number;
-  range: [number, number];
-} {
+function estimateOf(
+  p: Prepared,
+):
+  | { estimate: number; range: [number, number] }
+  | { groups: Array<[number, number]>; odd: boolean } {
   if (endpointF(p.lo, 0) <= 0)
     return { estimate: p.lo.mu, range: [p.lo.mu, p.lo.mu] };
   if (endpointF(p.hi, 0) >= 0)
     return { estimate: p.hi.mu, range: [p.hi.mu, p.hi.mu] };
   const N = p.diffs.total;
-  if (N % 2 === 1) {
-    if (N === 1) {
-      const v = p.diffs.select(1)[0];
-      return { estimate: v, range: [v, v] };
-    }
-    const [left, median, right] = p.diffs.selectRun((N + 1) / 2 - 1, 3);
-    return { estimate: median, range: [left, right] };
-  }
-  const [left, right] = p.diffs.selectRun(N / 2, 2);
-  return { estimate: (left + right) / 2, range: [left, right] };
+  if (N === 1) return { groups: [[1, 1]], odd: true };
+  if (N % 2 === 1)
+    return { groups: [[(N + 1) / 2 - 1, (N + 1) / 2 + 1]], odd: true };
+  return { groups: [[N / 2, N / 2 + 1]], odd: false };
 }
 
 /** {@link mannWhitneySorted} plus the interval where Kayenta's estimate may lie. */
@@ -520,9 +631,45 @@ export function mannWhitneyDetailed(
   }
   const p = prepare(x, y);
   const z = normalQuantile((1 - confidenceLevel) / 2); // negative
-  const lower = root(p, -z);
-  const upper = root(p, z);
-  const { estimate, range } = estimateOf(p);
+  const lowerPlan = root(p, -z);
+  const upperPlan = root(p, z);
+  const estPlan = estimateOf(p);
+  // every order statistic needed, selected together
+  const groups: Array<[number, number]> = [];
+  for (const plan of [lowerPlan, upperPlan, estPlan]) {
+    if ('groups' in plan) groups.push(...plan.groups);
+  }
+  const values = groups.length ? p.diffs.selectGroups(groups) : [];
+  let next = 0;
+  const rootValue = (plan: RootPlan): number => {
+    if ('value' in plan) return plan.value;
+    if (plan.groups.length === 1) {
+      const v = values[next++];
+      return v.length === 1 ? v[0] : (v[0] + v[v.length - 1]) / 2;
+    }
+    const a = values[next++][0];
+    const b = values[next++][0];
+    return (a + b) / 2;
+  };
+  const lower = rootValue(lowerPlan);
+  const upper = rootValue(upperPlan);
+  let estimate: number;
+  let range: [number, number];
+  if ('groups' in estPlan) {
+    const v = values[next++];
+    if (v.length === 1) {
+      estimate = v[0];
+      range = [v[0], v[0]];
+    } else if (estPlan.odd) {
+      estimate = v[1];
+      range = [v[0], v[2]];
+    } else {
+      estimate = (v[0] + v[1]) / 2;
+      range = [v[0], v[1]];
+    }
+  } else {
+    ({ estimate, range } = estPlan);
+  }
   return {
     estimate,
     confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
