@@ -350,6 +350,168 @@ describe('rollout state machine', () => {
     });
   });
 
+  describe('metric errors (Argo consecutiveErrorLimit)', () => {
+    const err = (error = 'Prometheus: connect ECONNREFUSED') =>
+      ({ type: 'metricError', error } as const);
+
+    it('defaults: limit 4, pause', () => {
+      expect(fresh()).toMatchObject({
+        consecutiveErrors: 0,
+        consecutiveErrorLimit: 4,
+        onErrorLimit: 'pause',
+      });
+    });
+
+    it('up to the limit: retry after the retry interval, weight kept, retries not used up', () => {
+      let s = run(fresh(), { type: 'start' });
+      for (let i = 1; i <= 4; i++) {
+        const t = transition(s, err());
+        expect(t.outcome).toBe('retry');
+        expect(t.state).toMatchObject({
+          phase: 'running',
+          weight: 10,
+          consecutiveErrors: i,
+          failedAttempts: 0,
+          attempt: 0,
+        });
+        expect(t.state.reason).toContain(`${i} consecutive error`);
+        expect(t.effects).toContainEqual({
+          type: 'scheduleAnalysis',
+          afterSeconds: 120,
+        });
+        expect(t.effects).toContainEqual(
+          expect.objectContaining({ type: 'recordEvidence', kind: 'retry' }),
+        );
+        s = t.state;
+      }
+    });
+
+    it('more errors in a row than the limit → paused with the rule and the last error as the causal chain', () => {
+      const s = run(
+        fresh(),
+        { type: 'start' },
+        pass,
+        err('a'),
+        err('b'),
+        err('c'),
+        err('d'),
+      );
+      const t = transition(s, err('Prometheus down'));
+      expect(t.outcome).toBe('pause');
+      expect(t.state).toMatchObject({
+        phase: 'paused',
+        pausedBy: 'errors',
+        weight: 50,
+        consecutiveErrors: 5,
+      });
+      expect(t.state.causalChain).toMatchObject({
+        step: 1,
+        weight: 50,
+        classification: 'Error',
+      });
+      expect(t.state.causalChain!.rule).toContain(
+        'consecutiveErrors (5) > consecutiveErrorLimit (4)',
+      );
+      expect(t.state.causalChain!.rule).toContain('Prometheus down');
+      expect(t.effects).toContainEqual({ type: 'cancelAnalysis' });
+      const ev = t.effects.find(e => e.type === 'recordEvidence');
+      expect(ev).toMatchObject({
+        kind: 'paused',
+        fromWeight: 50,
+        toWeight: 50,
+        causalChain: t.state.causalChain,
+      });
+      // no weight change on a pause
+      expect(t.effects.some(e => e.type === 'setWeight')).toBe(false);
+    });
+
+    it('onErrorLimit abort: traffic back to stable (0 %), aborted with the chain', () => {
+      const s = run(
+        fresh({ consecutiveErrorLimit: 1, onErrorLimit: 'abort' }),
+        { type: 'start' },
+        err(),
+      );
+      const t = transition(s, err('timeout'));
+      expect(t.outcome).toBe('abort');
+      expect(t.state).toMatchObject({ phase: 'aborted', weight: 0 });
+      expect(t.effects).toContainEqual({ type: 'setWeight', weight: 0 });
+      expect(t.state.causalChain!.rule).toContain(
+        'consecutiveErrors (2) > consecutiveErrorLimit (1)',
+      );
+      expect(t.effects.find(e => e.type === 'recordEvidence')).toMatchObject({
+        kind: 'aborted',
+        toWeight: 0,
+      });
+    });
+
+    it('limit 0: the first error stops the run', () => {
+      const s = run(fresh({ consecutiveErrorLimit: 0 }), { type: 'start' });
+      expect(transition(s, err()).state.phase).toBe('paused');
+    });
+
+    it('a verdict ends the run of errors (errors must be consecutive)', () => {
+      const s = run(
+        fresh(),
+        { type: 'start' },
+        err(),
+        err(),
+        err(),
+        err(),
+        fail, // metrics answered: counter reset, retry 1 of 2
+        err(),
+        err(),
+        err(),
+        err(),
+      );
+      expect(s).toMatchObject({
+        phase: 'running',
+        consecutiveErrors: 4,
+        failedAttempts: 1,
+      });
+      expect(transition(s, err()).state.phase).toBe('paused');
+    });
+
+    it('resume after an error pause re-reads the metrics with a fresh count and clears the chain', () => {
+      const s = run(
+        fresh({ consecutiveErrorLimit: 0 }),
+        { type: 'start' },
+        err(),
+      );
+      const t = transition(s, { type: 'resume', actor });
+      expect(t.state).toMatchObject({
+        phase: 'running',
+        consecutiveErrors: 0,
+        causalChain: null,
+      });
+      expect(t.effects).toContainEqual({
+        type: 'scheduleAnalysis',
+        afterSeconds: 300,
+      });
+    });
+
+    it('is illegal before start, while paused and on steps without analysis', () => {
+      expect(tryTransition(fresh(), err())).toMatchObject({
+        ok: false,
+        error: { code: 'not_started' },
+      });
+      const paused = run(fresh(), { type: 'start' }, { type: 'pause', actor });
+      expect(tryTransition(paused, err())).toMatchObject({
+        ok: false,
+        error: { code: 'not_running' },
+      });
+      const timed = run(
+        fresh({
+          steps: [{ weight: 10, analysis: false }, { weight: 100 }],
+        }),
+        { type: 'start' },
+      );
+      expect(tryTransition(timed, err())).toMatchObject({
+        ok: false,
+        error: { code: 'not_analysing' },
+      });
+    });
+  });
+
   it('abort before start is allowed (a created run can be cancelled)', () => {
     expect(transition(fresh(), { type: 'abort', actor }).state.phase).toBe(
       'aborted',
@@ -367,6 +529,7 @@ describe('rollout state machine', () => {
       { type: 'resume', actor },
       { type: 'abort', actor },
       { type: 'promote', actor },
+      { type: 'metricError', error: 'down' },
     ];
     const seen = new Set<string>();
     const queue = [fresh()];
@@ -378,6 +541,7 @@ describe('rollout state machine', () => {
         s.stepIndex,
         s.failedAttempts,
         s.pausedBy,
+        s.consecutiveErrors,
       ]);
       if (seen.has(key)) continue;
       seen.add(key);

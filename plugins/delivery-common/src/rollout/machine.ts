@@ -1,4 +1,5 @@
 import {
+  RolloutCausalChain,
   RolloutConfig,
   RolloutEffect,
   RolloutEvent,
@@ -15,6 +16,9 @@ export const ROLLOUT_DEFAULTS = {
   intervalSeconds: 300,
   retries: 2,
   retryIntervalSeconds: 120,
+  /** Argo Rollouts' default consecutiveErrorLimit. */
+  consecutiveErrorLimit: 4,
+  onErrorLimit: 'pause',
 } as const;
 
 /** An illegal transition (the state is unchanged). @public */
@@ -55,6 +59,10 @@ export function initialRolloutState(config: RolloutConfig): RolloutState {
     reason: null,
     pausedBy: null,
     causalChain: null,
+    consecutiveErrors: 0,
+    consecutiveErrorLimit:
+      config.consecutiveErrorLimit ?? ROLLOUT_DEFAULTS.consecutiveErrorLimit,
+    onErrorLimit: config.onErrorLimit ?? ROLLOUT_DEFAULTS.onErrorLimit,
   };
 }
 
@@ -174,13 +182,18 @@ function illegal(
  *   human. Fail: retry after retryIntervalSeconds while retries remain,
  *   then roll back (weight 0) with the causal chain as evidence.
  * - `advance`: a step without analysis has served its interval.
+ * - `metricError`: the metrics could not be read; retried after
+ *   retryIntervalSeconds until more than consecutiveErrorLimit (default 4)
+ *   errors in a row, then paused (default) or aborted, the rule and the last
+ *   error as the causal chain. A verdict or a resume ends the run of errors.
  * - `pause` / `resume` / `abort` / `promote` (to 100 % now): manual actions.
  * @public
  */
 export function transition(
-  s: RolloutState,
+  state: RolloutState,
   e: RolloutEvent,
 ): RolloutTransition {
+  let s = state;
   if (isRolloutEnded(s.phase)) {
     illegal(s, e, 'ended', `the run has already ${s.phase.replace('_', ' ')}`);
   }
@@ -205,6 +218,8 @@ export function transition(
         illegal(s, e, 'not_analysing', `step ${step + 1} has no analysis`);
       }
       const attempt = s.attempt + 1;
+      // a verdict means the metrics answered: the run of errors ends
+      s = { ...s, consecutiveErrors: 0 };
       const judged = `analysis ${attempt} at step ${step + 1} (${s.weight}%): ${
         e.classification
       }`;
@@ -311,6 +326,111 @@ export function transition(
         outcome: 'rollback',
       };
     }
+    case 'metricError': {
+      if (!started) illegal(s, e, 'not_started', 'the run has not started');
+      if (s.phase !== 'running') {
+        illegal(
+          s,
+          e,
+          'not_running',
+          `metrics are only read while running (the run is ${s.phase})`,
+        );
+      }
+      if (!analysedAt(s, step)) {
+        illegal(s, e, 'not_analysing', `step ${step + 1} has no analysis`);
+      }
+      const errors = (s.consecutiveErrors ?? 0) + 1;
+      const limit =
+        s.consecutiveErrorLimit ?? ROLLOUT_DEFAULTS.consecutiveErrorLimit;
+      const at = `step ${step + 1} (${s.weight}%)`;
+      if (errors <= limit) {
+        const reason = `metrics unavailable at ${at}: ${errors} consecutive error${
+          errors === 1 ? '' : 's'
+        } (limit ${limit}); retrying in ${s.retryIntervalSeconds} s — ${
+          e.error
+        }`;
+        return {
+          state: { ...s, consecutiveErrors: errors, reason },
+          effects: [
+            { type: 'scheduleAnalysis', afterSeconds: s.retryIntervalSeconds },
+            {
+              type: 'recordEvidence',
+              kind: 'retry',
+              summary: reason,
+              step,
+              fromWeight: s.weight,
+              toWeight: s.weight,
+            },
+          ],
+          outcome: 'retry',
+        };
+      }
+      const rule = `consecutiveErrors (${errors}) > consecutiveErrorLimit (${limit})`;
+      const chain: RolloutCausalChain = {
+        step,
+        weight: s.weight,
+        metric: null,
+        classification: 'Error',
+        canary: null,
+        baseline: null,
+        estimate: null,
+        confidenceInterval: null,
+        rule: `${rule}: the metrics could not be read — last error: ${e.error}`,
+        actor: null,
+      };
+      if ((s.onErrorLimit ?? ROLLOUT_DEFAULTS.onErrorLimit) === 'abort') {
+        const reason = `aborted at ${at}: ${rule}; traffic back to the stable version — last error: ${e.error}`;
+        return {
+          state: {
+            ...s,
+            phase: 'aborted',
+            consecutiveErrors: errors,
+            weight: 0,
+            reason,
+            pausedBy: null,
+            causalChain: chain,
+          },
+          effects: [
+            { type: 'setWeight', weight: 0 },
+            { type: 'cancelAnalysis' },
+            {
+              type: 'recordEvidence',
+              kind: 'aborted',
+              summary: reason,
+              step,
+              fromWeight: s.weight,
+              toWeight: 0,
+              causalChain: chain,
+            },
+          ],
+          outcome: 'abort',
+        };
+      }
+      const reason = `paused at ${at}: ${rule}; the weight stays at ${s.weight}% until a human resumes, promotes or aborts — last error: ${e.error}`;
+      return {
+        state: {
+          ...s,
+          phase: 'paused',
+          pausedBy: 'errors',
+          consecutiveErrors: errors,
+          reason,
+          causalChain: chain,
+        },
+        effects: [
+          { type: 'cancelAnalysis' },
+          {
+            type: 'recordEvidence',
+            kind: 'paused',
+            summary: reason,
+            step,
+            fromWeight: s.weight,
+            toWeight: s.weight,
+            causalChain: chain,
+          },
+        ],
+        outcome: 'pause',
+      };
+    }
     case 'advance':
       if (!started) illegal(s, e, 'not_started', 'the run has not started');
       if (s.phase !== 'running') {
@@ -362,6 +482,9 @@ export function transition(
         ...s,
         phase: 'running',
         pausedBy: null,
+        consecutiveErrors: 0,
+        // the chain of an error pause explained the pause, not an end
+        causalChain: s.pausedBy === 'errors' ? null : s.causalChain,
         reason,
       };
       return {

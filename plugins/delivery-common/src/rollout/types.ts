@@ -27,10 +27,18 @@ export interface RolloutConfig {
   retries?: number;
   /** Seconds before a retry (default 120). */
   retryIntervalSeconds?: number;
+  /**
+   * Consecutive failed metric queries (the metrics provider down) tolerated
+   * before the run stops: more than this many in a row and it pauses (or
+   * aborts, see onErrorLimit). Argo's consecutiveErrorLimit; default 4.
+   */
+  consecutiveErrorLimit?: number;
+  /** What a run does past the error limit: pause for a human (default) or abort. */
+  onErrorLimit?: 'pause' | 'abort';
 }
 
 /** Why the run is paused. @public */
-export type PauseCause = 'inconclusive' | 'manual';
+export type PauseCause = 'inconclusive' | 'manual' | 'errors';
 
 /** State of the rollout state machine (JSON-serialisable, stored with the run). @public */
 export interface RolloutState {
@@ -53,6 +61,12 @@ export interface RolloutState {
   /** Why the run is where it is (last decision), in words. */
   reason: string | null;
   pausedBy?: PauseCause | null;
+  /** Metric queries that failed in a row at the current analysis (reset by a verdict or a resume). */
+  consecutiveErrors?: number;
+  /** See RolloutConfig.consecutiveErrorLimit (absent = 4). */
+  consecutiveErrorLimit?: number;
+  /** See RolloutConfig.onErrorLimit (absent = pause). */
+  onErrorLimit?: 'pause' | 'abort';
   /** Set when the run ended through a rollback or an abort. */
   causalChain?: RolloutCausalChain | null;
 }
@@ -93,6 +107,12 @@ export type RolloutEvent =
     }
   /** A step without analysis has served its interval. */
   | { type: 'advance' }
+  /**
+   * The metrics for an analysis could not be read (provider failing or
+   * unreachable): retried after retryIntervalSeconds until more than
+   * consecutiveErrorLimit errors in a row, then paused or aborted.
+   */
+  | { type: 'metricError'; error: string }
   | { type: 'pause'; actor: string; reason?: string }
   | { type: 'resume'; actor: string; reason?: string }
   | { type: 'abort'; actor: string; reason?: string }
