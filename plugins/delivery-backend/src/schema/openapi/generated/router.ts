@@ -1286,7 +1286,9 @@ export const spec = {
       PlanRequest: {
         type: 'object',
         required: ['entityRefs', 'environment'],
-        additionalProperties: false,
+        description:
+          'unknown fields are refused by the route (400 naming the field)',
+        additionalProperties: true,
         properties: {
           entityRefs: {
             type: 'array',
@@ -2826,7 +2828,7 @@ export const spec = {
             'application/json': {
               schema: {
                 type: 'object',
-                additionalProperties: false,
+                additionalProperties: true,
                 properties: {
                   reason: {
                     type: 'string',
