@@ -35,6 +35,11 @@ export type EvaluateEntityOptions = {
   headSeq?: number;
   /** SHA-256 implementation (default: the pure JS one). */
   hash?: HashFn;
+  /**
+   * Hex SHA-256 of a string's UTF-8 bytes, when the caller has a faster
+   * one than `hash` over encoded bytes (node:crypto in the backend).
+   */
+  hashText?: (text: string) => string;
 };
 
 function factString(facts: Facts, name: string): string | undefined {
@@ -97,12 +102,21 @@ export function evaluateCheck(
   check: CheckDefinition,
   options: Omit<EvaluateEntityOptions, 'checks' | 'entityRef'>,
 ): CheckResult {
-  const nowMs = Date.parse(options.now);
+  return checkAt(check, options, Date.parse(options.now), Date.parse);
+}
+
+/** evaluateCheck with `now` parsed once per entity and a parse cache. */
+function checkAt(
+  check: CheckDefinition,
+  options: Omit<EvaluateEntityOptions, 'checks' | 'entityRef'>,
+  nowMs: number,
+  parse: (iso: string) => number,
+): CheckResult {
   const outcome = evaluateRule(check.rule, options.facts, nowMs);
   const maxAge = check.maxAgeDays ?? options.maxEvidenceAgeDays;
   const stale =
     outcome.oldestAt !== undefined &&
-    nowMs - Date.parse(outcome.oldestAt) > maxAge * DAY_MS;
+    nowMs - parse(outcome.oldestAt) > maxAge * DAY_MS;
   const compliance = options.mode === 'compliance';
   let status: CheckStatus;
   let reason: string;
@@ -185,6 +199,7 @@ export function resultHashOf(
     checks: CheckResult[];
   },
   hash: HashFn = sha256,
+  hashText?: (text: string) => string,
 ): string {
   // The object below is built with its keys in sorted order, which is what
   // sortedJson produces from the same data unsorted (see
@@ -214,7 +229,8 @@ export function resultHashOf(
     mode: r.mode,
     score: r.score,
   };
-  return toHex(hash(utf8Encode(JSON.stringify(canonical))));
+  const text = JSON.stringify(canonical);
+  return hashText ? hashText(text) : toHex(hash(utf8Encode(text)));
 }
 
 /** Catalog facts only (those not read from evidence), as plain values. @public */
@@ -232,9 +248,19 @@ export function entityFactsOf(facts: Facts): Record<string, FactValue> {
  * @public
  */
 export function evaluateEntity(options: EvaluateEntityOptions): EntityResult {
+  const nowMs = Date.parse(options.now);
+  const parsed = new Map<string, number>();
+  const parse = (iso: string) => {
+    let t = parsed.get(iso);
+    if (t === undefined) {
+      t = Date.parse(iso);
+      parsed.set(iso, t);
+    }
+    return t;
+  };
   const checks = options.checks
     .filter(c => checkApplies(c, options.facts))
-    .map(c => evaluateCheck(c, options));
+    .map(c => checkAt(c, options, nowMs, parse));
   const inputs = [...new Set(checks.flatMap(c => c.evidence))].sort();
   const base = {
     entityRef: options.entityRef,
@@ -248,7 +274,7 @@ export function evaluateEntity(options: EvaluateEntityOptions): EntityResult {
   return {
     ...base,
     computedAt: options.now,
-    resultHash: resultHashOf(base, options.hash),
+    resultHash: resultHashOf(base, options.hash, options.hashText),
     replay: {
       entityFacts: entityFactsOf(options.facts),
       checks: options.checks,

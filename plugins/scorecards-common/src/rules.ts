@@ -24,57 +24,85 @@ function show(v: FactValue): string {
 
 type Leaf = Exclude<Rule, { all: Rule[] } | { any: Rule[] } | { not: Rule }>;
 
+/** A leaf rule compiled once: what it wants, in words, and its test. */
+type CompiledLeaf = {
+  want: string;
+  test: (value: FactValue, now: number) => boolean;
+};
+
+const compiledLeaves = new WeakMap<object, CompiledLeaf>();
+
+function compileLeaf(rule: Leaf): CompiledLeaf {
+  const r = rule as Record<string, any>;
+  if ('exists' in r) {
+    const ok = Boolean(r.exists);
+    return { want: ok ? 'present' : 'absent', test: () => ok };
+  }
+  if ('equals' in r) {
+    const x = r.equals;
+    return { want: `= ${show(x)}`, test: v => v === x };
+  }
+  if ('notEquals' in r) {
+    const x = r.notEquals;
+    return { want: `≠ ${show(x)}`, test: v => v !== x };
+  }
+  if ('in' in r) {
+    const xs = r.in as FactValue[];
+    return {
+      want: `one of ${xs.map(show).join(', ')}`,
+      test: v => xs.includes(v),
+    };
+  }
+  if ('matches' in r) {
+    const re = new RegExp(r.matches);
+    return {
+      want: `matching /${r.matches}/`,
+      test: v => typeof v === 'string' && re.test(v),
+    };
+  }
+  if ('maxAgeDays' in r) {
+    const maxMs = r.maxAgeDays * DAY_MS;
+    return {
+      want: `at most ${r.maxAgeDays} days old`,
+      test: (v, now) => {
+        const t = typeof v === 'string' ? Date.parse(v) : NaN;
+        return Number.isFinite(t) && now - t <= maxMs;
+      },
+    };
+  }
+  const parts: string[] = [];
+  const { gt, gte, lt, lte } = r as Record<string, number | undefined>;
+  if (gt !== undefined) parts.push(`> ${gt}`);
+  if (gte !== undefined) parts.push(`≥ ${gte}`);
+  if (lt !== undefined) parts.push(`< ${lt}`);
+  if (lte !== undefined) parts.push(`≤ ${lte}`);
+  return {
+    want: parts.join(' and '),
+    test: v =>
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (gt === undefined || v > gt) &&
+      (gte === undefined || v >= gte) &&
+      (lt === undefined || v < lt) &&
+      (lte === undefined || v <= lte),
+  };
+}
+
+/**
+ * A leaf's comparison, compiled on first use and kept with the rule
+ * object (check definitions live as long as the configuration).
+ */
 function compareLeaf(
   rule: Leaf,
   value: FactValue,
   now: number,
 ): { ok: boolean; want: string } {
-  const r = rule as Record<string, any>;
-  if ('exists' in r) {
-    return { ok: r.exists, want: r.exists ? 'present' : 'absent' };
+  let c = compiledLeaves.get(rule);
+  if (!c) {
+    c = compileLeaf(rule);
+    compiledLeaves.set(rule, c);
   }
-  if ('equals' in r)
-    return { ok: value === r.equals, want: `= ${show(r.equals)}` };
-  if ('notEquals' in r) {
-    return { ok: value !== r.notEquals, want: `≠ ${show(r.notEquals)}` };
-  }
-  if ('in' in r) {
-    return {
-      ok: (r.in as FactValue[]).includes(value),
-      want: `one of ${(r.in as FactValue[]).map(show).join(', ')}`,
-    };
-  }
-  if ('matches' in r) {
-    return {
-      ok: typeof value === 'string' && new RegExp(r.matches).test(value),
-      want: `matching /${r.matches}/`,
-    };
-  }
-  if ('maxAgeDays' in r) {
-    const t = typeof value === 'string' ? Date.parse(value) : NaN;
-    const ok = Number.isFinite(t) && now - t <= r.maxAgeDays * DAY_MS;
-    return { ok, want: `at most ${r.maxAgeDays} days old` };
-  }
-  const parts: string[] = [];
-  let ok = typeof value === 'number' && Number.isFinite(value);
-  const n = value as number;
-  if (r.gt !== undefined) {
-    parts.push(`> ${r.gt}`);
-    ok = ok && n > r.gt;
-  }
-  if (r.gte !== undefined) {
-    parts.push(`≥ ${r.gte}`);
-    ok = ok && n >= r.gte;
-  }
-  if (r.lt !== undefined) {
-    parts.push(`< ${r.lt}`);
-    ok = ok && n < r.lt;
-  }
-  if (r.lte !== undefined) {
-    parts.push(`≤ ${r.lte}`);
-    ok = ok && n <= r.lte;
-  }
-  return { ok, want: parts.join(' and ') };
+  return { ok: c.test(value, now), want: c.want };
 }
 
 function merge(into: RuleOutcome, from: RuleOutcome) {

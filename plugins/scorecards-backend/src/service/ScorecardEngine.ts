@@ -28,6 +28,8 @@ import {
 /** node:crypto SHA-256 (the pure JS one in the common package is slower). */
 const nativeSha256 = (data: Uint8Array) =>
   new Uint8Array(createHash('sha256').update(data).digest());
+const nativeSha256Text = (text: string) =>
+  createHash('sha256').update(text, 'utf8').digest('hex');
 
 export type RefreshSummary = {
   entities: number;
@@ -175,7 +177,8 @@ export class ScorecardEngine {
     ctx: {
       credentials: BackstageCredentials;
       domains: Map<string, string>;
-      waivers: Waiver[];
+      /** approved, unexpired waivers by entity ref */
+      waivers: Map<string, Waiver[]>;
       now: string;
     },
   ): Promise<StoredResult> {
@@ -207,11 +210,12 @@ export class ScorecardEngine {
       mode: modeOf(entity),
       checks: this.options.config.checks,
       facts,
-      waivers: ctx.waivers.filter(w => w.entityRef === ref),
+      waivers: ctx.waivers.get(ref) ?? [],
       maxEvidenceAgeDays: this.options.config.maxEvidenceAgeDays,
       now: ctx.now,
       headSeq: records.reduce((m, r) => Math.max(m, r.envelope.seq), 0),
       hash: nativeSha256,
+      hashText: nativeSha256Text,
     });
     return {
       result,
@@ -287,7 +291,7 @@ export class ScorecardEngine {
     const item = await this.compute(entity, {
       credentials,
       domains,
-      waivers,
+      waivers: new Map([[ref, waivers]]),
       now,
     });
     await this.options.store.saveResults([item]);
@@ -311,11 +315,15 @@ export class ScorecardEngine {
     const started = Date.now();
     const credentials = await this.credentials();
     const now = this.now();
-    const [domains, previous, waivers] = await Promise.all([
+    const [domains, previous, approved] = await Promise.all([
       this.domainsBySystem(credentials),
       this.options.store.listStates(),
-      this.options.store.listWaivers({ status: 'approved', now }),
+      this.options.store.allActiveWaivers(now),
     ]);
+    const waivers = new Map<string, Waiver[]>();
+    for (const w of approved) {
+      waivers.set(w.entityRef, [...(waivers.get(w.entityRef) ?? []), w]);
+    }
     const seen = new Set<string>();
     let entities = 0;
     let changed = 0;

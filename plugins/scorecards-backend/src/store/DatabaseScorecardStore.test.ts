@@ -322,6 +322,34 @@ describe.each(databases.eachSupportedId())(
       expect(await store.expiredSince(now, later)).toEqual([w.entityRef]);
     });
 
+    it('gives the full refresh every active waiver, past the listing limit of 1000', async () => {
+      const { store, knex } = await create();
+      const now = '2026-11-30T08:00:00.000Z';
+      const rows = Array.from({ length: 1005 }, (_, i) => ({
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        entity_ref: `component:default/s${i}`,
+        check_id: 'owner-set',
+        reason: 'r',
+        expires_at:
+          i === 0 ? '2026-11-30T07:00:00.000Z' : '2026-12-30T00:00:00.000Z',
+        status: 'approved',
+        requested_by: 'user:default/a',
+        requested_at: now,
+        decided_by: 'user:default/b',
+        decided_at: now,
+      }));
+      for (let i = 0; i < rows.length; i += 50)
+        await knex('scorecard_waivers').insert(rows.slice(i, i + 50));
+      expect(await store.listWaivers({ status: 'approved', now })).toHaveLength(
+        1000,
+      );
+      const all = await store.allActiveWaivers(now);
+      expect(all).toHaveLength(1004); // the expired one left out
+      expect(all.find(w => w.entityRef === 'component:default/s0')).toBe(
+        undefined,
+      );
+    });
+
     it('migrations go down and up again', async () => {
       const { knex } = await create();
       const dir = require('path').resolve(__dirname, '../../migrations');

@@ -573,6 +573,15 @@ export class DatabaseScorecardStore {
     return rows.map(r => withDerivedStatus(fromWaiverRow(r), filter.now));
   }
 
+  /** Every approved waiver, of every entity, that has not expired at `now` (no page limit). */
+  async allActiveWaivers(now: string): Promise<Waiver[]> {
+    const rows = await this.db('scorecard_waivers')
+      .where({ status: 'approved' })
+      .andWhere('expires_at', '>', now)
+      .select();
+    return rows.map(fromWaiverRow).map(({ comment, ...w }) => w);
+  }
+
   /** Approved waivers of an entity that have not expired at `now`. */
   async activeWaivers(entityRef: string, now: string): Promise<Waiver[]> {
     const rows = await this.db('scorecard_waivers')
