@@ -221,6 +221,10 @@ export interface Config {
       concurrency?: number;
       /** Coordinated promotion: roll earlier waves back too when a wave fails. Default false. */
       rollbackEarlierWaves?: boolean;
+      /** Coordinated promotion: how often the plan task runs (seconds, one backend at a time). Default 5. */
+      planFrequencySeconds?: number;
+      /** Coordinated promotion: seconds a backend may hold a service it promotes or rolls back before another backend takes it over (after a crash). Default 900. */
+      planLeaseSeconds?: number;
       /** Seed demo releases and promotions for service-a and service-b. Default false. */
       demoSeed?: boolean;
     };
