@@ -181,6 +181,10 @@ export const deliveryPlugin = createBackendPlugin({
           },
         });
         if (planConfig.demoSeed) {
+          let stopped = false;
+          deps.lifecycle.addShutdownHook(() => {
+            stopped = true;
+          });
           deps.lifecycle.addStartupHook(() => {
             // in the background: it waits for the promotion demo seed
             seedDemoPlan({
@@ -189,6 +193,7 @@ export const deliveryPlugin = createBackendPlugin({
               promotions: promotion.service,
               auth: deps.auth,
               logger: deps.logger,
+              stopped: () => stopped,
             }).catch(e =>
               deps.logger.error(`delivery: demo promotion plan failed: ${e}`),
             );

@@ -22,6 +22,8 @@ export async function seedDemoPlan(options: {
   logger: LoggerService;
   attempts?: number;
   delayMs?: number;
+  /** True once the backend shuts down (the seed stops waiting). */
+  stopped?: () => boolean;
 }): Promise<boolean> {
   const { plans, orchestrator, promotions, auth, logger } = options;
   if (await plans.store.hasDemoPlans()) return false;
@@ -39,6 +41,7 @@ export async function seedDemoPlan(options: {
       if (ready.every(Boolean)) break;
       throw new Error('the demo releases are not in dev yet');
     } catch (e) {
+      if (options.stopped?.()) return false;
       if (i + 1 >= attempts) {
         logger.warn(`delivery: demo promotion plan skipped: ${e}`);
         return false;
