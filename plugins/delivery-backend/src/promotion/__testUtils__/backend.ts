@@ -117,6 +117,8 @@ export const healthyEvidence = (over: Record<string, any> = {}) => ({
 export async function startPromotionBackend(options: {
   entities: any[];
   config?: Record<string, any>;
+  /** `evidence` config (e.g. the demo seed). */
+  evidence?: Record<string, any>;
   asked?: any[];
 }) {
   const holder: { evidence?: EvidenceService } = {};
@@ -130,6 +132,7 @@ export async function startPromotionBackend(options: {
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
+          ...(options.evidence ? { evidence: options.evidence } : {}),
           delivery: {
             canary: { intervalSeconds: 3600, frequencySeconds: 3600 },
             promotion: options.config ?? {},
