@@ -55,6 +55,16 @@ export interface Config {
       retries?: number;
       /** Seconds before a retry. Default 120. */
       retryIntervalSeconds?: number;
+      /** Failed metric queries in a row (metrics provider down) tolerated before the run stops (Argo's consecutiveErrorLimit). Default 4. */
+      consecutiveErrorLimit?: number;
+      /** What a run does past consecutiveErrorLimit: `pause` for a human (default) or `abort` (traffic back to stable). */
+      onErrorLimit?: 'pause' | 'abort';
+      /**
+       * Days a finished canary run (its analyses, measurements and events) is
+       * kept in the delivery database; a daily task deletes older ones. Its
+       * evidence records are not touched. Default: kept forever.
+       */
+      retentionDays?: number;
       /** How often the engine task runs (seconds, one replica at a time). Default 10. */
       frequencySeconds?: number;
       /** Baseline version label when a start request names none. Default `stable`. */

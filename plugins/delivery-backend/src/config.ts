@@ -22,6 +22,8 @@ export interface CanaryConfig {
   frequencySeconds: number;
   argoWindowSeconds: number;
   demoSeed: boolean;
+  /** Finished runs (and their samples) older than this are deleted; absent = kept. */
+  retentionDays?: number;
 }
 
 export const DEFAULT_STEPS = [10, 50, 100];
@@ -143,6 +145,26 @@ export function readCanaryConfig(root: Config): CanaryConfig {
   if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
     throw new Error('delivery.canary.retries: an integer 0..10');
   }
+  const consecutiveErrorLimit =
+    c?.getOptionalNumber('consecutiveErrorLimit') ?? 4;
+  if (
+    !Number.isInteger(consecutiveErrorLimit) ||
+    consecutiveErrorLimit < 0 ||
+    consecutiveErrorLimit > 100
+  ) {
+    throw new Error('delivery.canary.consecutiveErrorLimit: an integer 0..100');
+  }
+  const onErrorLimit = c?.getOptionalString('onErrorLimit') ?? 'pause';
+  if (onErrorLimit !== 'pause' && onErrorLimit !== 'abort') {
+    throw new Error('delivery.canary.onErrorLimit: "pause" or "abort"');
+  }
+  const retentionDays = c?.getOptionalNumber('retentionDays');
+  if (
+    retentionDays !== undefined &&
+    !(Number.isInteger(retentionDays) && retentionDays >= 1)
+  ) {
+    throw new Error('delivery.canary.retentionDays: an integer ≥ 1 (days)');
+  }
   return {
     metricsProvider,
     trafficProvider,
@@ -167,6 +189,8 @@ export function readCanaryConfig(root: Config): CanaryConfig {
       intervalSeconds: pos('intervalSeconds', 300),
       retries,
       retryIntervalSeconds: pos('retryIntervalSeconds', 120),
+      consecutiveErrorLimit,
+      onErrorLimit,
       judge: {
         thresholds: {
           pass: j?.getOptionalNumber('thresholds.pass') ?? 95,
@@ -182,5 +206,6 @@ export function readCanaryConfig(root: Config): CanaryConfig {
     frequencySeconds: pos('frequencySeconds', 10),
     argoWindowSeconds: pos('argo.windowSeconds', 300),
     demoSeed: c?.getOptionalBoolean('demoSeed') ?? false,
+    retentionDays,
   };
 }

@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { RecorderTrafficProvider } from '../providers/RecorderTrafficProvider';
+import { SimulatorMetricsProvider } from '../providers/SimulatorMetricsProvider';
 import type {
   MetricsProvider,
   MetricsQuery,
@@ -317,6 +318,112 @@ describe.each(databases.eachSupportedId())('CanaryEngine on %p', databaseId => {
       'verdict',
       'paused',
     ]);
+  });
+
+  it('metrics provider down: retries at the retry interval, pauses after consecutiveErrorLimit errors with the reason as evidence; resume and abort (onErrorLimit) work', async () => {
+    const knex = await databases.init(databaseId);
+    const clock = manualClock();
+    let down = true;
+    const healthy = new SimulatorMetricsProvider();
+    const metrics: MetricsProvider = {
+      type: 'simulator',
+      async query(q: MetricsQuery) {
+        if (down)
+          throw new Error('Prometheus: connect ECONNREFUSED 127.0.0.1:9090');
+        return healthy.query({ ...q, simulation: 'healthy' });
+      },
+    };
+    const { engine, store, evidence } = await createEngine(knex, {
+      clock: clock.now,
+      metrics,
+      config: testCanaryConfig({ consecutiveErrorLimit: 2 }),
+    });
+    const run = await engine.start({
+      entityRef: ENTITY,
+      version: '2.0.0',
+      actor: 'user:default/alice',
+    });
+    // errors 1 and 2 (≤ limit 2): retried 120 s later, weight kept
+    for (let i = 1; i <= 2; i++) {
+      clock.set((await store.getRun(run.id))!.nextAt!);
+      await engine.tick();
+      const r = (await store.getRun(run.id))!;
+      expect(r.status).toBe('running');
+      expect(r.requestedWeight).toBe(10);
+      expect(r.reason).toContain(`${i} consecutive error`);
+      expect(r.reason).toContain('ECONNREFUSED');
+      expect(r.nextAt).toBe(
+        new Date(clock.now().getTime() + 120_000).toISOString(),
+      );
+    }
+    // error 3 > limit 2: paused, the rule and the error recorded
+    clock.set((await store.getRun(run.id))!.nextAt!);
+    await engine.tick();
+    const paused = (await store.getRun(run.id))!;
+    expect(paused.status).toBe('paused');
+    expect(paused.requestedWeight).toBe(10);
+    expect(paused.nextAt).toBeNull();
+    expect(paused.causalChain?.rule).toContain(
+      'consecutiveErrors (3) > consecutiveErrorLimit (2)',
+    );
+    expect((await store.events(run.id)).map(e => e.type)).toEqual([
+      'started',
+      'retry',
+      'retry',
+      'paused',
+    ]);
+    expect(await store.analyses(run.id)).toEqual([]); // nothing was judged
+    const pauseRecord = evidence.records[evidence.records.length - 1].request;
+    expect(pauseRecord.category).toBe('canary');
+    expect(pauseRecord.summary.decision).toBe('paused');
+    expect(pauseRecord.payload.causalChain.rule).toContain(
+      'consecutiveErrorLimit (2)',
+    );
+    expect(pauseRecord.payload.error).toContain('ECONNREFUSED');
+    expect(pauseRecord.payload.consecutiveErrors).toBe(3);
+    // a paused run is not analysed
+    clock.advance(3600);
+    expect((await engine.tick()).analysed).toBe(0);
+
+    // Prometheus back; a human resumes: the count starts again, the run goes on
+    down = false;
+    const resumed = await engine.act(run.id, 'resume', 'user:default/alice');
+    expect(resumed.status).toBe('running');
+    expect(resumed.causalChain).toBeNull();
+    const done = await driveToEnd([{ engine, store }], clock, run.id);
+    expect(done.status).toBe('succeeded');
+
+    // onErrorLimit abort: traffic back to stable
+    down = true;
+    const {
+      engine: e2,
+      store: s2,
+      traffic: t2,
+    } = await createEngine(knex, {
+      clock: clock.now,
+      metrics,
+      config: testCanaryConfig({
+        consecutiveErrorLimit: 0,
+        onErrorLimit: 'abort',
+      }),
+    });
+    const run2 = await e2.start({
+      entityRef: 'component:default/service-b',
+      version: '3.0.0',
+      actor: 'user:default/alice',
+    });
+    clock.set((await s2.getRun(run2.id))!.nextAt!);
+    await e2.tick();
+    const aborted = (await s2.getRun(run2.id))!;
+    expect(aborted.status).toBe('aborted');
+    expect(aborted.requestedWeight).toBe(0);
+    expect(aborted.finishedAt).not.toBeNull();
+    expect(
+      (t2 as RecorderTrafficProvider).weightOf('component:default/service-b'),
+    ).toBe(0);
+    expect(aborted.causalChain?.rule).toContain(
+      'consecutiveErrors (1) > consecutiveErrorLimit (0)',
+    );
   });
 
   it('does not judge traffic it could not set; retries the weight on the next tick', async () => {

@@ -186,6 +186,10 @@ export class CanaryEngine {
         intervalSeconds: config.intervalSeconds,
         retries: config.retries,
         retryIntervalSeconds: config.retryIntervalSeconds,
+        ...(config.consecutiveErrorLimit !== undefined
+          ? { consecutiveErrorLimit: config.consecutiveErrorLimit }
+          : {}),
+        ...(config.onErrorLimit ? { onErrorLimit: config.onErrorLimit } : {}),
       }),
       { type: 'start' },
     );
@@ -340,6 +344,10 @@ export class CanaryEngine {
         run.observedWeight,
       );
       const next = scheduleOf(t.effects, now);
+      const clearsChain =
+        action === 'resume' &&
+        st.machine.pausedBy === 'errors' &&
+        !t.state.causalChain;
       const committed = await store.commit({
         runId,
         expectedVersion: run.rowVersion,
@@ -355,6 +363,8 @@ export class CanaryEngine {
           ...(t.state.causalChain
             ? { causalChain: t.state.causalChain as CausalChain }
             : {}),
+          // resuming after an error pause: that chain explained the pause
+          ...(clearsChain ? { causalChain: null } : {}),
           ...(isRolloutEnded(t.state.phase) ? { finishedAt: iso(now) } : {}),
           ...(next !== undefined ? { nextAt: next } : {}),
         },
@@ -426,19 +436,26 @@ export class CanaryEngine {
       return this.commitDecision(run, now, t, { windowStart: iso(now) });
     }
     const attempt = m.attempt + 1;
-    const result = await metrics.query({
-      runId: run.id,
-      entityRef: run.entityRef,
-      canaryVersion: run.version,
-      baselineVersion: run.baselineVersion,
-      metrics: run.config.metrics,
-      start: new Date(st.windowStart),
-      end: now,
-      step: m.stepIndex,
-      attempt,
-      requestedWeight: m.weight,
-      simulation: run.simulation,
-    });
+    let result: Awaited<ReturnType<typeof metrics.query>>;
+    try {
+      result = await metrics.query({
+        runId: run.id,
+        entityRef: run.entityRef,
+        canaryVersion: run.version,
+        baselineVersion: run.baselineVersion,
+        metrics: run.config.metrics,
+        start: new Date(st.windowStart),
+        end: now,
+        step: m.stepIndex,
+        attempt,
+        requestedWeight: m.weight,
+        simulation: run.simulation,
+      });
+    } catch (e) {
+      // the metrics provider failed (e.g. Prometheus down): the state
+      // machine counts consecutive errors and retries, pauses or aborts
+      return this.metricError(run, now, e);
+    }
     const earlier = (await store.analyses(run.id)).filter(
       a => a.step === m.stepIndex,
     );
@@ -506,6 +523,40 @@ export class CanaryEngine {
         step: decision,
         completed: decision,
       },
+    );
+  }
+
+  /** A failed metrics query, decided by the state machine (consecutiveErrorLimit). */
+  private async metricError(
+    run: RunRow,
+    now: Date,
+    e: unknown,
+  ): Promise<'done' | 'lost'> {
+    const st = run.state as EngineState;
+    const error = String(
+      (e as Error)?.message
+        ? `${(e as Error).name}: ${(e as Error).message}`
+        : e,
+    ).slice(0, 300);
+    this.options.logger.warn(
+      `delivery: metrics for canary run ${run.id} unavailable: ${error}`,
+    );
+    const t = this.decide(st.machine, { type: 'metricError', error });
+    const detail = {
+      error,
+      consecutiveErrors: t.state.consecutiveErrors ?? null,
+      consecutiveErrorLimit: t.state.consecutiveErrorLimit ?? null,
+      window: { start: st.windowStart, end: iso(now) },
+      inputs: [] as string[],
+    };
+    // the window keeps its start: the next analysis reads all of it
+    return this.commitDecision(
+      run,
+      now,
+      t,
+      { windowStart: st.windowStart },
+      undefined,
+      { retry: detail, paused: detail, aborted: detail },
     );
   }
 

@@ -68,6 +68,10 @@ export interface RunConfig {
   intervalSeconds: number;
   retries: number;
   retryIntervalSeconds: number;
+  /** Failed metric queries in a row tolerated before onErrorLimit (absent: 4, Argo's default). */
+  consecutiveErrorLimit?: number;
+  /** Past the error limit: pause for a human (absent: pause) or abort. */
+  onErrorLimit?: 'pause' | 'abort';
   judge: {
     thresholds: { pass: number; marginal: number };
     confidenceLevel?: number;
