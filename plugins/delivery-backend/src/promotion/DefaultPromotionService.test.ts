@@ -26,7 +26,7 @@ const component = (annotations: Record<string, string> = {}) => ({
 async function setup(
   opts: {
     annotations?: Record<string, string>;
-    config?: Record<string, unknown>;
+    config?: Record<string, any>;
     scorecards?: any;
   } = {},
 ) {
