@@ -183,6 +183,8 @@ export function evidenceFacts(
   records: EvidenceInput[],
   options: {
     hash?: HashFn;
+    /** Hex SHA-256 of a string's UTF-8 bytes, if faster than `hash` (node:crypto). */
+    hashText?: (text: string) => string;
     /**
      * Whether a record is known to match its hash already (a cache of
      * earlier verifications of the same envelope object); others are
@@ -203,7 +205,7 @@ export function evidenceFacts(
     const r = sorted[i];
     const ok =
       options.verified?.(r) ||
-      envelopeMatches(r.envelope, r.hash, options.hash);
+      envelopeMatches(r.envelope, r.hash, options.hash, options.hashText);
     if (ok) options.onVerified?.(r);
     if (ok) good.push(r);
     else chainOk = false;

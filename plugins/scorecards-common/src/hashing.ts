@@ -43,9 +43,45 @@ export function envelopeMatches(
   envelope: Parameters<typeof recordHash>[0],
   hash: string,
   hashFn: HashFn = sha256,
+  hashText?: (text: string) => string,
 ): boolean {
-  if (toHex(hashFn(utf8Encode(sortedJson(envelope)))) === hash) return true;
+  const text = envelopeJson(envelope);
+  const fast = hashText ? hashText(text) : toHex(hashFn(utf8Encode(text)));
+  if (fast === hash) return true;
   return recordHash(envelope, hashFn) === hash;
+}
+
+/** The envelope fields in code-unit order (as sortedJson orders them). */
+const ENVELOPE_KEYS = [
+  'artifacts',
+  'category',
+  'entityRef',
+  'payloadDigest',
+  'previousHash',
+  'producedAt',
+  'producer',
+  'recordedAt',
+  'seq',
+  'subject',
+  'summary',
+  'v',
+];
+
+/**
+ * sortedJson of an envelope: the top level built in sorted order without
+ * a generic sort when it has only envelope fields, nested values sorted.
+ */
+function envelopeJson(envelope: object): string {
+  const e = envelope as Record<string, unknown>;
+  const keys = Object.keys(e);
+  if (keys.some(k => !ENVELOPE_KEYS.includes(k))) return sortedJson(e);
+  const out: Record<string, unknown> = {};
+  for (const k of ENVELOPE_KEYS) {
+    const x = e[k];
+    if (x === undefined) continue;
+    out[k] = typeof x === 'object' && x !== null ? sortKeys(x) : x;
+  }
+  return JSON.stringify(out);
 }
 
 /** Hex SHA-256 of {@link sortedJson}. @public */

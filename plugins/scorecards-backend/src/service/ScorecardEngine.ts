@@ -198,6 +198,7 @@ export class ScorecardEngine {
       ...entityFacts(entity, { domain }),
       ...evidenceFacts(records, {
         hash: nativeSha256,
+        hashText: nativeSha256Text,
         verified: r => this.verified.get(r.hash) === this.fingerprint(r),
         onVerified: r => {
           if (this.verified.size >= 1_000_000) this.verified.clear();

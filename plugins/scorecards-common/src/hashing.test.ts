@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
+import { envelopeMatches } from './hashing';
+
+const sha256Text = (text: string) =>
+  createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256Bytes = (data: Uint8Array) =>
+  new Uint8Array(createHash('sha256').update(data).digest());
+
+const envelope: EvidenceEnvelope = {
+  v: 1,
+  entityRef: 'component:default/service-a',
+  seq: 3,
+  category: 'sbom',
+  subject: { commit: 'a'.repeat(40), version: '1.2.3' },
+  summary: { critical: 0, high: 2, medium: 3, tool: 'syft', ok: true },
+  payloadDigest: `sha256:${'b'.repeat(64)}`,
+  artifacts: [
+    {
+      name: 'sbom.json',
+      digest: `sha256:${'c'.repeat(64)}`,
+      mediaType: 'application/vnd.cyclonedx+json',
+      size: 1234,
+    } as any,
+  ],
+  producer: 'service:ci',
+  producedAt: '2026-11-29T10:00:00.000Z',
+  recordedAt: '2026-11-29T10:00:01.000Z',
+  previousHash: 'd'.repeat(64),
+};
+
+describe('envelopeMatches', () => {
+  it('matches the RFC 8785 record hash on the fast path (no full canonicalization)', () => {
+    const hash = recordHash(envelope);
+    const bytes = jest.fn(sha256Bytes);
+    const text = jest.fn(sha256Text);
+    expect(envelopeMatches(envelope, hash, bytes, text)).toBe(true);
+    expect(text).toHaveBeenCalledTimes(1);
+    expect(bytes).not.toHaveBeenCalled(); // the fallback hashes bytes
+    // without subject / with nulls, and with the bytes hash only
+    const first = {
+      ...envelope,
+      seq: 1,
+      previousHash: null,
+      payloadDigest: null,
+    };
+    delete (first as any).subject;
+    const b2 = jest.fn(sha256Bytes);
+    expect(envelopeMatches(first, recordHash(first), b2)).toBe(true);
+    expect(b2).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a changed envelope, and an envelope with an unknown field still verifies exactly', () => {
+    const hash = recordHash(envelope);
+    const changed = { ...envelope, summary: { ...envelope.summary, high: 0 } };
+    expect(envelopeMatches(changed, hash, sha256Bytes, sha256Text)).toBe(false);
+    const extra = { ...envelope, zExtra: 1 } as any;
+    expect(
+      envelopeMatches(extra, recordHash(extra), sha256Bytes, sha256Text),
+    ).toBe(true);
+    expect(envelopeMatches(extra, hash, sha256Bytes, sha256Text)).toBe(false);
+  });
+});
