@@ -170,6 +170,29 @@ export const deliveryPlugin = createBackendPlugin({
           },
         });
 
+        if (config.retentionDays !== undefined) {
+          const days = config.retentionDays;
+          // one replica deletes finished runs past retention (evidence stays)
+          await deps.scheduler.scheduleTask({
+            id: 'delivery-canary-retention',
+            scope: 'global',
+            frequency: { hours: 24 },
+            timeout: { minutes: 30 },
+            initialDelay: { minutes: 1 },
+            fn: async () => {
+              const cutoff = new Date(
+                Date.now() - days * 86_400_000,
+              ).toISOString();
+              const n = await store.deleteFinishedBefore(cutoff);
+              if (n.runs > 0) {
+                deps.logger.info(
+                  `delivery: canary retention (${days} days) deleted ${n.runs} finished run(s), ${n.analyses} analyses, ${n.events} events finished before ${cutoff}; their evidence records are kept`,
+                );
+              }
+            },
+          });
+        }
+
         await deps.scheduler.scheduleTask({
           id: PLAN_TASK,
           scope: 'global',

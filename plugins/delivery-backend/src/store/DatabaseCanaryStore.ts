@@ -329,6 +329,46 @@ export class DatabaseCanaryStore {
       .update({ evidence_hash: hash });
   }
 
+  /**
+   * Retention: deletes runs that finished before `cutoff` (ISO-8601) with
+   * their analyses and events, in batches. A run whose decisions are not all
+   * written to the evidence log yet (outbox) is kept until they are, so no
+   * evidence is lost; the evidence records themselves are never touched.
+   */
+  async deleteFinishedBefore(
+    cutoff: string,
+    batchSize = 200,
+  ): Promise<{ runs: number; analyses: number; events: number }> {
+    const total = { runs: 0, analyses: 0, events: 0 };
+    for (;;) {
+      const ids: string[] = (
+        await this.db(RUNS)
+          .whereNotNull('finished_at')
+          .where('finished_at', '<', cutoff)
+          .whereNull('active_key')
+          .whereNotExists(
+            this.db(EVENTS)
+              .select('seq')
+              .whereRaw('??.run_id = ??.id', [EVENTS, RUNS])
+              .whereNull('evidence_hash'),
+          )
+          .orderBy('finished_at')
+          .limit(batchSize)
+          .select('id')
+      ).map((r: { id: string }) => r.id);
+      if (ids.length === 0) return total;
+      await this.db.transaction(async tx => {
+        total.analyses += await tx(ANALYSES).whereIn('run_id', ids).delete();
+        total.events += await tx(EVENTS).whereIn('run_id', ids).delete();
+        total.runs += await tx(RUNS)
+          .whereIn('id', ids)
+          .whereNotNull('finished_at')
+          .delete();
+      });
+      if (ids.length < batchSize) return total;
+    }
+  }
+
   async hasDemoRuns(): Promise<boolean> {
     const r = await this.db(RUNS).where({ demo: true }).first('id');
     return Boolean(r);
