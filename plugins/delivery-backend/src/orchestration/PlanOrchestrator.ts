@@ -84,15 +84,22 @@ export class PlanOrchestrator {
 
   /** Advances every running plan as far as it can go now, then writes evidence. */
   async tick(): Promise<void> {
-    for (const id of await this.store.runningPlanIds()) {
-      try {
-        await this.advance(id);
-      } catch (e) {
-        this.options.logger.error(
-          `delivery: promotion plan ${id} could not advance: ${e}`,
-        );
-      }
-    }
+    // plans are independent: up to 8 advance side by side, so one waiting
+    // on a slow deployment does not hold the others up
+    const ids = await this.store.runningPlanIds();
+    await Promise.all(
+      Array.from({ length: Math.min(8, ids.length) }, async () => {
+        for (let id = ids.shift(); id; id = ids.shift()) {
+          try {
+            await this.advance(id);
+          } catch (e) {
+            this.options.logger.error(
+              `delivery: promotion plan ${id} could not advance: ${e}`,
+            );
+          }
+        }
+      }),
+    );
     await this.flush();
   }
 
