@@ -253,8 +253,12 @@ export class PlanService {
     const preview = await this.preview(input);
     const broken = Object.entries(preview.previews).filter(([, p]) => p.error);
     if (broken.length) {
+      // the environment is the field at fault when it is what every one names
+      const field = broken.every(([, p]) => p.error?.startsWith('environment:'))
+        ? 'environment'
+        : 'entityRefs';
       throw new InputError(
-        `entityRefs: cannot promote ${broken
+        `${field}: cannot promote ${broken
           .map(([r, p]) => `${r} (${p.error})`)
           .join('; ')}`,
       );

@@ -220,6 +220,16 @@ describe('coordinated promotion on the real promotion core', () => {
       expect(bad.body.error.message).toContain(field);
     }
 
+    // an environment the services do not have: 400 naming the field
+    const unknownEnv = await post(`${api}/plans`, 'alice', {
+      entityRefs: [A, B],
+      environment: 'qa',
+    });
+    expect(unknownEnv.status).toBe(400);
+    expect(unknownEnv.body.error.message).toMatch(
+      /^environment: cannot promote .*'qa' is not an environment of/,
+    );
+
     // dan owns neither: 403 naming both, nothing started
     const refused = await post(`${api}/plans`, 'dan', {
       entityRefs: [A, B],
