@@ -444,7 +444,7 @@ describe('evidence router', () => {
       .expect(403);
   });
 
-  it('stores the same bytes attached twice once, and keeps entity name case', async () => {
+  it('stores the same bytes attached twice once, and records the entity in its one lowercase ref', async () => {
     const server = await start();
     const r = await request(server)
       .post(records)
@@ -457,7 +457,7 @@ describe('evidence router', () => {
         ],
       })
       .expect(201);
-    expect(r.body.envelope.entityRef).toBe('component:default/Service-A');
+    expect(r.body.envelope.entityRef).toBe('component:default/service-a');
     expect(r.body.envelope.artifacts).toHaveLength(2);
   });
 

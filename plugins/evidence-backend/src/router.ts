@@ -47,6 +47,7 @@ import {
 } from './service/verifiedSummary';
 import { ProducerScope, readProducerConfig } from './service/producers';
 import { Config } from '@backstage/config';
+import { HeadLeafProof, redactHeadLeaf } from '@assay/plugin-evidence-common';
 
 export interface RouterOptions {
   log: EvidenceLog;
@@ -178,6 +179,28 @@ export async function createRouter(
       conditional: decision.result === AuthorizeResult.CONDITIONAL,
       credentials,
     };
+  }
+
+  /** Of these entity refs, those whose evidence the caller may read. */
+  async function readableRefs(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < refs.length; i += 250) {
+      const chunk = refs.slice(i, i + 250);
+      const decisions = await permissions.authorize(
+        chunk.map(resourceRef => ({
+          permission: evidenceRecordReadPermission,
+          resourceRef,
+        })),
+        { credentials },
+      );
+      chunk.forEach((ref, k) => {
+        if (decisions[k].result === AuthorizeResult.ALLOW) out.add(ref);
+      });
+    }
+    return out;
   }
 
   /** A record by hash, after authorization; 404 if missing or not readable. */
@@ -376,13 +399,34 @@ export async function createRouter(
     '/v1/entities/:kind/:namespace/:name/head-proof',
     async (req, res) => {
       const entityRef = entityRefOf(req);
-      await authorize(req, evidenceRecordReadPermission, entityRef);
-      res.json(
-        await log.headProof(
-          entityRef,
-          intParam('treeSize', req.query.treeSize),
-        ),
+      const credentials = await authorize(
+        req,
+        evidenceRecordReadPermission,
+        entityRef,
       );
+      const proof = await log.headProof(
+        entityRef,
+        intParam('treeSize', req.query.treeSize),
+      );
+      // An absence proof shows the two neighbouring entities' heads. Those
+      // the caller may not read are redacted to their leaf hash (which still
+      // proves inclusion and adjacency, not the ordering): the caller learns
+      // neither their refs nor their heads.
+      const left = proof.left as HeadLeafProof | null | undefined;
+      const right = proof.right as HeadLeafProof | null | undefined;
+      const neighbours = [left, right].flatMap(l => (l ? [l.entityRef] : []));
+      if (!proof.head && neighbours.length) {
+        const readable = await readableRefs(neighbours, credentials);
+        const redact = (leaf: HeadLeafProof | null | undefined) =>
+          leaf && !readable.has(leaf.entityRef) ? redactHeadLeaf(leaf) : leaf;
+        res.json({
+          ...proof,
+          left: redact(left),
+          right: redact(right),
+        });
+        return;
+      }
+      res.json(proof);
     },
   );
 
@@ -598,37 +642,30 @@ export async function createRouter(
     if (!options.audit) {
       throw new NotFoundError('The integrity audit is not configured');
     }
-    const [state, findings, logState] = await Promise.all([
+    const [state, counts, logState] = await Promise.all([
       options.audit.state(),
-      options.audit.findings(100),
+      options.audit.findingCounts(),
       store.getLogState(),
     ]);
-    const refs = [
-      ...new Set(
-        findings.items.flatMap(f => (f.entityRef ? [f.entityRef] : [])),
-      ),
-    ];
-    const decisions = refs.length
-      ? await permissions.authorize(
-          refs.map(resourceRef => ({
-            permission: evidenceRecordReadPermission,
-            resourceRef,
-          })),
-          { credentials },
-        )
+    // Count and list only what the caller may see: findings about entities
+    // whose evidence they may not read are neither listed nor counted.
+    const readable = await readableRefs(
+      counts.flatMap(c => (c.entityRef ? [c.entityRef] : [])),
+      credentials,
+    );
+    const visible = (ref: string) => readable.has(ref);
+    const findingCount = counts.reduce(
+      (n, c) => n + (!c.entityRef || visible(c.entityRef) ? c.count : 0),
+      0,
+    );
+    const items = findingCount
+      ? await options.audit.visibleFindings(100, visible)
       : [];
-    const readable = new Set(
-      refs.filter((_, i) => decisions[i].result === AuthorizeResult.ALLOW),
-    );
-    const items = findings.items.filter(
-      f => !f.entityRef || readable.has(f.entityRef),
-    );
     res.json({
       treeSize: logState.treeSize,
       ...state,
-      findingCount: findings.total,
+      findingCount,
       findings: items,
-      hiddenFindings: findings.items.length - items.length,
     });
   });
 

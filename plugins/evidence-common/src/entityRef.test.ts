@@ -27,6 +27,20 @@ describe('entity refs', () => {
     expect(normalizeEntityRef('group:Team--a/x')).toBe('group:team--a/x');
   });
 
+  it('normalizes case variants of one entity to one lowercase ref (the catalog compares refs case-insensitively)', () => {
+    for (const ref of [
+      'Component:default/Service-A',
+      'component:Default/service-a',
+      'COMPONENT:service-A',
+      'component:default/service-a',
+    ]) {
+      expect(normalizeEntityRef(ref)).toBe('component:default/service-a');
+    }
+    expect(normalizeEntityRef('API:Team-A/My_Api.v2')).toBe(
+      'api:team-a/my_api.v2',
+    );
+  });
+
   it.each([
     'payments',
     ':x',

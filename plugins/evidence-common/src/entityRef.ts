@@ -56,10 +56,15 @@ export function stringifyEntityRef(ref: EntityRefParts): string {
 }
 
 /**
- * Normalizes an entity ref string to `kind:namespace/name`.
+ * Normalizes an entity ref string to `kind:namespace/name`, all lowercase:
+ * the one spelling the evidence log records and commits to. The catalog
+ * compares entity refs case-insensitively (`Component:default/Service-A` and
+ * `component:default/service-a` are the same entity), so a ref that kept the
+ * name's case would let one entity have several chains.
  *
  * @public
  */
 export function normalizeEntityRef(ref: string): string {
-  return stringifyEntityRef(parseEntityRefStrict(ref));
+  const { kind, namespace, name } = parseEntityRefStrict(ref);
+  return `${kind}:${namespace}/${name.toLocaleLowerCase('en-US')}`;
 }

@@ -7,7 +7,9 @@ import {
   compareRememberedHead,
   headLeafData,
   HeadsTree,
+  HeadLeafProof,
   parseHeadsExtension,
+  redactHeadLeaf,
   verifyHeadProof,
 } from './heads';
 import { leafHash, merkleRoot } from './merkle';
@@ -107,6 +109,27 @@ describe('heads tree', () => {
     expect(() =>
       verifyHeadProof({ ...around, right: null }, cp, 'component:default/bb'),
     ).toThrow(/no head/);
+  });
+
+  it('redacts a neighbour to its leaf hash: still in the tree, but the absence is not proven', () => {
+    const around = tree.proof('component:default/c', 40);
+    const left = around.left as HeadLeafProof;
+    const redacted = redactHeadLeaf(left);
+    expect(redacted).toEqual({
+      index: left.index,
+      proof: left.proof,
+      leafHash: toBase64(leafHash(headLeafData(left))),
+      redacted: true,
+    });
+    expect(JSON.stringify(redacted)).not.toContain(left.entityRef);
+    expect(JSON.stringify(redacted)).not.toContain(left.hash);
+    expect(() =>
+      verifyHeadProof(
+        { ...around, left: redacted },
+        cp,
+        'component:default/c',
+      ),
+    ).toThrow(/cannot show that component:default\/c has no head.*\(redacted\)/);
   });
 
   it('parses the extension strictly', () => {

@@ -202,9 +202,46 @@ export type HeadProof = {
   /** base64; informative, verifiers use the signed extension */
   headsRoot: string;
   head: HeadLeafProof | null;
-  left?: HeadLeafProof | null;
-  right?: HeadLeafProof | null;
+  left?: HeadLeafProof | RedactedHeadLeafProof | null;
+  right?: HeadLeafProof | RedactedHeadLeafProof | null;
 };
+
+/**
+ * A neighbouring leaf of an absence proof whose entity the caller may not
+ * read: only its leaf hash (base64) and audit path. It proves that the leaf
+ * is in the heads tree and adjacent to the other one, not which entity it
+ * is, so an absence proof with a redacted neighbour cannot be verified.
+ *
+ * @public
+ */
+export type RedactedHeadLeafProof = {
+  index: number;
+  proof: string[];
+  leafHash: string;
+  redacted: true;
+};
+
+/**
+ * Redacts a neighbouring leaf (see {@link RedactedHeadLeafProof}).
+ *
+ * @public
+ */
+export function redactHeadLeaf(
+  leaf: HeadLeafProof,
+  hash: HashFn = sha256,
+): RedactedHeadLeafProof {
+  return {
+    index: leaf.index,
+    proof: leaf.proof,
+    leafHash: toBase64(leafHash(headLeafData(leaf), hash)),
+    redacted: true,
+  };
+}
+
+const isRedacted = (
+  leaf: HeadLeafProof | RedactedHeadLeafProof | null | undefined,
+): leaf is RedactedHeadLeafProof =>
+  Boolean(leaf && (leaf as RedactedHeadLeafProof).redacted === true);
 
 /**
  * Formats the heads extension line of a checkpoint.
@@ -328,6 +365,11 @@ export function verifyHeadProof(
     return { seq: leaf.seq, hash: leaf.hash };
   }
   // absence: adjacent leaves bracket entityRef (or the tree is empty)
+  if (isRedacted(proof.left) || isRedacted(proof.right)) {
+    throw new HeadProofError(
+      `the head proof cannot show that ${entityRef} has no head in the signed checkpoint: a neighbouring leaf belongs to an entity whose evidence you may not read (redacted)`,
+    );
+  }
   const left = proof.left
     ? checkLeaf(proof.left, committed, 'left', hash)
     : null;

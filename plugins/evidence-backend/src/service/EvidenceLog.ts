@@ -238,6 +238,14 @@ export class EvidenceLog {
   }
 
   private async checkSize(treeSize: number, field: string) {
+    // the log only grows: a size this process has seen committed is valid
+    if (
+      Number.isSafeInteger(treeSize) &&
+      treeSize >= 0 &&
+      treeSize <= this.store.knownTreeSize
+    ) {
+      return;
+    }
     const { treeSize: current } = await this.store.getLogState();
     if (!Number.isSafeInteger(treeSize) || treeSize < 0 || treeSize > current) {
       throw new InputError(

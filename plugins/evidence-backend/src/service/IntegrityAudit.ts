@@ -86,18 +86,49 @@ export class IntegrityAudit {
       .limit(limit);
     return {
       total: Number(n),
-      items: rows.map(r => ({
-        id: Number(r.id),
-        foundAt: r.found_at,
-        kind: r.kind,
-        leafIndex:
-          r.leaf_index === null || r.leaf_index === undefined
-            ? null
-            : Number(r.leaf_index),
-        entityRef: r.entity_ref ?? null,
-        message: r.message,
-      })),
+      items: rows.map(toFinding),
     };
+  }
+
+  /** Findings per entity (null: not about one entity), to count what a caller may see. */
+  async findingCounts(): Promise<
+    Array<{ entityRef: string | null; count: number }>
+  > {
+    const rows = await this.db('evidence_audit_findings')
+      .select('entity_ref')
+      .count({ n: '*' })
+      .groupBy('entity_ref');
+    return rows.map((r: any) => ({
+      entityRef: r.entity_ref ?? null,
+      count: Number(r.n),
+    }));
+  }
+
+  /**
+   * The newest `limit` findings that are about no entity or about one that
+   * `visible` accepts.
+   */
+  async visibleFindings(
+    limit: number,
+    visible: (entityRef: string) => boolean,
+  ): Promise<Array<AuditFinding & { id: number; foundAt: string }>> {
+    const out: Array<AuditFinding & { id: number; foundAt: string }> = [];
+    let before: number | undefined;
+    for (let page = 0; page < 20 && out.length < limit; page++) {
+      const q = this.db('evidence_audit_findings')
+        .orderBy('id', 'desc')
+        .limit(500);
+      if (before !== undefined) q.where('id', '<', before);
+      const rows = await q;
+      for (const r of rows) {
+        if (out.length < limit && (!r.entity_ref || visible(r.entity_ref))) {
+          out.push(toFinding(r));
+        }
+      }
+      if (rows.length < 500) break;
+      before = Number(rows[rows.length - 1].id);
+    }
+    return out;
   }
 
   /** One scheduled run: up to `maxBatches` batches, then the cursor is saved. */
@@ -407,4 +438,18 @@ export class IntegrityAudit {
     }
     return fresh;
   }
+}
+
+function toFinding(r: any): AuditFinding & { id: number; foundAt: string } {
+  return {
+    id: Number(r.id),
+    foundAt: r.found_at,
+    kind: r.kind,
+    leafIndex:
+      r.leaf_index === null || r.leaf_index === undefined
+        ? null
+        : Number(r.leaf_index),
+    entityRef: r.entity_ref ?? null,
+    message: r.message,
+  };
 }

@@ -823,7 +823,7 @@ export class DatabaseEvidenceStore {
     categories: string[] | undefined,
     counted: boolean,
   ): Promise<{ total: number | undefined; legalHold: boolean }> {
-    const bindings: unknown[] = [entityRef];
+    const bindings: string[] = [entityRef];
     let countSql = 'NULL';
     if (counted) {
       const cats = categories?.length ? categories : undefined;

@@ -59,6 +59,27 @@ export class TreeNodeStore {
       list.push(r.index);
       byLevel.set(r.level, list);
     }
+    // sparse lookups (a proof: a node or two per level) of every level go
+    // into one query on the primary key, in chunks of 500 nodes
+    let sparse: Array<[number, number[]]> = [];
+    let sparseCount = 0;
+    const flushSparse = async () => {
+      if (!sparse.length) return;
+      const bindings: number[] = [];
+      const where = sparse
+        .map(([level, idxs]) => {
+          bindings.push(level, ...idxs);
+          return `(level = ? AND idx IN (${idxs.map(() => '?').join(', ')}))`;
+        })
+        .join(' OR ');
+      const res: any = await db.raw(
+        `SELECT level, idx, hash FROM evidence_tree_nodes WHERE ${where}`,
+        bindings,
+      );
+      take(Array.isArray(res) ? res : res.rows);
+      sparse = [];
+      sparseCount = 0;
+    };
     for (const [level, indexes] of byLevel) {
       indexes.sort((a, b) => a - b);
       const lo = indexes[0];
@@ -73,14 +94,13 @@ export class TreeNodeStore {
         continue;
       }
       for (let i = 0; i < indexes.length; i += 500) {
-        take(
-          await db('evidence_tree_nodes')
-            .select('level', 'idx', 'hash')
-            .where({ level })
-            .whereIn('idx', indexes.slice(i, i + 500)),
-        );
+        const chunk = indexes.slice(i, i + 500);
+        if (sparseCount + chunk.length > 500) await flushSparse();
+        sparse.push([level, chunk]);
+        sparseCount += chunk.length;
       }
     }
+    await flushSparse();
     return (level, index) => {
       const k = key(level, index);
       const h = local.get(k) ?? this.cache.get(k);

@@ -66,7 +66,6 @@ export class FakeEvidenceLog {
     passes: 0,
     findingCount: 0,
     findings: [],
-    hiddenFindings: 0,
   };
   /** sign the heads extension into checkpoints (false: a log from before heads) */
   bindHeads = true;

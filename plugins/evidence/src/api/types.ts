@@ -153,10 +153,9 @@ export interface AuditStatus {
   lastCompletedAt: string | null;
   lastCompletedSize: number | null;
   passes: number;
+  /** findings the caller may see (about no entity, or one whose evidence they may read) */
   findingCount: number;
   findings: AuditFinding[];
-  /** findings about entities the caller may not read */
-  hiddenFindings: number;
 }
 
 /** @public */

@@ -84,11 +84,6 @@ export function IntegrityAuditCard() {
               {value.findingCount === 1 ? '' : 's'} found in the stored
               evidence. Do not rely on the affected records until the cause is
               found.
-              {value.hiddenFindings > 0
-                ? ` ${formatCount(
-                    value.hiddenFindings,
-                  )} concern entities whose evidence you may not read.`
-                : ''}
             </Alert>
             {value.findings.length > 0 && (
               <Table
