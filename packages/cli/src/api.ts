@@ -138,6 +138,32 @@ export function createEvidenceApi(options: ConnectionOptions, ctx: CliContext) {
         nextCursor?: string;
       }>;
     },
+    /**
+     * What a returning verifier needs since the head it remembered (seq
+     * `after`, checkpoint `treeSize`), with `window` records before it.
+     */
+    getIncrement(
+      entityRef: string,
+      after: number,
+      treeSize: number,
+      window: number,
+    ) {
+      const query = new URLSearchParams({
+        after: String(after),
+        treeSize: String(treeSize),
+        window: String(window),
+      });
+      return request(
+        `/entities/${entityPath(entityRef)}/increment?${query}`,
+      ) as Promise<{
+        checkpoint: string;
+        complete: boolean;
+        records: Array<{ hash: string; canonical: string; leafIndex: number }>;
+        consistency: string[] | null;
+        inclusion: { leafIndex: number; hashes: string[] } | null;
+        headProof: HeadProof | null;
+      }>;
+    },
     getInclusionProof(leafIndex: number, treeSize: number) {
       return request(
         `/proofs/inclusion?leafIndex=${leafIndex}&treeSize=${treeSize}`,

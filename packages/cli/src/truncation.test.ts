@@ -83,20 +83,25 @@ describe('assay evidence verify detects a removed head record', () => {
       );
       return { code, text: c.text() };
     };
-    const editHeadInPlace = async () => {
+    const editInPlace = async (seq?: number) => {
       await knex.raw('DROP TRIGGER evidence_records_no_update');
       const head = await knex('evidence_records')
         .where({ entity_ref: ENTITY })
+        .modify(q => (seq ? q.where({ seq }) : q))
         .orderBy('seq', 'desc')
         .first();
-      const canonical = String(head.canonical).replace('"run":2', '"run":9');
+      const canonical = String(head.canonical).replace(
+        `"run":${head.seq - 1}`,
+        '"run":9',
+      );
       expect(canonical).not.toBe(head.canonical);
       // the bytes change, the stored hash column does not
       await knex('evidence_records')
         .where({ hash: head.hash })
         .update({ canonical });
     };
-    return { verify, deleteHead, editHeadInPlace };
+    const editHeadInPlace = () => editInPlace();
+    return { verify, deleteHead, editHeadInPlace, editInPlace };
   }
 
   it('a first-time verifier: the signed checkpoint commits to the deleted head', async () => {
@@ -143,5 +148,21 @@ describe('assay evidence verify detects a removed head record', () => {
     const { code, text } = await verify('--state', state);
     expect(code).toBe(1);
     expect(text).toMatch(/head replaced: .* the bytes served for record #3/);
+  });
+
+  it('a returning verifier re-checks the records before its remembered head (an in-place edit there is named)', async () => {
+    const { verify, editInPlace } = await setup();
+    const state = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'assay-state-')),
+      'state.json',
+    );
+    expect((await verify('--state', state)).code).toBe(0);
+    const again = await verify('--state', state);
+    expect(again.code).toBe(0);
+    expect(again.text).toMatch(/the 3 records before #3 re-checked/);
+    await editInPlace(2);
+    const { code, text } = await verify('--state', state);
+    expect(code).toBe(1);
+    expect(text).toMatch(/record #2 .*hash mismatch/);
   });
 });

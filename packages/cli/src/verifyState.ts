@@ -111,48 +111,113 @@ export function stateFromBundle(
 type Api = ReturnType<typeof createEvidenceApi>;
 
 /**
- * Re-verifies from the remembered head: fetches the records after it (pages
- * of 500) and the latest checkpoint, and checks (1) the checkpoint's
- * signature with the pinned key or the remembered one, (2) that it extends
- * the remembered checkpoint (RFC 9162 consistency proof), (3) the full
- * verifyChain check of every new record, the first linked to the
- * remembered head, (4) the new head's inclusion in the checkpoint and (5),
- * when the checkpoint commits to entity heads, that its committed head for
- * the entity is the one served (nothing newer hidden, nothing removed).
+ * Records before the remembered head a returning verifier re-checks (as the
+ * browser does): an in-place edit of the newest records it verified before is
+ * named, not only one of the remembered head itself.
+ */
+export const RECHECK_WINDOW = 500;
+
+/** The record's seq as its canonical bytes state it (undefined: unreadable). */
+function seqOf(record: { canonical: string }): unknown {
+  try {
+    return JSON.parse(record.canonical).seq;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Re-verifies from the remembered head, with one request (the backend's
+ * `/increment`: the records from RECHECK_WINDOW before the remembered head
+ * up to the newest one the latest checkpoint covers, that checkpoint and
+ * the proofs), and checks (1) that the remembered head is still served with
+ * the same bytes, (2) the checkpoint's signature with the pinned key or the
+ * remembered one, (3) that it extends the remembered checkpoint (RFC 9162
+ * consistency proof), (4) the full verifyChain check of the re-check window
+ * and of every new record, the first new one linked to the remembered head,
+ * (5) the new head's inclusion in the checkpoint and (6), when the
+ * checkpoint commits to entity heads, that its committed head for the
+ * entity is the one served (nothing newer hidden, nothing removed). More
+ * new records than one increment carries: the same again from the head
+ * just verified.
  */
 export async function incrementalVerify(
   api: Api,
   state: VerifyState,
   options: { pinnedKey?: string; ctx: CliContext },
 ): Promise<{ ok: boolean; state: VerifyState }> {
+  const started = state;
+  let checkedNow = 0;
+  let bound = false;
+  for (;;) {
+    const step = await incrementOnce(api, state, options);
+    if (!step.ok) return { ok: false, state: started };
+    checkedNow += step.checked;
+    state = step.state;
+    bound = step.bound;
+    if (step.complete) break;
+  }
+  const { ctx } = options;
+  ctx.out(
+    `Evidence of ${state.entityRef}, re-verified from the remembered head`,
+  );
+  ctx.out(
+    `  log:        ${state.origin} (tree size ${started.treeSize} → ${state.treeSize}, consistent)`,
+  );
+  ctx.out(
+    `  chain:      ${checkedNow} new records after #${
+      started.head?.seq ?? 0
+    }, head #${state.head?.seq ?? 0}${
+      state.head && bound ? ' (the head the checkpoint commits to)' : ''
+    }; the ${Math.min(
+      RECHECK_WINDOW,
+      started.head?.seq ?? 0,
+    )} records before #${started.head?.seq ?? 0} re-checked`,
+  );
+  ctx.out(
+    `OK: all ${state.head?.seq ?? 0} records of ${
+      state.entityRef
+    } verify (${checkedNow} checked now, the rest on ${started.verifiedAt}).`,
+  );
+  return { ok: true, state };
+}
+
+async function incrementOnce(
+  api: Api,
+  state: VerifyState,
+  options: { pinnedKey?: string; ctx: CliContext },
+): Promise<
+  | { ok: false }
+  | {
+      ok: true;
+      state: VerifyState;
+      checked: number;
+      complete: boolean;
+      bound: boolean;
+    }
+> {
   const { ctx } = options;
   const fail = (message: string) => {
     ctx.err(`FAILED: ${message}`);
-    return { ok: false, state };
+    return { ok: false as const };
   };
-  // 1. the remembered head (still served, same bytes) and the records after it
-  const records: Array<{ hash: string; canonical: string; leafIndex: number }> =
-    [];
-  let after = Math.max(0, (state.head?.seq ?? 0) - 1);
-  for (;;) {
-    const page = await api.listRecordsAfter(state.entityRef, after);
-    records.push(...page.items);
-    if (!page.nextCursor || page.items.length === 0) break;
-    after = Number(page.nextCursor);
-  }
+  const base = state.head?.seq ?? 0;
+  const windowStart = Math.max(1, base - RECHECK_WINDOW + 1);
+  const inc = await api.getIncrement(
+    state.entityRef,
+    base,
+    state.treeSize,
+    state.head ? base - windowStart + 1 : 0,
+  );
+  const served = Array.isArray(inc.records) ? inc.records : [];
+  // 1. the remembered head (still served, same bytes)
+  const atBase = base - windowStart; // its index in `served`
   if (state.head) {
-    // removed or replaced since: what this verifier saw must still be served
-    const first = records.shift();
     const where = `the head verified on ${state.verifiedAt} was #${
       state.head.seq
     } (${state.head.hash.slice(0, 16)}…)`;
-    let firstSeq: unknown;
-    try {
-      firstSeq = first && JSON.parse(first.canonical).seq;
-    } catch {
-      firstSeq = undefined;
-    }
-    if (!first || firstSeq !== state.head.seq) {
+    const first = served[atBase];
+    if (!first || seqOf(first) !== state.head.seq) {
       return fail(
         `truncated: ${where} but the server no longer serves record #${state.head.seq}`,
       );
@@ -165,7 +230,10 @@ export async function incrementalVerify(
       );
     }
     // the served hash field is the server's word: the bytes must hash to it
-    const recomputed = recordHashFromBytes(utf8Encode(first.canonical));
+    const recomputed = recordHashFromBytes(
+      utf8Encode(first.canonical),
+      nativeHash.hash,
+    );
     if (recomputed !== state.head.hash) {
       return fail(
         `head replaced: ${where} but the bytes served for record #${
@@ -174,43 +242,25 @@ export async function incrementalVerify(
       );
     }
   }
-  // 2. the checkpoint (fetched after the records, so it covers them)
+  // 2. the checkpoint, with the pinned key or the one remembered
   const key = options.pinnedKey?.trim() ?? state.verifierKey;
-  const [note, publicKey] = await Promise.all([
-    api.getCheckpointNote(),
-    api.getPublicKey(),
-  ]);
-  if (!options.pinnedKey && publicKey.verifierKey !== state.verifierKey) {
-    return fail(
-      `the log's signing key changed since ${state.verifiedAt} (was ${state.verifierKey}, now ${publicKey.verifierKey})`,
-    );
-  }
   let cp: Required<Checkpoint>;
   try {
-    cp = parseCheckpoint(openNote(note, [key]).text);
+    cp = parseCheckpoint(openNote(String(inc.checkpoint), [key]).text);
   } catch (e) {
+    if (!options.pinnedKey) {
+      const publicKey = await api.getPublicKey();
+      if (publicKey.verifierKey !== state.verifierKey) {
+        return fail(
+          `the log's signing key changed since ${state.verifiedAt} (was ${state.verifierKey}, now ${publicKey.verifierKey})`,
+        );
+      }
+    }
     return fail(`the checkpoint does not verify: ${(e as Error).message}`);
   }
   if (cp.origin !== state.origin) {
     return fail(`the checkpoint names log ${cp.origin}, not ${state.origin}`);
   }
-  // the proofs this run needs, fetched together (one round trip)
-  const coveredNow = records.filter(r => r.leafIndex < cp.treeSize);
-  const newest = coveredNow[coveredNow.length - 1];
-  const settle = <T>(p: Promise<T>) => {
-    p.catch(() => undefined); // surfaced where awaited
-    return p;
-  };
-  const consistencyP =
-    cp.treeSize > state.treeSize && state.treeSize > 0
-      ? settle(api.getConsistencyProof(state.treeSize, cp.treeSize))
-      : undefined;
-  const inclusionP = newest
-    ? settle(api.getInclusionProof(newest.leafIndex, cp.treeSize))
-    : undefined;
-  const headProofP = parseHeadsExtension(cp.extensions)
-    ? settle(api.getHeadProof(state.entityRef, cp.treeSize))
-    : undefined;
   // 3. append-only since the remembered checkpoint
   if (cp.treeSize < state.treeSize) {
     return fail(
@@ -222,15 +272,17 @@ export async function incrementalVerify(
       if (toBase64(cp.rootHash) !== state.rootHash) {
         throw new Error(`same tree size ${cp.treeSize}, different root`);
       }
-    } else if (consistencyP) {
-      const proof = await consistencyP;
+    } else if (state.treeSize > 0) {
+      if (!Array.isArray(inc.consistency)) {
+        throw new Error('no consistency proof was served');
+      }
       verifyConsistency(
         {
           size1: state.treeSize,
           size2: cp.treeSize,
           root1: fromBase64(state.rootHash),
           root2: cp.rootHash,
-          proof: proof.hashes.map(h => fromBase64(h)),
+          proof: inc.consistency.map(h => fromBase64(h)),
         },
         nativeHash.hash,
       );
@@ -242,12 +294,19 @@ export async function incrementalVerify(
       } (tree size ${state.treeSize}): ${(e as Error).message}`,
     );
   }
+  // 4. the re-check window and the new records: one chain, linked to the
+  // remembered head (the window's first record links to what precedes it,
+  // verified before; at seq 1 to nothing)
+  const recheck = served.slice(0, state.head ? atBase + 1 : 0);
   // records the checkpoint does not cover yet wait for the next run
-  const covered = coveredNow;
-  // 4. the new records, linked to the remembered head
-  const chain = verifyChain(covered, {
-    expectedFirstSeq: (state.head?.seq ?? 0) + 1,
-    previousHash: state.head?.hash ?? null,
+  const fresh: typeof served = [];
+  for (const r of served.slice(recheck.length)) {
+    if (!(r.leafIndex < cp.treeSize)) break;
+    fresh.push(r);
+  }
+  const chain = verifyChain([...recheck, ...fresh], {
+    expectedFirstSeq: state.head ? windowStart : 1,
+    ...(windowStart === 1 || !state.head ? { previousHash: null } : {}),
     entityRef: state.entityRef,
     hash: nativeHash.hash,
     hashHex: nativeHash.hashHex,
@@ -257,30 +316,27 @@ export async function incrementalVerify(
       `record #${chain.firstBad.seq} (${chain.firstBad.hash}): ${chain.firstBad.reason}`,
     );
   }
-  const last = covered[covered.length - 1];
+  const last = fresh[fresh.length - 1];
   const head = last
-    ? {
-        seq: (state.head?.seq ?? 0) + covered.length,
-        hash: last.hash,
-        leafIndex: last.leafIndex,
-      }
+    ? { seq: base + fresh.length, hash: last.hash, leafIndex: last.leafIndex }
     : state.head;
   // 5. the new head is in the signed log
   if (last) {
     try {
-      const proof = await inclusionP!;
+      if (!inc.inclusion || inc.inclusion.leafIndex !== last.leafIndex) {
+        throw new Error(`no inclusion proof for leaf ${last.leafIndex}`);
+      }
       verifyInclusion(
         {
           leafIndex: last.leafIndex,
           treeSize: cp.treeSize,
           leafHash: nativeHash.leafHashOf(last.canonical),
-          proof: proof.hashes.map(h => fromBase64(h)),
+          proof: inc.inclusion.hashes.map(h => fromBase64(h)),
           rootHash: cp.rootHash,
         },
         nativeHash.hash,
       );
     } catch (e) {
-      if (e instanceof CliError) throw e;
       return fail(
         `record #${head!.seq} is not included in the signed checkpoint: ${
           (e as Error).message
@@ -290,11 +346,11 @@ export async function incrementalVerify(
   }
   // 6. the head the checkpoint commits to is the one served
   let bound = false;
-  if (headProofP) {
+  if (parseHeadsExtension(cp.extensions)) {
     try {
-      const proof = await headProofP!;
+      if (!inc.headProof) throw new Error('no head proof was served');
       const committed = verifyHeadProof(
-        proof,
+        inc.headProof,
         cp,
         state.entityRef,
         nativeHash.hash,
@@ -303,35 +359,22 @@ export async function incrementalVerify(
       if (mismatch) return fail(mismatch.message);
       bound = true;
     } catch (e) {
-      if (e instanceof CliError) throw e;
       return fail((e as Error).message);
     }
   }
-  const next: VerifyState = {
-    ...state,
-    verifierKey: key,
-    treeSize: cp.treeSize,
-    rootHash: toBase64(cp.rootHash),
-    head: head ?? null,
-    verifiedAt: new Date().toISOString(),
+  return {
+    ok: true,
+    checked: fresh.length,
+    bound,
+    // a full increment that stopped at the cap: continue from this head
+    complete: inc.complete !== false || fresh.length === 0,
+    state: {
+      ...state,
+      verifierKey: key,
+      treeSize: cp.treeSize,
+      rootHash: toBase64(cp.rootHash),
+      head: head ?? null,
+      verifiedAt: new Date().toISOString(),
+    },
   };
-  ctx.out(
-    `Evidence of ${state.entityRef}, re-verified from the remembered head`,
-  );
-  ctx.out(
-    `  log:        ${cp.origin} (tree size ${state.treeSize} → ${cp.treeSize}, consistent)`,
-  );
-  ctx.out(
-    `  chain:      ${covered.length} new records after #${
-      state.head?.seq ?? 0
-    }, head #${head?.seq ?? 0}${
-      bound ? ' (the head the checkpoint commits to)' : ''
-    }`,
-  );
-  ctx.out(
-    `OK: all ${head?.seq ?? 0} records of ${state.entityRef} verify (${
-      covered.length
-    } checked now, the rest on ${state.verifiedAt}).`,
-  );
-  return { ok: true, state: next };
 }

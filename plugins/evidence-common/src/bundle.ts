@@ -9,7 +9,7 @@ import {
 import { Checkpoint, parseCheckpoint } from './checkpoint';
 import { HashFn, sha256 } from './hash';
 import { normalizeEntityRef } from './entityRef';
-import { createInclusionBatch } from './inclusionBatch';
+import { Base64NodeHash, createInclusionBatch } from './inclusionBatch';
 import { leafHash } from './merkle';
 import { openNote } from './note';
 import { CHUNK, runSteps, runStepsAsync, Steps } from './steps';
@@ -224,6 +224,10 @@ export function createBundleVerifier(
   options: Pick<VerifyChainOptions, 'hash' | 'hashHex'> & {
     /** RFC 6962 leaf hash of a record's canonical text (native shortcut) */
     leafHashOf?: (canonical: string) => Uint8Array;
+    /** the same as canonical base64 (native shortcut; preferred) */
+    leafHashBase64Of?: (canonical: string) => string;
+    /** RFC 6962 node hash over base64 (native shortcut) */
+    nodeHashBase64?: Base64NodeHash;
   } = {},
 ): BundleVerifier {
   const parsed = bundleHeaderSchema.safeParse(input);
@@ -263,7 +267,12 @@ export function createBundleVerifier(
   });
   const inclusion =
     checkpoint &&
-    createInclusionBatch(checkpoint.treeSize, checkpoint.rootHash, hash);
+    createInclusionBatch(
+      checkpoint.treeSize,
+      checkpoint.rootHash,
+      hash,
+      options.nodeHashBase64,
+    );
   let count = 0;
   let chainFailure:
     | { index: number; failure: ChainFailure; hash: string }
@@ -295,7 +304,9 @@ export function createBundleVerifier(
         lastLeaf = record.leafIndex;
         inclusion.verify(
           record.leafIndex,
-          options.leafHashOf
+          options.leafHashBase64Of
+            ? options.leafHashBase64Of(record.canonical)
+            : options.leafHashOf
             ? options.leafHashOf(record.canonical)
             : leafHash(utf8Encode(record.canonical), hash),
           record.inclusionProof,

@@ -34,10 +34,6 @@ export type FastEnvelopeFields = {
 // zod's own datetime regex with the options evidenceEnvelopeSchema uses
 // (`z.string().datetime({ offset: true })`), so both paths agree exactly.
 const ISO_TIME = datetimeRegex({ precision: null, offset: true, local: false });
-/** The rest of a string that needs no escaping in canonical JSON. */
-// eslint-disable-next-line no-control-regex
-const PLAIN_STRING = /[^"\\\u0000-\u001f]*"/y;
-const HEX64_END = /[0-9a-f]{64}"/y;
 const UINT = /(?:0|[1-9][0-9]{0,15})/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const SUBJECT_KEYS = new Set([
@@ -47,6 +43,56 @@ const SUBJECT_KEYS = new Set([
   'runId',
   'version',
 ]);
+
+/** Whether text[a, b) is a digit run (charCode 48–57). */
+function digits(t: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Two digits at i as a number. */
+const two = (t: string, i: number) =>
+  (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with a day of month ≤ 28 (valid in every
+ * month): a strict subset of what ISO_TIME accepts, checked without the
+ * regex. Anything else is left to ISO_TIME.
+ */
+function quickIsoTime(t: string, a: number, b: number): boolean {
+  if (b - a < 20 || t.charCodeAt(b - 1) !== 90 /* Z */) return false;
+  if (
+    !digits(t, a, a + 4) ||
+    t.charCodeAt(a + 4) !== 45 ||
+    !digits(t, a + 5, a + 7) ||
+    t.charCodeAt(a + 7) !== 45 ||
+    !digits(t, a + 8, a + 10) ||
+    t.charCodeAt(a + 10) !== 84 /* T */ ||
+    !digits(t, a + 11, a + 13) ||
+    t.charCodeAt(a + 13) !== 58 ||
+    !digits(t, a + 14, a + 16) ||
+    t.charCodeAt(a + 16) !== 58 ||
+    !digits(t, a + 17, a + 19)
+  ) {
+    return false;
+  }
+  const month = two(t, a + 5);
+  const day = two(t, a + 8);
+  if (month < 1 || month > 12 || day < 1 || day > 28) return false;
+  if (two(t, a + 11) > 23 || two(t, a + 14) > 59 || two(t, a + 17) > 59) {
+    return false;
+  }
+  if (b - a === 20) return true; // ...SSZ
+  // .fraction: at least one digit
+  return t.charCodeAt(a + 19) === 46 && b - a > 21 && digits(t, a + 20, b - 1);
+}
+
+/** A backslash or a control character anywhere: left to the full check. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_FULL_CHECK = /[\\\u0000-\u001f]/;
 
 class NotRecognized {}
 const NOT_RECOGNIZED = new NotRecognized();
@@ -88,13 +134,17 @@ class Cursor {
     this.pos += s.length;
   }
 
-  /** A JSON string needing no escapes; returns its [start, end) range. */
+  /**
+   * A JSON string needing no escapes; returns its [start, end) range. The
+   * caller checked the whole text has no backslash and no control
+   * character, so the string ends at the next quote.
+   */
   plainString(): [number, number] {
     if (this.text.charCodeAt(this.pos) !== 34) this.fail();
-    PLAIN_STRING.lastIndex = this.pos + 1;
-    if (!PLAIN_STRING.test(this.text)) this.fail();
-    const range: [number, number] = [this.pos + 1, PLAIN_STRING.lastIndex - 1];
-    this.pos = PLAIN_STRING.lastIndex;
+    const end = this.text.indexOf('"', this.pos + 1);
+    if (end < 0) this.fail();
+    const range: [number, number] = [this.pos + 1, end];
+    this.pos = end + 1;
     return range;
   }
 
@@ -110,11 +160,16 @@ class Cursor {
 
   /** `"<64 lowercase hex>"` after the opening quote was consumed. */
   hex64(): string {
-    HEX64_END.lastIndex = this.pos;
-    if (!HEX64_END.test(this.text)) this.fail();
-    const value = this.text.slice(this.pos, this.pos + 64);
+    const t = this.text;
+    const start = this.pos;
+    if (t.charCodeAt(start + 64) !== 34) this.fail();
+    for (let i = start; i < start + 64; i++) {
+      const c = t.charCodeAt(i);
+      // 0-9 or a-f
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) this.fail();
+    }
     this.pos += 65;
-    return value;
+    return t.slice(start, start + 64);
   }
 
   /** A non-negative safe integer in canonical form, at least `min`. */
@@ -138,7 +193,9 @@ class Cursor {
   }
 
   isoTime(): void {
-    if (!ISO_TIME.test(this.stringValue())) this.fail();
+    const [a, b] = this.plainString();
+    if (!quickIsoTime(this.text, a, b) && !ISO_TIME.test(this.text.slice(a, b)))
+      this.fail();
   }
 
   peek(): number {
@@ -228,6 +285,7 @@ function summaryValue(c: Cursor) {
 export function recognizeCanonicalEnvelope(
   text: string,
 ): FastEnvelopeFields | undefined {
+  if (NEEDS_FULL_CHECK.test(text)) return undefined;
   const c = new Cursor(text);
   try {
     artifacts(c);

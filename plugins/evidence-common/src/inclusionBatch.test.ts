@@ -91,6 +91,67 @@ describe('createInclusionBatch', () => {
     expect(() => batch.verify(3, leaves[4], proofOf(3, size))).toThrow();
   });
 
+  it('about one node hash per leaf in leaf order (a proven sibling costs none)', () => {
+    for (const size of [16, 37, 45]) {
+      const root = merkleRoot(leaves.slice(0, size));
+      const { hash, counter } = countingHash();
+      const batch = createInclusionBatch(size, root, hash);
+      for (let i = 0; i < size; i++)
+        batch.verify(i, leaves[i], proofOf(i, size));
+      expect(counter.calls).toBeLessThanOrEqual(size + 2 * Math.log2(size));
+    }
+  });
+
+  it('rejects every tampered element of every proof at every position of a run (contiguous or sparse), and goes on verifying', () => {
+    const other = toBase64(leafHash(utf8Encode('not a leaf of any tree here')));
+    for (const [size, stride] of [
+      [2, 1],
+      [3, 1],
+      [7, 1],
+      [8, 1],
+      [13, 1],
+      [16, 1],
+      [21, 1],
+      [37, 1],
+      [37, 3],
+      [45, 4],
+    ]) {
+      const root = merkleRoot(leaves.slice(0, size));
+      const picks = leaves
+        .slice(0, size)
+        .flatMap((_, i) => (i % stride === 0 ? [i] : []));
+      for (let n = 0; n < picks.length; n++) {
+        const t = picks[n];
+        const good = proofOf(t, size);
+        const before = () => {
+          const batch = createInclusionBatch(size, root, sha256);
+          for (const i of picks.slice(0, n))
+            batch.verify(i, leaves[i], proofOf(i, size));
+          return batch;
+        };
+        for (let k = 0; k < good.length; k++) {
+          const batch = before();
+          const tampered = good.map((h, j) => (j === k ? other : h));
+          expect(() => batch.verify(t, leaves[t], tampered)).toThrow();
+          // a wrong leaf with the good proof, then the good one: state intact
+          expect(() => batch.verify(t, leaves[(t + 1) % size], good)).toThrow();
+          for (const i of picks.slice(n)) {
+            expect(() =>
+              batch.verify(i, leaves[i], proofOf(i, size)),
+            ).not.toThrow();
+          }
+        }
+        // a proof one element short or long after a run
+        if (good.length) {
+          expect(() => before().verify(t, leaves[t], good.slice(1))).toThrow();
+          expect(() =>
+            before().verify(t, leaves[t], [...good, other]),
+          ).toThrow();
+        }
+      }
+    }
+  });
+
   it('is not fooled by a verified path when the root differs', () => {
     const size = 16;
     const wrongRoot = merkleRoot(leaves.slice(0, 15));

@@ -1,32 +1,79 @@
-import { bytesEqual, fromBase64 } from './bytes';
+import { fromBase64, toBase64 } from './bytes';
 import { HashFn } from './hash';
-import { nodeHash } from './merkle';
 import { ProofError, verifyInclusion } from './merkleVerify';
 
-type PathNode = { level: number; index: number; hash: Uint8Array };
+/**
+ * RFC 6962 interior node hash over base64: the canonical base64 of
+ * SHA-256(0x01 ‖ left ‖ right), given the canonical base64 of two 32-byte
+ * hashes. Lets Node decode, hash and encode natively.
+ *
+ * @public
+ */
+export type Base64NodeHash = (left: string, right: string) => string;
+
+/** The canonical base64 of 32 bytes (zero padding bits). */
+const HASH_BASE64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+/** {@link Base64NodeHash} from a hash function over bytes. */
+export function base64NodeHash(hash: HashFn): Base64NodeHash {
+  const scratch = new Uint8Array(65);
+  scratch[0] = 1;
+  return (left, right) => {
+    scratch.set(fromBase64(left), 1);
+    scratch.set(fromBase64(right), 33);
+    return toBase64(hash(scratch));
+  };
+}
 
 /**
  * Verifies the inclusion proofs of many leaves of ONE tree, given in
  * increasing leaf order, at a cost close to hashing the tree once instead of
  * a full path per leaf.
  *
- * Each proof is walked bottom-up exactly as RFC 9162 §2.1.3.2 does. The path
- * of the last proof that verified is remembered; when the new path reaches a
- * node of that path (same level and index) with the same hash, and the rest
- * of its proof is exactly the rest of that path's proof, the new proof leads
- * to the same root as the verified one, so hashing further would only repeat
- * the same computation. Any difference — another hash at that node, other
- * sibling hashes above it, a wrong length — makes it fall back to
+ * Each proof is walked bottom-up exactly as RFC 9162 §2.1.3.2 does, with the
+ * tree position (level, index) of every node it passes. The last proof that
+ * verified is remembered level by level: the node its path passed at that
+ * level, the sibling its proof gave there, and the proof elements above.
+ * All of them are authenticated (they hash up to the signed root). When the
+ * new walk reaches
+ *  - the node of that path at the same position with the same hash, and
+ *    the rest of its proof is, string for string, the rest of that proof; or
+ *  - the sibling of that path's node with the sibling's hash, its next
+ *    proof element is that path's node, and the rest of its proof is the
+ *    rest of that proof,
+ * then the new proof hashes to the same root through the same (already
+ * hashed) nodes, and hashing further would only repeat that computation.
+ * Any difference — another hash at that node, another element above it, a
+ * wrong length, an element not in canonical base64 — makes it fall back to
  * {@link verifyInclusion} of the whole proof, which decides and explains.
- * Proofs must come in increasing leaf order (the path of leaf i shares the
- * most nodes with leaf i−1); out-of-order input is still verified in full.
+ * Out-of-order input is still verified in full. In leaf order this is about
+ * one node hash per leaf (the odd leaves of a run are their left
+ * neighbour's proven sibling: no hash at all).
+ *
+ * Hashes are compared as canonical base64 strings (every element is checked
+ * to be the one canonical encoding of 32 bytes before it is used), so equal
+ * strings are equal hashes.
  */
 export function createInclusionBatch(
   treeSize: number,
   rootHash: Uint8Array,
   hash: HashFn,
+  nodeHash: Base64NodeHash = base64NodeHash(hash),
 ) {
-  let last: { proof: string[]; path: PathNode[] } | undefined;
+  const root = toBase64(rootHash);
+  // the last verified proof, per level (index -1: not on its path)
+  const index: number[] = [];
+  const node: string[] = [];
+  const sibling: string[] = [];
+  /** proof elements from this level's element to the end */
+  const fromEnd: number[] = [];
+  let lastProof: string[] | undefined;
+  let lastTop = -1;
+  // the walk of the current proof (levels below the shortcut)
+  const cIndex: number[] = [];
+  const cNode: string[] = [];
+  const cSibling: string[] = [];
+  const cFromEnd: number[] = [];
 
   const full = (leafIndex: number, leafHash: Uint8Array, proof: string[]) => {
     let decoded: Uint8Array[];
@@ -43,128 +90,137 @@ export function createInclusionBatch(
     );
   };
 
+  /** Whether proof[from..] equals lastProof[lastFrom..] exactly. */
+  const sameTail = (proof: string[], from: number, lastFrom: number) => {
+    const last = lastProof!;
+    if (proof.length - from !== last.length - lastFrom) return false;
+    for (let i = from, j = lastFrom; i < proof.length; i++, j++) {
+      if (proof[i] !== last[j]) return false;
+    }
+    return true;
+  };
+
+  /**
+   * Makes the walk just done (levels below `upTo`) the remembered path;
+   * above it the remembered path is unchanged (the same nodes).
+   */
+  const remember = (proof: string[], upTo: number, top: number) => {
+    for (let l = 0; l < upTo; l++) {
+      if (cIndex[l] >= 0) {
+        index[l] = cIndex[l];
+        node[l] = cNode[l];
+        sibling[l] = cSibling[l];
+        fromEnd[l] = cFromEnd[l];
+      } else {
+        index[l] = -1;
+      }
+    }
+    lastProof = proof;
+    lastTop = top;
+  };
+
+  /**
+   * Walks `proof` from the leaf; returns true when it reached the signed
+   * root or a remembered node (see above), false when it must be checked in
+   * full. With `shortcuts` false it walks to the root (to remember a path
+   * the full check accepted).
+   */
+  const walk = (
+    leafIndex: number,
+    leafHash: string,
+    proof: string[],
+    shortcuts: boolean,
+  ): boolean => {
+    let fn = leafIndex;
+    let sn = treeSize - 1;
+    let level = 0;
+    let r = leafHash;
+    for (let step = 0; step < proof.length; step++) {
+      if (sn === 0) return false; // too long: the full check explains
+      if (fn === sn && fn % 2 === 0) {
+        // the right edge: a node without a right sibling moves up as is
+        while (fn % 2 === 0) {
+          cIndex[level] = -1;
+          fn /= 2;
+          sn = Math.floor(sn / 2);
+          level++;
+        }
+      }
+      if (shortcuts && level <= lastTop && index[level] >= 0) {
+        if (index[level] === fn) {
+          // the remembered path's own node
+          if (node[level] !== r) return false;
+          if (!sameTail(proof, step, lastProof!.length - fromEnd[level]))
+            return false;
+          remember(proof, level, lastTop);
+          return true;
+        }
+        if ((index[level] ^ 1) === fn) {
+          // the sibling the remembered proof gave at this level, and this
+          // proof's element there is the remembered path's node
+          if (sibling[level] !== r || proof[step] !== node[level]) {
+            return false;
+          }
+          const lastFrom = lastProof!.length - fromEnd[level];
+          if (!sameTail(proof, step + 1, lastFrom + 1)) return false;
+          const pathNode = node[level];
+          remember(proof, level, lastTop);
+          index[level] = fn;
+          node[level] = r;
+          sibling[level] = pathNode;
+          return true;
+        }
+      }
+      const p = proof[step];
+      if (typeof p !== 'string' || !HASH_BASE64.test(p)) return false;
+      cIndex[level] = fn;
+      cNode[level] = r;
+      cSibling[level] = p;
+      cFromEnd[level] = proof.length - step;
+      r = fn % 2 === 1 ? nodeHash(p, r) : nodeHash(r, p);
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+      level++;
+    }
+    if (sn !== 0 || r !== root) return false;
+    remember(proof, level, level - 1);
+    return true;
+  };
+
   return {
-    /** Throws a ProofError when `leafHash` is not leaf `leafIndex`. */
-    verify(leafIndex: number, leafHash: Uint8Array, proof: string[]): void {
+    /**
+     * Throws a ProofError when `leafHash` (bytes, or their canonical base64)
+     * is not leaf `leafIndex`.
+     */
+    verify(
+      leafIndex: number,
+      leafHash: Uint8Array | string,
+      proof: string[],
+    ): void {
+      const leaf64 =
+        typeof leafHash === 'string' ? leafHash : toBase64(leafHash);
       if (
         !Number.isSafeInteger(leafIndex) ||
         leafIndex < 0 ||
         leafIndex >= treeSize ||
-        leafHash.length !== 32
+        !HASH_BASE64.test(leaf64)
       ) {
-        full(leafIndex, leafHash, proof);
+        full(leafIndex, bytesOf(leafHash), proof);
         return;
       }
-      const path: PathNode[] = [];
-      let fn = leafIndex;
-      let sn = treeSize - 1;
-      let level = 0;
-      let r = leafHash;
-      let walked = 0;
-      for (let step = 0; step < proof.length; step++) {
-        if (sn === 0) break; // too long: the full check explains
-        let p: Uint8Array;
-        try {
-          p = fromBase64(proof[step]);
-        } catch {
-          break;
-        }
-        if (p.length !== 32) break;
-        if (fn % 2 === 1 || fn === sn) {
-          r = nodeHash(p, r, hash);
-          while (fn % 2 === 0 && fn !== 0) {
-            fn = Math.floor(fn / 2);
-            sn = Math.floor(sn / 2);
-            level++;
-          }
-        } else {
-          r = nodeHash(r, p, hash);
-        }
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-        level++;
-        path.push({ level, index: fn, hash: r });
-        const hit = last && shortcut(last, path, proof, step);
-        if (hit === true) return;
-        if (hit === false) break;
-        walked += 1;
-      }
-      if (walked === proof.length && sn === 0 && bytesEqual(r, rootHash)) {
-        last = { proof, path }; // the whole path, hashed up to the root
-        return;
-      }
+      if (walk(leafIndex, leaf64, proof, true)) return;
       // anything else: the whole proof, as verifyInclusion checks it
-      full(leafIndex, leafHash, proof);
-      last = {
-        proof,
-        path: fullPath(leafIndex, treeSize, leafHash, proof, hash),
-      };
+      full(leafIndex, bytesOf(leafHash), proof);
+      walk(leafIndex, leaf64, proof, false);
     },
   };
 }
 
-/**
- * Whether the node just reached (the end of `path`) lies on the last
- * verified path: true when it does with the same hash and the same proof
- * above it (then `last` becomes this proof's path), false when it does but
- * differs, undefined when it is not on that path.
- */
-function shortcut(
-  last: { proof: string[]; path: PathNode[] },
-  path: PathNode[],
-  proof: string[],
-  step: number,
-): boolean | undefined {
-  const node = path[path.length - 1];
-  const known = last.path.findIndex(
-    n => n.level === node.level && n.index === node.index,
-  );
-  if (known < 0) return undefined;
-  const rest = proof.length - step - 1;
-  if (
-    !bytesEqual(last.path[known].hash, node.hash) ||
-    last.proof.length - known - 1 !== rest
-  ) {
-    return false;
+function bytesOf(leafHash: Uint8Array | string): Uint8Array {
+  if (typeof leafHash !== 'string') return leafHash;
+  try {
+    return fromBase64(leafHash);
+  } catch {
+    return new Uint8Array(0); // the full check names the wrong length
   }
-  for (let i = step + 1; i < proof.length; i++) {
-    if (proof[i] !== last.proof[known + i - step]) return false;
-  }
-  const lastPath = last.path;
-  last.path = [...path, ...lastPath.slice(known + 1)];
-  last.proof = proof;
-  return true;
-}
-
-/** The nodes a valid proof walks through (for the next proofs' shortcut). */
-function fullPath(
-  leafIndex: number,
-  treeSize: number,
-  leafHash: Uint8Array,
-  proof: string[],
-  hash: HashFn,
-): PathNode[] {
-  const path: PathNode[] = [];
-  let fn = leafIndex;
-  let sn = treeSize - 1;
-  let level = 0;
-  let r = leafHash;
-  for (const q of proof) {
-    const p = fromBase64(q);
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r, hash);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-        level++;
-      }
-    } else {
-      r = nodeHash(r, p, hash);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-    level++;
-    path.push({ level, index: fn, hash: r });
-  }
-  return path;
 }

@@ -39,6 +39,8 @@ export { verifyChainIntegrity } from './chainIntegrity';
 export type { VerifyChainIntegrityOptions } from './chainIntegrity';
 export * from './heads';
 export * from './bundle';
+export { base64NodeHash } from './inclusionBatch';
+export type { Base64NodeHash } from './inclusionBatch';
 export * from './storedChain';
 export * from './auditPack';
 export * from './auditPackScript';
