@@ -460,8 +460,37 @@ interface Prepared {
   y: Float64Array;
   diffs: PairwiseDifferences;
   sigma0: number;
+  /** Kayenta's f at the ends of the search range, exact (computed when first read). */
   lo: { mu: number; dz: number; sigma: number };
   hi: { mu: number; dz: number; sigma: number };
+  /** f(lo, zq) > 0 is certain for this zq without the exact sum (see prepare). */
+  loAbove: (zq: number) => boolean;
+  /** f(hi, zq) < 0 is certain for this zq without the exact sum. */
+  hiBelow: (zq: number) => boolean;
+}
+
+/** Number of i with x[i] − mu > v (x ascending: a suffix), by binary search. */
+function countAbove(x: Float64Array, mu: number, v: number): number {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x[mid] - mu > v) hi = mid;
+    else lo = mid + 1;
+  }
+  return x.length - lo;
+}
+
+/** Number of i with x[i] − mu ≥ v. */
+function countAtLeast(x: Float64Array, mu: number, v: number): number {
+  let lo = 0;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x[mid] - mu >= v) hi = mid;
+    else lo = mid + 1;
+  }
+  return x.length - lo;
 }
 
 function prepare(x: Float64Array, y: Float64Array): Prepared {
@@ -474,13 +503,38 @@ function prepare(x: Float64Array, y: Float64Array): Prepared {
   const muMax = x[n - 1] - y[0];
   const diffs = new PairwiseDifferences(x, y);
   const tieY = diffs.tieY;
-  const lo = { mu: muMin, ...wilcoxonAtEnd(x, y, muMin, tieY) };
-  const hi = { mu: muMax, ...wilcoxonAtEnd(x, y, muMax, tieY) };
   const ties = diffs.tieX + tieY;
   const sigma0 = Math.sqrt(
     ((n * m) / 12) * (n + m + 1 - ties / ((n + m) * (n + m - 1))),
   );
-  return { x, y, diffs, sigma0, lo, hi };
+  // Bounds that settle Kayenta's end checks without the exact rank sums in
+  // the usual case: at mu = muMin every shifted x above max(y) adds m to U,
+  // the others ≥ 0, so dz ≥ dzLow; at muMax every shifted x below min(y)
+  // adds 0, the others ≤ m, so dz ≤ dzHigh; and σ ≤ σmax (ties only lower
+  // it). With dz ≥ dzLow > ½: f(lo) ≥ (dzLow − ½)/σmax − zq; with
+  // dz ≤ dzHigh < −½: f(hi) ≤ (dzHigh + ½)/σmax − zq. (All tied, σ = 0,
+  // means dz = 0: never settled by a bound, so the exact check still throws.)
+  const sigmaMax = Math.sqrt(((n * m) / 12) * (n + m + 1));
+  const dzLow = m * countAbove(x, muMin, y[m - 1]) - (n * m) / 2;
+  const dzHigh = m * countAtLeast(x, muMax, y[0]) - (n * m) / 2;
+  let lo: Prepared['lo'] | undefined;
+  let hi: Prepared['hi'] | undefined;
+  return {
+    x,
+    y,
+    diffs,
+    sigma0,
+    get lo() {
+      lo ??= { mu: muMin, ...wilcoxonAtEnd(x, y, muMin, tieY) };
+      return lo;
+    },
+    get hi() {
+      hi ??= { mu: muMax, ...wilcoxonAtEnd(x, y, muMax, tieY) };
+      return hi;
+    },
+    loAbove: zq => dzLow > 0.5 && (dzLow - 0.5) / sigmaMax - zq > 0,
+    hiBelow: zq => dzHigh < -0.5 && (dzHigh + 0.5) / sigmaMax - zq < 0,
+  };
 }
 
 function endpointF(e: { dz: number; sigma: number }, zq: number): number {
@@ -502,8 +556,8 @@ function endpointF(e: { dz: number; sigma: number }, zq: number): number {
  * converges to. The end checks are Kayenta's: f(lo) ≤ 0 → lo, f(hi) ≥ 0 → hi.
  */
 function root(p: Prepared, zq: number): RootPlan {
-  if (endpointF(p.lo, zq) <= 0) return { value: p.lo.mu };
-  if (endpointF(p.hi, zq) >= 0) return { value: p.hi.mu };
+  if (!p.loAbove(zq) && endpointF(p.lo, zq) <= 0) return { value: p.lo.mu };
+  if (!p.hiBelow(zq) && endpointF(p.hi, zq) >= 0) return { value: p.hi.mu };
   const N = p.diffs.total;
   const half = N / 2;
   const s0 = p.sigma0;
@@ -607,9 +661,9 @@ function estimateOf(
 ):
   | { estimate: number; range: [number, number] }
   | { groups: Array<[number, number]>; odd: boolean } {
-  if (endpointF(p.lo, 0) <= 0)
+  if (!p.loAbove(0) && endpointF(p.lo, 0) <= 0)
     return { estimate: p.lo.mu, range: [p.lo.mu, p.lo.mu] };
-  if (endpointF(p.hi, 0) >= 0)
+  if (!p.hiBelow(0) && endpointF(p.hi, 0) >= 0)
     return { estimate: p.hi.mu, range: [p.hi.mu, p.hi.mu] };
   const N = p.diffs.total;
   if (N === 1) return { groups: [[1, 1]], odd: true };
