@@ -11,12 +11,12 @@ import {
   subtreeHash,
   toBase64,
   EvidenceBundle,
-  HeadsTree,
   parseCheckpoint,
 } from '@assay/plugin-evidence-common';
 import { DatabaseEvidenceStore } from '../store/DatabaseEvidenceStore';
 import { EntityVerifier } from './EntityVerifier';
 import { VerifyWorker } from './verifyWorker';
+import { IncrementalHeadsTree } from './headsTree';
 import { nativeSha256 } from '../store/nodeHash';
 import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
 import { EvidenceConfig } from '../config';
@@ -30,6 +30,9 @@ interface Pending {
 }
 
 const MAX_BATCH = 64;
+
+/** Appends between a kept heads tree and a newer size it is updated to (more: rebuilt). */
+const MAX_HEADS_INCREMENT = 200_000;
 
 /**
  * The log: batches concurrent appends into single transactions (group
@@ -210,21 +213,38 @@ export class EvidenceLog {
     };
   }
 
-  private headsTrees = new Map<number, Promise<HeadsTree>>();
+  private headsTrees = new Map<number, Promise<IncrementalHeadsTree>>();
 
   /**
-   * The heads tree at `treeSize` (≤ the committed size): O(entities) reads
-   * and hashes, computed once per tree size and kept for the last few.
+   * The heads tree at `treeSize` (≤ the committed size), kept for the last
+   * 8 sizes. From the newest kept tree at or below that size it is updated
+   * with the heads that changed in between (O(appends since + changed ·
+   * log entities)); otherwise built from `evidence_heads` (O(entities)).
+   * Either way hashing yields to the event loop every 2,048 hashes.
    */
-  headsTree(treeSize: number): Promise<HeadsTree> {
+  headsTree(treeSize: number): Promise<IncrementalHeadsTree> {
     let tree = this.headsTrees.get(treeSize);
     if (!tree) {
-      tree = this.store
-        .headsAt(treeSize)
-        .then(heads => new HeadsTree(heads, nativeSha256));
+      let baseSize = -1;
+      for (const size of this.headsTrees.keys()) {
+        if (size <= treeSize && size > baseSize) baseSize = size;
+      }
+      const base =
+        baseSize >= 0 && treeSize - baseSize <= MAX_HEADS_INCREMENT
+          ? this.headsTrees.get(baseSize)
+          : undefined;
+      tree = (async () => {
+        const from = base && (await base.catch(() => undefined));
+        if (from) {
+          return from.update(
+            await this.store.headChangesBetween(baseSize, treeSize),
+          );
+        }
+        return IncrementalHeadsTree.build(await this.store.headsAt(treeSize));
+      })();
       tree.catch(() => this.headsTrees.delete(treeSize));
       this.headsTrees.set(treeSize, tree);
-      while (this.headsTrees.size > 4) {
+      while (this.headsTrees.size > 8) {
         this.headsTrees.delete(this.headsTrees.keys().next().value!);
       }
     }

@@ -737,8 +737,9 @@ export class DatabaseEvidenceStore {
   /**
    * Every entity's newest record among the first `treeSize` leaves: the
    * maintained heads table, with the entities that appended since
-   * `treeSize` resolved from their (immutable) records. O(entities + appends
-   * since treeSize); `treeSize` must not exceed the committed tree size.
+   * `treeSize` resolved from their (immutable) records in two set-based
+   * queries. O(entities + appends since treeSize); `treeSize` must not
+   * exceed the committed tree size.
    */
   async headsAt(treeSize: number): Promise<EntityHead[]> {
     const rows: any[] = await this.db('evidence_heads').select(
@@ -748,22 +749,69 @@ export class DatabaseEvidenceStore {
       'leaf_index',
     );
     const out: EntityHead[] = [];
-    const moved: string[] = [];
+    const moved = new Set<string>();
     for (const r of rows) {
       if (Number(r.leaf_index) < treeSize) {
         out.push({ entityRef: r.entity_ref, seq: Number(r.seq), hash: r.hash });
-      } else moved.push(r.entity_ref);
+      } else moved.add(r.entity_ref);
     }
-    for (const entityRef of moved) {
-      const r = await this.db('evidence_records')
-        .select('seq', 'hash')
-        .where({ entity_ref: entityRef })
-        .where('leaf_index', '<', treeSize)
-        .orderBy('seq', 'desc')
-        .first();
-      if (r) out.push({ entityRef, seq: Number(r.seq), hash: r.hash });
+    if (!moved.size) return out;
+    // the entities that appended since treeSize: their head there is the
+    // record before their first one since (set-based: O(appends since))
+    const firsts: Array<{ entity_ref: string; seq: number | string }> =
+      await this.db('evidence_records')
+        .select('entity_ref')
+        .min({ seq: 'seq' })
+        .where('leaf_index', '>=', treeSize)
+        .groupBy('entity_ref');
+    const wanted = firsts
+      .filter(f => moved.has(f.entity_ref) && Number(f.seq) > 1)
+      .map(f => ({ entityRef: f.entity_ref, seq: Number(f.seq) - 1 }));
+    out.push(...(await this.headsBySeq(wanted)));
+    return out;
+  }
+
+  /** The hashes of given (entity, seq) records, in chunks of 200 pairs. */
+  private async headsBySeq(
+    wanted: Array<{ entityRef: string; seq: number }>,
+  ): Promise<EntityHead[]> {
+    const out: EntityHead[] = [];
+    for (let i = 0; i < wanted.length; i += 200) {
+      const chunk = wanted.slice(i, i + 200);
+      const rows: any[] = await this.db('evidence_records')
+        .select('entity_ref', 'seq', 'hash')
+        .where(b => {
+          for (const w of chunk) {
+            b.orWhere(q => q.where({ entity_ref: w.entityRef, seq: w.seq }));
+          }
+        });
+      for (const r of rows) {
+        out.push({ entityRef: r.entity_ref, seq: Number(r.seq), hash: r.hash });
+      }
     }
     return out;
+  }
+
+  /**
+   * The newest record of each entity that appended among leaves
+   * [from, to): what changes in the heads tree from size `from` to `to`.
+   */
+  async headChangesBetween(from: number, to: number): Promise<EntityHead[]> {
+    if (to <= from) return [];
+    const rows: any[] = await this.db('evidence_records')
+      .select('entity_ref', 'seq', 'hash')
+      .where('leaf_index', '>=', from)
+      .where('leaf_index', '<', to)
+      .orderBy('leaf_index', 'asc');
+    const last = new Map<string, EntityHead>();
+    for (const r of rows) {
+      last.set(r.entity_ref, {
+        entityRef: r.entity_ref,
+        seq: Number(r.seq),
+        hash: r.hash,
+      });
+    }
+    return [...last.values()];
   }
 
   async leafHashes(leafIndexes: number[]): Promise<Map<number, string>> {

@@ -1,0 +1,234 @@
+import {
+  compareEntityRefs,
+  EntityHead,
+  formatHeadsExtension,
+  headLeafData,
+  HeadLeafProof,
+  HeadProof,
+  inclusionProof,
+  subtreeHash,
+  toBase64,
+} from '@assay/plugin-evidence-common';
+import { nativeSha256 } from '../store/nodeHash';
+
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+/** Hashes between two yields to the event loop while (re)building. */
+const YIELD_EVERY = 2048;
+
+const leafOf = (h: EntityHead): Uint8Array =>
+  nativeSha256(Buffer.concat([LEAF, headLeafData(h)]));
+const nodeOf = (l: Uint8Array, r: Uint8Array): Uint8Array =>
+  nativeSha256(Buffer.concat([NODE, l, r]));
+
+class Yielder {
+  private n = 0;
+  async tick() {
+    if (++this.n % YIELD_EVERY === 0) {
+      await new Promise(resolve => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * The heads tree of one tree size (the same RFC 6962 tree over sorted
+ * `[entityRef, seq, hash]` leaves as `HeadsTree` in evidence-common, which
+ * verifiers use), built so that the event loop stays responsive and the
+ * next tree size costs what changed:
+ *
+ * - building hashes in slices of 2,048, yielding in between;
+ * - `update` with the heads that changed since: a changed head rehashes its
+ *   leaf and the path above it (O(log n)); new entities rehash only the
+ *   perfect subtrees at or after the first insertion point, unchanged leaf
+ *   hashes are reused.
+ *
+ * Immutable: `update` returns a new tree (levels are copied shallowly).
+ */
+export class IncrementalHeadsTree {
+  private constructor(
+    /** sorted by entity ref (code point order) */
+    readonly heads: EntityHead[],
+    /** levels[l][i]: hash of the perfect subtree of leaves [i·2^l, (i+1)·2^l) */
+    private readonly levels: Uint8Array[][],
+    private readonly byRef: Map<string, number>,
+    readonly root: Uint8Array,
+  ) {}
+
+  static async build(heads: Iterable<EntityHead>) {
+    const sorted = [...heads].sort((a, b) =>
+      compareEntityRefs(a.entityRef, b.entityRef),
+    );
+    const y = new Yielder();
+    const leaves: Uint8Array[] = [];
+    for (const h of sorted) {
+      leaves.push(leafOf(h));
+      await y.tick();
+    }
+    return IncrementalHeadsTree.fromLeaves(sorted, leaves, [], 0, y);
+  }
+
+  private static async fromLeaves(
+    heads: EntityHead[],
+    leaves: Uint8Array[],
+    /** levels of a previous tree whose leaves before `from` are unchanged */
+    previous: Uint8Array[][],
+    from: number,
+    y: Yielder,
+  ): Promise<IncrementalHeadsTree> {
+    const byRef = new Map<string, number>();
+    heads.forEach((h, i) => {
+      if (i > 0 && heads[i - 1].entityRef === h.entityRef) {
+        throw new Error(`evidence: duplicate head for ${h.entityRef}`);
+      }
+      byRef.set(h.entityRef, i);
+    });
+    const levels: Uint8Array[][] = [leaves];
+    for (let l = 1; levels[l - 1].length > 1; l++) {
+      const below = levels[l - 1];
+      const count = below.length >> 1;
+      // perfect subtrees entirely before `from` are unchanged
+      const keep = Math.min(count, from >> l, previous[l]?.length ?? 0);
+      const level = previous[l] ? previous[l].slice(0, keep) : [];
+      for (let i = keep; i < count; i++) {
+        level.push(nodeOf(below[2 * i], below[2 * i + 1]));
+        await y.tick();
+      }
+      levels.push(level);
+    }
+    return new IncrementalHeadsTree(
+      heads,
+      levels,
+      byRef,
+      subtreeHash(0, heads.length, (l, i) => levels[l][i], nativeSha256),
+    );
+  }
+
+  get size(): number {
+    return this.heads.length;
+  }
+
+  /** The heads extension line for this tree. */
+  extension(): string {
+    return formatHeadsExtension({ count: this.size, root: this.root });
+  }
+
+  /**
+   * The tree after `changes` (each entity's new head; entities not in this
+   * tree are added).
+   */
+  async update(changes: EntityHead[]): Promise<IncrementalHeadsTree> {
+    if (!changes.length) return this;
+    const y = new Yielder();
+    const added = changes.filter(c => !this.byRef.has(c.entityRef));
+    if (!added.length) {
+      const heads = this.heads.slice();
+      const levels = this.levels.map(l => l.slice());
+      let dirty = new Set<number>();
+      for (const c of changes) {
+        const i = this.byRef.get(c.entityRef)!;
+        heads[i] = c;
+        levels[0][i] = leafOf(c);
+        dirty.add(i);
+        await y.tick();
+      }
+      for (let l = 1; l < levels.length; l++) {
+        const next = new Set<number>();
+        for (const i of dirty) {
+          const p = i >> 1;
+          if (2 * p + 1 < levels[l - 1].length) {
+            levels[l][p] = nodeOf(levels[l - 1][2 * p], levels[l - 1][2 * p + 1]);
+            next.add(p);
+            await y.tick();
+          }
+        }
+        dirty = next;
+      }
+      return new IncrementalHeadsTree(
+        heads,
+        levels,
+        this.byRef,
+        subtreeHash(0, heads.length, (l, i) => levels[l][i], nativeSha256),
+      );
+    }
+    // new entities: merge, reuse the leaf hashes of unchanged heads
+    const changed = new Map(changes.map(c => [c.entityRef, c]));
+    const sortedAdded = added.sort((a, b) =>
+      compareEntityRefs(a.entityRef, b.entityRef),
+    );
+    const heads: EntityHead[] = [];
+    const leaves: Uint8Array[] = [];
+    let first = -1;
+    let a = 0;
+    for (let i = 0; i <= this.heads.length; i++) {
+      const old = this.heads[i];
+      while (
+        a < sortedAdded.length &&
+        (!old ||
+          compareEntityRefs(sortedAdded[a].entityRef, old.entityRef) < 0)
+      ) {
+        if (first < 0) first = heads.length;
+        heads.push(sortedAdded[a]);
+        leaves.push(leafOf(sortedAdded[a++]));
+        await y.tick();
+      }
+      if (!old) break;
+      const c = changed.get(old.entityRef);
+      if (c) {
+        if (first < 0) first = heads.length;
+        heads.push(c);
+        leaves.push(leafOf(c));
+        await y.tick();
+      } else {
+        heads.push(old);
+        leaves.push(this.levels[0][i]);
+      }
+    }
+    return IncrementalHeadsTree.fromLeaves(
+      heads,
+      leaves,
+      this.levels,
+      Math.max(0, first),
+      y,
+    );
+  }
+
+  /** The head proof of `entityRef` (inclusion, or the two leaves around it). */
+  proof(entityRef: string, treeSize: number): HeadProof {
+    const base = {
+      treeSize,
+      entityRef,
+      headsCount: this.size,
+      headsRoot: toBase64(this.root),
+    };
+    const i = this.byRef.get(entityRef);
+    if (i !== undefined) return { ...base, head: this.leafProof(i) };
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareEntityRefs(this.heads[mid].entityRef, entityRef) < 0) {
+        lo = mid + 1;
+      } else hi = mid;
+    }
+    return {
+      ...base,
+      head: null,
+      left: lo > 0 ? this.leafProof(lo - 1) : null,
+      right: lo < this.size ? this.leafProof(lo) : null,
+    };
+  }
+
+  private leafProof(index: number): HeadLeafProof {
+    return {
+      index,
+      ...this.heads[index],
+      proof: inclusionProof(
+        index,
+        this.size,
+        (l, i) => this.levels[l][i],
+        nativeSha256,
+      ).map(h => toBase64(h)),
+    };
+  }
+}
