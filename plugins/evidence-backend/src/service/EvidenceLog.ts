@@ -215,6 +215,9 @@ export class EvidenceLog {
 
   private headsTrees = new Map<number, Promise<IncrementalHeadsTree>>();
 
+  /** Head proofs for tree sizes this far behind the log (and not kept) are refused. */
+  maxHeadsLag = MAX_HEADS_INCREMENT;
+
   /**
    * The heads tree at `treeSize` (≤ the committed size), kept for the last
    * 8 sizes. From the newest kept tree at or below that size it is updated
@@ -254,6 +257,15 @@ export class EvidenceLog {
   /** The entity's head proof in the heads tree of the checkpoint at `treeSize`. */
   async headProof(entityRef: string, treeSize: number) {
     await this.checkSize(treeSize, 'treeSize');
+    if (!this.headsTrees.has(treeSize)) {
+      // bounded: rebuilding the tree of an old size costs the appends since
+      const { treeSize: current } = await this.store.getLogState();
+      if (current - treeSize > this.maxHeadsLag) {
+        throw new InputError(
+          `treeSize: ${treeSize} is more than ${this.maxHeadsLag} leaves behind the log (${current}); verify against a newer checkpoint (GET /v1/checkpoint, then a consistency proof from the one you hold)`,
+        );
+      }
+    }
     return (await this.headsTree(treeSize)).proof(entityRef, treeSize);
   }
 

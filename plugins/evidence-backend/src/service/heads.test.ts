@@ -109,6 +109,30 @@ describe.each(databases.eachSupportedId())('entity heads on %p', databaseId => {
     }
   });
 
+  it('refuses head proofs for tree sizes far behind the log that are not kept (bounded cost)', async () => {
+    const { log } = await setup(databaseId);
+    for (let i = 1; i <= 12; i++) await log.append(prepared(A, i));
+    const cp = await log.checkpoint();
+    log.maxHeadsLag = 5;
+    await expect(log.headProof(A, 2)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^treeSize: 2 is more than 5 leaves/),
+    });
+    await expect(log.headProof(A, 8)).resolves.toMatchObject({
+      head: { seq: 8 },
+    });
+    // a kept tree is served whatever its age
+    await log.append(prepared(A, 13));
+    await log.append(prepared(A, 14));
+    await log.append(prepared(A, 15));
+    await log.append(prepared(A, 16));
+    await log.append(prepared(A, 17));
+    await log.append(prepared(A, 18));
+    await expect(log.headProof(A, cp.treeSize)).resolves.toMatchObject({
+      head: { seq: 12 },
+    });
+  });
+
   it('a deleted head record is named as a truncation; a rewritten heads table breaks the proof', async () => {
     const { knex, log } = await setup(databaseId);
     for (let i = 1; i <= 3; i++) await log.append(prepared(A, i));
