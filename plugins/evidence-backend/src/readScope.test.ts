@@ -127,7 +127,9 @@ describe('absence proofs', () => {
       request(server).get(`${api}/public-key`),
       request(server).get(`${api}/checkpoint`),
     ]);
-    const cp = parseCheckpoint(openNote(note.text, [key.body.verifierKey]).text);
+    const cp = parseCheckpoint(
+      openNote(note.text, [key.body.verifierKey]).text,
+    );
     // 'mid' has no record; it sorts between alpha and secret
     const res = await request(server)
       .get(`${api}/entities/component/default/mid/head-proof?treeSize=2`)
@@ -163,9 +165,7 @@ describe('absence proofs', () => {
       .get(`${api}/entities/component/default/mid/head-proof?treeSize=2`)
       .expect(200);
     expect(full.body.right.entityRef).toBe('component:default/secret');
-    expect(
-      verifyHeadProof(full.body, cp2, 'component:default/mid'),
-    ).toBeNull();
+    expect(verifyHeadProof(full.body, cp2, 'component:default/mid')).toBeNull();
   });
 });
 
@@ -191,9 +191,9 @@ describe('/v1/audit', () => {
       .set('authorization', mockCredentials.user.header())
       .expect(200);
     expect(res.body.findingCount).toBe(2);
-    expect(
-      res.body.findings.map((f: any) => f.entityRef).sort(),
-    ).toEqual(['component:default/alpha', null].sort());
+    expect(res.body.findings.map((f: any) => f.entityRef).sort()).toEqual(
+      ['component:default/alpha', null].sort(),
+    );
     expect(res.text).not.toContain('secret');
     expect(res.body).not.toHaveProperty('hiddenFindings');
   });

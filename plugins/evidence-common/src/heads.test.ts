@@ -124,12 +124,10 @@ describe('heads tree', () => {
     expect(JSON.stringify(redacted)).not.toContain(left.entityRef);
     expect(JSON.stringify(redacted)).not.toContain(left.hash);
     expect(() =>
-      verifyHeadProof(
-        { ...around, left: redacted },
-        cp,
-        'component:default/c',
-      ),
-    ).toThrow(/cannot show that component:default\/c has no head.*\(redacted\)/);
+      verifyHeadProof({ ...around, left: redacted }, cp, 'component:default/c'),
+    ).toThrow(
+      /cannot show that component:default\/c has no head.*\(redacted\)/,
+    );
   });
 
   it('parses the extension strictly', () => {

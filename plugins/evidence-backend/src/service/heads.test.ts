@@ -79,11 +79,15 @@ describe.each(databases.eachSupportedId())('entity heads on %p', databaseId => {
 
   it('heads trees of later sizes (updated from a kept tree) and earlier ones (rebuilt) equal the tree of the records', async () => {
     const { log, store } = await setup(databaseId);
-    const entities = ['m', 'c', 'x', 'a', 'q'].map(n => `component:default/${n}`);
+    const entities = ['m', 'c', 'x', 'a', 'q'].map(
+      n => `component:default/${n}`,
+    );
     const sizes: number[] = [];
     for (let i = 0; i < 30; i++) {
       // new entities join over time, existing ones move on
-      await log.append(prepared(entities[(i * 7) % (1 + Math.floor(i / 6))], i));
+      await log.append(
+        prepared(entities[(i * 7) % (1 + Math.floor(i / 6))], i),
+      );
       if (i % 4 === 3) sizes.push((await log.checkpoint()).treeSize);
     }
     /** The heads at `size` from first principles: every record read. */

@@ -87,7 +87,9 @@ describe('IncrementalHeadsTree', () => {
     const t1 = await IncrementalHeadsTree.build(heads);
     const root1 = Buffer.from(t1.root).toString('hex');
     await t1.update([{ ...heads[1], seq: 2, hash: hex(99) }]);
-    await t1.update([{ entityRef: 'component:default/aa', seq: 1, hash: hex(7) }]);
+    await t1.update([
+      { entityRef: 'component:default/aa', seq: 1, hash: hex(7) },
+    ]);
     expect(Buffer.from(t1.root).toString('hex')).toBe(root1);
     expectSameTree(t1, new Map(heads.map(h => [h.entityRef, h])));
   });

@@ -137,7 +137,10 @@ export class IncrementalHeadsTree {
         for (const i of dirty) {
           const p = i >> 1;
           if (2 * p + 1 < levels[l - 1].length) {
-            levels[l][p] = nodeOf(levels[l - 1][2 * p], levels[l - 1][2 * p + 1]);
+            levels[l][p] = nodeOf(
+              levels[l - 1][2 * p],
+              levels[l - 1][2 * p + 1],
+            );
             next.add(p);
             await y.tick();
           }
@@ -164,8 +167,7 @@ export class IncrementalHeadsTree {
       const old = this.heads[i];
       while (
         a < sortedAdded.length &&
-        (!old ||
-          compareEntityRefs(sortedAdded[a].entityRef, old.entityRef) < 0)
+        (!old || compareEntityRefs(sortedAdded[a].entityRef, old.entityRef) < 0)
       ) {
         if (first < 0) first = heads.length;
         heads.push(sortedAdded[a]);
