@@ -153,7 +153,7 @@ test('coordinated promotion of service-a + service-b in waves', async ({
     page.getByRole('heading', { name: 'Coordinated promotions' }),
   ).toBeVisible();
 
-  const services = page.getByLabel('Services');
+  const services = page.locator('#plan-services');
   for (const name of ['service-b', 'service-a']) {
     await services.click();
     await services.fill(name);

@@ -35,6 +35,8 @@ const useStyles = makeStyles(theme => ({
   chips: { display: 'flex', flexWrap: 'wrap', gap: 4 },
   rule: { color: theme.palette.text.secondary },
   cellTop: { verticalAlign: 'top' },
+  gateName: { verticalAlign: 'top', whiteSpace: 'nowrap' },
+  found: { verticalAlign: 'top', overflowWrap: 'anywhere' },
 }));
 
 /** The approvals gate: it fails until people approve, which blocks nothing before the request. */
@@ -91,13 +93,18 @@ export function GateIcon(props: { status: GateDisplayStatus }) {
   );
 }
 
-/** Counts per status: "6 pass · 1 warning · 1 fail". */
+const COUNT_LABELS: Record<GateDisplayStatus, string> = {
+  ...GATE_STATUS_LABELS,
+  pending: 'awaiting approval',
+};
+
+/** Counts per status: "6 pass · 1 warning · 1 fail · 1 awaiting approval". */
 export function gateCounts(evaluation: GateEvaluation): string {
-  const count = (s: GateStatus) =>
-    evaluation.gates.filter(g => g.status === s).length;
-  return (['pass', 'warn', 'fail'] as GateStatus[])
+  const count = (s: GateDisplayStatus) =>
+    evaluation.gates.filter(g => displayStatus(g) === s).length;
+  return (['pass', 'warn', 'fail', 'pending'] as GateDisplayStatus[])
     .filter(s => count(s) > 0)
-    .map(s => `${count(s)} ${GATE_STATUS_LABELS[s]}`)
+    .map(s => `${count(s)} ${COUNT_LABELS[s]}`)
     .join(' · ');
 }
 
@@ -165,7 +172,9 @@ export function GateTable(props: {
       <Typography variant="body2" style={{ margin: '8px 0' }}>
         <strong>{verdictOf(evaluation, approvalsPending)}</strong>
         {' — '}
-        {evaluation.summary} ({gateCounts(evaluation)})
+        {isBlocked(evaluation) || !approvalsPending
+          ? `${evaluation.summary} (${gateCounts(evaluation)})`
+          : gateCounts(evaluation)}
       </Typography>
       <Table size="small" aria-label="gates">
         <TableHead>
@@ -187,13 +196,13 @@ export function GateTable(props: {
               <TableCell className={classes.cellTop}>
                 <GateIcon status={displayStatus(g)} />
               </TableCell>
-              <TableCell className={classes.cellTop}>
+              <TableCell className={classes.gateName}>
                 <strong>{g.title}</strong>
               </TableCell>
               <TableCell className={`${classes.cellTop} ${classes.rule}`}>
                 {g.rule}
               </TableCell>
-              <TableCell className={classes.cellTop}>{g.detail}</TableCell>
+              <TableCell className={classes.found}>{g.detail}</TableCell>
               <TableCell className={classes.cellTop}>
                 {g.evidence.length ? (
                   <Box display="flex" flexDirection="column">

@@ -9,7 +9,7 @@ import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
-import { Promotion } from '../../api/promotionTypes';
+import { Promotion, PromotionOverview } from '../../api/promotionTypes';
 import { usePromotion } from '../../hooks/usePromotion';
 import { statusLabel } from '../../lib/promotionFormat';
 import { EnvironmentColumns, OpenDialog } from './EnvironmentColumns';
@@ -38,6 +38,17 @@ export function outcomeText(p: Promotion): string {
     default:
       return `${what}: ${statusLabel(p.status).toLocaleLowerCase('en-US')}.`;
   }
+}
+
+/**
+ * An outcome that said "awaiting approval" or "running" is stale once that
+ * promotion is no longer the active one of its environment (it landed, was
+ * approved, withdrawn …): the columns say what happened.
+ */
+function isStale(p: Promotion, overview: PromotionOverview): boolean {
+  if (p.status !== 'awaiting-approval' && p.status !== 'running') return false;
+  const env = overview.environments.find(e => e.name === p.environment);
+  return env?.active?.id !== p.id;
 }
 
 function severityOf(p: Promotion): 'success' | 'error' | 'info' {
@@ -122,7 +133,7 @@ export function PromotionView(props: { entityRef: string; pollMs?: number }) {
             />
           }
         >
-          {outcome && (
+          {outcome && !isStale(outcome, overview) && (
             <Alert
               severity={severityOf(outcome)}
               onClose={() => setOutcome(undefined)}

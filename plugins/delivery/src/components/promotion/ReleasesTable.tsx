@@ -113,10 +113,10 @@ export function ReleasesTable(props: {
       <TableBody>
         {releases.map(r => (
           <TableRow key={r.hash} data-testid={`release-${r.version}`}>
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               <strong>{r.version}</strong>
             </TableCell>
-            <TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }}>
               {formatTime(r.createdAt)}
               <Typography
                 variant="caption"
@@ -138,7 +138,7 @@ export function ReleasesTable(props: {
                 ))}
               </Box>
             </TableCell>
-            <TableCell>
+            <TableCell style={{ overflowWrap: 'anywhere' }}>
               {r.artifacts.map(a => (
                 <Tooltip key={`${a.name}${a.digest}`} title={a.digest}>
                   <Typography variant="body2">

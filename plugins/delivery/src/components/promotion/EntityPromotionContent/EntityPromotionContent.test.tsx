@@ -202,6 +202,11 @@ describe('EntityPromotionContent', () => {
   it('renders the gate preview in the promote dialog, then promotes; the result awaits approval', async () => {
     const posted: unknown[] = [];
     server.use(
+      http.get(ENTITY_URL, () =>
+        HttpResponse.json(
+          overview({ active: posted.length ? promotion() : null }),
+        ),
+      ),
       ...promotionHandlers(),
       http.post(`${ENTITY_URL}/promotions`, async ({ request }) => {
         posted.push(await request.json());
