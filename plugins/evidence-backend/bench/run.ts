@@ -113,6 +113,7 @@ async function benchVerify() {
 }
 
 async function main() {
+  const loadStart = os.loadavg()[0];
   const v = await benchVerify();
   const l = await benchLarge(N);
   const a = await benchAppends();
@@ -128,7 +129,13 @@ async function main() {
   writeSection(
     'Evidence store',
     [
-      `Command: \`yarn bench:evidence\` — ${date} — ${machine} (shared with other jobs while measured). One entity with ${n} records in SQLite (${l.canonicalMb.toFixed(
+      `Command: \`yarn bench:evidence\` — ${date} — ${machine} (shared with other jobs while measured; 1-minute load average ${loadStart.toFixed(
+        1,
+      )} at the start, ${os
+        .loadavg()[0]
+        .toFixed(
+          1,
+        )} at the end). One entity with ${n} records in SQLite (${l.canonicalMb.toFixed(
         0,
       )} MB of canonical JSON), served by the real plugin over HTTP; every figure below is from the same run.`,
       '',
