@@ -492,6 +492,12 @@ async function benchBrowserIncremental(
       (await call(`/proofs/consistency?from=${q.from}&to=${q.to}`)).json(),
     getHeadProof: async (_: string, treeSize: number) =>
       (await call(`${entityPath}/head-proof?treeSize=${treeSize}`)).json(),
+    getIncrement: async (_: string, q: any) =>
+      (
+        await call(
+          `${entityPath}/increment?after=${q.after}&treeSize=${q.treeSize}&window=${q.window}`,
+        )
+      ).json(),
   };
   const note = await client.getCheckpoint();
   const cp = parseCheckpoint(note.slice(0, note.lastIndexOf('\n\n') + 1));

@@ -56,7 +56,21 @@ export async function incrementText(
   const heads = parseHeadsExtension(parseCheckpoint(text).extensions);
   const from = Math.max(0, after - window);
   const wanted = after - from + INCREMENT_MAX_RECORDS;
-  const rows = await log.store.recordsAfter(entityRef, from, wanted + 1);
+  // only the columns a verifier reads (no leaf-hash join, no envelope)
+  const rows = (
+    await log.store
+      .db('evidence_records')
+      .select('seq', 'leaf_index', 'hash', 'canonical')
+      .where('entity_ref', entityRef)
+      .where('seq', '>', from)
+      .orderBy('seq', 'asc')
+      .limit(wanted + 1)
+  ).map(r => ({
+    seq: Number(r.seq),
+    leafIndex: Number(r.leaf_index),
+    hash: String(r.hash),
+    canonical: String(r.canonical),
+  }));
   // seq order is leaf order: the records the checkpoint covers are a prefix
   let end = Math.min(rows.length, wanted);
   while (end > 0 && rows[end - 1].leafIndex >= cp.treeSize) end--;

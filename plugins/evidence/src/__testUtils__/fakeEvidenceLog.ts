@@ -69,6 +69,8 @@ export class FakeEvidenceLog {
   };
   /** sign the heads extension into checkpoints (false: a log from before heads) */
   bindHeads = true;
+  /** serve no `/increment` (an older backend): the separate routes are used */
+  noIncrement = false;
   /** every record ever appended, per entity: what the log's heads commit to */
   private readonly committed = new Map<
     string,
@@ -308,6 +310,47 @@ export class FakeEvidenceLog {
         return HttpResponse.json(
           this.headsTree(size).proof(refOf(params), size),
         );
+      }),
+      // as the backend's service/increment.ts: checkpoint first, then the
+      // records it covers from the re-check window on, then the proofs
+      http.get(`${entityPath}/increment`, ({ params, request }) => {
+        if (this.noIncrement) return new HttpResponse(null, { status: 404 });
+        const q = new URL(request.url).searchParams;
+        const after = Number(q.get('after'));
+        const from = Number(q.get('treeSize'));
+        const window = Number(q.get('window') ?? 0);
+        const size = this.checkpointSize ?? this.leaves.length;
+        const note = this.noteOverride ?? this.checkpointNote(size);
+        const ref = refOf(params);
+        const records = this.chain(ref).filter(
+          r => r.envelope.seq > after - window && r.leafIndex < size,
+        );
+        const last = records[records.length - 1];
+        const fresh = last && last.envelope.seq > after ? last : undefined;
+        return HttpResponse.json({
+          checkpoint: note,
+          treeSize: size,
+          complete: true,
+          records: records.map(r => ({
+            seq: r.envelope.seq,
+            leafIndex: r.leafIndex,
+            hash: r.hash,
+            canonical: r.canonical,
+          })),
+          consistency:
+            from > 0 && from < size
+              ? this.consistency(from, size).hashes
+              : null,
+          inclusion: fresh
+            ? {
+                leafIndex: fresh.leafIndex,
+                hashes: this.inclusion(fresh.leafIndex, size).hashes,
+              }
+            : null,
+          headProof: this.bindHeads
+            ? this.headsTree(size).proof(ref, size)
+            : null,
+        });
       }),
       http.get(`${entityPath}/summary`, ({ params }) =>
         HttpResponse.json(options.summary?.() ?? this.summary(refOf(params))),

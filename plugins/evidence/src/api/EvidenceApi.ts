@@ -5,6 +5,7 @@ import {
   EvidenceBundle,
   EvidenceSummary,
   HeadProof,
+  IncrementResponse,
   InclusionProofResponse,
   PublicKeyInfo,
   RecordsPage,
@@ -41,6 +42,15 @@ export interface EvidenceApi {
   getAudit(): Promise<AuditStatus>;
   /** The entity's leaf in the heads tree the checkpoint at `treeSize` signs. */
   getHeadProof(entityRef: string, treeSize: number): Promise<HeadProof>;
+  /**
+   * A returning verifier's increment in one request (records after the seq
+   * `after` with `window` before it, the latest checkpoint, the proofs from
+   * tree size `treeSize`). Optional: without it, the separate routes are used.
+   */
+  getIncrement?(
+    entityRef: string,
+    query: { after: number; treeSize: number; window: number },
+  ): Promise<IncrementResponse>;
   /** The server's own verification; informative only, the UI verifies in the browser. */
   verifyOnServer(entityRef: string): Promise<ServerVerifyResult>;
   /** Sets a legal hold (permission `evidence.retention.manage`). */

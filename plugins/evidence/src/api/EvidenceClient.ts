@@ -8,6 +8,7 @@ import {
   EvidenceBundle,
   EvidenceSummary,
   HeadProof,
+  IncrementResponse,
   InclusionProofResponse,
   PublicKeyInfo,
   RecordsPage,
@@ -95,6 +96,17 @@ export class EvidenceClient implements EvidenceApi {
   async getHeadProof(entityRef: string, treeSize: number) {
     return this.json<HeadProof>(
       `${entityPath(entityRef)}/head-proof?treeSize=${treeSize}`,
+    );
+  }
+
+  async getIncrement(
+    entityRef: string,
+    query: { after: number; treeSize: number; window: number },
+  ) {
+    return this.json<IncrementResponse>(
+      `${entityPath(entityRef)}/increment?after=${query.after}&treeSize=${
+        query.treeSize
+      }&window=${query.window}`,
     );
   }
 

@@ -164,3 +164,25 @@ export interface ServerVerifyResult {
   checked: number;
   firstBad?: { seq: number; hash: string; reason: string };
 }
+
+/**
+ * What a returning verifier needs since the head it remembered, in one
+ * response (`GET …/increment`): the latest signed checkpoint, the records
+ * from the re-check window before the remembered head up to the newest one
+ * that checkpoint covers, and the proofs. Nothing in it is trusted: the
+ * browser verifies every piece as with the separate routes.
+ *
+ * @public
+ */
+export interface IncrementResponse {
+  checkpoint: string;
+  treeSize: number;
+  /** false when more new records remain than one response carries */
+  complete: boolean;
+  records: Array<{ leafIndex: number; hash: string; canonical: string }>;
+  /** base64, from the remembered tree size to `treeSize` */
+  consistency: string[] | null;
+  /** of the last record returned, at `treeSize` */
+  inclusion: { leafIndex: number; hashes: string[] } | null;
+  headProof: HeadProof | null;
+}

@@ -17,6 +17,7 @@ import {
   VerifiedCheckpoint,
   verifyRecordInclusion,
 } from './checkpoint';
+import { prefetchIncrement } from './incrementApi';
 import {
   CheckpointMemory,
   entityMemoryKey,
@@ -148,7 +149,7 @@ function throwIfAborted(signal?: AbortSignal) {
 export async function verifyIntegrity(
   options: VerifyIntegrityOptions,
 ): Promise<IntegrityReport> {
-  const { api, entityRef, memory, pinnedKeys, onProgress, signal } = options;
+  const { entityRef, memory, pinnedKeys, onProgress, signal } = options;
   const now = options.now ?? (() => new Date());
   const memoryKey = entityMemoryKey(entityRef);
   const seen = memory.get(memoryKey);
@@ -159,6 +160,16 @@ export async function verifyIntegrity(
   // and the head must still be served (step 3b).
   const resume = seen?.head && seen.head.seq > 0 ? seen.head : undefined;
   const base = resume?.seq ?? 0;
+  // A returning visit fetches what it checks in one round trip (the same
+  // calls below are answered from it; see incrementApi.ts)
+  const api =
+    resume && seen
+      ? await prefetchIncrement(options.api, entityRef, {
+          after: base,
+          treeSize: seen.treeSize,
+          windowStart: Math.max(1, base - RECHECK_WINDOW + 1),
+        })
+      : options.api;
   /** only the records after `base` (all of them on a first visit) */
   const records: StoredRecord[] = [];
   let total = 0;
