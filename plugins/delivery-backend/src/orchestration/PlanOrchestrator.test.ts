@@ -375,6 +375,9 @@ describe.each(databases.eachSupportedId())(
       expect(p.status).toBe('running');
       expect(p.awaitingApproval).toEqual([ref('api')]);
       expect(p.waves[1].status).toBe('awaiting-approval');
+      expect(p.steps.find(s => s.entityRef === ref('api'))!.text).toBe(
+        'component:default/api 2.0.0 planned for staging in wave 2 of 3 (gates pass (compliance); waits for approval: 0 of 1)',
+      );
       await orchestrator.tick(); // still waiting: nothing more happens
       expect(world.calls).toHaveLength(2);
       promotions.approve(ref('api'));

@@ -58,6 +58,16 @@ function blockingGates(e: GateEvaluation | null): string[] {
     .map(g => g.title);
 }
 
+/** The preview in a plan's words: approvals still to come do not block it. */
+function gatesInWords(e: GateEvaluation | null): string {
+  if (!e) return 'gates: n/a';
+  const approvals = e.gates.find(g => g.id === 'approvals');
+  if (!e.allowed && !blockingGates(e).length && approvals?.status === 'fail') {
+    return `gates pass (${e.mode}); waits for approval: ${approvals.detail}`;
+  }
+  return `gates: ${e.summary}`;
+}
+
 function waveStatus(items: ItemRow[]): WaveStatus {
   const has = (...s: ItemStatus[]) => items.some(i => s.includes(i.status));
   if (items.every(i => i.status === 'skipped')) return 'skipped';
@@ -331,9 +341,9 @@ export class PlanService {
       outcome: 'planned',
       text: `${i.entityRef} ${i.version} planned for ${
         plan.environment
-      } in wave ${i.wave + 1} of ${preview.waves.length} (gates: ${
-        i.preview?.summary ?? 'n/a'
-      })`,
+      } in wave ${i.wave + 1} of ${preview.waves.length} (${gatesInWords(
+        i.preview,
+      )})`,
       record: {
         actor: input.actor,
         version: i.version,
