@@ -78,6 +78,16 @@ describe('IncrementalHeadsTree', () => {
     }
   });
 
+  it('sorts large unsorted input in merged runs (10,000 shuffled heads)', async () => {
+    const next = rng(7);
+    const heads = new Map<string, EntityHead>();
+    for (let i = 0; i < 10_000; i++) {
+      const entityRef = `component:ns-${next(50)}/e-${next(1_000_000)}`;
+      heads.set(entityRef, { entityRef, seq: 1 + next(9), hash: hex(i) });
+    }
+    expectSameTree(await IncrementalHeadsTree.build(heads.values()), heads);
+  });
+
   it('keeps an older tree valid after updating from it', async () => {
     const heads = ['a', 'b', 'c'].map(n => ({
       entityRef: `component:default/${n}`,

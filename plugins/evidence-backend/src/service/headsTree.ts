@@ -31,6 +31,48 @@ class Yielder {
   }
 }
 
+const byRef = (a: EntityHead, b: EntityHead) =>
+  compareEntityRefs(a.entityRef, b.entityRef);
+
+/**
+ * Sorts heads by entity ref without holding the event loop: nothing to do
+ * when already sorted (SQLite returns them in byte order), else slices of
+ * 4,096 sorted and merged pairwise with a yield after each merge.
+ */
+async function sortHeads(heads: EntityHead[]): Promise<EntityHead[]> {
+  let sorted = true;
+  for (let i = 1; i < heads.length && sorted; i++) {
+    sorted = byRef(heads[i - 1], heads[i]) <= 0;
+  }
+  if (sorted) return heads;
+  let runs: EntityHead[][] = [];
+  for (let i = 0; i < heads.length; i += 4096) {
+    runs.push(heads.slice(i, i + 4096).sort(byRef));
+  }
+  while (runs.length > 1) {
+    const next: EntityHead[][] = [];
+    for (let i = 0; i < runs.length; i += 2) {
+      const [a, b] = [runs[i], runs[i + 1]];
+      if (!b) {
+        next.push(a);
+        continue;
+      }
+      const merged: EntityHead[] = [];
+      let x = 0;
+      let z = 0;
+      while (x < a.length && z < b.length) {
+        merged.push(byRef(a[x], b[z]) <= 0 ? a[x++] : b[z++]);
+      }
+      while (x < a.length) merged.push(a[x++]);
+      while (z < b.length) merged.push(b[z++]);
+      next.push(merged);
+      await new Promise(resolve => setImmediate(resolve));
+    }
+    runs = next;
+  }
+  return runs[0] ?? [];
+}
+
 /**
  * The heads tree of one tree size (the same RFC 6962 tree over sorted
  * `[entityRef, seq, hash]` leaves as `HeadsTree` in evidence-common, which
@@ -56,10 +98,8 @@ export class IncrementalHeadsTree {
   ) {}
 
   static async build(heads: Iterable<EntityHead>) {
-    const sorted = [...heads].sort((a, b) =>
-      compareEntityRefs(a.entityRef, b.entityRef),
-    );
     const y = new Yielder();
+    const sorted = await sortHeads([...heads]);
     const leaves: Uint8Array[] = [];
     for (const h of sorted) {
       leaves.push(leafOf(h));
@@ -156,9 +196,7 @@ export class IncrementalHeadsTree {
     }
     // new entities: merge, reuse the leaf hashes of unchanged heads
     const changed = new Map(changes.map(c => [c.entityRef, c]));
-    const sortedAdded = added.sort((a, b) =>
-      compareEntityRefs(a.entityRef, b.entityRef),
-    );
+    const sortedAdded = await sortHeads(added);
     const heads: EntityHead[] = [];
     const leaves: Uint8Array[] = [];
     let first = -1;

@@ -742,18 +742,30 @@ export class DatabaseEvidenceStore {
    * exceed the committed tree size.
    */
   async headsAt(treeSize: number): Promise<EntityHead[]> {
-    const rows: any[] = await this.db('evidence_heads').select(
-      'entity_ref',
-      'seq',
-      'hash',
-      'leaf_index',
-    );
     const out: EntityHead[] = [];
     const moved = new Set<string>();
-    for (const r of rows) {
-      if (Number(r.leaf_index) < treeSize) {
-        out.push({ entityRef: r.entity_ref, seq: Number(r.seq), hash: r.hash });
-      } else moved.add(r.entity_ref);
+    // keyset pages of 5,000 (a synchronous SQLite read of 100,000 rows
+    // would hold the event loop for most of a second), yielding in between
+    let after: string | undefined;
+    for (;;) {
+      const q = this.db('evidence_heads')
+        .select('entity_ref', 'seq', 'hash', 'leaf_index')
+        .orderBy('entity_ref', 'asc')
+        .limit(5000);
+      if (after !== undefined) q.where('entity_ref', '>', after);
+      const rows: any[] = await q;
+      for (const r of rows) {
+        if (Number(r.leaf_index) < treeSize) {
+          out.push({
+            entityRef: r.entity_ref,
+            seq: Number(r.seq),
+            hash: r.hash,
+          });
+        } else moved.add(r.entity_ref);
+      }
+      if (rows.length < 5000) break;
+      after = rows[rows.length - 1].entity_ref;
+      await new Promise(resolve => setImmediate(resolve));
     }
     if (!moved.size) return out;
     // the entities that appended since treeSize: their head there is the
