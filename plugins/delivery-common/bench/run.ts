@@ -57,8 +57,20 @@ export function makeCases(count: number, seed = 42): JudgeInput[] {
   return cases;
 }
 
+/**
+ * CPU time of the calling thread in ms (not the GC helper threads; on a
+ * shared machine it does not count the time the thread waited for a core).
+ */
+function threadCpuMs(): number {
+  const p = process as unknown as {
+    threadCpuUsage?: () => { user: number; system: number };
+  };
+  const u = p.threadCpuUsage ? p.threadCpuUsage() : process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 function runFor(cases: JudgeInput[], ms: number) {
-  const cpu0 = process.cpuUsage();
+  const cpu0 = threadCpuMs();
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < ms) {
@@ -68,8 +80,7 @@ function runFor(cases: JudgeInput[], ms: number) {
     }
   }
   const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { n, wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { n, wallMs: wall, cpuMs: threadCpuMs() - cpu0 };
 }
 
 const WORKER = `
@@ -79,11 +90,13 @@ const { judge } = require(workerData.judge);
 const cases = makeCases(workerData.count, workerData.seed);
 for (let i = 0; i < 3; i++) for (const c of cases) judge(c);
 parentPort.postMessage('ready');
+const cpu = () => { const u = process.threadCpuUsage ? process.threadCpuUsage() : process.cpuUsage(); return (u.user + u.system) / 1000; };
 parentPort.once('message', () => {
   const t0 = performance.now();
+  const c0 = cpu();
   let n = 0;
   while (performance.now() - t0 < workerData.ms) { for (const c of cases) { judge(c); n++; } }
-  parentPort.postMessage({ n, wallMs: performance.now() - t0 });
+  parentPort.postMessage({ n, wallMs: performance.now() - t0, cpuMs: cpu() - c0 });
 });
 `;
 
@@ -107,7 +120,7 @@ async function parallel(workers: number, ms: number) {
   const results = await Promise.all(
     ws.map(
       w =>
-        new Promise<{ n: number; wallMs: number }>(r => {
+        new Promise<{ n: number; wallMs: number; cpuMs: number }>(r => {
           w.once('message', r);
           w.postMessage('go');
         }),
@@ -115,7 +128,13 @@ async function parallel(workers: number, ms: number) {
   );
   const wall = performance.now() - t0;
   await Promise.all(ws.map(w => w.terminate()));
-  return { n: results.reduce((s, r) => s + r.n, 0), wallMs: wall };
+  return {
+    n: results.reduce((s, r) => s + r.n, 0),
+    wallMs: wall,
+    // verdicts per CPU-second of each worker thread, summed: the rate with
+    // every core free
+    perCpuSecond: results.reduce((s, r) => s + (r.n / r.cpuMs) * 1000, 0),
+  };
 }
 
 async function main() {
@@ -143,7 +162,9 @@ async function main() {
   const par = await parallel(workers, 6000);
   const perSecPar = (par.n / par.wallMs) * 1000;
   console.log(
-    `${workers} workers: ${par.n} verdicts, ${perSecPar.toFixed(0)}/s`,
+    `${workers} workers: ${par.n} verdicts, ${perSecPar.toFixed(
+      0,
+    )}/s wall, ${par.perCpuSecond.toFixed(0)}/s summed per CPU-second`,
   );
 
   // 3. reference vs fast on the same verdicts, interleaved
@@ -152,6 +173,8 @@ async function main() {
     mannWhitneyReference(x, y, c);
   let fastMs = 0;
   let refMs = 0;
+  let fastCpu = 0;
+  let refCpu = 0;
   let sameClass = 0;
   let ciWithin = 0;
   let estWithin = 0;
@@ -161,16 +184,22 @@ async function main() {
   let maxEstDiff = 0;
   const classes: Record<string, number> = {};
   referenceStats.evaluations = 0;
-  const REPS = 20;
+  const REPS = 60;
   for (const c of refCases) {
     for (let i = 0; i < 3; i++) judge(c);
     let t = performance.now();
+    let cpu = threadCpuMs();
     let fast = judge(c);
     for (let i = 1; i < REPS; i++) fast = judge(c);
     fastMs += (performance.now() - t) / REPS;
+    fastCpu += (threadCpuMs() - cpu) / REPS;
+    // twice: the thread CPU clock ticks in milliseconds
     t = performance.now();
-    const ref = judgeWith(c, reference);
-    refMs += performance.now() - t;
+    cpu = threadCpuMs();
+    let ref = judgeWith(c, reference);
+    ref = judgeWith(c, reference);
+    refMs += (performance.now() - t) / 2;
+    refCpu += (threadCpuMs() - cpu) / 2;
     const f = fast.metrics[0];
     const r = ref.metrics[0];
     classes[f.classification] = (classes[f.classification] ?? 0) + 1;
@@ -217,14 +246,17 @@ async function main() {
     nativeSortMs += (performance.now() - t) / REPS;
   }
   const ratio = refMs / fastMs;
+  const ratioCpu = refCpu / fastCpu;
   const n = refCases.length;
-  const evalsPerVerdict = referenceStats.evaluations / n;
+  const evalsPerVerdict = referenceStats.evaluations / (2 * n); // each case ran twice
   console.log(
     `reference: ${(refMs / n).toFixed(1)} ms/verdict (${evalsPerVerdict.toFixed(
       0,
     )} re-rankings), fast ${((fastMs / n) * 1000).toFixed(
       0,
-    )} µs → ratio ${ratio.toFixed(0)}×`,
+    )} µs → ratio ${ratio.toFixed(0)}× wall; thread CPU ${(refCpu / n).toFixed(
+      2,
+    )} ms vs ${((fastCpu / n) * 1000).toFixed(0)} µs → ${ratioCpu.toFixed(0)}×`,
   );
   console.log(
     `same classification ${sameClass}/${n}; interval within ${REFERENCE_TOLERANCE}: ${ciWithin}/${n} (max diff ${maxCiDiff.toExponential(
@@ -252,17 +284,35 @@ async function main() {
       '|---|---|---|---|',
       `| metric verdicts per second, ${workers} worker threads (one per core) | ≥ 10,000/s | **${fmt(
         perSecPar,
-      )}/s** | ${ok(perSecPar >= 10_000)} |`,
+      )}/s** wall-clock; ${fmt(
+        par.perCpuSecond,
+      )}/s from the threads' CPU time (verdicts per CPU-second of each worker, summed: the rate with ${workers} free cores) | ${
+        perSecPar >= 10_000
+          ? 'met'
+          : `**missed** wall-clock on the shared machine${
+              par.perCpuSecond >= 10_000 ? '; met per CPU time' : ''
+            }`
+      } |`,
       `| the same, one thread | — | ${fmt(perSecWall)}/s wall-clock; ${fmt(
         perSecCpu,
       )} per CPU-second of that thread | — |`,
       `| vs reference (Brent, tol ${REFERENCE_TOLERANCE}, re-ranking both samples at each of ${evalsPerVerdict.toFixed(
         0,
-      )} evaluations per verdict), same verdicts interleaved on one thread | ≥ 50× | reference ${(
-        refMs / n
-      ).toFixed(1)} ms/verdict, judge ${((fastMs / n) * 1000).toFixed(
+      )} evaluations per verdict), same verdicts interleaved on one thread | ≥ 50× | thread CPU time: reference ${(
+        refCpu / n
+      ).toFixed(2)} ms/verdict, judge ${((fastCpu / n) * 1000).toFixed(
         0,
-      )} µs/verdict → **${ratio.toFixed(0)}×** | ${ok(ratio >= 50)} |`,
+      )} µs → **${ratioCpu.toFixed(0)}×**; wall-clock: ${(refMs / n).toFixed(
+        2,
+      )} ms vs ${((fastMs / n) * 1000).toFixed(0)} µs → **${ratio.toFixed(
+        0,
+      )}×** | ${
+        ratio >= 50 && ratioCpu >= 50
+          ? 'met'
+          : `${ratioCpu >= 50 ? 'met' : '**missed**'} (CPU time), ${
+              ratio >= 50 ? 'met' : '**missed**'
+            } (wall-clock)`
+      } |`,
       `| where the judge's time goes | — | copying (NaN handling) and sorting the two samples: ${(
         (sortMs / n) *
         1000
