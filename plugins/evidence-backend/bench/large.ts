@@ -313,7 +313,11 @@ export async function benchLarge(n: number) {
   );
 
   // raw SHA-256 over the same bytes: the bundle file, and the canonical records
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+  const loadAtCli = os.loadavg()[0];
+  let rawFileCpu = 0;
   const rawFile = (() => {
+    const c0 = process.cpuUsage();
     const t = process.hrtime.bigint();
     const h = crypto.createHash('sha256');
     const fd = fs.openSync(bundleFile, 'r');
@@ -325,7 +329,9 @@ export async function benchLarge(n: number) {
     }
     fs.closeSync(fd);
     h.digest();
-    return ms(t);
+    const took = ms(t);
+    rawFileCpu = cpuMs(process.cpuUsage(c0));
+    return took;
   })();
   const rawCanonical = (() => {
     const items: string[] = [];
@@ -340,12 +346,14 @@ export async function benchLarge(n: number) {
     return ms(t);
   })();
   const cli = quietContext();
+  const cc = process.cpuUsage();
   const tc = process.hrtime.bigint();
   const code = await runCli(
     ['evidence', 'verify', '--bundle', bundleFile],
     cli.ctx,
   );
   const cliMs = ms(tc);
+  const cliCpu = cpuMs(process.cpuUsage(cc));
   if (code !== 0) throw new Error(`CLI verify failed: ${cli.err.join('\n')}`);
   console.log(
     `[large] CLI verify ${(cliMs / 1000).toFixed(
@@ -354,7 +362,13 @@ export async function benchLarge(n: number) {
       rawFile / cliMs
     ).toFixed(3)}), of the canonical records ${rawCanonical.toFixed(
       0,
-    )} ms (ratio ${(rawCanonical / cliMs).toFixed(3)})`,
+    )} ms (ratio ${(rawCanonical / cliMs).toFixed(
+      3,
+    )}); CPU time: CLI ${cliCpu.toFixed(0)} ms, raw ${rawFileCpu.toFixed(
+      0,
+    )} ms (ratio ${(rawFileCpu / cliCpu).toFixed(3)}); load ${loadAtCli.toFixed(
+      1,
+    )}`,
   );
 
   // incremental: remember the verified head, append 1,000, re-verify
@@ -397,6 +411,7 @@ export async function benchLarge(n: number) {
     );
   };
   await appendMany(1000);
+  const loadAtInc = os.loadavg()[0];
   const inc = quietContext();
   const ti = process.hrtime.bigint();
   const incCode = await runCli(
@@ -453,6 +468,11 @@ export async function benchLarge(n: number) {
     rawCanonical,
     cliIncMs,
     browserIncMs,
+    cliCpu,
+    rawFileCpu,
+    loadAtCli,
+    loadAtInc,
+    loadAtEnd: os.loadavg()[0],
   };
 }
 
