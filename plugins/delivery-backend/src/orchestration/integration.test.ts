@@ -1,4 +1,8 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -73,7 +77,11 @@ describe('coordinated promotion on the real promotion core', () => {
   beforeAll(async () => {
     backend = await startTestBackend({
       features: [
-        scheduler.factory(),
+        createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () => scheduler,
+        }),
         evidencePlugin,
         deliveryPlugin,
         // a stand-in CI producer: hands out the evidence service
