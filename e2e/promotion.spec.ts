@@ -193,7 +193,7 @@ test('coordinated promotion of service-a + service-b in waves', async ({
     '0',
   );
   await page.screenshot({
-    path: screenshotPath('promotion-plan-running'),
+    path: screenshotPath('promotion-plan-started'),
     fullPage: true,
   });
 

@@ -26,7 +26,7 @@ import { deliveryApiRef } from '../../api/DeliveryApi';
 import { PlanPreview, PromotionPlan } from '../../api/promotionTypes';
 import { isPromotionAvailable } from '../../lib/entity';
 import { errorMessage, fieldErrorsOf } from '../../lib/fieldErrors';
-import { shortHash } from '../../lib/format';
+import { shortHash, shortRef } from '../../lib/format';
 import {
   blockingGates,
   GateChips,
@@ -315,8 +315,10 @@ export function NewPlan(props: { onStarted(plan: PromotionPlan): void }) {
                   return (
                     <TableRow key={ref} data-testid={`plan-service-${ref}`}>
                       <TableCell>{w + 1}</TableCell>
-                      <TableCell>{ref}</TableCell>
-                      <TableCell>
+                      <TableCell style={{ whiteSpace: 'nowrap' }}>
+                        {shortRef(ref)}
+                      </TableCell>
+                      <TableCell style={{ whiteSpace: 'nowrap' }}>
                         {p?.version ?? '–'}
                         {p?.releaseHash && (
                           <Typography variant="caption" color="textSecondary">

@@ -45,7 +45,7 @@ export function PromotionsPage(props: { pollMs?: number }) {
               </InfoCard>
             </Grid>
           )}
-          <Grid item xs={12} lg={7}>
+          <Grid item xs={12}>
             <InfoCard title="Recent coordinated promotions">
               <RecentPlans
                 selectedId={planId}
@@ -54,7 +54,7 @@ export function PromotionsPage(props: { pollMs?: number }) {
               />
             </InfoCard>
           </Grid>
-          <Grid item xs={12} lg={5}>
+          <Grid item xs={12}>
             <InfoCard title="Promotion KPIs per team">
               <TeamKpis version={version} />
             </InfoCard>

@@ -3,7 +3,7 @@ import { Fragment } from 'react';
 import { shortRef } from '../../lib/format';
 import { statusLabel, Tone, toneOf } from '../../lib/promotionFormat';
 
-const COL_W = 200;
+const COL_W = 260;
 const GAP_X = 90;
 const NODE_H = 58;
 const GAP_Y = 22;
@@ -185,9 +185,9 @@ export function WaveGraph(props: {
                   fontWeight={600}
                   fill={text}
                 >
-                  {truncate(shortRef(node), 22)}
+                  {truncate(shortRef(node), 28)}
                 </text>
-                <text x={p.x + 10} y={p.y + 42} fontSize={12} fill={muted}>
+                <text x={p.x + 10} y={p.y + 42} fontSize={11} fill={muted}>
                   {truncate(
                     [
                       info.status && !info.hideStatus
@@ -197,7 +197,7 @@ export function WaveGraph(props: {
                     ]
                       .filter(Boolean)
                       .join(' · '),
-                    28,
+                    40,
                   )}
                 </text>
               </g>
