@@ -339,6 +339,22 @@ describe.each(databases.eachSupportedId())(
       expect((await service.get(again.id)).status).toBe('succeeded');
     });
 
+    it('when what runs there cannot be read, the service is not started (no guessed rollback target)', async () => {
+      const { create, orchestrator, world, promotions, service } = await setup(
+        knex,
+      );
+      world.deploy(ref('x'), 'staging', 'rel-1.0.0');
+      const plan = await create([ref('x')]);
+      promotions.deployedFailures = 1;
+      await orchestrator.tick();
+      expect(statuses(await service.get(plan.id))).toEqual({ x: 'pending' });
+      expect(world.calls).toEqual([]);
+      await orchestrator.tick();
+      const done = await service.get(plan.id);
+      expect(done.status).toBe('succeeded');
+      expect(done.waves[0].items[0].previousVersion).toBe('1.0.0');
+    });
+
     it('rollbackEarlierWaves: the earlier waves roll back too, latest first', async () => {
       const { create, orchestrator, world, promotions, service } = await setup(
         knex,

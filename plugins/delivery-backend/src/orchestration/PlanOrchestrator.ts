@@ -13,9 +13,6 @@ const FAILED: ItemStatus[] = ['failed', 'blocked', 'cancelled'];
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const hashOf = (d: { releaseHash: string } | null) =>
-  d ? d.releaseHash : null;
-
 /** Maps a promotion's status to the plan item's. */
 function itemStatusOf(p: PlanPromotion): ItemStatus {
   switch (p.status) {
@@ -170,6 +167,25 @@ export class PlanOrchestrator {
     });
   }
 
+  /**
+   * What runs in the item's environment now; undefined when the promotion
+   * core cannot say (the caller retries later rather than guess).
+   */
+  private async deployed(plan: PlanRow, item: ItemRow) {
+    try {
+      const d = await this.options.promotions.deployedRelease(
+        item.entityRef,
+        plan.environment,
+      );
+      return { hash: d?.releaseHash ?? null, version: d?.version ?? null };
+    } catch (e) {
+      this.options.logger.warn(
+        `delivery: plan ${plan.id}: what runs in ${plan.environment} for ${item.entityRef} is unknown (will retry): ${e}`,
+      );
+      return undefined;
+    }
+  }
+
   /** Records a promotion's result on its item. */
   private async settle(plan: PlanRow, item: ItemRow, p: PlanPromotion) {
     const status = itemStatusOf(p);
@@ -246,10 +262,9 @@ export class PlanOrchestrator {
   ): Promise<boolean> {
     const { promotions } = this.options;
     if (recovered) {
-      const deployed = await promotions
-        .deployedRelease(item.entityRef, plan.environment)
-        .catch(() => null);
-      if (hashOf(deployed) === item.releaseHash) {
+      const deployed = await this.deployed(plan, item);
+      if (!deployed) return true; // unknown: look again after the lease
+      if (deployed.hash === item.releaseHash) {
         await this.setItem(
           item,
           {
@@ -374,17 +389,17 @@ export class PlanOrchestrator {
         if (failedNow) return;
         const item = queue.shift();
         if (!item) return;
-        const deployed = await this.options.promotions
-          .deployedRelease(item.entityRef, plan.environment)
-          .catch(() => null);
+        // the rollback target: what runs there before the plan changes it
+        const deployed = await this.deployed(plan, item);
+        if (!deployed) return; // unknown: not started, next tick again
         const claimed = await this.setItem(
           item,
           {
             status: 'running',
             leaseUntil: this.lease(),
             startedAt: this.now(),
-            previousReleaseHash: hashOf(deployed),
-            previousVersion: deployed?.version ?? null,
+            previousReleaseHash: deployed.hash,
+            previousVersion: deployed.version,
           },
           { maxBusy: plan.concurrency },
         );
@@ -499,10 +514,9 @@ export class PlanOrchestrator {
       if (item.promotionId || !this.expired(item)) return false;
       const claimed = await this.setItem(item, { leaseUntil: this.lease() });
       if (!claimed) return true;
-      const deployed = await promotions
-        .deployedRelease(item.entityRef, plan.environment)
-        .catch(() => null);
-      const landed = hashOf(deployed) === item.releaseHash;
+      const deployed = await this.deployed(plan, item);
+      if (!deployed) return false; // unknown: look again after the lease
+      const landed = deployed.hash === item.releaseHash;
       await this.setItem(
         claimed,
         {
@@ -600,10 +614,9 @@ export class PlanOrchestrator {
   private async runRollback(plan: PlanRow, item: ItemRow, recovered: boolean) {
     const { promotions } = this.options;
     if (recovered) {
-      const deployed = await promotions
-        .deployedRelease(item.entityRef, plan.environment)
-        .catch(() => null);
-      if (hashOf(deployed) === item.previousReleaseHash) {
+      const deployed = await this.deployed(plan, item);
+      if (!deployed) return; // unknown: look again after the lease
+      if (deployed.hash === item.previousReleaseHash) {
         await this.setItem(
           item,
           { status: 'rolled-back', leaseUntil: null, rolledBackAt: this.now() },

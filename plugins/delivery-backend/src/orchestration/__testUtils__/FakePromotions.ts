@@ -223,7 +223,14 @@ export class FakePromotions implements PlanPromotionService {
     );
   }
 
+  /** The next this many deployedRelease calls fail (core unreachable). */
+  deployedFailures = 0;
+
   async deployedRelease(entityRef: string, environment: string) {
+    if (this.deployedFailures > 0) {
+      this.deployedFailures--;
+      throw new Error('promotion store unreachable');
+    }
     const d = this.world.deployed.get(`${environment}|${entityRef}`);
     return d
       ? {
