@@ -159,7 +159,7 @@ describe('assay evidence verify detects a removed head record', () => {
     expect((await verify('--state', state)).code).toBe(0);
     const again = await verify('--state', state);
     expect(again.code).toBe(0);
-    expect(again.text).toMatch(/the 3 records before #3 re-checked/);
+    expect(again.text).toMatch(/records #1–#3 \(verified before\) re-checked/);
     await editInPlace(2);
     const { code, text } = await verify('--state', state);
     expect(code).toBe(1);

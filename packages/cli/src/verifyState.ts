@@ -147,39 +147,43 @@ export async function incrementalVerify(
   options: { pinnedKey?: string; ctx: CliContext },
 ): Promise<{ ok: boolean; state: VerifyState }> {
   const started = state;
+  let current = state;
   let checkedNow = 0;
   let bound = false;
   for (;;) {
-    const step = await incrementOnce(api, state, options);
+    const step = await incrementOnce(api, current, options);
     if (!step.ok) return { ok: false, state: started };
     checkedNow += step.checked;
-    state = step.state;
+    current = step.state;
     bound = step.bound;
     if (step.complete) break;
   }
   const { ctx } = options;
   ctx.out(
-    `Evidence of ${state.entityRef}, re-verified from the remembered head`,
+    `Evidence of ${current.entityRef}, re-verified from the remembered head`,
   );
   ctx.out(
-    `  log:        ${state.origin} (tree size ${started.treeSize} → ${state.treeSize}, consistent)`,
+    `  log:        ${current.origin} (tree size ${started.treeSize} → ${current.treeSize}, consistent)`,
   );
   ctx.out(
     `  chain:      ${checkedNow} new records after #${
       started.head?.seq ?? 0
-    }, head #${state.head?.seq ?? 0}${
-      state.head && bound ? ' (the head the checkpoint commits to)' : ''
-    }; the ${Math.min(
-      RECHECK_WINDOW,
-      started.head?.seq ?? 0,
-    )} records before #${started.head?.seq ?? 0} re-checked`,
+    }, head #${current.head?.seq ?? 0}${
+      current.head && bound ? ' (the head the checkpoint commits to)' : ''
+    }${
+      started.head
+        ? `; records #${Math.max(1, started.head.seq - RECHECK_WINDOW + 1)}–#${
+            started.head.seq
+          } (verified before) re-checked`
+        : ''
+    }`,
   );
   ctx.out(
-    `OK: all ${state.head?.seq ?? 0} records of ${
-      state.entityRef
+    `OK: all ${current.head?.seq ?? 0} records of ${
+      current.entityRef
     } verify (${checkedNow} checked now, the rest on ${started.verifiedAt}).`,
   );
-  return { ok: true, state };
+  return { ok: true, state: current };
 }
 
 async function incrementOnce(

@@ -273,6 +273,11 @@ export function createBundleVerifier(
       hash,
       options.nodeHashBase64,
     );
+  const leafHashFor = (canonical: string): Uint8Array | string => {
+    if (options.leafHashBase64Of) return options.leafHashBase64Of(canonical);
+    if (options.leafHashOf) return options.leafHashOf(canonical);
+    return leafHash(utf8Encode(canonical), hash);
+  };
   let count = 0;
   let chainFailure:
     | { index: number; failure: ChainFailure; hash: string }
@@ -304,11 +309,7 @@ export function createBundleVerifier(
         lastLeaf = record.leafIndex;
         inclusion.verify(
           record.leafIndex,
-          options.leafHashBase64Of
-            ? options.leafHashBase64Of(record.canonical)
-            : options.leafHashOf
-            ? options.leafHashOf(record.canonical)
-            : leafHash(utf8Encode(record.canonical), hash),
+          leafHashFor(record.canonical),
           record.inclusionProof,
         );
       } catch (e) {
