@@ -33,7 +33,10 @@ async function main() {
   });
   const config = readScorecardsConfig(
     new ConfigReader({
-      scorecards: { additionalChecks: EXTRA_CHECKS, recordCompliance: false },
+      scorecards: {
+        additionalChecks: EXTRA_CHECKS,
+        recordCompliance: process.env.BENCH_RECORD === '1',
+      },
     }),
   );
   const store = await DatabaseScorecardStore.create({
@@ -49,11 +52,16 @@ async function main() {
   });
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const s = await engine.refreshAll();
+    const cpu = process.cpuUsage(c);
     console.log(
-      `refresh #${i + 1}: ${(performance.now() - t).toFixed(0)} ms (${
-        s.entities
-      } entities, ${s.changed} changed)`,
+      `refresh #${i + 1}: ${(performance.now() - t).toFixed(0)} ms, CPU ${(
+        (cpu.user + cpu.system) /
+        1000
+      ).toFixed(0)} ms (${s.entities} entities, ${s.changed} changed, ${
+        s.written
+      } written)`,
     );
   }
   await knex.destroy();
