@@ -1,10 +1,10 @@
 /* eslint-disable no-console */
 /**
- * `yarn bench:promotion`: wave planning of a coordinated promotion, 5,000
- * services with 20,000 dependency edges (goal ≤ 200 ms). Writes its figures
- * into docs/benchmarks.md (section "Promotion"); the gate-evaluation figure
- * (10,000 evidence records on the entity) belongs to the backend's path and
- * is added by delivery-backend's bench.
+ * Wave planning of a coordinated promotion, 5,000 services with 20,000
+ * dependency edges (goal ≤ 200 ms). `yarn bench:promotion` runs
+ * delivery-backend's bench/promotion.ts, which imports this and adds the
+ * gate-evaluation figure (10,000 evidence records on the entity, through
+ * the real service); run alone, this file writes the planning row only.
  */
 import os from 'node:os';
 import { planWaves } from '../src/promotion/planWaves';
@@ -46,13 +46,8 @@ export function makeGraph(services: number, edgeCount: number, seed = 1) {
   return { nodes, edges };
 }
 
-function main() {
-  const machine = `${os.availableParallelism()} × ${os
-    .cpus()[0]
-    .model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${
-    process.version
-  }`;
-  const load = os.loadavg()[0].toFixed(1);
+/** Measures planWaves on 5,000 services / 20,000 edges; the Promotion table row. */
+export function benchPlanWaves(): { line: string; row: string } {
   const graph = makeGraph(5000, 20000);
   for (let i = 0; i < 3; i++) planWaves(graph); // warm-up
   const times: number[] = [];
@@ -71,29 +66,48 @@ function main() {
     planWaves(g);
     return performance.now() - t;
   })();
-  console.log(
-    `planWaves 5,000 services / 20,000 edges: median ${median.toFixed(
+  const ok = (b: boolean) => (b ? 'met' : '**missed**');
+  return {
+    line: `planWaves 5,000 services / 20,000 edges: median ${median.toFixed(
       1,
     )} ms, worst ${worst.toFixed(
       1,
     )} ms, ${waves} waves; a new graph ${cold.toFixed(1)} ms`,
-  );
+    row: `| \`planWaves\`: 5,000 services, 20,000 dependency edges (random DAG, mostly near dependencies), ${waves} waves; 15 runs | ≤ 200 ms | median **${median.toFixed(
+      1,
+    )} ms**, worst ${worst.toFixed(
+      1,
+    )} ms; first run on a new graph ${cold.toFixed(1)} ms | ${ok(
+      worst <= 200,
+    )} |`,
+  };
+}
+
+/** The machine line of the Promotion section. */
+export function machineLine() {
+  const machine = `${os.availableParallelism()} × ${os
+    .cpus()[0]
+    .model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${
+    process.version
+  }`;
+  const load = os.loadavg()[0].toFixed(1);
   const date = new Date().toISOString().slice(0, 10);
-  const ok = (b: boolean) => (b ? 'met' : '**missed**');
+  return `Command: \`yarn bench:promotion\` — ${date} — ${machine}; 1-minute load average ${load} when it started (shared machine).`;
+}
+
+/** Alone: the wave-planning row only (`yarn bench:promotion` runs delivery-backend's bench, which adds the gate evaluation). */
+function main() {
+  const header = machineLine();
+  const { line, row } = benchPlanWaves();
+  console.log(line);
   writeSection(
     'Promotion',
     [
-      `Command: \`yarn bench:promotion\` — ${date} — ${machine}; 1-minute load average ${load} when it started (shared machine).`,
+      header,
       '',
       '| benchmark | goal | result | status |',
       '|---|---|---|---|',
-      `| \`planWaves\`: 5,000 services, 20,000 dependency edges (random DAG, mostly near dependencies), ${waves} waves; 15 runs | ≤ 200 ms | median **${median.toFixed(
-        1,
-      )} ms**, worst ${worst.toFixed(
-        1,
-      )} ms; first run on a new graph ${cold.toFixed(1)} ms | ${ok(
-        worst <= 200,
-      )} |`,
+      row,
     ].join('\n'),
   );
 }

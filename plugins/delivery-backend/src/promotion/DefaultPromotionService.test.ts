@@ -103,16 +103,36 @@ const gate = (p: { evaluation: { gates: any[] } }, id: string) =>
   p.evaluation.gates.find(g => g.id === id);
 
 describe('DefaultPromotionService', () => {
-  it('reads only the newest record per category (one list call each), never the chain', async () => {
+  it('reads only the newest record per category, never the chain: one bounded read, one more per category buried deeper', async () => {
     const t = await setup();
+    const old = t.healthy();
     for (let i = 0; i < 50; i++)
       t.put('tests', { tests: 1, failures: 0, errors: 0 });
-    t.healthy();
+    const newest = t.healthy();
     const r = await t.release('1.0.0');
     t.memory.listCalls = 0;
-    const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    let p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
     expect(p.evaluation.allowed).toBe(true);
-    expect(t.memory.listCalls).toBe(6);
+    expect(t.memory.listCalls).toBe(1);
+    expect(gate(p, 'coverage').evidence).toEqual([newest.coverage.hash]);
+    expect(p.evaluation.inputs).not.toContain(old.coverage.hash);
+    // a signature recorded long ago, 60 records deeper: found by its own read
+    for (let i = 0; i < 60; i++) {
+      for (const c of ['tests', 'coverage', 'sast', 'sbom', 'load-test']) {
+        const summary: Record<string, Record<string, number>> = {
+          tests: { tests: 1, failures: 0, errors: 0 },
+          coverage: { linePct: 90 },
+          sast: { error: 0 },
+          sbom: { critical: 0, high: 0 },
+          'load-test': { p95Ms: 100 },
+        };
+        t.put(c, summary[c]);
+      }
+    }
+    t.memory.listCalls = 0;
+    p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    expect(t.memory.listCalls).toBe(2);
+    expect(gate(p, 'signature').evidence).toEqual([newest.signature.hash]);
   });
 
   it('fails closed on missing, unverified and stale evidence (compliance blocks, recorded with outcome blocked)', async () => {

@@ -108,23 +108,41 @@ export class PromotionEvidence {
     readonly log: EvidenceLogApi,
   ) {}
 
-  /** The newest record of each category (one indexed read per category). */
+  /**
+   * The newest record of each category, never the chain: one bounded read of
+   * the newest records of these categories (in CI the newest of each are
+   * usually near the head), then one indexed read per category not among
+   * them. The first record of a category in newest-first order is its
+   * newest, so the result is exact.
+   */
   async latest(
     entityRef: string,
     categories: string[],
     credentials: BackstageCredentials,
   ): Promise<Record<string, EvidenceStoredRecord | null>> {
     const out: Record<string, EvidenceStoredRecord | null> = {};
+    if (!categories.length) return out;
+    const { items } = await this.service.list(entityRef, {
+      category: categories,
+      order: 'desc',
+      limit: Math.min(100, categories.length * 4),
+      credentials,
+    });
+    for (const r of items) {
+      if (!(r.envelope.category in out)) out[r.envelope.category] = r;
+    }
     await Promise.all(
-      categories.map(async category => {
-        const { items } = await this.service.list(entityRef, {
-          category: [category],
-          order: 'desc',
-          limit: 1,
-          credentials,
-        });
-        out[category] = items[0] ?? null;
-      }),
+      categories
+        .filter(c => !(c in out))
+        .map(async category => {
+          const page = await this.service.list(entityRef, {
+            category: [category],
+            order: 'desc',
+            limit: 1,
+            credentials,
+          });
+          out[category] = page.items[0] ?? null;
+        }),
     );
     return out;
   }
@@ -132,10 +150,20 @@ export class PromotionEvidence {
   /** The signed checkpoint, opened and parsed (throws when it does not verify). */
   async checkpoint(): Promise<{ treeSize: number; rootHash: Uint8Array }> {
     const { note, verifierKey } = await this.log.checkpoint();
+    const key = `${verifierKey}\n${note}`;
+    if (this.lastCheckpoint?.key === key) return this.lastCheckpoint.value;
     const opened = openNote(note, [verifierKey]);
     const cp = parseCheckpoint(opened.text);
-    return { treeSize: cp.treeSize, rootHash: cp.rootHash };
+    const value = { treeSize: cp.treeSize, rootHash: cp.rootHash };
+    this.lastCheckpoint = { key, value };
+    return value;
   }
+
+  /** The last checkpoint whose signature verified (same note: not re-verified). */
+  private lastCheckpoint?: {
+    key: string;
+    value: { treeSize: number; rootHash: Uint8Array };
+  };
 
   /** Hash + inclusion under the current signed checkpoint, per record. */
   async verify(
