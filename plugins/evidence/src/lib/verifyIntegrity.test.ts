@@ -677,67 +677,60 @@ describe('verifyIntegrity', () => {
 describe('verifyIntegrity on a return visit (incremental)', () => {
   const listed = () => requests.filter(u => u.pathname.endsWith('/records'));
 
-  it.each([
-    ['one /increment request', true],
-    ['the separate routes (a backend without /increment)', false],
-  ])(
-    'fetches and checks only the records after the head it verified before, and re-checks the window before it: %s',
-    async (_, increment) => {
-      const log = setup();
-      log.noIncrement = !increment;
-      const memory = createInMemoryCheckpointMemory();
-      const first = await verifyIntegrity({
-        api,
-        entityRef: ENTITY_REF,
-        memory,
-      });
-      expect(first).toMatchObject({ status: 'verified', checked: 6 });
-      expect(first.status === 'verified' && first.incremental).toBeUndefined();
-      expect(remembered(memory)?.head?.seq).toBe(6);
-      const treeSize = remembered(memory)!.treeSize;
-      log.append(ENTITY_REF, { category: 'tests', summary: { tests: 1 } });
-      log.append(ENTITY_REF, { category: 'tests', summary: { tests: 2 } });
-      requests.length = 0;
-      const report = await verifyIntegrity({
-        api,
-        entityRef: ENTITY_REF,
-        memory,
-      });
-      expect(report).toMatchObject({
-        status: 'verified',
-        checked: 8,
-        incremental: { fromSeq: 6, checkedNow: 2 },
-        head: { seq: 8 },
-        consistency: { kind: 'extended' },
-      });
-      expect(remembered(memory)?.head?.seq).toBe(8);
-      if (increment) {
-        // one round trip: the increment (window of 6 before #6, the new
-        // records, checkpoint and proofs) and the key, nothing else
-        expect(requests.map(u => u.pathname.split('/').pop()).sort()).toEqual([
-          'increment',
-          'public-key',
-        ]);
-        const inc = requests.find(u => u.pathname.endsWith('/increment'))!;
-        expect(Object.fromEntries(inc.searchParams)).toEqual({
-          after: '6',
-          treeSize: String(treeSize),
-          window: '6',
-        });
-      } else {
-        // the walk started after the remembered head; before it, only the
-        // re-check window (at most one page) was listed again
-        const walk = listed().filter(
-          u => u.searchParams.get('order') === 'asc',
-        );
-        expect(walk[0].searchParams.get('cursor')).toBe('6');
-        expect(walk.slice(1).map(u => u.searchParams.get('limit'))).toEqual([
-          '6',
-        ]);
-      }
-      expect(RECHECK_WINDOW).toBeLessThanOrEqual(VERIFY_PAGE_SIZE);
-    },
-  );
+  /** A first visit, two appends, a returning visit; the requests it made. */
+  async function returningVisit(increment: boolean) {
+    const log = setup();
+    log.noIncrement = !increment;
+    const memory = createInMemoryCheckpointMemory();
+    const first = await verifyIntegrity({ api, entityRef: ENTITY_REF, memory });
+    expect(first).toMatchObject({ status: 'verified', checked: 6 });
+    expect(first.status === 'verified' && first.incremental).toBeUndefined();
+    expect(remembered(memory)?.head?.seq).toBe(6);
+    const treeSize = remembered(memory)!.treeSize;
+    log.append(ENTITY_REF, { category: 'tests', summary: { tests: 1 } });
+    log.append(ENTITY_REF, { category: 'tests', summary: { tests: 2 } });
+    requests.length = 0;
+    const report = await verifyIntegrity({
+      api,
+      entityRef: ENTITY_REF,
+      memory,
+    });
+    expect(report).toMatchObject({
+      status: 'verified',
+      checked: 8,
+      incremental: { fromSeq: 6, checkedNow: 2 },
+      head: { seq: 8 },
+      consistency: { kind: 'extended' },
+    });
+    expect(remembered(memory)?.head?.seq).toBe(8);
+    return { treeSize };
+  }
+
+  it('fetches and checks only the records after the head it verified before, and the window before it, in one round trip', async () => {
+    const { treeSize } = await returningVisit(true);
+    // the increment (window of 6 before #6, the new records, checkpoint and
+    // proofs) and the key, nothing else
+    expect(requests.map(u => u.pathname.split('/').pop()).sort()).toEqual([
+      'increment',
+      'public-key',
+    ]);
+    const inc = requests.find(u => u.pathname.endsWith('/increment'))!;
+    expect(Object.fromEntries(inc.searchParams)).toEqual({
+      after: '6',
+      treeSize: String(treeSize),
+      window: '6',
+    });
+  });
+
+  it('does the same with the separate routes on a backend without /increment', async () => {
+    await returningVisit(false);
+    // the walk started after the remembered head; before it, only the
+    // re-check window (at most one page) was listed again
+    const walk = listed().filter(u => u.searchParams.get('order') === 'asc');
+    expect(walk[0].searchParams.get('cursor')).toBe('6');
+    expect(walk.slice(1).map(u => u.searchParams.get('limit'))).toEqual(['6']);
+    expect(RECHECK_WINDOW).toBeLessThanOrEqual(VERIFY_PAGE_SIZE);
+  });
 
   it('is broken when the new records do not link to the remembered head', async () => {
     const log = setup();
