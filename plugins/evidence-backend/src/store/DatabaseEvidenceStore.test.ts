@@ -162,6 +162,16 @@ describe.each(databases.eachSupportedId())(
         .where({ entity_ref: e })
         .select('count');
       expect(Number(count)).toBe(5);
+
+      // an idempotency key the other replica stored: replayed, not stored twice
+      const keyed = prepared(e, 6, { idempotencyKey: 'ci-7' });
+      const [first] = await store2.appendBatch([keyed]);
+      await store.appendBatch([prepared(e, 7)]); // store's cache is current again
+      const [again] = await store.appendBatch([keyed]);
+      expect(again).toMatchObject({ replayed: true, row: first.row });
+      expect(
+        (await store.allForEntity(e)).filter(r => r.seq === first.row.seq),
+      ).toHaveLength(1);
     });
 
     it('returns the first record again for a repeated idempotency key', async () => {

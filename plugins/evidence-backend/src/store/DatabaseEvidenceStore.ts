@@ -243,8 +243,8 @@ export class DatabaseEvidenceStore {
   }
 
   /**
-   * PostgreSQL, when this process wrote the last batch it knows of: the
-   * batch built on that tree (its size, compact range and entity heads are
+   * PostgreSQL, a batch without blobs, when this process wrote the last
+   * batch it knows of: the batch built on that tree (its size, compact range and entity heads are
    * cached) and written in ONE autocommit statement whose every insert is
    * conditional on `UPDATE evidence_log … WHERE tree_size = <that size>`.
    * If any writer (another replica) appended since, the update matches no
@@ -261,13 +261,15 @@ export class DatabaseEvidenceStore {
       !this.isPg ||
       base < 1 ||
       items.length > 500 ||
-      items.some(
-        i =>
-          i.idempotencyKey !== undefined ||
-          i.blobs.length > 0 ||
-          !this.headCache.has(i.entityRef),
-      )
+      items.some(i => i.blobs.length > 0 || !this.headCache.has(i.entityRef))
     ) {
+      return undefined;
+    }
+    // a key used before: the locking transaction replays it (or refuses a
+    // different record); a key another replica stores meanwhile fails the
+    // statement on its unique index, and the locking transaction replays it
+    const keys = items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : []));
+    if (keys.length && (await this.byIdempotencyKey(this.db, keys)).size) {
       return undefined;
     }
     const cached = new Map<string, Uint8Array>();
