@@ -114,9 +114,12 @@ async function benchVerify() {
 
 async function main() {
   const loadStart = os.loadavg()[0];
-  const v = await benchVerify();
+  // the served paths first: the in-memory extras allocate ~1 GB per million
+  // records, garbage the server's event loop would otherwise collect (long
+  // GC pauses) while health, list and proof latencies are measured
   const l = await benchLarge(N);
   const a = await benchAppends();
+  const v = await benchVerify();
   const machine = `${os.cpus().length} × ${os
     .cpus()[0]
     .model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${
