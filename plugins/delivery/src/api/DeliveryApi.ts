@@ -105,7 +105,11 @@ export interface DeliveryApi {
     cursor?: string;
   }): Promise<PromotionPlanList>;
   getPlan(planId: string): Promise<PromotionPlan>;
-  abortPlan(planId: string): Promise<PromotionPlan>;
+  /** Stops a running plan; its current wave rolls back (409 when it is not promoting any more). */
+  abortPlan(
+    planId: string,
+    options?: { reason?: string },
+  ): Promise<PromotionPlan>;
 }
 
 /** @public */

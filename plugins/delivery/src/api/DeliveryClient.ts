@@ -189,10 +189,13 @@ export class DeliveryClient implements DeliveryApi {
     );
   }
 
-  async abortPlan(planId: string) {
+  async abortPlan(planId: string, options: { reason?: string } = {}) {
     return this.request<PromotionPlan>(
       `/v1/promotion/plans/${encodeURIComponent(planId)}/abort`,
-      { method: 'POST', body: {} },
+      {
+        method: 'POST',
+        body: options.reason ? { reason: options.reason } : {},
+      },
     );
   }
 

@@ -77,7 +77,11 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
     setAborting(true);
     setAbortError(undefined);
     try {
-      setLast(await api.abortPlan(planId));
+      setLast(
+        await api.abortPlan(planId, {
+          reason: 'aborted from the coordinated promotions page',
+        }),
+      );
       retry();
     } catch (e) {
       setAbortError(errorMessage(e));
