@@ -63,6 +63,7 @@ async function setup(
     rollbackEarlierWaves?: boolean;
     time?: ReturnType<typeof clock>;
     delayMs?: number;
+    holdUntilActive?: number;
   } = {},
 ) {
   const world = o.world ?? new World();
@@ -71,6 +72,7 @@ async function setup(
     database: mockServices.database({ knex }),
   });
   const promotions = new FakePromotions(world, o.delayMs);
+  world.holdUntilActive = o.holdUntilActive ?? 0;
   const evidence = new RecordingEvidence();
   const logger = mockServices.logger.mock();
   const writer = new PlanEvidenceWriter({
@@ -217,7 +219,7 @@ describe.each(databases.eachSupportedId())(
     it('promotes wave by wave with a barrier, in parallel up to the concurrency, recording evidence', async () => {
       const { create, orchestrator, world, evidence, service } = await setup(
         knex,
-        { concurrency: 2, delayMs: 300 },
+        { concurrency: 2, holdUntilActive: 2 },
       );
       world.deploy(ref('web'), 'staging', 'rel-1.0.0');
       const plan = await create(ALL);
@@ -244,7 +246,7 @@ describe.each(databases.eachSupportedId())(
           expect(pos(later)).toBeGreaterThan(pos(earlier));
       for (const earlier of ['api', 'auth', 'worker'])
         expect(pos('web')).toBeGreaterThan(pos(earlier));
-      // the middle wave has 3 services: two at a time (each takes 300 ms)
+      // two at a time (each promotion waits up to 2 s for a second one)
       expect(world.maxActive).toBe(2);
       expect(done.waves[2].items[0]).toMatchObject({
         previousVersion: '1.0.0',
@@ -443,11 +445,15 @@ describe.each(databases.eachSupportedId())(
       first.promotions.behaviour.set(ref('auth'), 'land-then-hang');
       const plan = await first.create(ALL);
       void first.orchestrator.tick(); // never finishes: the process "dies"
+      // worker lands; api and auth hang in their promotion calls
       await waitFor(async () => {
-        const items = await first.store.items(plan.id);
-        return items.filter(i => i.status === 'running').length === 3;
+        const s = statuses(await first.service.get(plan.id));
+        return (
+          s.api === 'running' &&
+          s.auth === 'running' &&
+          s.worker === 'succeeded'
+        );
       });
-      await new Promise(r => setTimeout(r, 50)); // worker succeeded; api, auth hang
       expect(statuses(await first.service.get(plan.id))).toMatchObject({
         db: 'succeeded',
         api: 'running',

@@ -25,6 +25,8 @@ export class World {
   readonly calls: string[] = [];
   active = 0;
   maxActive = 0;
+  /** A promotion waits (up to 2 s) until this many run at once. */
+  holdUntilActive = 0;
   deploy(entityRef: string, environment: string, releaseHash: string) {
     this.deployed.set(`${environment}|${entityRef}`, {
       releaseHash,
@@ -145,6 +147,9 @@ export class FakePromotions implements PlanPromotionService {
     world.maxActive = Math.max(world.maxActive, world.active);
     try {
       await new Promise(r => setTimeout(r, this.delayMs));
+      for (let t = 0; world.active < world.holdUntilActive && t < 200; t++) {
+        await new Promise(r => setTimeout(r, 10));
+      }
       const b = this.behaviour.get(entityRef) ?? 'succeed';
       if (b === 'hang' || b === 'land-then-hang') {
         if (b === 'land-then-hang')
