@@ -87,6 +87,66 @@ describe('assay evidence verify, streaming and incremental', () => {
     );
     expect(cut.err.join('\n')).toMatch(/ends before the records do/);
 
+    // the streamed layout's fast path (native hashes, batched proofs) still
+    // names every kind of tampering in a record line
+    const lines = text.split('\n');
+    const tampered = (edit: (record: any) => void) => {
+      const copy = [...lines];
+      const comma = copy[2].endsWith(',');
+      const record = JSON.parse(comma ? copy[2].slice(0, -1) : copy[2]);
+      edit(record);
+      copy[2] = `${JSON.stringify(record)}${comma ? ',' : ''}`;
+      fs.writeFileSync(file, copy.join('\n'));
+      const c = captureContext({});
+      return run(['evidence', 'verify', '--bundle', file], c.ctx).then(
+        code => ({ code, text: c.text() }),
+      );
+    };
+    const foreign = Buffer.alloc(32, 9).toString('base64');
+    for (const [edit, reason] of [
+      [
+        (r: any) => {
+          r.inclusionProof[0] = foreign;
+        },
+        /record #2 \(leaf \d+\) is not included/,
+      ],
+      [
+        (r: any) => {
+          r.inclusionProof[r.inclusionProof.length - 1] = foreign;
+        },
+        /record #2 \(leaf \d+\) is not included/,
+      ],
+      [
+        (r: any) => {
+          r.inclusionProof.push(foreign);
+        },
+        /record #2 \(leaf \d+\) is not included/,
+      ],
+      [
+        (r: any) => {
+          r.canonical = r.canonical.replace('"run":1', '"run":7');
+        },
+        /hash mismatch/,
+      ],
+      [
+        (r: any) => {
+          r.hash = 'ab'.repeat(32);
+        },
+        /hash mismatch/,
+      ],
+      [
+        (r: any) => {
+          r.canonical = r.canonical.replace('{"artifacts"', '{ "artifacts"');
+        },
+        /canonical form/,
+      ],
+    ] as const) {
+      const result = await tampered(edit);
+      expect(result.code).toBe(1);
+      expect(result.text).toMatch(reason);
+    }
+    fs.writeFileSync(file, text);
+
     // first run with --state: a full pass that remembers the head
     const first = captureContext(env);
     const args = ['evidence', 'verify', '--entity', ENTITY, '--state', state];
