@@ -85,7 +85,9 @@ describe('IncrementalHeadsTree', () => {
       const entityRef = `component:ns-${next(50)}/e-${next(1_000_000)}`;
       heads.set(entityRef, { entityRef, seq: 1 + next(9), hash: hex(i) });
     }
-    expectSameTree(await IncrementalHeadsTree.build(heads.values()), heads);
+    const tree = await IncrementalHeadsTree.build(heads.values());
+    expect(tree.heads.map(h => h.entityRef)).toEqual([...heads.keys()].sort());
+    expectSameTree(tree, heads);
   });
 
   it('keeps an older tree valid after updating from it', async () => {

@@ -31,7 +31,7 @@ class Yielder {
   }
 }
 
-const byRef = (a: EntityHead, b: EntityHead) =>
+const compareHeads = (a: EntityHead, b: EntityHead) =>
   compareEntityRefs(a.entityRef, b.entityRef);
 
 /**
@@ -42,12 +42,12 @@ const byRef = (a: EntityHead, b: EntityHead) =>
 async function sortHeads(heads: EntityHead[]): Promise<EntityHead[]> {
   let sorted = true;
   for (let i = 1; i < heads.length && sorted; i++) {
-    sorted = byRef(heads[i - 1], heads[i]) <= 0;
+    sorted = compareHeads(heads[i - 1], heads[i]) <= 0;
   }
   if (sorted) return heads;
   let runs: EntityHead[][] = [];
   for (let i = 0; i < heads.length; i += 4096) {
-    runs.push(heads.slice(i, i + 4096).sort(byRef));
+    runs.push(heads.slice(i, i + 4096).sort(compareHeads));
   }
   while (runs.length > 1) {
     const next: EntityHead[][] = [];
@@ -61,7 +61,7 @@ async function sortHeads(heads: EntityHead[]): Promise<EntityHead[]> {
       let x = 0;
       let z = 0;
       while (x < a.length && z < b.length) {
-        merged.push(byRef(a[x], b[z]) <= 0 ? a[x++] : b[z++]);
+        merged.push(compareHeads(a[x], b[z]) <= 0 ? a[x++] : b[z++]);
       }
       while (x < a.length) merged.push(a[x++]);
       while (z < b.length) merged.push(b[z++]);
