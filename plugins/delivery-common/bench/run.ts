@@ -339,6 +339,28 @@ async function main() {
       `| Hodges–Lehmann estimate equal within ${REFERENCE_TOLERANCE} | all | **${estWithin}/${n}** within; ${estInZeroInterval} where Kayenta's f(mu, 0) is exactly 0 on an interval wider than the tolerance and both values lie in it (Brent stops anywhere in it; ours is the median of the pairwise differences); ${estNeither} otherwise (max difference ${maxEstDiff.toExponential(
         2,
       )}) | ${ok(estNeither === 0)} |`,
+      '',
+      `What bounds the ratio: a whole judge call (${(
+        (fastMs / n) *
+        1000
+      ).toFixed(0)} µs wall) costs about ${(
+        fastMs /
+        n /
+        (refMs / n / Math.max(1, evalsPerVerdict))
+      ).toFixed(1)} of the reference's re-rankings (${(
+        refMs /
+        n /
+        Math.max(1, evalsPerVerdict)
+      ).toFixed(2)} ms each, ${evalsPerVerdict.toFixed(
+        0,
+      )} per verdict), so the ratio is ${evalsPerVerdict.toFixed(
+        0,
+      )} divided by that number; 50× needs a judge call at 0.6 of one re-ranking. The judge must sort both samples itself (${(
+        (sortMs / n) *
+        1000
+      ).toFixed(
+        0,
+      )} µs here) and read every row of the canary at least once for the exact interval; its other costs are listed above. Wall-clock throughput on this machine depends on how much of the 2 cores the other jobs leave; the per-CPU-second figures say what the code does with a core.`,
     ].join('\n'),
   );
 }
