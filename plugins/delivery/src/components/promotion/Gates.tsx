@@ -178,7 +178,7 @@ export function GateTable(props: {
       </Typography>
       <Table size="small" aria-label="gates">
         <TableHead>
-          <TableRow>
+          <TableRow style={{ whiteSpace: 'nowrap' }}>
             <TableCell />
             <TableCell>Gate</TableCell>
             <TableCell>Rule</TableCell>

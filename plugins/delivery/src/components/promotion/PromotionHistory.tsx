@@ -62,7 +62,7 @@ export function PromotionHistory(props: {
     <>
       <Table size="small" aria-label="promotion history">
         <TableHead>
-          <TableRow>
+          <TableRow style={{ whiteSpace: 'nowrap' }}>
             <TableCell>Requested</TableCell>
             <TableCell>What</TableCell>
             <TableCell>Environment</TableCell>

@@ -101,7 +101,7 @@ export function ReleasesTable(props: {
   return (
     <Table size="small" aria-label="releases">
       <TableHead>
-        <TableRow>
+        <TableRow style={{ whiteSpace: 'nowrap' }}>
           <TableCell>Version</TableCell>
           <TableCell>Cut</TableCell>
           <TableCell>Rests on</TableCell>
@@ -138,7 +138,7 @@ export function ReleasesTable(props: {
                 ))}
               </Box>
             </TableCell>
-            <TableCell style={{ overflowWrap: 'anywhere' }}>
+            <TableCell style={{ overflowWrap: 'anywhere', minWidth: 220 }}>
               {r.artifacts.map(a => (
                 <Tooltip key={`${a.name}${a.digest}`} title={a.digest}>
                   <Typography variant="body2">

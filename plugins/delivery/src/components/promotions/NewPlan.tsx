@@ -299,7 +299,7 @@ export function NewPlan(props: { onStarted(plan: PromotionPlan): void }) {
           />
           <Table size="small" aria-label="plan gates" style={{ marginTop: 16 }}>
             <TableHead>
-              <TableRow>
+              <TableRow style={{ whiteSpace: 'nowrap' }}>
                 <TableCell>Wave</TableCell>
                 <TableCell>Service</TableCell>
                 <TableCell>Release</TableCell>

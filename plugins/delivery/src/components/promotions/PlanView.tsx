@@ -152,7 +152,7 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
       </Box>
       <Table size="small" aria-label="plan services" style={{ marginTop: 16 }}>
         <TableHead>
-          <TableRow>
+          <TableRow style={{ whiteSpace: 'nowrap' }}>
             <TableCell>Wave</TableCell>
             <TableCell>Service</TableCell>
             <TableCell>Status</TableCell>

@@ -44,7 +44,7 @@ export function RecentPlans(props: {
     <>
       <Table size="small" aria-label="recent plans">
         <TableHead>
-          <TableRow>
+          <TableRow style={{ whiteSpace: 'nowrap' }}>
             <TableCell>Started</TableCell>
             <TableCell>Environment</TableCell>
             <TableCell>Services</TableCell>

@@ -28,7 +28,7 @@ export function TeamKpis(props: { version: number }) {
           style={{ marginTop: 16 }}
         >
           <TableHead>
-            <TableRow>
+            <TableRow style={{ whiteSpace: 'nowrap' }}>
               <TableCell>Team</TableCell>
               <TableCell align="right">Promotions</TableCell>
               <TableCell align="right">Success rate</TableCell>
