@@ -1,7 +1,8 @@
+import { JsonObject } from '@backstage/types';
 import { ConfigReader } from '@backstage/config';
 import { readCanaryConfig } from './config';
 
-const read = (canary: Record<string, unknown>) =>
+const read = (canary: JsonObject) =>
   readCanaryConfig(new ConfigReader({ delivery: { canary } }));
 
 describe('readCanaryConfig: error limit and retention', () => {
