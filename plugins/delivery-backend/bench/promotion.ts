@@ -205,7 +205,12 @@ async function main() {
   );
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+// exit when done: the started backend keeps timers (scheduled tasks) alive,
+// and a bench holding the shared bench lock must not linger
+main().then(
+  () => process.exit(0),
+  e => {
+    console.error(e);
+    process.exit(1);
+  },
+);
