@@ -200,7 +200,7 @@ async function main() {
         'en-US',
       )} records appended through the evidence service with 8 concurrent writers in ${g.setupS.toFixed(
         0,
-      )} s. The gate evaluation never reads the chain: one \`list([6 categories], desc, limit 24)\` (and one \`limit 1\` read per category not in that page; none here).`,
+      )} s. The gate evaluation never reads the chain: one \`list(desc, limit 24)\` from the head (and one \`limit 1\` read per category not in that window, plus its predecessor by hash; none here).`,
     ].join('\n'),
   );
 }

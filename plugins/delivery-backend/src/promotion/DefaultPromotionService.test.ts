@@ -167,6 +167,23 @@ describe('DefaultPromotionService', () => {
     expect(await t.service.deployedRelease(A, 'dev')).toBeNull();
   });
 
+  it('fails closed when the newest record does not link to its predecessor (chain)', async () => {
+    const t = await setup();
+    t.healthy();
+    const r = await t.release('1.0.0');
+    // someone rewrote the record before the newest coverage record (its
+    // stored hash kept): the coverage record's link no longer verifies
+    const cov = t.memory.records.findIndex(
+      x => x.envelope.category === 'coverage',
+    );
+    const prev = t.memory.records[cov - 1];
+    prev.envelope = { ...prev.envelope, summary: { failures: 0, tests: 999 } };
+    const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    expect(gate(p, 'evidence.coverage')).toMatchObject({ status: 'fail' });
+    expect(gate(p, 'coverage').status).toBe('fail');
+    expect(gate(p, 'evidence.sast').status).toBe('pass');
+  });
+
   it('fails closed when a category has no record at all', async () => {
     const t = await setup();
     t.put('tests', { tests: 10, failures: 0, errors: 0 });

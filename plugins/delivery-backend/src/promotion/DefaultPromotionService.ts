@@ -348,8 +348,8 @@ export class DefaultPromotionService implements PromotionService {
     const credentials = await this.credentials();
     const policy = this.policyFor(env, kind);
     const categories = policy.requiredEvidence ?? this.requiredCategories();
-    const [latest, deployed, before] = await Promise.all([
-      this.o.evidence.latest(entityRef, categories, credentials),
+    const [{ records: latest, links }, deployed, before] = await Promise.all([
+      this.o.evidence.latestLinked(entityRef, categories, credentials),
       this.o.store.deployed(entityRef, environment),
       index > 0 && kind === 'promotion'
         ? this.o.store.deployed(entityRef, environments[index - 1].name)
@@ -382,6 +382,10 @@ export class DefaultPromotionService implements PromotionService {
       this.o.evidence.verify(toVerify),
       this.scorecard(entityRef, policy),
     ]);
+    // verified = hash + inclusion under the signed checkpoint + chain link
+    for (const [hash, link] of links) {
+      if (!link.ok) checks.set(hash, link);
+    }
     const evidence: Record<string, GateEvidence | null> = {};
     for (const c of categories) {
       evidence[c] = this.toGateEvidence(latest[c], checks);
