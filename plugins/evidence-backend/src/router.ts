@@ -28,7 +28,6 @@ import {
 import { EvidenceLog } from './service/EvidenceLog';
 import { streamBundle } from './service/bundleStream';
 import { incrementText } from './service/increment';
-import { incrementText } from './service/increment';
 import { IntegrityAudit } from './service/IntegrityAudit';
 import {
   normalizeEntityRef,
@@ -428,18 +427,6 @@ export async function createRouter(
         return;
       }
       res.json(proof);
-    },
-  );
-
-  // A returning verifier's increment in one response (see service/increment.ts)
-  router.get(
-    '/v1/entities/:kind/:namespace/:name/increment',
-    async (req, res) => {
-      const entityRef = entityRefOf(req);
-      await authorize(req, evidenceRecordReadPermission, entityRef);
-      const text = await incrementText(log, entityRef, req.query);
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(text);
     },
   );
 
