@@ -207,7 +207,7 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
                     wave {step.wave + 1} · {shortRef(step.entityRef)}
                   </TableCell>
                   <TableCell>{step.text}</TableCell>
-                  <TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap' }}>
                     {step.evidenceHash ? (
                       <EvidenceHashLink
                         entityRef={step.entityRef}
