@@ -305,8 +305,7 @@ export class DiffSelector {
     hi2: number,
   ): Float64Array {
     this.passes++;
-    const { x, yp, start, ymin, scale, n, m } = this;
-    const lastB = this.buckets - 1;
+    const { x, yp, n, m } = this;
     const cap = 4 * n + 4096;
     for (let g = 0; g < 3; g++) {
       if (gatherBufs[g].length < cap + 4)
@@ -323,49 +322,37 @@ export class DiffSelector {
     let h1 = 0;
     let h2 = 0;
     let overflow = 0;
+    // first j with xi − y[j] ≤ hi: non-decreasing in i (x ascending, and
+    // rounding is monotone), so each pointer only moves forward
+    let J0 = 0;
+    let J1 = 0;
+    let J2 = 0;
     for (let i = 0; i < n; i++) {
       const xi = x[i];
-      const f0 = (xi - hi0 - ymin) * scale;
-      const f1 = (xi - hi1 - ymin) * scale;
-      const f2 = (xi - hi2 - ymin) * scale;
-      const b0 = f0 < 0 ? 0 : Math.min(f0, lastB) | 0;
-      const b1 = f1 < 0 ? 0 : Math.min(f1, lastB) | 0;
-      const b2 = f2 < 0 ? 0 : Math.min(f2, lastB) | 0;
-      const s0 = start[b0 + 1];
-      const s1 = start[b1 + 1];
-      const s2 = start[b2 + 1];
-      // first j with xi − y[j] ≤ hi
-      let J0 =
-        s0 +
-        +(xi - yp[s0] > hi0) +
-        +(xi - yp[s0 + 1] > hi0) +
-        +(xi - yp[s0 + 2] > hi0) +
-        +(xi - yp[s0 + 3] > hi0);
-      let J1 =
-        s1 +
-        +(xi - yp[s1] > hi1) +
-        +(xi - yp[s1 + 1] > hi1) +
-        +(xi - yp[s1 + 2] > hi1) +
-        +(xi - yp[s1 + 3] > hi1);
-      let J2 =
-        s2 +
-        +(xi - yp[s2] > hi2) +
-        +(xi - yp[s2 + 1] > hi2) +
-        +(xi - yp[s2 + 2] > hi2) +
-        +(xi - yp[s2 + 3] > hi2);
-      if (J0 - s0 === 4 || J1 - s1 === 4 || J2 - s2 === 4) {
+      // the differences fall with j: how many of the next four are above
+      // hi is how far the pointer moves, unless it moves four or more
+      const d0 =
+        +(xi - yp[J0] > hi0) +
+        +(xi - yp[J0 + 1] > hi0) +
+        +(xi - yp[J0 + 2] > hi0) +
+        +(xi - yp[J0 + 3] > hi0);
+      const d1 =
+        +(xi - yp[J1] > hi1) +
+        +(xi - yp[J1 + 1] > hi1) +
+        +(xi - yp[J1 + 2] > hi1) +
+        +(xi - yp[J1 + 3] > hi1);
+      const d2 =
+        +(xi - yp[J2] > hi2) +
+        +(xi - yp[J2 + 1] > hi2) +
+        +(xi - yp[J2 + 2] > hi2) +
+        +(xi - yp[J2 + 3] > hi2);
+      J0 += d0;
+      J1 += d1;
+      J2 += d2;
+      if (d0 === 4 || d1 === 4 || d2 === 4) {
         while (xi - yp[J0] > hi0) J0++;
         while (xi - yp[J1] > hi1) J1++;
         while (xi - yp[J2] > hi2) J2++;
-      }
-      if (
-        (s0 > 0 && !(xi - yp[s0 - 1] > hi0)) ||
-        (s1 > 0 && !(xi - yp[s1 - 1] > hi1)) ||
-        (s2 > 0 && !(xi - yp[s2 - 1] > hi2))
-      ) {
-        J0 = exactJ(xi, yp, hi0, J0);
-        J1 = exactJ(xi, yp, hi1, J1);
-        J2 = exactJ(xi, yp, hi2, J2);
       }
       // the differences in (lo, hi] follow (they fall with j): four written
       // unconditionally, the ones above lo kept
