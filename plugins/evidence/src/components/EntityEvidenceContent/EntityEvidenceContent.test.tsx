@@ -135,11 +135,13 @@ describe('EntityEvidenceContent', () => {
       expect(banner()).toHaveAttribute('data-state', 'verified'),
     );
     expect(banner()).toHaveTextContent('(tree size 8 → 9)');
+    // the consistency proof from the remembered size comes with the
+    // returning visit's one request (…/increment), verified in the browser
     expect(
       requests.some(
         u =>
-          u.pathname.endsWith('/v1/proofs/consistency') &&
-          u.search === '?from=8&to=9',
+          u.pathname.endsWith('/increment') &&
+          u.searchParams.get('treeSize') === '8',
       ),
     ).toBe(true);
   });
