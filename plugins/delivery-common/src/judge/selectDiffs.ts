@@ -354,58 +354,46 @@ export class DiffSelector {
         while (xi - yp[J1] > hi1) J1++;
         while (xi - yp[J2] > hi2) J2++;
       }
-      // the differences in (lo, hi] follow (they fall with j): four written
-      // unconditionally, the ones above lo kept
+      // the differences in (lo, hi] follow (they fall with j): two written
+      // unconditionally, the ones above lo kept (mostly none or one)
       const a0 = xi - yp[J0];
       const a1 = xi - yp[J0 + 1];
-      const a2 = xi - yp[J0 + 2];
-      const a3 = xi - yp[J0 + 3];
       const e0 = xi - yp[J1];
       const e1 = xi - yp[J1 + 1];
-      const e2 = xi - yp[J1 + 2];
-      const e3 = xi - yp[J1 + 3];
       const u0 = xi - yp[J2];
       const u1 = xi - yp[J2 + 1];
-      const u2 = xi - yp[J2 + 2];
-      const u3 = xi - yp[J2 + 3];
       g0[l0] = a0;
       g0[l0 + 1] = a1;
-      g0[l0 + 2] = a2;
-      g0[l0 + 3] = a3;
       g1[l1] = e0;
       g1[l1 + 1] = e1;
-      g1[l1 + 2] = e2;
-      g1[l1 + 3] = e3;
       g2[l2] = u0;
       g2[l2 + 1] = u1;
-      g2[l2 + 2] = u2;
-      g2[l2 + 3] = u3;
-      let k0 = +(a0 > lo0) + +(a1 > lo0) + +(a2 > lo0) + +(a3 > lo0);
-      let k1 = +(e0 > lo1) + +(e1 > lo1) + +(e2 > lo1) + +(e3 > lo1);
-      let k2 = +(u0 > lo2) + +(u1 > lo2) + +(u2 > lo2) + +(u3 > lo2);
+      let k0 = +(a0 > lo0) + +(a1 > lo0);
+      let k1 = +(e0 > lo1) + +(e1 > lo1);
+      let k2 = +(u0 > lo2) + +(u1 > lo2);
       l0 += k0;
       l1 += k1;
       l2 += k2;
-      if (k0 === 4 || k1 === 4 || k2 === 4) {
-        // more than four in a row: gather the rest one by one
-        if (k0 === 4) {
-          let j = J0 + 4;
+      if (k0 === 2 || k1 === 2 || k2 === 2) {
+        // more than two in a row: gather the rest one by one
+        if (k0 === 2) {
+          let j = J0 + 2;
           for (; xi - yp[j] > lo0; j++) {
             if (l0 < cap) g0[l0++] = xi - yp[j];
             else overflow = 1;
           }
           k0 = j - J0;
         }
-        if (k1 === 4) {
-          let j = J1 + 4;
+        if (k1 === 2) {
+          let j = J1 + 2;
           for (; xi - yp[j] > lo1; j++) {
             if (l1 < cap) g1[l1++] = xi - yp[j];
             else overflow = 1;
           }
           k1 = j - J1;
         }
-        if (k2 === 4) {
-          let j = J2 + 4;
+        if (k2 === 2) {
+          let j = J2 + 2;
           for (; xi - yp[j] > lo2; j++) {
             if (l2 < cap) g2[l2++] = xi - yp[j];
             else overflow = 1;
