@@ -57,6 +57,20 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
 
+  // `*.destructive.spec.ts` tamper with the shared e2e database (evidence
+  // rows edited and deleted behind the API): they run in their own project
+  // after every other test, so no other test reads broken evidence whatever
+  // the file order. (`yarn test:e2e e2e/x.destructive.spec.ts --no-deps` runs
+  // one alone.)
+  projects: [
+    { name: 'portal', testIgnore: /\.destructive\.spec\.ts$/ },
+    {
+      name: 'destructive',
+      testMatch: /\.destructive\.spec\.ts$/,
+      dependencies: ['portal'],
+    },
+  ],
+
   webServer: [
     {
       command: [
