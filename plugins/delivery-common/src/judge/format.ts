@@ -4,6 +4,8 @@ export function fmt(v: number | null | undefined): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
   if (v === 0) return '0';
+  // small integers (thresholds, weights, scores) print as themselves
+  if (Number.isInteger(v) && v < 1e4 && v > -1e4) return String(v);
   const a = Math.abs(v);
   if (a >= 1e6 || a < 1e-4) return v.toExponential(3);
   return String(Number(v.toPrecision(4)));

@@ -593,11 +593,14 @@ function pick(
   }
   let idx = k;
   const out = [quickselectRange(buf, l, h, k)];
-  // every later value is ≥ it: the next ranks are the smallest after it
+  // every later value is ≥ it: the next ranks are the smallest after it,
+  // within [l, h] while any is left there (every value after h is above
+  // every value in it: the partitions put them there)
   for (let r = 1; r < count; r++) {
     idx++;
     let at = idx;
-    for (let i = idx + 1; i < len; i++) if (buf[i] < buf[at]) at = i;
+    const end = idx <= h ? h + 1 : len;
+    for (let i = idx + 1; i < end; i++) if (buf[i] < buf[at]) at = i;
     const v = buf[at];
     buf[at] = buf[idx];
     buf[idx] = v;
