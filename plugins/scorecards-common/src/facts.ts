@@ -192,9 +192,14 @@ export function evidenceFacts(
      */
     verified?: (r: EvidenceInput) => boolean;
     onVerified?: (r: EvidenceInput) => void;
+    /**
+     * Facts object to add the evidence facts to (e.g. the catalog facts),
+     * returned; a new object by default.
+     */
+    into?: Facts;
   } = {},
 ): Facts {
-  const facts: Facts = {};
+  const facts: Facts = options.into ?? {};
   const sorted = [...records]
     .sort((a, b) => b.envelope.seq - a.envelope.seq)
     .slice(0, CHAIN_WINDOW);

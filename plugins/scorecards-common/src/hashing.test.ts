@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
-import { envelopeMatches } from './hashing';
+import { envelopeMatches, sortedJson } from './hashing';
 
 const sha256Text = (text: string) =>
   createHash('sha256').update(text, 'utf8').digest('hex');
@@ -59,5 +59,34 @@ describe('envelopeMatches', () => {
       envelopeMatches(extra, recordHash(extra), sha256Bytes, sha256Text),
     ).toBe(true);
     expect(envelopeMatches(extra, hash, sha256Bytes, sha256Text)).toBe(false);
+  });
+});
+
+describe('sortedJson', () => {
+  // a generic reference: every object rebuilt with sorted keys
+  const reference = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(reference);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = reference(x);
+      }
+      return out;
+    }
+    return v;
+  };
+
+  it.each([
+    [{ a: 1, b: 'x', c: null, d: true }], // already sorted, flat: used as is
+    [{ b: 1, a: 2 }],
+    [{ '9': 1, '10': 2, a: 3 }], // integer-like keys iterate first, unsorted
+    [{ a: 1, b: undefined, c: 2 }],
+    [{ a: { d: 1, c: 2 }, b: [3, { f: 1, e: 2 }] }],
+    [[1, 'a', null, true]],
+    [[{ b: 1, a: 2 }]],
+    [Object.assign(Object.create(null), { b: 1, a: 2 })],
+  ])('writes %j with sorted keys at every level', value => {
+    expect(sortedJson(value)).toBe(JSON.stringify(reference(value)));
   });
 });

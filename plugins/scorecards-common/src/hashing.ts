@@ -6,7 +6,30 @@ import {
   utf8Encode,
 } from '@assay/plugin-evidence-common';
 
+/**
+ * Whether JSON.stringify already writes `v` as sortKeys would: a plain
+ * object with keys in code-unit order or an array, all of whose values are
+ * primitives (JSON.stringify drops undefined object values as sortKeys
+ * does). Such values are serialized as they are, without a copy.
+ */
+function flatSorted(v: object): boolean {
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'object' && x !== null) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  let prev: string | undefined;
+  for (const k of Object.keys(v)) {
+    if (prev !== undefined && !(prev < k)) return false;
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === 'object' && x !== null) return false;
+    prev = k;
+  }
+  return true;
+}
+
 function sortKeys(v: unknown): unknown {
+  if (v && typeof v === 'object' && flatSorted(v)) return v;
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};

@@ -12,6 +12,7 @@ import {
   entityFacts,
   entityRefOf,
   evaluateEntity,
+  EvidenceInput,
   evidenceFacts,
   modeOf,
   toRef,
@@ -194,18 +195,33 @@ export class ScorecardEngine {
         ? toRef(entity.spec.system, 'system', entity.metadata.namespace)
         : undefined;
     const domain = system ? ctx.domains.get(system) : undefined;
-    const facts = {
-      ...entityFacts(entity, { domain }),
-      ...evidenceFacts(records, {
-        hash: nativeSha256,
-        hashText: nativeSha256Text,
-        verified: r => this.verified.get(r.hash) === this.fingerprint(r),
-        onVerified: r => {
-          if (this.verified.size >= 1_000_000) this.verified.clear();
-          this.verified.set(r.hash, this.fingerprint(r));
-        },
-      }),
+    // The fingerprint is only computed for a hash seen before, and once per
+    // record (a cold refresh computes it when storing the verification).
+    let lastRecord: unknown;
+    let lastFingerprint = '';
+    const fingerprintOf = (r: EvidenceInput) => {
+      if (r !== lastRecord) {
+        lastRecord = r;
+        lastFingerprint = this.fingerprint(r);
+      }
+      return lastFingerprint;
     };
+    const facts = evidenceFacts(records, {
+      hash: nativeSha256,
+      hashText: nativeSha256Text,
+      verified: r => {
+        const known = this.verified.get(r.hash);
+        return known !== undefined && known === fingerprintOf(r);
+      },
+      onVerified: r => {
+        const fp = fingerprintOf(r);
+        if (this.verified.get(r.hash) === fp) return;
+        if (this.verified.size >= 1_000_000) this.verified.clear();
+        this.verified.set(r.hash, fp);
+      },
+      // evidence facts are added to the catalog facts' object (no copy)
+      into: entityFacts(entity, { domain }),
+    });
     const result = evaluateEntity({
       entityRef: ref,
       mode: modeOf(entity),

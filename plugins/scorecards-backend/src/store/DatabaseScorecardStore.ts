@@ -72,10 +72,11 @@ const DIMENSION: Record<RollupDimension, string> = {
 };
 
 /**
- * Rows per multi-row insert: 16 columns × 50 stays under every database's
- * bound-parameter limit (SQLite 999, PostgreSQL 65535).
+ * Rows per multi-row insert: 16 columns × 200 = 3,200 bound parameters,
+ * under the limits of the databases Backstage runs on (SQLite ≥ 3.32,
+ * which better-sqlite3 bundles: 32,766; PostgreSQL 65,535).
  */
-const SAVE_CHUNK = 50;
+const SAVE_CHUNK = 200;
 
 const definitionsById = new WeakMap<
   CheckDefinition[],
