@@ -106,9 +106,11 @@ function linkCheck(
     ? { ok, reason: `links to #${prev.envelope.seq}` }
     : {
         ok,
-        reason: `chain: record #${r.envelope.seq} does not link to a record that hashes to ${r.envelope.previousHash} at seq ${
-          r.envelope.seq - 1
-        }`,
+        reason: `chain: record #${
+          r.envelope.seq
+        } does not link to a record that hashes to ${
+          r.envelope.previousHash
+        } at seq ${r.envelope.seq - 1}`,
       };
 }
 
