@@ -236,8 +236,8 @@ export function resultHashOf(
 /** Catalog facts only (those not read from evidence), as plain values. @public */
 export function entityFactsOf(facts: Facts): Record<string, FactValue> {
   const out: Record<string, FactValue> = {};
-  for (const [k, f] of Object.entries(facts)) {
-    if (k.startsWith('entity.')) out[k] = f.value;
+  for (const k of Object.keys(facts)) {
+    if (k.startsWith('entity.')) out[k] = facts[k].value;
   }
   return out;
 }
