@@ -129,7 +129,7 @@ export class DiffSelector {
     yp.set(y);
     yp.fill(Infinity, m, m + PAD);
     this.yp = yp;
-    const B = 2 * m;
+    const B = m;
     this.buckets = B;
     this.ymin = y[0];
     this.scale = B / (y[m - 1] - y[0]);
