@@ -209,7 +209,7 @@ export interface Config {
       };
       /** GitOps provider settings (provider `gitops`). */
       gitops?: {
-        /** Repository URL the git CLI clones and pushes (credentials from the git configuration of the backend). */
+        /** Repository URL the git CLI clones and pushes. http(s): credentials from the SCM integration for its host (`integrations.github` token or app, `gitlab`/`gitea`/`bitbucketServer`/`bitbucketCloud`), none if no integration. */
         repoUrl: string;
         /** Branch Argo CD / Flux watch. Default main. */
         branch?: string;

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { evidenceServiceRef } from '@assay/plugin-evidence-node';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -109,6 +110,7 @@ export const deliveryPlugin = createBackendPlugin({
           discovery: deps.discovery,
           logger: deps.logger,
           scorecards: deps.scorecards,
+          integrations: ScmIntegrations.fromConfig(deps.rootConfig),
         });
         // coordinated promotion (src/orchestration): plans in waves
         const planConfig = readPlanConfig(deps.rootConfig);

@@ -1,3 +1,4 @@
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   AuthService,
   DatabaseService,
@@ -15,6 +16,7 @@ import {
   PromotionEvidence,
 } from './evidenceAccess';
 import { GitOpsDeploymentProvider } from './providers/GitOpsDeploymentProvider';
+import { scmCredentialsResolver } from './providers/scmCredentials';
 import { RecorderDeploymentProvider } from './providers/RecorderDeploymentProvider';
 import { DeploymentProvider } from './providers/types';
 import { DatabasePromotionStore } from './store';
@@ -29,6 +31,8 @@ export async function createPromotionService(options: {
   discovery: DiscoveryService;
   logger: LoggerService;
   scorecards?: ScorecardsService;
+  /** SCM integrations (credentials for an http(s) GitOps repository). */
+  integrations?: ScmIntegrationRegistry;
   provider?: DeploymentProvider;
   evidenceLog?: EvidenceLogApi;
   clock?: () => Date;
@@ -40,7 +44,13 @@ export async function createPromotionService(options: {
   const provider =
     options.provider ??
     (config.provider === 'gitops'
-      ? new GitOpsDeploymentProvider(config.gitops!, options.logger)
+      ? new GitOpsDeploymentProvider(
+          config.gitops!,
+          options.logger,
+          options.integrations
+            ? scmCredentialsResolver(options.integrations)
+            : undefined,
+        )
       : new RecorderDeploymentProvider());
   const evidence = new PromotionEvidence(
     options.evidence,

@@ -8,6 +8,11 @@ import { promisify } from 'node:util';
 import YAML from 'yaml';
 import type { GitOpsConfig } from '../config';
 import {
+  GitCredentialsResolver,
+  GitHttpAuth,
+  gitAuthEnv,
+} from './scmCredentials';
+import {
   DeploymentProvider,
   DeploymentRequest,
   DeploymentResult,
@@ -138,7 +143,30 @@ export class GitOpsDeploymentProvider implements DeploymentProvider {
   constructor(
     private readonly config: GitOpsConfig,
     private readonly logger?: LoggerService,
+    /** http(s) repositories: credentials from the SCM integrations. */
+    private readonly credentials?: GitCredentialsResolver,
   ) {}
+
+  /** Turns an authentication failure of git into a message naming its cause. */
+  private authError(e: unknown, auth: GitHttpAuth | undefined): unknown {
+    const text = String((e as any)?.stderr ?? (e as Error)?.message ?? e);
+    if (
+      !/Authentication failed|could not read Username|terminal prompts disabled|\b(401|403)\b/i.test(
+        text,
+      )
+    ) {
+      return e;
+    }
+    const { repoUrl } = this.config;
+    const host = /^https?:\/\//i.test(repoUrl)
+      ? new URL(repoUrl).host
+      : repoUrl;
+    return new Error(
+      auth
+        ? `GitOps repository at ${host} refused the credentials from ${auth.source}`
+        : `GitOps repository at ${host} requires credentials and no SCM integration (integrations.*) supplies them for that host`,
+    );
+  }
 
   filePath(request: DeploymentRequest) {
     const ref = parseEntityRef(request.entityRef);
@@ -198,17 +226,39 @@ export class GitOpsDeploymentProvider implements DeploymentProvider {
     request: DeploymentRequest,
   ): Promise<DeploymentResult> {
     const { repoUrl, branch } = this.config;
-    await this.git(dir, [
-      'clone',
-      '--quiet',
-      '--depth',
-      '1',
-      '--branch',
-      branch,
-      repoUrl,
-      '.',
-    ]);
+    const auth = await this.credentials?.(repoUrl);
+    const authEnv = gitAuthEnv(repoUrl, auth);
+    await this.git(
+      dir,
+      ['clone', '--quiet', '--depth', '1', '--branch', branch, repoUrl, '.'],
+      authEnv,
+    ).catch(e => {
+      throw this.authError(e, auth);
+    });
     const abs = path.join(dir, file);
+    // the environment's file must be a regular file inside the clone: a
+    // symlink (of the file or a directory on its path) could read or
+    // overwrite files elsewhere on this machine
+    const stat = await fs.lstat(abs).catch(() => undefined);
+    if (stat && !stat.isFile()) {
+      throw new GitOpsFileError(
+        `${file} on ${branch} of the GitOps repository is ${
+          stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'
+        }; refusing to follow it`,
+      );
+    }
+    if (stat) {
+      const [root, real] = await Promise.all([
+        fs.realpath(dir),
+        fs.realpath(abs),
+      ]);
+      const rel = path.relative(root, real);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        throw new GitOpsFileError(
+          `${file} on ${branch} of the GitOps repository resolves outside the repository; refusing to follow it`,
+        );
+      }
+    }
     let text = '';
     try {
       text = await fs.readFile(abs, 'utf8');
@@ -233,7 +283,7 @@ export class GitOpsDeploymentProvider implements DeploymentProvider {
     const email = this.config.authorEmailDomain
       ? `${name}@${this.config.authorEmailDomain}`
       : this.config.authorEmail;
-    await this.git(dir, ['add', file]);
+    await this.git(dir, ['add', '--', file]);
     const verb = request.kind === 'rollback' ? 'roll back' : 'promote';
     await this.git(
       dir,
@@ -260,7 +310,13 @@ export class GitOpsDeploymentProvider implements DeploymentProvider {
         GIT_COMMITTER_EMAIL: this.config.authorEmail,
       },
     );
-    await this.git(dir, ['push', '--quiet', 'origin', `HEAD:${branch}`]);
+    await this.git(
+      dir,
+      ['push', '--quiet', 'origin', `HEAD:${branch}`],
+      authEnv,
+    ).catch(e => {
+      throw this.authError(e, auth);
+    });
     const sha = await this.git(dir, ['rev-parse', 'HEAD']);
     return {
       ref: sha,
