@@ -185,6 +185,12 @@ export interface Config {
         approvals?: number;
         /** The step may run through the canary engine. Default false. */
         canary?: boolean;
+        /**
+         * Compliance mode in this environment even for entities annotated
+         * `assay.dev/compliance-mode: sandbox` (their owners edit that
+         * annotation). Default false; true for prod in the built-in default.
+         */
+        enforceCompliance?: boolean;
       }>;
       /** How long an approval counts (hours). Default 72. */
       approvalMaxAgeHours?: number;

@@ -62,6 +62,9 @@ export function readPromotionConfig(root: Config): PromotionConfig {
           name,
           approvalsRequired: approvals,
           canary: e.getOptionalBoolean('canary') ?? false,
+          ...(e.getOptionalBoolean('enforceCompliance')
+            ? { enforceCompliance: true }
+            : {}),
         };
       })
     : DEFAULT_PROMOTION_ENVIRONMENTS;

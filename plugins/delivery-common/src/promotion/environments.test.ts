@@ -13,19 +13,30 @@ describe('environmentsOf', () => {
     );
   });
 
-  it('takes names and order from the annotation, settings from config by name, else by position', () => {
+  it('takes names and order from the annotation, settings from config by name; an unknown name gets the strictest settings', () => {
+    const prod = {
+      name: 'prod',
+      approvalsRequired: 2,
+      canary: true,
+      enforceCompliance: true,
+    };
     expect(
       environmentsOf({ 'assay.dev/environments': 'qa → staging, prod' }),
     ).toEqual([
-      { name: 'qa', approvalsRequired: 0, canary: false },
+      { ...prod, name: 'qa' },
       { name: 'staging', approvalsRequired: 1, canary: false },
-      { name: 'prod', approvalsRequired: 2, canary: true },
+      prod,
     ]);
-    expect(environmentsOf({ 'assay.dev/environments': 'a b c d' })[3]).toEqual({
-      name: 'd',
-      approvalsRequired: 2,
-      canary: true,
-    });
+    // renaming prod does not escape its approvals or its compliance mode
+    expect(
+      environmentsOf({ 'assay.dev/environments': 'dev, production' })[1],
+    ).toEqual({ ...prod, name: 'production' });
+    expect(
+      environmentsOf({ 'assay.dev/environments': 'a' }, [
+        { name: 'dev', approvalsRequired: 0, canary: false },
+        { name: 'staging', approvalsRequired: 1, canary: false },
+      ]),
+    ).toEqual([{ name: 'a', approvalsRequired: 1, canary: false }]);
   });
 
   it('names what is wrong in a bad annotation', () => {

@@ -14,7 +14,7 @@ export const COMPLIANCE_MODE_ANNOTATION = 'assay.dev/compliance-mode';
 export const DEFAULT_PROMOTION_ENVIRONMENTS: PromotionEnvironment[] = [
   { name: 'dev', approvalsRequired: 0, canary: false },
   { name: 'staging', approvalsRequired: 1, canary: false },
-  { name: 'prod', approvalsRequired: 2, canary: true },
+  { name: 'prod', approvalsRequired: 2, canary: true, enforceCompliance: true },
 ];
 
 /** Thrown for a malformed `assay.dev/environments` annotation. @public */
@@ -30,9 +30,10 @@ const ENV_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 /**
  * The entity's environments: the annotation (comma, space or arrow
  * separated names, in promotion order) overrides names and order; settings
- * of a name come from the configured environments, an unknown name gets the
- * settings of the configured environment at the same position (else the
- * last one's). Without the annotation: the configured environments.
+ * of a name come from the configured environments, and an unknown name gets
+ * the strictest configured settings (most approvals, compliance enforced if
+ * any environment enforces it): an owner cannot rename prod to escape its
+ * rules. Without the annotation: the configured environments.
  * @public
  */
 export function environmentsOf(
@@ -52,8 +53,14 @@ export function environmentsOf(
       )}`,
     );
   }
+  const strictest: PromotionEnvironment = {
+    name: '',
+    approvalsRequired: Math.max(0, ...configured.map(e => e.approvalsRequired)),
+    canary: configured.some(e => e.canary),
+    enforceCompliance: configured.some(e => e.enforceCompliance),
+  };
   const seen = new Set<string>();
-  return names.map((name, i) => {
+  return names.map(name => {
     if (!ENV_NAME.test(name)) {
       throw new EnvironmentsAnnotationError(
         `${ENVIRONMENTS_ANNOTATION}: '${name}' is not an environment name (lowercase letters, digits, dashes)`,
@@ -65,13 +72,12 @@ export function environmentsOf(
       );
     }
     seen.add(name);
-    const known =
-      configured.find(e => e.name === name) ??
-      configured[Math.min(i, configured.length - 1)];
+    const known = configured.find(e => e.name === name) ?? strictest;
     return {
       name,
-      approvalsRequired: known?.approvalsRequired ?? 0,
-      canary: known?.canary ?? false,
+      approvalsRequired: known.approvalsRequired,
+      canary: known.canary,
+      ...(known.enforceCompliance ? { enforceCompliance: true } : {}),
     };
   });
 }

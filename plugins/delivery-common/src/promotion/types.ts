@@ -254,6 +254,12 @@ export interface PromotionEnvironment {
   approvalsRequired: number;
   /** The production step may run as a canary. */
   canary: boolean;
+  /**
+   * Compliance mode here whatever the entity's `assay.dev/compliance-mode`
+   * annotation says (the entity's owner edits its annotations; a protected
+   * environment such as prod is not theirs to relax).
+   */
+  enforceCompliance?: boolean;
 }
 
 /** Promotion KPIs of one key (entity ref, team ref or `overall`). @public */
