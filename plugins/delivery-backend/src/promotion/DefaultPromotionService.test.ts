@@ -215,6 +215,35 @@ describe('DefaultPromotionService', () => {
     expect(gate(p, 'sbom.vulnerabilities')).toMatchObject({ status: 'warn' });
   });
 
+  it('a protected environment (enforceCompliance) stays in compliance mode for a sandbox entity', async () => {
+    const t = await setup({
+      annotations: { 'assay.dev/compliance-mode': 'sandbox' },
+      config: {
+        environments: [
+          { name: 'dev', approvals: 0 },
+          { name: 'prod', approvals: 1, enforceCompliance: true },
+        ],
+      },
+    });
+    t.healthy();
+    t.put('sbom', { critical: 0, high: 3 });
+    const r = await t.release('1.0.0');
+    const dev = await t.service.promote(A, 'dev', r.hash, 'user:default/alice');
+    expect(dev.status).toBe('succeeded');
+    expect(dev.mode).toBe('sandbox');
+    const prod = await t.service.promote(
+      A,
+      'prod',
+      r.hash,
+      'user:default/alice',
+    );
+    expect(prod.mode).toBe('compliance');
+    expect(prod.status).toBe('blocked');
+    expect(gate(prod, 'sbom.vulnerabilities')).toMatchObject({
+      status: 'fail',
+    });
+  });
+
   it('refuses self-approval and the producer; an expired approval does not count', async () => {
     const t = await setup({
       config: {
@@ -243,8 +272,18 @@ describe('DefaultPromotionService', () => {
       name: 'NotAllowedError',
       message: 'you produced this release; a different person must approve it',
     });
+    // refs differ only in case: still the requester, the producer
+    await expect(
+      t.service.approve(p.id, 'user:default/Alice'),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(
+      t.service.approve(p.id, 'User:Default/BOB'),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
     const one = await t.service.approve(p.id, 'user:default/carol');
     expect(one.status).toBe('awaiting-approval');
+    await expect(
+      t.service.approve(p.id, 'user:default/CAROL'),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
     expect(one.approvals[0].expiresAt).toBe('2026-12-01T10:00:00.000Z');
     // 25 hours later carol's approval has expired: dan's alone is not enough
     t.advance(25);
@@ -361,6 +400,53 @@ describe('DefaultPromotionService', () => {
       digest('a'),
       digest('d'),
     ]);
+  });
+
+  it('a rollback target must have run in that environment before and not be running now (no unapproved path to prod)', async () => {
+    const t = await setup({
+      config: {
+        environments: [
+          { name: 'dev', approvals: 0 },
+          { name: 'prod', approvals: 2 },
+        ],
+      },
+    });
+    t.healthy();
+    const r1 = await t.release('1.0.0');
+    await t.service.promote(A, 'dev', r1.hash, 'user:default/alice');
+    // a fresh release with an arbitrary image, never deployed anywhere
+    const evil = await t.release('6.6.6', 'e');
+    const deployments = t.provider.deployments.length;
+    for (const env of ['prod', 'dev']) {
+      await expect(
+        t.service.rollback(A, env, evil.hash, 'user:default/alice'),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(
+          new RegExp(
+            `^releaseHash: .*never deployed to ${env}.*promote it instead`,
+          ),
+        ),
+      });
+    }
+    // deployed to dev only: not a rollback target in prod
+    await expect(
+      t.service.rollback(A, 'prod', r1.hash, 'user:default/alice'),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('never deployed to prod'),
+    });
+    // what runs now is no rollback target either
+    await expect(
+      t.service.rollback(A, 'dev', r1.hash, 'user:default/alice'),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('releaseHash'),
+    });
+    expect(t.provider.deployments.length).toBe(deployments);
+    expect((await t.service.history(A, { limit: 10 })).items.length).toBe(1);
+    expect((await t.service.deployedRelease(A, 'dev'))!.version).toBe('1.0.0');
+    expect(await t.service.deployedRelease(A, 'prod')).toBeNull();
   });
 
   it('scorecard level through the scorecards service; unavailable fails closed', async () => {

@@ -135,7 +135,15 @@ export class DefaultPromotionService implements PromotionService {
           .join(', ')})`,
       );
     }
-    return { entity, mode, environments, env: environments[index], index };
+    const env = environments[index];
+    // A protected environment is compliance mode whatever the annotation says.
+    return {
+      entity,
+      mode: env.enforceCompliance ? ('compliance' as const) : mode,
+      environments,
+      env,
+      index,
+    };
   }
 
   /** Whether the entity has any record of the category (demo seed). */
@@ -605,8 +613,41 @@ export class DefaultPromotionService implements PromotionService {
     actor: string,
     opts: { planId?: string; reason?: string; demo?: boolean } = {},
   ): Promise<Promotion> {
-    const release = await this.getRelease(entityRef, toReleaseHash);
+    const release = await this.rollbackTarget(
+      entityRef,
+      environment,
+      toReleaseHash,
+    );
     return this.start('rollback', entityRef, environment, release, actor, opts);
+  }
+
+  /**
+   * A rollback restores what ran before: its target must be a release that
+   * was deployed to that environment (a succeeded promotion or rollback in
+   * the store's history) and is not the one running now. Anything else is
+   * a promotion and passes the approval and path gates (400 otherwise).
+   */
+  async rollbackTarget(
+    entityRef: string,
+    environment: string,
+    toReleaseHash: string,
+  ): Promise<Release> {
+    const release = await this.getRelease(entityRef, toReleaseHash);
+    await this.target(entityRef, environment); // 400 for an unknown environment
+    const deployed = await this.o.store.deployed(entityRef, environment);
+    if (deployed?.releaseHash === release.hash) {
+      throw new ConflictError(
+        `releaseHash: ${release.version} already runs in ${environment} of ${entityRef}; nothing to roll back to`,
+      );
+    }
+    if (
+      !(await this.o.store.wasDeployed(entityRef, environment, release.hash))
+    ) {
+      throw new InputError(
+        `releaseHash: ${release.version} (${release.hash}) was never deployed to ${environment} of ${entityRef}; promote it instead`,
+      );
+    }
+    return release;
   }
 
   private async start(
@@ -742,17 +783,21 @@ export class DefaultPromotionService implements PromotionService {
       );
     }
     const release = (await this.o.store.getRelease(p.releaseHash))!;
-    if (approver === p.requestedBy) {
+    // entity refs compare case-insensitively (user:default/Bob is user:default/bob)
+    const same = (x: string | null | undefined) =>
+      !!x &&
+      x.toLocaleLowerCase('en-US') === approver.toLocaleLowerCase('en-US');
+    if (same(p.requestedBy)) {
       throw new NotAllowedError(
         'you requested this promotion; a different person must approve it',
       );
     }
-    if (approver === release.producer) {
+    if (same(release.producer)) {
       throw new NotAllowedError(
         'you produced this release; a different person must approve it',
       );
     }
-    if (p.approvals.some(a => a.approver === approver)) {
+    if (p.approvals.some(a => same(a.approver))) {
       throw new ConflictError(`${approver} has already approved ${id}`);
     }
     const now = this.now();

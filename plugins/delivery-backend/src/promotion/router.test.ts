@@ -212,6 +212,25 @@ describe('promotion routes on the real evidence backend', () => {
       .send({});
     expect(dan.status).toBe(403);
     expect(dan.body.error.message).toContain('delivery.promotion.approve');
+    // a service principal is nobody: it can neither approve nor act
+    const svc = mockCredentials.service.header();
+    const bySvc = await request(ctx.server)
+      .post(`${api}/promotions/${staging.body.id}/approvals`)
+      .set('Authorization', svc)
+      .send({});
+    expect([401, 403]).toContain(bySvc.status);
+    for (const route of ['promotions', 'rollback']) {
+      const res = await request(ctx.server)
+        .post(`${ent('service-a')}/${route}`)
+        .set('Authorization', svc)
+        .send({ environment: 'dev', releaseHash: r1.body.hash });
+      expect([401, 403]).toContain(res.status);
+    }
+    const cancelBySvc = await request(ctx.server)
+      .post(`${api}/promotions/${staging.body.id}/cancel`)
+      .set('Authorization', svc)
+      .send({});
+    expect([401, 403]).toContain(cancelBySvc.status);
 
     const ok = await request(ctx.server)
       .post(`${api}/promotions/${staging.body.id}/approvals`)
@@ -454,6 +473,12 @@ describe('promotion routes on the real evidence backend', () => {
         'digest',
       ],
       ['preview', { environment: 'dev', releaseHash: 'x' }, 'releaseHash'],
+      // plans promote through the service: a planId in the body is refused
+      [
+        'promotions',
+        { environment: 'dev', releaseHash: 'latest', planId: 'any-plan' },
+        'planId',
+      ],
     ] as const) {
       const res = await request(ctx.server)
         .post(`${ent('service-a')}/${path}`)
@@ -468,9 +493,50 @@ describe('promotion routes on the real evidence backend', () => {
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.error.message).toContain('limit');
     expect((await ctx.list(A)).totalCount).toBe(n);
+    // a path parameter is named as such, not as the body
+    const badHash = await request(ctx.server)
+      .get(`${ent('service-a')}/releases/nothex/verify`)
+      .set('Authorization', as('alice'));
+    expect(badHash.status).toBe(400);
+    expect(badHash.body.error.message).toMatch(/^hash: /);
+    const noHash = await request(ctx.server)
+      .post(`${ent('service-a')}/preview`)
+      .set('Authorization', as('alice'))
+      .send({ environment: 'dev', kind: 'rollback' });
+    expect(noHash.status).toBe(400);
+    expect(noHash.body.error.message).toMatch(/^releaseHash: /);
     const unknown = await request(ctx.server)
       .get(`${api}/promotions/00000000-0000-0000-0000-000000000000`)
       .set('Authorization', as('alice'));
     expect(unknown.status).toBe(404);
+  });
+
+  it('a release that never ran in the environment is no rollback target: 400 naming releaseHash, nothing deployed', async () => {
+    const fresh = await request(ctx.server)
+      .post(`${ent('service-a')}/releases`)
+      .set('Authorization', as('bob'))
+      .send({ version: '6.6.6', artifacts: artifacts('6') });
+    expect(fresh.status).toBe(201);
+    const before = await request(ctx.server)
+      .get(ent('service-a'))
+      .set('Authorization', as('alice'));
+    for (const path of ['rollback', 'preview']) {
+      const res = await request(ctx.server)
+        .post(`${ent('service-a')}/${path}`)
+        .set('Authorization', as('alice'))
+        .send({
+          environment: 'prod',
+          releaseHash: fresh.body.hash,
+          ...(path === 'preview' ? { kind: 'rollback' } : {}),
+        });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.body.error.message).toMatch(
+        /^releaseHash: 6\.6\.6 .*never deployed to prod.*promote it instead/,
+      );
+    }
+    const after = await request(ctx.server)
+      .get(ent('service-a'))
+      .set('Authorization', as('alice'));
+    expect(after.body.environments).toEqual(before.body.environments);
   });
 });

@@ -33,15 +33,16 @@ export interface PromotionRouterOptions {
 }
 
 /** zod error → InputError naming the field. */
-function zodInputError(e: z.ZodError): InputError {
+function zodInputError(e: z.ZodError, field = 'body'): InputError {
   const i = e.issues[0];
-  const path = i.path.length ? i.path.join('.') : 'body';
+  const path = i.path.length ? i.path.join('.') : field;
   return new InputError(`${path}: ${i.message}`);
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) throw zodInputError(r.error);
+/** Parses a request body, or (with `field`) one named value such as a path parameter. */
+function parse<T>(schema: z.ZodType<T>, body: unknown, field?: string): T {
+  const r = schema.safeParse(field ? body : body ?? {});
+  if (!r.success) throw zodInputError(r.error, field);
   return r.data;
 }
 
@@ -97,7 +98,7 @@ const schemas = {
     .object({
       environment,
       releaseHash: hashOrLatest,
-      planId: z.string().min(1).max(64).optional(),
+      // no planId: plans promote through the service, never through this body
     })
     .strict(),
   rollback: z
@@ -118,8 +119,15 @@ export function registerPromotionRoutes(
 ) {
   const { service, httpAuth, auth, permissions, auditor } = options;
 
-  async function credentialsOf(req: Request) {
-    return httpAuth.credentials(req, { allow: ['user', 'service'] });
+  type Principal = 'user' | 'service';
+  /** Reads accept service credentials; acting on a promotion needs a person. */
+  const USER_ONLY: Principal[] = ['user'];
+
+  async function credentialsOf(
+    req: Request,
+    allow: Principal[] = ['user', 'service'],
+  ) {
+    return httpAuth.credentials(req, { allow });
   }
 
   async function allowed(
@@ -138,8 +146,9 @@ export function registerPromotionRoutes(
     req: Request,
     permission: ResourcePermission<'catalog-entity'>,
     entityRef: string,
+    allow?: Principal[],
   ): Promise<BackstageCredentials> {
-    const credentials = await credentialsOf(req);
+    const credentials = await credentialsOf(req, allow);
     if (!(await allowed(credentials, permission, entityRef))) {
       throw new NotAllowedError(
         `You are not allowed to ${permission.name
@@ -192,8 +201,9 @@ export function registerPromotionRoutes(
   async function promotionFor(
     req: Request,
     permission: ResourcePermission<'catalog-entity'>,
+    allow?: Principal[],
   ) {
-    const credentials = await credentialsOf(req);
+    const credentials = await credentialsOf(req, allow);
     const p = await service.get(String(req.params.id));
     if (
       !p ||
@@ -279,7 +289,7 @@ export function registerPromotionRoutes(
   router.get(`${base}/releases/:hash/verify`, async (req: Request, res) => {
     const entityRef = entityRefOf(req);
     await authorize(req, promotionReadPermission, entityRef);
-    const h = parse(hash, req.params.hash);
+    const h = parse(hash, req.params.hash, 'hash');
     res.json(await service.verifyRelease(entityRef, h));
   });
 
@@ -295,9 +305,15 @@ export function registerPromotionRoutes(
     const preview =
       body.kind === 'rollback'
         ? await (async () => {
-            const release = await service.getRelease(
+            if (body.releaseHash === undefined) {
+              throw new InputError(
+                'releaseHash: a rollback preview needs the hash (64 hex) of the release to roll back to',
+              );
+            }
+            const release = await service.rollbackTarget(
               entityRef,
-              parse(hash, body.releaseHash),
+              body.environment,
+              parse(hash, body.releaseHash, 'releaseHash'),
             );
             const r = await service.evaluate(
               entityRef,
@@ -324,6 +340,7 @@ export function registerPromotionRoutes(
       req,
       promotionPromotePermission,
       entityRef,
+      USER_ONLY,
     );
     const body = parse(schemas.promote, req.body);
     const promotion = await audited(
@@ -336,7 +353,6 @@ export function registerPromotionRoutes(
           body.environment,
           body.releaseHash,
           actorOf(credentials),
-          { planId: body.planId },
         ),
     );
     res.status(201).json(promotion);
@@ -348,6 +364,7 @@ export function registerPromotionRoutes(
       req,
       promotionRollbackPermission,
       entityRef,
+      USER_ONLY,
     );
     const body = parse(schemas.rollback, req.body);
     const promotion = await audited(
@@ -394,6 +411,7 @@ export function registerPromotionRoutes(
       const { credentials, promotion } = await promotionFor(
         req,
         promotionApprovePermission,
+        USER_ONLY,
       );
       const body = parse(schemas.approve, req.body);
       const result = await audited(
@@ -412,6 +430,7 @@ export function registerPromotionRoutes(
       const { credentials, promotion } = await promotionFor(
         req,
         promotionPromotePermission,
+        USER_ONLY,
       );
       const body = parse(schemas.cancel, req.body);
       const result = await audited(

@@ -316,6 +316,23 @@ export class DatabasePromotionStore {
     return { ...toPromotion(r), approvals: await this.approvals(r.id) };
   }
 
+  /** Whether a release was ever deployed to the environment (a succeeded promotion or rollback). */
+  async wasDeployed(
+    entityRef: string,
+    environment: string,
+    releaseHash: string,
+  ): Promise<boolean> {
+    const r = await this.db(PROMOTIONS)
+      .where({
+        entity_ref: entityRef,
+        environment,
+        release_hash: releaseHash,
+      })
+      .whereIn('status', ['succeeded', 'rolled-back'])
+      .first('id');
+    return !!r;
+  }
+
   /** Newest first; cursor = `<requested_at>|<id>` of the last item. */
   async history(
     entityRef: string,

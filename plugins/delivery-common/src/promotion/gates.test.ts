@@ -378,6 +378,22 @@ describe('evaluateGates', () => {
         'the requester cannot approve their own promotion',
       );
     });
+    it('refs compare case-insensitively: requester, producer, double counting', () => {
+      const r = evaluateGates(
+        base({
+          approvals: [
+            approve('User:Default/ALICE'),
+            approve(RELEASE.producer.toUpperCase()),
+            approve('user:default/dan'),
+            approve('user:default/Dan'),
+          ],
+        }),
+      );
+      const d = gate(r, 'approvals').detail;
+      expect(d).toContain('the requester cannot approve their own promotion');
+      expect(d).toContain("the release's producer cannot approve it");
+      expect(d).toContain('user:default/Dan: already counted');
+    });
     it("the release's producer cannot approve", () => {
       expect(
         gate(

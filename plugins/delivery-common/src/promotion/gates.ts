@@ -420,15 +420,19 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
         ? Date.parse(a.expiresAt)
         : Date.parse(a.approvedAt) + p.approvals.maxAgeHours * 3_600_000;
       let why: string | null = null;
+      // entity refs compare case-insensitively
+      const who = a.approver.toLocaleLowerCase('en-US');
+      const is = (ref: string | null | undefined) =>
+        !!ref && ref.toLocaleLowerCase('en-US') === who;
       if (a.releaseHash !== input.release.hash)
         why = 'approved another release';
-      else if (a.approver === input.requester)
+      else if (is(input.requester))
         why = 'the requester cannot approve their own promotion';
-      else if (a.approver === input.release.producer)
+      else if (is(input.release.producer))
         why = "the release's producer cannot approve it";
       else if (!(now < expires))
         why = `expired at ${new Date(expires).toISOString()}`;
-      else if (valid.includes(a.approver)) why = 'already counted';
+      else if (valid.some(is)) why = 'already counted';
       if (why) refused.push(`${a.approver}: ${why}`);
       else {
         valid.push(a.approver);

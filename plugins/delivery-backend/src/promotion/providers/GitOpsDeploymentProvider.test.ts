@@ -180,6 +180,45 @@ describe('GitOpsDeploymentProvider against a local bare repository', () => {
     ).rejects.toThrow(/leaves the repository/);
   });
 
+  it('refuses an environment file that is a symlink or sits under a symlinked directory (nothing outside the clone is read or written)', async () => {
+    const outside = path.join(root, 'outside.yaml');
+    const original = 'images:\n  - name: ghcr.io/example/service-a\n';
+    fs.writeFileSync(outside, original);
+    fs.mkdirSync(path.join(root, 'outdir/service-a'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, 'outdir/service-a/kustomization.yaml'),
+      original,
+    );
+    const work = path.join(root, 'evil');
+    git(root, 'clone', '--quiet', bare, work);
+    fs.mkdirSync(path.join(work, 'deploy/prod/service-a'), {
+      recursive: true,
+    });
+    fs.symlinkSync(
+      outside,
+      path.join(work, 'deploy/prod/service-a/kustomization.yaml'),
+    );
+    fs.symlinkSync(path.join(root, 'outdir'), path.join(work, 'deploy/qa'));
+    git(work, 'add', '.');
+    git(work, 'commit', '--quiet', '-m', 'links');
+    git(work, 'push', '--quiet', 'origin', 'HEAD:main');
+    const before = git(bare, 'rev-parse', 'main');
+    await expect(
+      provider().deploy(request(release('2.0.0', 'c'), 'prod')),
+    ).rejects.toThrow(/is a symbolic link; refusing to follow it/);
+    await expect(
+      provider().deploy(request(release('2.0.0', 'c'), 'qa')),
+    ).rejects.toThrow(/resolves outside the repository/);
+    expect(fs.readFileSync(outside, 'utf8')).toBe(original);
+    expect(
+      fs.readFileSync(
+        path.join(root, 'outdir/service-a/kustomization.yaml'),
+        'utf8',
+      ),
+    ).toBe(original);
+    expect(git(bare, 'rev-parse', 'main')).toBe(before);
+  });
+
   it('retries on a fresh clone when another push wins the race: both changes land', async () => {
     const p = provider();
     const results = await Promise.all(

@@ -2358,11 +2358,6 @@ export const spec = {
                     minLength: 1,
                     maxLength: 64,
                   },
-                  planId: {
-                    type: 'string',
-                    minLength: 1,
-                    maxLength: 64,
-                  },
                 },
               },
             },
