@@ -32,7 +32,9 @@ describe('promotion routes on the real evidence backend', () => {
         entity('service-a', { 'assay.dev/compliance-mode': 'compliance' }),
         entity('service-b', {
           'assay.dev/compliance-mode': 'sandbox',
-          'assay.dev/environments': 'qa → prod',
+          // dev is a configured, unprotected environment: sandbox mode applies
+          // there (an unknown name would get the strictest settings)
+          'assay.dev/environments': 'dev → prod',
         }),
       ],
     });
@@ -325,13 +327,13 @@ describe('promotion routes on the real evidence backend', () => {
       .set('Authorization', as('alice'));
     expect(ob.body.mode).toBe('sandbox');
     expect(ob.body.environments.map((e: any) => e.name)).toEqual([
-      'qa',
+      'dev',
       'prod',
     ]);
     const pb = await request(ctx.server)
       .post(`${ent('service-b')}/promotions`)
       .set('Authorization', as('alice'))
-      .send({ environment: 'qa', releaseHash: rb.body.hash });
+      .send({ environment: 'dev', releaseHash: rb.body.hash });
     expect(pb.body.status).toBe('succeeded');
     expect(
       pb.body.evaluation.gates.find(
