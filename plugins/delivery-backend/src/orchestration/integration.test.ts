@@ -192,6 +192,16 @@ describe('coordinated promotion on the real promotion core', () => {
         await put(ref, category, summary);
       }
     }
+    // the pipeline's signature verification of each image a release ships
+    // (a release cites the signature naming its image digest)
+    for (const [ref, c] of [
+      [A, 'a'],
+      [B, 'b'],
+      [A, 'c'],
+      [B, 'f'],
+    ]) {
+      await put(ref, 'signature', { verified: true, digest: digest(c) });
+    }
     const a1 = await release('service-a', '1.0.0', 'a');
     const b1 = await release('service-b', '1.0.0', 'b');
     for (const [n, h] of [
@@ -294,8 +304,17 @@ describe('coordinated promotion on the real promotion core', () => {
       p => p.awaitingApproval.length > 0,
     );
     expect(waiting.awaitingApproval).toEqual([A]);
-    // meanwhile service-b's newest coverage drops below the policy
+    // meanwhile service-b is rolled back in dev: 1.1.0 no longer runs in the
+    // environment before staging, its path gate blocks it (a newer bad record
+    // would not: the gates read the records the release cites)
     await put(B, 'coverage', { linePct: 41 });
+    const devBack = await post(`${ent('service-b')}/rollback`, 'carol', {
+      environment: 'dev',
+      releaseHash: b1,
+      reason: 'errors in dev',
+    });
+    expect(devBack.status).toBe(201);
+    expect(devBack.body.status).toBe('rolled-back');
     const approve = await post(
       `${api}/promotions/${waiting.waves[0].items[0].promotionId}/approvals`,
       'carol',

@@ -70,7 +70,12 @@ async function setup(
     sast: put('sast', { error: 0, warning: 0 }),
     sbom: put('sbom', { critical: 0, high: 0 }),
     loadTest: put('load-test', { p95Ms: 100 }),
-    signature: put('signature', { verified: true }),
+    // the pipeline's signature verifications of the images the tests' releases
+    // ship (digest('a') newest: createRelease cites the one naming its image)
+    otherSignatures: ['e', 'b'].map(c =>
+      put('signature', { verified: true, digest: digest(c) }),
+    ),
+    signature: put('signature', { verified: true, digest: digest('a') }),
   });
   const release = (version: string, c = 'a') =>
     service.createRelease(
@@ -103,36 +108,86 @@ const gate = (p: { evaluation: { gates: any[] } }, id: string) =>
   p.evaluation.gates.find(g => g.id === id);
 
 describe('DefaultPromotionService', () => {
-  it('reads only the newest record per category, never the chain: one bounded read, one more per category buried deeper', async () => {
+  it('reads the records the release cites, by hash: never the chain, never newer records the release does not rest on', async () => {
     const t = await setup();
-    const old = t.healthy();
-    for (let i = 0; i < 50; i++)
-      t.put('tests', { tests: 1, failures: 0, errors: 0 });
-    const newest = t.healthy();
+    const cited = t.healthy();
     const r = await t.release('1.0.0');
+    // newer records after the release was cut, some failing: not read
+    for (let i = 0; i < 50; i++)
+      t.put('tests', { tests: 1, failures: 3, errors: 0 });
+    t.put('coverage', { linePct: 10 });
     t.memory.listCalls = 0;
-    let p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
     expect(p.evaluation.allowed).toBe(true);
-    expect(t.memory.listCalls).toBe(1);
-    expect(gate(p, 'coverage').evidence).toEqual([newest.coverage.hash]);
-    expect(p.evaluation.inputs).not.toContain(old.coverage.hash);
-    // a signature recorded long ago, 60 records deeper: found by its own read
-    for (let i = 0; i < 60; i++) {
-      for (const c of ['tests', 'coverage', 'sast', 'sbom', 'load-test']) {
-        const summary: Record<string, Record<string, number>> = {
-          tests: { tests: 1, failures: 0, errors: 0 },
-          coverage: { linePct: 90 },
-          sast: { error: 0 },
-          sbom: { critical: 0, high: 0 },
-          'load-test': { p95Ms: 100 },
-        };
-        t.put(c, summary[c]);
-      }
-    }
-    t.memory.listCalls = 0;
-    p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
-    expect(t.memory.listCalls).toBe(2);
-    expect(gate(p, 'signature').evidence).toEqual([newest.signature.hash]);
+    expect(t.memory.listCalls).toBe(0);
+    expect(gate(p, 'coverage').evidence).toEqual([cited.coverage.hash]);
+    expect(gate(p, 'tests').evidence).toEqual([cited.tests.hash]);
+    expect(gate(p, 'signature').evidence).toEqual([cited.signature.hash]);
+  });
+
+  it('a release citing a SAST record with errors stays blocked when a clean SAST record is appended later', async () => {
+    const t = await setup();
+    t.healthy();
+    const bad = t.put('sast', { error: 7, warning: 0 });
+    const r = await t.release('1.0.0');
+    expect(r.evidence.find(e => e.category === 'sast')?.hash).toBe(bad.hash);
+    const clean = t.put('sast', { error: 0, warning: 0 });
+    const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    expect(gate(p, 'sast')).toMatchObject({
+      status: 'fail',
+      evidence: [bad.hash],
+    });
+    expect(gate(p, 'sast').detail).toContain('7 error');
+    expect(p.evaluation.inputs).not.toContain(clean.hash);
+    const promoted = await t.service.promote(
+      A,
+      'dev',
+      r.hash,
+      'user:default/alice',
+    );
+    expect(promoted.status).toBe('blocked');
+    expect(await t.service.deployedRelease(A, 'dev')).toBeNull();
+  });
+
+  it('a cited record the log does not have fails closed', async () => {
+    const t = await setup();
+    const ev = t.healthy();
+    const r = await t.release('1.0.0');
+    const i = t.memory.records.findIndex(x => x.hash === ev.coverage.hash);
+    t.memory.records[i] = { ...t.memory.records[i], hash: digest('0') };
+    const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    expect(gate(p, 'evidence.coverage')).toMatchObject({
+      status: 'fail',
+      evidence: [ev.coverage.hash],
+    });
+    expect(gate(p, 'evidence.coverage').detail).toContain('did not verify');
+    expect(gate(p, 'coverage').status).toBe('fail');
+  });
+
+  it('signature: fails when no signature record names the release image digest, or names none', async () => {
+    const t = await setup();
+    t.healthy();
+    // no signature of image 'c' exists: the release cites the newest one (of 'a')
+    const r = await t.release('1.0.0', 'c');
+    let p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
+    expect(gate(p, 'signature').status).toBe('fail');
+    expect(gate(p, 'signature').detail).toContain(
+      `verified for ${digest('a')}`,
+    );
+    // a signature record without a digest is not bound to the image
+    t.put('signature', { verified: true });
+    const r2 = await t.release('1.0.1', 'c');
+    p = await t.service.preview(A, 'dev', r2.hash, 'user:default/alice');
+    expect(gate(p, 'signature')).toMatchObject({ status: 'fail' });
+    expect(gate(p, 'signature').detail).toContain(
+      'signature record does not name the image digest',
+    );
+    // a signature naming the image: cited, passes
+    t.put('signature', { verified: true, digest: digest('c') });
+    t.put('signature', { verified: true, digest: digest('f') });
+    const r3 = await t.release('1.0.2', 'c');
+    p = await t.service.preview(A, 'dev', r3.hash, 'user:default/alice');
+    expect(gate(p, 'signature').status).toBe('pass');
   });
 
   it('fails closed on missing, unverified and stale evidence (compliance blocks, recorded with outcome blocked)', async () => {
@@ -191,7 +246,7 @@ describe('DefaultPromotionService', () => {
     const p = await t.service.preview(A, 'dev', r.hash, 'user:default/alice');
     expect(gate(p, 'evidence.signature')).toMatchObject({
       status: 'fail',
-      detail: 'no signature evidence',
+      detail: 'release 1.0.0 cites no signature record',
     });
     expect(gate(p, 'signature').status).toBe('fail');
   });
@@ -366,13 +421,13 @@ describe('DefaultPromotionService', () => {
 
   it("rollback re-runs the gates against today's policy; in compliance a failing gate blocks it", async () => {
     const t = await setup();
-    t.healthy();
+    const ev = t.healthy();
     const r1 = await t.release('1.0.0');
     await t.service.promote(A, 'dev', r1.hash, 'user:default/alice');
     const r2 = await t.release('1.1.0', 'b');
     await t.service.promote(A, 'dev', r2.hash, 'user:default/alice');
-    // today's policy: a critical vulnerability is now on record
-    t.put('sbom', { critical: 1, high: 0 });
+    // re-checked today: the SBOM record 1.0.0 cites no longer verifies
+    t.evidence.unverified.add(ev.sbom.hash);
     const rb = await t.service.rollback(
       A,
       'dev',
@@ -384,8 +439,9 @@ describe('DefaultPromotionService', () => {
     );
     expect(rb).toMatchObject({ kind: 'rollback', status: 'blocked' });
     expect(gate(rb, 'sbom.vulnerabilities').status).toBe('fail');
+    expect(gate(rb, 'sbom.vulnerabilities').evidence).toEqual([ev.sbom.hash]);
     expect((await t.service.deployedRelease(A, 'dev'))!.version).toBe('1.1.0');
-    t.put('sbom', { critical: 0, high: 0 });
+    t.evidence.unverified.clear();
     const ok = await t.service.rollback(
       A,
       'dev',

@@ -191,7 +191,8 @@ export class DefaultPromotionService implements PromotionService {
 
   /**
    * Cuts a release: an immutable `release` evidence record citing the newest
-   * record of every required category and the digests of what ships.
+   * record of every required category (the signature: the newest one naming
+   * the release's image digest, if any) and the digests of what ships.
    */
   async createRelease(
     entityRef: string,
@@ -211,6 +212,23 @@ export class DefaultPromotionService implements PromotionService {
       this.requiredCategories(),
       credentials,
     );
+    // the signature to cite is the one for this release's image (a newer
+    // signature of another image does not sign what ships)
+    const shipped = input.artifacts.find(a => a.kind === 'image');
+    if (
+      shipped &&
+      latest.signature &&
+      latest.signature.envelope.summary.digest !== shipped.digest
+    ) {
+      latest.signature =
+        (await this.o.evidence.newestWith(
+          entityRef,
+          'signature',
+          'digest',
+          shipped.digest,
+          credentials,
+        )) ?? latest.signature;
+    }
     const cited = Object.entries(latest)
       .filter((e): e is [string, EvidenceStoredRecord] => !!e[1])
       .map(([category, r]) => ({
@@ -323,19 +341,11 @@ export class DefaultPromotionService implements PromotionService {
     };
   }
 
-  private toGateEvidence(
-    r: EvidenceStoredRecord | null | undefined,
-    checks: Map<string, RecordCheck>,
-  ): GateEvidence | null {
-    if (!r) return null;
-    return {
-      envelope: r.envelope,
-      hash: r.hash,
-      verified: checks.get(r.hash)?.ok === true,
-    };
-  }
-
-  /** Reads the newest record per category, verifies them, evaluates. */
+  /**
+   * Reads the records the release cites (by hash, never newer records the
+   * release does not rest on), verifies each one (hash, chain link,
+   * inclusion under the signed checkpoint), evaluates.
+   */
   async evaluate(
     entityRef: string,
     environment: string,
@@ -353,51 +363,56 @@ export class DefaultPromotionService implements PromotionService {
       entityRef,
       environment,
     );
-    const credentials = await this.credentials();
     const policy = this.policyFor(env, kind);
     const categories = policy.requiredEvidence ?? this.requiredCategories();
-    const [{ records: latest, links }, deployed, before] = await Promise.all([
-      this.o.evidence.latestLinked(entityRef, categories, credentials),
+    const cite = (r: Release | undefined, category: string) =>
+      r?.evidence.find(e => e.category === category)?.hash;
+    const read = (category: string, hash: string | undefined) =>
+      hash
+        ? this.o.evidence
+            .readCited(entityRef, category, hash)
+            .catch((e): { record: null; check: RecordCheck } => ({
+              record: null,
+              check: {
+                ok: false,
+                reason: `could not be checked: ${(e as Error).message}`,
+              },
+            }))
+        : Promise.resolve(null);
+    const [citedRecords, deployed, before] = await Promise.all([
+      Promise.all(categories.map(c => read(c, cite(release, c)))),
       this.o.store.deployed(entityRef, environment),
       index > 0 && kind === 'promotion'
         ? this.o.store.deployed(entityRef, environments[index - 1].name)
         : Promise.resolve(undefined),
     ]);
+    const evidence: Record<string, GateEvidence | null> = {};
+    categories.forEach((c, i) => {
+      const r = citedRecords[i];
+      evidence[c] = r && this.gateEvidence(r, cite(release, c)!, c);
+    });
     // the previous release's load test (what it cites), for the regression rule
     let previous: {
       version: string;
       hash: string;
-      loadTest: EvidenceStoredRecord | null;
+      loadTest: GateEvidence | null;
     } | null = null;
     if (
       kind === 'promotion' &&
       deployed &&
       deployed.releaseHash !== release.hash
     ) {
-      const prevRelease = await this.o.store.getRelease(deployed.releaseHash);
-      const cited = prevRelease?.evidence.find(e => e.category === 'load-test');
+      const prevRelease =
+        (await this.o.store.getRelease(deployed.releaseHash)) ?? undefined;
+      const hash = cite(prevRelease, 'load-test');
+      const prevLoad = await read('load-test', hash);
       previous = {
         version: deployed.version,
         hash: deployed.releaseHash,
-        loadTest: await this.citedRecord(cited?.hash, latest['load-test']),
+        loadTest: prevLoad && this.gateEvidence(prevLoad, hash!, 'load-test'),
       };
     }
-    const toVerify = [
-      ...Object.values(latest),
-      previous?.loadTest ?? null,
-    ].filter((r): r is EvidenceStoredRecord => !!r);
-    const [checks, scorecard] = await Promise.all([
-      this.o.evidence.verify(toVerify),
-      this.scorecard(entityRef, policy),
-    ]);
-    // verified = hash + inclusion under the signed checkpoint + chain link
-    for (const [hash, link] of links) {
-      if (!link.ok) checks.set(hash, link);
-    }
-    const evidence: Record<string, GateEvidence | null> = {};
-    for (const c of categories) {
-      evidence[c] = this.toGateEvidence(latest[c], checks);
-    }
+    const scorecard = await this.scorecard(entityRef, policy);
     const approvalsRequired =
       mode === 'compliance' ? policy.approvals?.required ?? 0 : 0;
     const evaluation = evaluateGates({
@@ -414,7 +429,7 @@ export class DefaultPromotionService implements PromotionService {
       previousRelease: previous && {
         version: previous.version,
         hash: previous.hash,
-        loadTest: this.toGateEvidence(previous.loadTest, checks),
+        loadTest: previous.loadTest,
       },
       approvals,
       scorecard,
@@ -431,14 +446,30 @@ export class DefaultPromotionService implements PromotionService {
     return { evaluation, mode, approvalsRequired, deployed };
   }
 
-  /** A cited record: the one already read, else from the log. */
-  private async citedRecord(
-    hash: string | undefined,
-    known: EvidenceStoredRecord | null | undefined,
-  ): Promise<EvidenceStoredRecord | null> {
-    if (!hash) return null;
-    if (known?.hash === hash) return known;
-    return (await this.o.evidence.log.record(hash)) ?? null;
+  /**
+   * A cited record for the gates: verified only when its full check passed
+   * (hash, chain link, inclusion). A hash the log does not have is evidence
+   * that does not verify (fail closed), not missing evidence.
+   */
+  private gateEvidence(
+    r: { record: EvidenceStoredRecord | null; check: RecordCheck },
+    hash: string,
+    category: string,
+  ): GateEvidence {
+    if (r.record) {
+      return { envelope: r.record.envelope, hash, verified: r.check.ok };
+    }
+    return {
+      envelope: {
+        category,
+        summary: {},
+        producedAt: '',
+        recordedAt: '',
+        producer: '',
+      },
+      hash,
+      verified: false,
+    };
   }
 
   private async scorecard(entityRef: string, policy: PromotionPolicy) {

@@ -92,28 +92,6 @@ export class HttpEvidenceLogApi implements EvidenceLogApi {
 const nativeSha256 = (data: Uint8Array) =>
   new Uint8Array(createHash('sha256').update(data).digest());
 
-/** `r` links to `prev`: its previousHash is prev's hash, prev hashes to it at seq - 1. */
-function linkCheck(
-  r: EvidenceStoredRecord,
-  prev: EvidenceStoredRecord,
-): RecordCheck {
-  const ok =
-    r.envelope.previousHash === prev.hash &&
-    prev.envelope.seq === r.envelope.seq - 1 &&
-    prev.envelope.entityRef === r.envelope.entityRef &&
-    recordHash(prev.envelope, nativeSha256) === prev.hash;
-  return ok
-    ? { ok, reason: `links to #${prev.envelope.seq}` }
-    : {
-        ok,
-        reason: `chain: record #${
-          r.envelope.seq
-        } does not link to a record that hashes to ${
-          r.envelope.previousHash
-        } at seq ${r.envelope.seq - 1}`,
-      };
-}
-
 /**
  * Reads evidence for promotion decisions and verifies it: a record is
  * verified when its envelope hashes to its hash and an inclusion proof
@@ -170,85 +148,25 @@ export class PromotionEvidence {
   }
 
   /**
-   * The newest record of each category for a gate decision, with each one's
-   * chain link checked: one read of the newest records of the entity (a
-   * contiguous window from the head, all categories), in which every
-   * record's `previousHash` must be the hash of the record before it; the
-   * newest record of each category is taken from the window; a category
-   * not in it gets one indexed read, and its predecessor is fetched by hash.
-   * Never the chain. `links`: hash → whether it links to a predecessor that
-   * hashes to the link at seq - 1.
+   * The newest record of a category whose `summary[key]` is `value` among
+   * the newest `window` records of that category (bounded: never the
+   * chain), or null.
    */
-  async latestLinked(
+  async newestWith(
     entityRef: string,
-    categories: string[],
+    category: string,
+    key: string,
+    value: string,
     credentials: BackstageCredentials,
-  ): Promise<{
-    records: Record<string, EvidenceStoredRecord | null>;
-    links: Map<string, RecordCheck>;
-  }> {
-    const records: Record<string, EvidenceStoredRecord | null> = {};
-    const links = new Map<string, RecordCheck>();
-    const { items: window } = await this.service.list(entityRef, {
+    window = 50,
+  ): Promise<EvidenceStoredRecord | null> {
+    const { items } = await this.service.list(entityRef, {
+      category: [category],
       order: 'desc',
-      limit: Math.min(100, Math.max(16, categories.length * 4)),
+      limit: window,
       credentials,
     });
-    const wanted = new Set(categories);
-    window.forEach((r, i) => {
-      const c = r.envelope.category;
-      if (wanted.has(c) && !(c in records)) {
-        records[c] = r;
-        const prev = window[i + 1];
-        if (prev) links.set(r.hash, linkCheck(r, prev));
-      }
-    });
-    const head = window[window.length - 1]?.envelope.seq ?? 0;
-    const exhausted = head <= 1; // the window reaches seq 1: nothing older
-    await Promise.all(
-      categories
-        .filter(c => !(c in records))
-        .map(async category => {
-          if (exhausted) {
-            records[category] = null;
-            return;
-          }
-          const page = await this.service.list(entityRef, {
-            category: [category],
-            order: 'desc',
-            limit: 1,
-            credentials,
-          });
-          records[category] = page.items[0] ?? null;
-        }),
-    );
-    // links not settled inside the window: fetch the predecessor by hash
-    await Promise.all(
-      Object.values(records)
-        .filter((r): r is EvidenceStoredRecord => !!r && !links.has(r.hash))
-        .map(async r => {
-          if (r.envelope.seq === 1) {
-            links.set(r.hash, {
-              ok: r.envelope.previousHash === null,
-              reason: 'the first record of the chain',
-            });
-            return;
-          }
-          const prev = r.envelope.previousHash
-            ? await this.log.record(r.envelope.previousHash)
-            : undefined;
-          links.set(
-            r.hash,
-            prev
-              ? linkCheck(r, prev)
-              : {
-                  ok: false,
-                  reason: `chain: its predecessor ${r.envelope.previousHash} is not in the log`,
-                },
-          );
-        }),
-    );
-    return { records, links };
+    return items.find(r => r.envelope.summary[key] === value) ?? null;
   }
 
   /** The signed checkpoint, opened and parsed (throws when it does not verify). */
@@ -353,8 +271,36 @@ export class PromotionEvidence {
     category: string,
     hash: string,
   ): Promise<RecordCheck> {
-    const r = await this.log.record(hash);
+    return (await this.readCited(entityRef, category, hash)).check;
+  }
+
+  /**
+   * A cited record read by its hash, with its full check (as
+   * {@link PromotionEvidence.verifyCited}): what the gates of a promotion
+   * evaluate. `record` is null when the log has no record with that hash.
+   */
+  async readCited(
+    entityRef: string,
+    category: string,
+    hash: string,
+  ): Promise<{ record: EvidenceStoredRecord | null; check: RecordCheck }> {
+    const record = (await this.log.record(hash)) ?? null;
+    return {
+      record,
+      check: await this.checkCited(entityRef, category, hash, record),
+    };
+  }
+
+  private async checkCited(
+    entityRef: string,
+    category: string,
+    hash: string,
+    r: EvidenceStoredRecord | null,
+  ): Promise<RecordCheck> {
     if (!r) return { ok: false, reason: `record ${hash} is not in the log` };
+    if (r.hash !== hash) {
+      return { ok: false, reason: `the log returned ${r.hash} for ${hash}` };
+    }
     if (r.envelope.entityRef !== entityRef) {
       return {
         ok: false,

@@ -44,7 +44,8 @@ describe('promotion routes on the real evidence backend', () => {
   });
 
   it('cuts a release citing the newest evidence, verifies it, previews, promotes, asks for an approval with separation of duties, and records everything as evidence', async () => {
-    const cited = await ctx.putAll(A);
+    // the pipeline's evidence, its signature naming the image 1.0.0 ships
+    const cited = await ctx.putAll(A, { signature: { digest: digest('a') } });
     const r1 = await request(ctx.server)
       .post(`${ent('service-a')}/releases`)
       .set('Authorization', as('bob'))
@@ -317,7 +318,10 @@ describe('promotion routes on the real evidence backend', () => {
     expect(overview.body.permissions.promote).toBe(true);
 
     // service-b: sandbox, environments from its annotation
-    await ctx.putAll(B, { sbom: { high: 2 } });
+    await ctx.putAll(B, {
+      sbom: { high: 2 },
+      signature: { digest: digest('f') },
+    });
     const rb = await request(ctx.server)
       .post(`${ent('service-b')}/releases`)
       .set('Authorization', as('bob'))
@@ -348,7 +352,7 @@ describe('promotion routes on the real evidence backend', () => {
       .set('Authorization', as('alice'));
     const r1 = overview.body.releases.find((r: any) => r.version === '1.0.0');
     // put 1.2.0 into dev first (healthy evidence again)
-    await ctx.putAll(A);
+    await ctx.putAll(A, { signature: { digest: digest('9') } });
     const r3 = await request(ctx.server)
       .post(`${ent('service-a')}/releases`)
       .set('Authorization', as('bob'))

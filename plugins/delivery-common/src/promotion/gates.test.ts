@@ -100,7 +100,7 @@ describe('evaluateGates', () => {
   });
 
   it.each([
-    ['missing', { coverage: null }, 'no coverage evidence'],
+    ['not cited', { coverage: null }, 'release 1.4.0 cites no coverage record'],
     [
       'unverified',
       {
@@ -245,6 +245,60 @@ describe('evaluateGates', () => {
     );
     expect(bad.status).toBe('fail');
     expect(bad.detail).toContain(`verified for ${other}`);
+  });
+
+  it('signature: a release with an image fails when the signature record names no digest', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const release = {
+      ...base().release,
+      artifacts: [{ name: 'image', kind: 'image' as const, digest }],
+    };
+    const r = gate(
+      evaluateGates(
+        base({
+          evidence: {
+            ...healthy(),
+            signature: rec('signature', { verified: true }),
+          },
+          release,
+        }),
+      ),
+      'signature',
+    );
+    expect(r.status).toBe('fail');
+    expect(r.detail).toContain(
+      'signature record does not name the image digest',
+    );
+    // sandbox: the same is a warning
+    expect(
+      gate(
+        evaluateGates(
+          base({
+            mode: 'sandbox',
+            evidence: {
+              ...healthy(),
+              signature: rec('signature', { verified: true }),
+            },
+            release,
+          }),
+        ),
+        'signature',
+      ).status,
+    ).toBe('warn');
+  });
+
+  it('a required category the release does not cite fails closed, also its fact gate', () => {
+    const { sast: _sast, ...rest } = healthy();
+    const r = evaluateGates(base({ evidence: rest }));
+    expect(gate(r, 'evidence.sast')).toMatchObject({
+      status: 'fail',
+      detail: 'release 1.4.0 cites no sast record',
+    });
+    expect(gate(r, 'sast').status).toBe('fail');
+    expect(gate(r, 'sast').detail).toContain(
+      'release 1.4.0 cites no sast record',
+    );
+    expect(r.allowed).toBe(false);
   });
 
   it('promotion path: a release that does not run in the previous environment fails', () => {

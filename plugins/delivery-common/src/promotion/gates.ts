@@ -41,8 +41,9 @@ function usable(
   category: string,
   now: number,
   maxAgeDays: number,
+  version: string,
 ): string | null {
-  if (!e) return `no ${category} evidence`;
+  if (!e) return `release ${version} cites no ${category} record`;
   if (!e.verified)
     return `the ${category} record ${e.hash} did not verify (hash, chain or inclusion)`;
   const at = Date.parse(e.envelope.producedAt || e.envelope.recordedAt);
@@ -99,7 +100,9 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
   } as any;
   const now =
     typeof input.now === 'string' ? Date.parse(input.now) : input.now.getTime();
+  // the records the release cites (never newer ones the release does not rest on)
   const ev = (c: string) => input.evidence[c] ?? null;
+  const version = input.release.version;
   const gates: GateResult[] = [];
   const add = (
     id: string,
@@ -131,12 +134,12 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
   // 1. required evidence present, fresh and chain-verified
   for (const category of p.requiredEvidence) {
     const e = ev(category);
-    const why = usable(e, category, now, p.maxEvidenceAgeDays);
+    const why = usable(e, category, now, p.maxEvidenceAgeDays, version);
     add(
       `evidence.${category}`,
       `${category} evidence`,
       why === null,
-      `the newest ${category} record exists, verifies (hash, chain, inclusion) and is at most ${p.maxEvidenceAgeDays} days old`,
+      `the release cites a ${category} record that verifies (hash, chain, inclusion) and is at most ${p.maxEvidenceAgeDays} days old`,
       why ?? `record ${e!.hash} from ${e!.envelope.producedAt}, verified`,
       {
         present: !!e,
@@ -157,7 +160,7 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
     judge: (v: Record<string, number>) => { ok: boolean; detail: string },
   ) => {
     const e = ev(category);
-    const why = usable(e, category, now, p.maxEvidenceAgeDays);
+    const why = usable(e, category, now, p.maxEvidenceAgeDays, version);
     const values: Record<string, number> = {};
     const missing: string[] = [];
     for (const k of keys) {
@@ -194,7 +197,7 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
     'tests',
     'Tests pass',
     'tests',
-    'no failed or errored tests in the newest tests record',
+    'no failed or errored tests in the tests record the release cites',
     ['failures', 'errors'],
     v => ({
       ok: v.failures + v.errors === 0,
@@ -249,7 +252,7 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
   {
     const e = ev('load-test');
     const rule = `load-test p95 at most ${p.maxP95RegressionPct}% above the previous release's`;
-    const why = usable(e, 'load-test', now, p.maxEvidenceAgeDays);
+    const why = usable(e, 'load-test', now, p.maxEvidenceAgeDays, version);
     const cur = num(e, 'p95Ms');
     const prev = input.previousRelease;
     const prevP95 = num(prev?.loadTest, 'p95Ms');
@@ -321,12 +324,14 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
   // signature --summary verified=true --summary digest=<image digest>`.
   {
     const e = ev('signature');
-    const why = usable(e, 'signature', now, p.maxEvidenceAgeDays);
+    const why = usable(e, 'signature', now, p.maxEvidenceAgeDays, version);
     const verified = e?.envelope.summary.verified;
     const digest = e?.envelope.summary.digest;
     const images = (input.release.artifacts ?? [])
       .filter(a => a.kind === 'image')
       .map(a => a.digest);
+    // a release with an image: the signature must name that image's digest
+    const noDigest = images.length > 0 && typeof digest !== 'string';
     const otherImage =
       typeof digest === 'string' &&
       images.length > 0 &&
@@ -334,9 +339,14 @@ export function evaluateGates(input: EvaluateGatesInput): GateEvaluation {
     add(
       'signature',
       'Signatures verified',
-      !why && verified === true && !otherImage,
-      "the newest signature record says the release image's signature verified (summary.verified = true, and summary.digest, when given, is the release's image digest)",
-      why ?? signatureDetail(verified, otherImage, digest, images),
+      !why && verified === true && !noDigest && !otherImage,
+      "the signature record the release cites says the release image's signature verified (summary.verified = true and summary.digest is the release's image digest)",
+      why ??
+        (noDigest && verified === true
+          ? `signature record does not name the image digest (release image ${images.join(
+              ', ',
+            )})`
+          : signatureDetail(verified, otherImage, digest, images)),
       {
         verified: typeof verified === 'boolean' ? verified : null,
         digest: typeof digest === 'string' ? digest : null,

@@ -3,7 +3,7 @@ import type { EvidenceEnvelope } from '@assay/plugin-evidence-common';
 /** Gate evaluation mode: sandbox turns failures into warnings; compliance blocks. @public */
 export type PromotionMode = 'sandbox' | 'compliance';
 
-/** The newest evidence record of one category, as read from the store. @public */
+/** The evidence record of one category the release cites, as read from the log. @public */
 export interface GateEvidence {
   envelope: Pick<
     EvidenceEnvelope,
@@ -70,7 +70,10 @@ export interface ReleaseRef {
 export interface EvaluateGatesInput {
   policy: PromotionPolicy;
   mode: PromotionMode;
-  /** Newest record per category (missing categories absent or null). */
+  /**
+   * The record the release cites per category, read by its hash (a
+   * category the release does not cite is absent or null and fails closed).
+   */
   evidence: Partial<Record<string, GateEvidence | null>>;
   release: ReleaseRef;
   /** Entity ref of the user asking for the promotion. */

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { createHash } from 'node:crypto';
 import { EvidenceConfig } from '../config';
 import { EvidenceLog } from '../service/EvidenceLog';
 import { prepareAppend } from '../service/prepare';
@@ -13,6 +14,16 @@ import {
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const DEMO_PRODUCER = 'service:assay-demo-seed';
+
+/**
+ * The demo image digest of a service version: the same formula as the
+ * delivery demo seed's release artifacts, so the demo signatures name the
+ * images the demo releases ship.
+ */
+const demoImageDigest = (service: string, version: string) =>
+  `sha256:${createHash('sha256')
+    .update(`demo image ${service} ${version}`)
+    .digest('hex')}`;
 
 function daysAgo(n: number) {
   return new Date(Date.now() - n * 86_400_000).toISOString();
@@ -146,22 +157,24 @@ export function demoRequests(service: 'service-a' | 'service-b') {
         },
       ],
     },
-    // the pipeline verified the image signature (cosign verify) and recorded
-    // the result; the promotion gate `signature` reads summary.verified
-    {
+    // the pipeline verified the image signature (cosign verify) of each
+    // version and recorded the result; the promotion gate `signature` reads
+    // summary.verified and summary.digest (the release's image digest)
+    ...(a ? ['1.4.1', '1.4.2'] : ['2.0.0', '2.0.1']).map((version, i) => ({
       entityRef,
       category: 'signature',
-      producedAt: daysAgo(3),
-      subject: sub('run-0415', { version: a ? '1.4.2' : '2.0.1' }),
+      producedAt: daysAgo(i === 0 ? 7 : 3),
+      subject: sub(i === 0 ? 'run-0408' : 'run-0415', { version }),
       summary: {
         demo: true,
         verified: true,
         tool: 'cosign',
         image: `registry.example.com/payments/${service}`,
+        digest: demoImageDigest(service, version),
         identity:
           'https://github.com/example/payments/.github/workflows/ci.yaml@refs/heads/main',
       },
-    },
+    })),
     ...(a
       ? [
           {
@@ -202,7 +215,11 @@ export async function seedDemoEvidence(
         prepareAppend(body, {
           config,
           producer: DEMO_PRODUCER,
-          idempotencyKey: `demo-${service}-${body.category}`,
+          idempotencyKey: `demo-${service}-${body.category}${
+            body.category === 'signature'
+              ? `-${(body.subject as { version?: string }).version}`
+              : ''
+          }`,
         }),
       );
     }
