@@ -23,6 +23,11 @@ import {
 import { normalizeEntityRef } from '@assay/plugin-evidence-common';
 import type { EvidenceService } from '@assay/plugin-evidence-node';
 import express from 'express';
+import {
+  actorOf as actorOfCredentials,
+  audited as auditedEvent,
+  entityRefOf,
+} from './service/routeHelpers';
 
 /** Requests of the typed OpenAPI router (their params are typed per route). */
 type Request = express.Request<any, any, any, any>;
@@ -132,43 +137,14 @@ export async function createRouter(
     return credentials;
   }
 
-  const actorOf = (c: BackstageCredentials): string => {
-    if (auth.isPrincipal(c, 'user')) return c.principal.userEntityRef;
-    if (auth.isPrincipal(c, 'service')) return c.principal.subject;
-    return 'unknown';
-  };
+  const actorOf = (c: BackstageCredentials) => actorOfCredentials(auth, c);
 
-  function entityRefOf(req: Request): string {
-    try {
-      return normalizeEntityRef(
-        `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
-      );
-    } catch (e) {
-      throw new InputError(`path: ${(e as Error).message}`);
-    }
-  }
-
-  async function audited<T>(
+  const audited = <T>(
     req: Request,
     eventId: string,
     meta: Record<string, any>,
     fn: () => Promise<T>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta,
-    });
-    try {
-      const r = await fn();
-      await event.success();
-      return r;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  ) => auditedEvent(auditor, req, eventId, meta, fn);
 
   async function detailOf(runId: string, entityRef: string) {
     const run = await store.getRun(runId);

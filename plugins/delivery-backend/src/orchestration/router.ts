@@ -15,6 +15,10 @@ import {
   promotionReadPermission,
 } from '@assay/plugin-delivery-common';
 import express from 'express';
+import {
+  actorOf as actorOfCredentials,
+  audited as auditedEvent,
+} from '../service/routeHelpers';
 import { normalizeRefs } from './graph';
 import { PlanService } from './PlanService';
 
@@ -101,11 +105,7 @@ export function registerPlanRoutes(
     return credentials;
   }
 
-  const actorOf = (c: BackstageCredentials): string => {
-    if (auth.isPrincipal(c, 'user')) return c.principal.userEntityRef;
-    if (auth.isPrincipal(c, 'service')) return c.principal.subject;
-    return 'unknown';
-  };
+  const actorOf = (c: BackstageCredentials) => actorOfCredentials(auth, c);
 
   function planBody(req: Request) {
     refuseUnknown(req.body, ['entityRefs', 'environment']);
@@ -116,27 +116,12 @@ export function registerPlanRoutes(
     return { entityRefs, environment: req.body.environment as string };
   }
 
-  async function audited<T>(
+  const audited = <T>(
     req: Request,
     eventId: string,
     meta: Record<string, any>,
     fn: () => Promise<T>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta,
-    });
-    try {
-      const r = await fn();
-      await event.success();
-      return r;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  ) => auditedEvent(auditor, req, eventId, meta, fn);
 
   router.post('/v1/promotion/plans/preview', async (req: Request, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] }); // 401 first

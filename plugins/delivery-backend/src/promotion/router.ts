@@ -18,6 +18,11 @@ import {
 } from '@assay/plugin-delivery-common';
 import { normalizeEntityRef } from '@assay/plugin-evidence-common';
 import express from 'express';
+import {
+  actorOf as actorOfCredentials,
+  audited as auditedEvent,
+  entityRefOf,
+} from '../service/routeHelpers';
 import { z } from 'zod';
 import { DefaultPromotionService } from './DefaultPromotionService';
 
@@ -159,43 +164,14 @@ export function registerPromotionRoutes(
     return credentials;
   }
 
-  const actorOf = (c: BackstageCredentials): string => {
-    if (auth.isPrincipal(c, 'user')) return c.principal.userEntityRef;
-    if (auth.isPrincipal(c, 'service')) return c.principal.subject;
-    return 'unknown';
-  };
+  const actorOf = (c: BackstageCredentials) => actorOfCredentials(auth, c);
 
-  function entityRefOf(req: Request): string {
-    try {
-      return normalizeEntityRef(
-        `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
-      );
-    } catch (e) {
-      throw new InputError(`path: ${(e as Error).message}`);
-    }
-  }
-
-  async function audited<T>(
+  const audited = <T>(
     req: Request,
     eventId: string,
     meta: Record<string, any>,
     fn: () => Promise<T>,
-  ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta,
-    });
-    try {
-      const r = await fn();
-      await event.success();
-      return r;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  ) => auditedEvent(auditor, req, eventId, meta, fn);
 
   /** A promotion by id, authorized on its entity; 404 for both unknown and unreadable. */
   async function promotionFor(
