@@ -38,7 +38,10 @@ if (which === 'all') {
     cleanSorted(c.metrics[0].canary, 'remove', 0);
     cleanSorted(c.metrics[0].baseline, 'remove', 1);
   });
-  const stub = () => ({ estimate: 3.75, confidenceInterval: [2.117, 5.376] as [number, number] });
+  const stub = () => ({
+    estimate: 3.75,
+    confidenceInterval: [2.117, 5.376] as [number, number],
+  });
   time('judge, stub MW', cases, c => judgeWith(c, stub));
   time('mannWhitneyDetailed', sorted, s => mannWhitneyDetailed(s.x, s.y, 0.98));
 }
@@ -49,23 +52,49 @@ if (which === 'parts') {
   const pd = sorted.map(s => new PairwiseDifferences(s.x, s.y));
   const sel = sorted.map(
     (s, i) =>
-      new DiffSelector(s.x, s.y, (pd[i] as any).meanDiff, (pd[i] as any).sdDiff),
+      new DiffSelector(
+        s.x,
+        s.y,
+        (pd[i] as any).meanDiff,
+        (pd[i] as any).sdDiff,
+      ),
   );
   const idx = sorted.map((_, i) => i);
-  time('DiffSelector ctor', idx, i =>
-    new DiffSelector(sorted[i].x, sorted[i].y, (pd[i] as any).meanDiff, (pd[i] as any).sdDiff),
+  time(
+    'DiffSelector ctor',
+    idx,
+    i =>
+      new DiffSelector(
+        sorted[i].x,
+        sorted[i].y,
+        (pd[i] as any).meanDiff,
+        (pd[i] as any).sdDiff,
+      ),
   );
   const groups: Array<[number, number]> = [
     [470000, 470000],
     [530001, 530001],
     [500000, 500001],
   ];
-  const mk = (i: number) => new DiffSelector(sorted[i].x, sorted[i].y, (pd[i] as any).meanDiff, (pd[i] as any).sdDiff);
+  const mk = (i: number) =>
+    new DiffSelector(
+      sorted[i].x,
+      sorted[i].y,
+      (pd[i] as any).meanDiff,
+      (pd[i] as any).sdDiff,
+    );
   time('ctor+count3 stride 4', idx, i => (mk(i) as any).count3(0, 1, 2, 4));
   time('ctor+count3 stride 1', idx, i => (mk(i) as any).count3(0, 1, 2, 1));
-  time('ctor+gather3', idx, i => (mk(i) as any).gather3(-1, -0.8, 2, 2.2, 5, 5.2));
+  time('ctor+gather3', idx, i =>
+    (mk(i) as any).gather3(-1, -0.8, 2, 2.2, 5, 5.2),
+  );
   time('selectMany (new sel)', idx, i =>
-    new DiffSelector(sorted[i].x, sorted[i].y, (pd[i] as any).meanDiff, (pd[i] as any).sdDiff).selectMany(groups),
+    new DiffSelector(
+      sorted[i].x,
+      sorted[i].y,
+      (pd[i] as any).meanDiff,
+      (pd[i] as any).sdDiff,
+    ).selectMany(groups),
   );
 }
 if (which === 'sort') {
@@ -79,5 +108,7 @@ if (which === 'sort') {
     work.set(arrs[i]);
     sortFiniteInPlace(work, 1000, mm[i][0], mm[i][1]);
   });
-  time('cleanSorted 1', cases, c => cleanSorted(c.metrics[0].canary, 'remove', 0));
+  time('cleanSorted 1', cases, c =>
+    cleanSorted(c.metrics[0].canary, 'remove', 0),
+  );
 }

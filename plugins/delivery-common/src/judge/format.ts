@@ -23,11 +23,7 @@ function round4(v: number): number {
       s = k >= 0 ? a * POW10[k] : a / POW10[-k];
     }
     const r = Math.round(s);
-    if (
-      s >= 1000 &&
-      r < 10000 &&
-      Math.abs(s - Math.floor(s) - 0.5) > 1e-6
-    ) {
+    if (s >= 1000 && r < 10000 && Math.abs(s - Math.floor(s) - 0.5) > 1e-6) {
       const c = k >= 0 ? r / POW10[k] : r * POW10[-k];
       return v < 0 ? -c : c;
     }
