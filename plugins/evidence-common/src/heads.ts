@@ -95,6 +95,48 @@ const isHex64 = (s: unknown) =>
   typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
 
 /**
+ * A head proof from a built heads tree (sorted `heads`, their index by ref,
+ * the root): the entity's leaf with its inclusion proof, or, when it has no
+ * head, the two leaves around where it would sort. `leafProof` builds one
+ * leaf's proof from the tree's nodes.
+ *
+ * @public
+ */
+export function headProofOf(tree: {
+  heads: ReadonlyArray<EntityHead>;
+  byRef: ReadonlyMap<string, number>;
+  root: Uint8Array;
+  treeSize: number;
+  entityRef: string;
+  leafProof: (index: number) => HeadLeafProof;
+}): HeadProof {
+  const { heads, entityRef, leafProof } = tree;
+  const base = {
+    treeSize: tree.treeSize,
+    entityRef,
+    headsCount: heads.length,
+    headsRoot: toBase64(tree.root),
+  };
+  const i = tree.byRef.get(entityRef);
+  if (i !== undefined) return { ...base, head: leafProof(i) };
+  // the first index whose ref sorts after entityRef
+  let lo = 0;
+  let hi = heads.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareEntityRefs(heads[mid].entityRef, entityRef) < 0) {
+      lo = mid + 1;
+    } else hi = mid;
+  }
+  return {
+    ...base,
+    head: null,
+    left: lo > 0 ? leafProof(lo - 1) : null,
+    right: lo < heads.length ? leafProof(lo) : null,
+  };
+}
+
+/**
  * The heads tree at one tree size, built in memory: O(entities) hashes.
  *
  * @public
@@ -145,29 +187,14 @@ export class HeadsTree {
 
   /** The head proof of `entityRef` (inclusion, or the two leaves around it). */
   proof(entityRef: string, treeSize: number): HeadProof {
-    const base = {
+    return headProofOf({
+      heads: this.heads,
+      byRef: this.byRef,
+      root: this.root,
       treeSize,
       entityRef,
-      headsCount: this.size,
-      headsRoot: toBase64(this.root),
-    };
-    const i = this.byRef.get(entityRef);
-    if (i !== undefined) return { ...base, head: this.leafProof(i) };
-    // the first index whose ref sorts after entityRef
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareEntityRefs(this.heads[mid].entityRef, entityRef) < 0) {
-        lo = mid + 1;
-      } else hi = mid;
-    }
-    return {
-      ...base,
-      head: null,
-      left: lo > 0 ? this.leafProof(lo - 1) : null,
-      right: lo < this.size ? this.leafProof(lo) : null,
-    };
+      leafProof: i => this.leafProof(i),
+    });
   }
 
   private leafProof(index: number): HeadLeafProof {

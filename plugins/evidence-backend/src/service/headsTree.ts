@@ -3,6 +3,7 @@ import {
   EntityHead,
   formatHeadsExtension,
   headLeafData,
+  headProofOf,
   HeadLeafProof,
   HeadProof,
   inclusionProof,
@@ -235,28 +236,14 @@ export class IncrementalHeadsTree {
 
   /** The head proof of `entityRef` (inclusion, or the two leaves around it). */
   proof(entityRef: string, treeSize: number): HeadProof {
-    const base = {
+    return headProofOf({
+      heads: this.heads,
+      byRef: this.byRef,
+      root: this.root,
       treeSize,
       entityRef,
-      headsCount: this.size,
-      headsRoot: toBase64(this.root),
-    };
-    const i = this.byRef.get(entityRef);
-    if (i !== undefined) return { ...base, head: this.leafProof(i) };
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compareEntityRefs(this.heads[mid].entityRef, entityRef) < 0) {
-        lo = mid + 1;
-      } else hi = mid;
-    }
-    return {
-      ...base,
-      head: null,
-      left: lo > 0 ? this.leafProof(lo - 1) : null,
-      right: lo < this.size ? this.leafProof(lo) : null,
-    };
+      leafProof: i => this.leafProof(i),
+    });
   }
 
   private leafProof(index: number): HeadLeafProof {
