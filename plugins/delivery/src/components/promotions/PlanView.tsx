@@ -13,7 +13,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deliveryApiRef } from '../../api/DeliveryApi';
 import { errorMessage } from '../../lib/fieldErrors';
@@ -49,7 +49,12 @@ function EntityPromotionLink(props: { entityRef: string }) {
 }
 
 /** A coordinated promotion, live: its waves with each service's status, refreshed while it runs; abort. */
-export function PlanView(props: { planId: string; pollMs?: number }) {
+export function PlanView(props: {
+  planId: string;
+  pollMs?: number;
+  /** Called when the shown plan's status changes (e.g. running → succeeded). */
+  onStatusChange?(status: PromotionPlan['status']): void;
+}) {
   const { planId } = props;
   const pollMs = props.pollMs ?? PLAN_POLL_MS;
   const api = useApi(deliveryApiRef);
@@ -60,6 +65,14 @@ export function PlanView(props: { planId: string; pollMs?: number }) {
   }, [plan.value]);
   const value = plan.value ?? (last?.id === planId ? last : undefined);
   const running = value?.status === 'running';
+  const status = value?.status;
+  const { onStatusChange } = props;
+  const seen = useRef<string>();
+  useEffect(() => {
+    if (!status) return;
+    if (seen.current && seen.current !== status) onStatusChange?.(status);
+    seen.current = status;
+  }, [status, onStatusChange]);
   const { retry } = plan;
   useEffect(() => {
     if (!running) return undefined;

@@ -1,6 +1,6 @@
 import { Content, Header, InfoCard, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { NewPlan } from './NewPlan';
 import { PlanView } from './PlanView';
 import { RecentPlans } from './RecentPlans';
@@ -17,6 +17,8 @@ import { TeamKpis } from './TeamKpis';
 export function PromotionsPage(props: { pollMs?: number }) {
   const [planId, setPlanId] = useState<string>();
   const [version, setVersion] = useState(0);
+  // the recent plans and the KPIs follow the live plan's status changes
+  const bump = useCallback(() => setVersion(v => v + 1), []);
   return (
     <Page themeId="tool">
       <Header
@@ -41,7 +43,11 @@ export function PromotionsPage(props: { pollMs?: number }) {
           {planId && (
             <Grid item xs={12}>
               <InfoCard title="Plan">
-                <PlanView planId={planId} pollMs={props.pollMs} />
+                <PlanView
+                  planId={planId}
+                  pollMs={props.pollMs}
+                  onStatusChange={bump}
+                />
               </InfoCard>
             </Grid>
           )}
