@@ -47,6 +47,7 @@ import {
 } from './service/verifiedSummary';
 import { ProducerScope, readProducerConfig } from './service/producers';
 import { Config } from '@backstage/config';
+import { registerLatestRoute } from './latestRoute';
 import { HeadLeafProof, redactHeadLeaf } from '@assay/plugin-evidence-common';
 
 export interface RouterOptions {
@@ -257,6 +258,9 @@ export async function createRouter(
       `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
       'path',
     );
+
+  // the newest records of many entities in one request (latestRoute.ts)
+  registerLatestRoute(router, { httpAuth, permissions, store });
 
   router.post('/v1/records', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] }); // 401 first

@@ -905,6 +905,69 @@ export class DatabaseEvidenceStore {
     };
   }
 
+  /**
+   * The newest records of many entities in one query (the bulk read behind
+   * `POST /v1/latest`), ordered by entity ref, then seq descending:
+   *
+   * - with `window`: each entity's newest `window` records (any category):
+   *   the maintained heads table joined to the records' (entity_ref, seq)
+   *   index on `seq > head.seq - window` (seqs are gapless per entity), so
+   *   the query reads exactly those rows however long the history is;
+   * - otherwise: each entity's newest record of every category (of
+   *   `categories` if given), the maintained per-(entity, category) counts
+   *   joined on their `latest_seq`.
+   *
+   * At most `maxRows` rows (more than one entity's worth): when more would
+   * match, the last entity (whose rows may be cut) is dropped and returned
+   * in `rest` with every entity that has no row in `rows`, to be asked again.
+   */
+  async newestOf(
+    entityRefs: string[],
+    options: { window?: number; categories?: string[]; maxRows: number },
+  ): Promise<{ rows: RecordRow[]; rest: string[] }> {
+    const refs = [...new Set(entityRefs)].sort();
+    if (!refs.length) return { rows: [], rest: [] };
+    const cols = RECORD_COLUMNS.map(c => `r.${c}`);
+    let q: Knex.QueryBuilder;
+    if (options.window !== undefined) {
+      q = this.db('evidence_heads as h')
+        .join('evidence_records as r', join =>
+          join
+            .on('r.entity_ref', '=', 'h.entity_ref')
+            .andOn('r.seq', '>', this.db.raw('h.seq - ?', [options.window!])),
+        )
+        .whereIn('h.entity_ref', refs);
+    } else {
+      q = this.db('evidence_category_counts as c')
+        .join('evidence_records as r', join =>
+          join
+            .on('r.entity_ref', '=', 'c.entity_ref')
+            .andOn('r.seq', '=', 'c.latest_seq'),
+        )
+        .whereIn('c.entity_ref', refs);
+      if (options.categories?.length) {
+        q.whereIn('c.category', options.categories);
+      }
+    }
+    const raw: any[] = await q
+      .select(cols)
+      .orderBy('r.entity_ref', 'asc')
+      .orderBy('r.seq', 'desc')
+      .limit(options.maxRows + 1);
+    let rows = raw.map(toRow);
+    let rest: string[] = [];
+    if (rows.length > options.maxRows) {
+      // an entity's rows are contiguous (ordered by ref, whatever the
+      // collation): only the last one may be cut. Entities without a row
+      // here are asked again (they may sort after the cut).
+      const cut = rows[rows.length - 1].entityRef;
+      rows = rows.filter(r => r.entityRef !== cut);
+      const answered = new Set(rows.map(r => r.entityRef));
+      rest = refs.filter(r => !answered.has(r));
+    }
+    return { rows, rest };
+  }
+
   async purgedDigests(digests: string[]): Promise<Set<string>> {
     if (!digests.length) return new Set();
     const rows = await this.db('evidence_blobs')
