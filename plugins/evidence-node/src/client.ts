@@ -8,6 +8,8 @@ import { parseEntityRefStrict } from '@assay/plugin-evidence-common';
 import type {
   EvidenceAppendRequest,
   EvidenceAppendResult,
+  EvidenceLatestItem,
+  EvidenceLatestOptions,
   EvidenceListOptions,
   EvidenceListResult,
   EvidenceService,
@@ -75,6 +77,41 @@ export class EvidenceClient implements EvidenceService {
       credentials,
     );
     return res.json();
+  }
+
+  async latestForEntities(
+    entityRefs: string[],
+    options: EvidenceLatestOptions & { credentials: BackstageCredentials },
+  ): Promise<EvidenceLatestItem[]> {
+    const { credentials, categories, window } = options;
+    const out: EvidenceLatestItem[] = [];
+    let todo = [...new Set(entityRefs)];
+    while (todo.length) {
+      const chunk = todo.slice(0, 500);
+      const res = await this.fetch('/v1/latest', credentials, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ entityRefs: chunk, categories, window }),
+      });
+      const body: {
+        items: Array<
+          Omit<EvidenceLatestItem, 'records'> & {
+            records?: EvidenceLatestItem['records'];
+          }
+        >;
+        rest: string[];
+      } = await res.json();
+      for (const item of body.items) {
+        out.push({ ...item, records: item.records ?? [] });
+      }
+      // entities the response had no room for are asked again (each
+      // response answers at least one entity)
+      if (body.rest.length >= chunk.length) {
+        throw new Error('evidence /v1/latest answered no entity');
+      }
+      todo = [...body.rest, ...todo.slice(500)];
+    }
+    return out;
   }
 
   private async fetch(

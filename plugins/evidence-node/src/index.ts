@@ -16,6 +16,9 @@ export type {
   EvidenceListOptions,
   EvidenceListResult,
   EvidenceStoredRecord,
+  EvidenceLatestOptions,
+  EvidenceLatestRecord,
+  EvidenceLatestItem,
 } from './service';
 export { loadCliBundle } from './cliBundle';
 export type { CliBundle } from './cliBundle';

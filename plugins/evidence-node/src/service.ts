@@ -75,6 +75,32 @@ export interface EvidenceListResult {
   totalCount: number;
 }
 
+/** @public */
+export interface EvidenceLatestOptions {
+  /**
+   * The newest record of each of these categories (every category if
+   * omitted). Not together with `window`.
+   */
+  categories?: string[];
+  /** Instead: the newest `window` records of any category (1–200). */
+  window?: number;
+}
+
+/** A record of a bulk read: a stored record with its seq. @public */
+export interface EvidenceLatestRecord extends EvidenceStoredRecord {
+  seq: number;
+}
+
+/** One entity's answer to a bulk read. @public */
+export interface EvidenceLatestItem {
+  /** normalized (kind and namespace lower case) */
+  entityRef: string;
+  /** false: the caller may not read this entity's evidence (no records given) */
+  readable: boolean;
+  /** newest first */
+  records: EvidenceLatestRecord[];
+}
+
 /**
  * In-process access to the evidence store.
  *
@@ -92,6 +118,17 @@ export interface EvidenceService {
     entityRef: string,
     options: EvidenceListOptions & { credentials: BackstageCredentials },
   ): Promise<EvidenceListResult>;
+  /**
+   * The newest records of many entities (`POST /v1/latest`, in requests of
+   * up to 500 entities): per entity the newest record of each category, or
+   * its newest `window` records. Every entity is authorized; one the
+   * caller may not read comes back `readable: false` without records.
+   * Optional: without it, callers read entity by entity with `list`.
+   */
+  latestForEntities?(
+    entityRefs: string[],
+    options: EvidenceLatestOptions & { credentials: BackstageCredentials },
+  ): Promise<EvidenceLatestItem[]>;
 }
 
 /**
