@@ -3,6 +3,8 @@ import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
 import {
   EvidenceAppendRequest,
   EvidenceAppendResult,
+  EvidenceLatestItem,
+  EvidenceLatestOptions,
   EvidenceListOptions,
   EvidenceListResult,
   EvidenceService,
@@ -72,6 +74,34 @@ export class MemoryEvidenceService implements EvidenceService {
     this.chains.set(ref, chain);
     this.onAppend?.(stored);
     return stored;
+  }
+
+  /** `POST /v1/latest` semantics: a window of the newest, or newest per category. */
+  async latestForEntities(
+    entityRefs: string[],
+    options: EvidenceLatestOptions & { credentials: BackstageCredentials },
+  ): Promise<EvidenceLatestItem[]> {
+    return [...new Set(entityRefs.map(r => r.toLowerCase()))].map(ref => {
+      const chain = this.chains.get(ref) ?? [];
+      const newest = [...chain].reverse();
+      let records: EvidenceStoredRecord[];
+      if (options.window !== undefined) {
+        records = newest.slice(0, options.window);
+      } else {
+        const seen = new Set<string>();
+        records = newest.filter(r => {
+          const c = r.envelope.category;
+          if (seen.has(c)) return false;
+          seen.add(c);
+          return !options.categories || options.categories.includes(c);
+        });
+      }
+      return {
+        entityRef: ref,
+        readable: true,
+        records: records.map(r => ({ ...r, seq: r.envelope.seq })),
+      };
+    });
   }
 
   async list(

@@ -109,3 +109,61 @@ describe('ScorecardEngine.refreshAll', () => {
     expect(head[0].envelope.category).toBe('compliance');
   });
 });
+
+describe('ScorecardEngine evidence reads', () => {
+  it('reads a page of entities in bulk when the evidence service can, with the same results as reading each entity', async () => {
+    const bulk = await setup();
+    const listSpy = jest.spyOn(bulk.evidence, 'list');
+    const bulkSpy = jest.spyOn(bulk.evidence, 'latestForEntities');
+    await bulk.engine.refreshAll();
+    expect(listSpy).not.toHaveBeenCalled();
+    expect(bulkSpy).toHaveBeenCalledTimes(1);
+    expect(bulkSpy.mock.calls[0][0]).toEqual([
+      'component:default/a',
+      'component:default/b',
+      'component:default/c',
+    ]);
+    expect(bulkSpy.mock.calls[0][1]).toMatchObject({ window: 200 });
+
+    // the same records through a service without the bulk read (list only),
+    // into another result store
+    const memory = bulk.evidence;
+    const singleStore = await DatabaseScorecardStore.create({
+      database: mockServices.database({
+        knex: await databases.init('SQLITE_3'),
+        migrations: { skip: false },
+      }),
+    });
+    const single = {
+      store: singleStore,
+      engine: new ScorecardEngine({
+        ...(bulk.engine as any).options,
+        store: singleStore,
+        evidence: {
+          append: memory.append.bind(memory),
+          list: memory.list.bind(memory),
+        },
+      }),
+    };
+    await single.engine.refreshAll();
+    expect(listSpy).toHaveBeenCalledTimes(3);
+    for (const n of ['a', 'b', 'c']) {
+      const a = await bulk.store.getResult(`component:default/${n}`);
+      const b = await single.store.getResult(`component:default/${n}`);
+      expect(a!.checks.length).toBeGreaterThan(0);
+      expect(a).toEqual(b);
+    }
+  });
+
+  it('fails a refresh that may not read an entity’s evidence, naming it', async () => {
+    const { engine, evidence } = await setup();
+    jest
+      .spyOn(evidence, 'latestForEntities')
+      .mockImplementation(async refs =>
+        refs.map(entityRef => ({ entityRef, readable: false, records: [] })),
+      );
+    await expect(engine.refreshAll()).rejects.toThrow(
+      /may not read the evidence of component:default\/a/,
+    );
+  });
+});

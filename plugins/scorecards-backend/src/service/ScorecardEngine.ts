@@ -4,6 +4,7 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
+import { NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { EvidenceService } from '@assay/plugin-evidence-node';
 import {
@@ -173,6 +174,34 @@ export class ScorecardEngine {
     return map;
   }
 
+  /**
+   * The newest {@link CHAIN_WINDOW} records of each of these entities in
+   * bulk (`latestForEntities`: requests of 500 entities), or undefined when
+   * the evidence service has no bulk read (then each entity is read with
+   * `list`). The records are verified like any others (hash and links).
+   */
+  private async latestOf(
+    refs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<Map<string, EvidenceInput[]> | undefined> {
+    const evidence = this.options.evidence;
+    if (!evidence.latestForEntities || !refs.length) return undefined;
+    const items = await evidence.latestForEntities(refs, {
+      window: CHAIN_WINDOW,
+      credentials,
+    });
+    const out = new Map<string, EvidenceInput[]>();
+    for (const item of items) {
+      if (!item.readable) {
+        throw new NotAllowedError(
+          `scorecards may not read the evidence of ${item.entityRef}`,
+        );
+      }
+      out.set(item.entityRef, item.records);
+    }
+    return out;
+  }
+
   private async compute(
     entity: Entity,
     ctx: {
@@ -181,15 +210,20 @@ export class ScorecardEngine {
       /** approved, unexpired waivers by entity ref */
       waivers: Map<string, Waiver[]>;
       now: string;
+      /** records read in bulk, by entity ref (else read here) */
+      evidence?: Map<string, EvidenceInput[]>;
     },
   ): Promise<StoredResult> {
     const ref = entityRefOf(entity);
-    const { items } = await this.options.evidence.list(ref, {
-      order: 'desc',
-      limit: CHAIN_WINDOW,
-      credentials: ctx.credentials,
-    });
-    const records = items.map(i => ({ envelope: i.envelope, hash: i.hash }));
+    let records = ctx.evidence?.get(ref);
+    if (!records) {
+      const { items } = await this.options.evidence.list(ref, {
+        order: 'desc',
+        limit: CHAIN_WINDOW,
+        credentials: ctx.credentials,
+      });
+      records = items.map(i => ({ envelope: i.envelope, hash: i.hash }));
+    }
     const system =
       typeof entity.spec?.system === 'string'
         ? toRef(entity.spec.system, 'system', entity.metadata.namespace)
@@ -361,8 +395,9 @@ export class ScorecardEngine {
         return !p || (e.metadata.etag && p.etag !== e.metadata.etag);
       });
       entities += page.length;
+      const evidence = await this.latestOf(todo.map(entityRefOf), credentials);
       const items = await mapLimit(todo, this.options.config.concurrency, e =>
-        this.compute(e, { credentials, domains, waivers, now }),
+        this.compute(e, { credentials, domains, waivers, now, evidence }),
       );
       const toSave = items.filter(i => !unchanged(i, previous, now));
       await this.options.store.saveResults(toSave);
