@@ -11,12 +11,50 @@
 const SMALL = 40;
 /** Buckets larger than this are sorted natively before the insertion pass. */
 const BIG_BUCKET = 24;
+/**
+ * +∞ values written after the sorted values of a slot (readers of the
+ * bucket index look up to this many places past a bucket start).
+ */
+export const SORT_PAD = 4;
 
 let tmp = new Float64Array(0);
 let bucketOf = new Int32Array(0);
 let cursor = new Int32Array(0);
-/** Reused output buffers of {@link cleanSorted} (one per slot). */
-const slots = [new Float64Array(0), new Float64Array(0)];
+
+/**
+ * A slot of {@link cleanSorted}: its reused output buffer (sorted values,
+ * then {@link SORT_PAD} × +∞) and, when the bucket sort ran, the bucket index
+ * of the result — `start[b + 1]` = first position whose bucket
+ * `⌊(v − min) · len / (max − min)⌋` (clamped to len − 1) is ≥ b,
+ * `start[0] = 0`, `start[len + 2] = len` — the index {@link DiffSelector}
+ * would otherwise build for the baseline.
+ */
+interface Slot {
+  buf: Float64Array;
+  start: Int32Array;
+  /** The view last returned for this slot, while its index is valid. */
+  view: Float64Array | null;
+}
+const slots: Slot[] = [0, 1].map(() => ({
+  buf: new Float64Array(0),
+  start: new Int32Array(0),
+  view: null,
+}));
+
+/**
+ * The bucket index of `sorted` (see {@link Slot}) and its +∞-padded buffer,
+ * when `sorted` is the array {@link cleanSorted} last returned for a slot and
+ * the bucket sort built that index; otherwise undefined. The caller must not
+ * have changed the array since.
+ */
+export function sortedIndexOf(
+  sorted: Float64Array,
+): { padded: Float64Array; start: Int32Array } | undefined {
+  for (const s of slots) {
+    if (s.view === sorted) return { padded: s.buf, start: s.start };
+  }
+  return undefined;
+}
 
 function insertionSort(a: Float64Array, len: number): void {
   for (let i = 1; i < len; i++) {
@@ -35,53 +73,60 @@ function insertionSort(a: Float64Array, len: number): void {
  * Writes src[0..len) (no NaN, minimum `min`, maximum `max`) into out[0..len)
  * sorted ascending. `src` and `out` must be different arrays. Equal to the
  * native numeric sort except for the relative order of −0 and +0, which
- * compare equal everywhere in the judge.
+ * compare equal everywhere in the judge. With `index` (length ≥ len + 3),
+ * the bucket index of the result is left in it (see {@link Slot}); returns
+ * whether it was.
  */
 function sortInto(
-  src: Float64Array,
+  src: ArrayLike<number>,
   out: Float64Array,
   len: number,
   min: number,
   max: number,
-): void {
+  index?: Int32Array,
+): boolean {
   const scale = len / (max - min);
   if (len < SMALL || min === max || !Number.isFinite(scale)) {
-    out.set(src.subarray(0, len));
+    for (let i = 0; i < len; i++) out[i] = src[i];
     if (len < SMALL) insertionSort(out, len);
     else if (min !== max) out.subarray(0, len).sort();
-    return;
+    return false;
   }
-  const buckets = len;
+  const B = len;
   if (bucketOf.length < len) bucketOf = new Int32Array(len);
-  if (cursor.length < buckets + 1) cursor = new Int32Array(buckets + 1);
-  const c = cursor;
-  c.fill(0, 0, buckets + 1);
-  const last = buckets - 1;
+  if (cursor.length < B + 3) cursor = new Int32Array(B + 3);
+  const bk = bucketOf;
+  // c[b + 1] counts bucket b, then (prefix sums) is the end of bucket b;
+  // the backward scatter moves it to the start of bucket b
+  const c = index ?? cursor;
+  c.fill(0, 0, B + 3);
+  const last = B - 1;
   for (let i = 0; i < len; i++) {
     let b = ((src[i] - min) * scale) | 0;
     if (b > last) b = last;
-    bucketOf[i] = b;
+    bk[i] = b;
     c[b + 1]++;
   }
   let big = 0;
   let acc = 0;
-  for (let b = 1; b <= buckets; b++) {
+  for (let b = 1; b <= B; b++) {
     const k = c[b];
     if (k > big) big = k;
     acc += k;
     c[b] = acc;
   }
-  // c[b] is now the start of bucket b; the scatter advances it to its end
-  for (let i = 0; i < len; i++) out[c[bucketOf[i]]++] = src[i];
+  for (let i = len - 1; i >= 0; i--) out[--c[bk[i] + 1]] = src[i];
+  c[B + 1] = len;
+  c[B + 2] = len;
   if (big > BIG_BUCKET) {
-    let s = 0;
-    for (let b = 0; b < buckets; b++) {
-      const e = c[b];
+    for (let b = 0; b < B; b++) {
+      const s = c[b + 1];
+      const e = c[b + 2];
       if (e - s > BIG_BUCKET) out.subarray(s, e).sort();
-      s = e;
     }
   }
   insertionSort(out, len);
+  return true;
 }
 
 /** Sorts a[0..len) in place (no NaN; its minimum and maximum given). */
@@ -98,10 +143,12 @@ export function sortFiniteInPlace(
 
 /**
  * The finite values of `values` sorted ascending: NaN and ±∞ are removed
- * (`remove`) or counted as 0 (`replace`) in the same pass that copies them.
- * With a `slot` (0 or 1), the result is a view of a buffer reused by the next
- * call with that slot (the judge's canary and baseline); without one, a new
- * array.
+ * (`remove`) or counted as 0 (`replace`). Values that are all finite (the
+ * usual case) are sorted straight from `values`; otherwise they are first
+ * copied without the non-finite ones. With a `slot` (0 or 1), the result is a
+ * view of a buffer reused by the next call with that slot (the judge's
+ * canary and baseline), followed in that buffer by {@link SORT_PAD} × +∞;
+ * without one, a new array.
  */
 export function cleanSorted(
   values: ArrayLike<number>,
@@ -109,31 +156,55 @@ export function cleanSorted(
   slot?: 0 | 1,
 ): Float64Array {
   const n = values.length;
-  if (tmp.length < n) tmp = new Float64Array(n);
-  const src = tmp;
-  let len = 0;
   let min = Infinity;
   let max = -Infinity;
-  const replace = strategy === 'replace';
+  let finite = true;
   for (let i = 0; i < n; i++) {
-    let v = values[i];
+    const v = values[i];
     if (typeof v !== 'number' || !(v - v === 0)) {
       // NaN, ±∞ or not a number at all
-      if (!replace) continue;
-      v = 0;
+      finite = false;
+      break;
     }
-    src[len++] = v;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  let out: Float64Array;
-  if (slot === undefined) out = new Float64Array(len);
-  else {
-    if (slots[slot].length < len) slots[slot] = new Float64Array(len);
-    out = slots[slot];
+  let src: ArrayLike<number> = values;
+  let len = n;
+  if (!finite) {
+    if (tmp.length < n) tmp = new Float64Array(n);
+    const t = tmp;
+    const replace = strategy === 'replace';
+    len = 0;
+    min = Infinity;
+    max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      let v = values[i];
+      if (typeof v !== 'number' || !(v - v === 0)) {
+        if (!replace) continue;
+        v = 0;
+      }
+      t[len++] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    src = t;
   }
-  sortInto(src, out, len, min, max);
-  return out.length === len ? out : out.subarray(0, len);
+  if (slot === undefined) {
+    const out = new Float64Array(len);
+    sortInto(src, out, len, min, max);
+    return out;
+  }
+  const s = slots[slot];
+  s.view = null;
+  if (s.buf.length < len + SORT_PAD) s.buf = new Float64Array(len + SORT_PAD);
+  if (s.start.length < len + 3) s.start = new Int32Array(len + 3);
+  const out = s.buf;
+  const indexed = sortInto(src, out, len, min, max, s.start);
+  out.fill(Infinity, len, len + SORT_PAD);
+  const view = out.subarray(0, len);
+  if (indexed) s.view = view;
+  return view;
 }
 
 /** Ascending copy (NaN last, as the native sort). */
