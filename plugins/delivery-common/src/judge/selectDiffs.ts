@@ -210,7 +210,8 @@ export class DiffSelector {
   /**
    * Sampled counts (one row per block of `stride`) at three thresholds in one
    * pass (independent lookups overlap in the processor), with the slope of
-   * each count estimated from the index.
+   * each count estimated from the index. Estimates only (they place the
+   * brackets the exact pass checks).
    */
   private count3(
     t0: number,
@@ -265,16 +266,8 @@ export class DiffSelector {
         while (xi - yp[J1] > t1) J1++;
         while (xi - yp[J2] > t2) J2++;
       }
-      if (
-        (s0 > 0 && !(xi - yp[s0 - 1] > t0)) ||
-        (s1 > 0 && !(xi - yp[s1 - 1] > t1)) ||
-        (s2 > 0 && !(xi - yp[s2 - 1] > t2))
-      ) {
-        // rounding put a difference at or below t before the bucket start
-        J0 = exactJ(xi, yp, t0, J0);
-        J1 = exactJ(xi, yp, t1, J1);
-        J2 = exactJ(xi, yp, t2, J2);
-      }
+      // (rounding may put a difference at or below t just before the bucket
+      // start: a count off by one or two, no matter for an estimate)
       c0 += m - J0;
       c1 += m - J1;
       c2 += m - J2;
@@ -282,6 +275,10 @@ export class DiffSelector {
       d1 += start[b1 + 3] - start[b1];
       d2 += start[b2 + 3] - start[b2];
     }
+    const bucket = (v: number) => {
+      const f = (v - ymin) * scale;
+      return f < 0 ? 0 : Math.min(f, lastB) | 0;
+    };
     const out = new Float64Array(6);
     out[0] = c0 * stride;
     out[1] = c1 * stride;
@@ -290,12 +287,12 @@ export class DiffSelector {
     out[3] = d0 * k;
     out[4] = d1 * k;
     out[5] = d2 * k;
-    // the rows left over, each counted
+    // the rows left over (fewer than a block), each counted from its bucket
     for (let i = blocks * stride; i < n; i++) {
       const xi = x[i];
-      out[0] += m - exactJ(xi, yp, t0, 0);
-      out[1] += m - exactJ(xi, yp, t1, 0);
-      out[2] += m - exactJ(xi, yp, t2, 0);
+      out[0] += m - exactJ(xi, yp, t0, start[bucket(xi - t0) + 1]);
+      out[1] += m - exactJ(xi, yp, t1, start[bucket(xi - t1) + 1]);
+      out[2] += m - exactJ(xi, yp, t2, start[bucket(xi - t2) + 1]);
     }
     return out;
   }
@@ -320,16 +317,16 @@ export class DiffSelector {
       if (gatherBufs[g].length < cap + 4)
         gatherBufs[g] = new Float64Array(cap + 4);
     }
-    const [g0, g1, g2] = gatherBufs;
+    const g0 = gatherBufs[0];
+    const g1 = gatherBufs[1];
+    const g2 = gatherBufs[2];
     let l0 = 0;
     let l1 = 0;
     let l2 = 0;
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let h0 = 0;
-    let h1 = 0;
-    let h2 = 0;
+    // Σ of each row's pointer: the count ≤ hi is n·m minus it
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
     let overflow = 0;
     // first j with xi − y[j] ≤ hi: non-decreasing in i (x ascending, and
     // rounding is monotone), so each pointer only moves forward
@@ -338,94 +335,95 @@ export class DiffSelector {
     let J2 = 0;
     for (let i = 0; i < n; i++) {
       const xi = x[i];
-      // the differences fall with j: how many of the next four are above
-      // hi is how far the pointer moves, unless it moves four or more
+      // the differences fall with j: how many of the next three are above
+      // hi is how far the pointer moves, unless it moves three or more
       const d0 =
         +(xi - yp[J0] > hi0) +
         +(xi - yp[J0 + 1] > hi0) +
-        +(xi - yp[J0 + 2] > hi0) +
-        +(xi - yp[J0 + 3] > hi0);
+        +(xi - yp[J0 + 2] > hi0);
       const d1 =
         +(xi - yp[J1] > hi1) +
         +(xi - yp[J1 + 1] > hi1) +
-        +(xi - yp[J1 + 2] > hi1) +
-        +(xi - yp[J1 + 3] > hi1);
+        +(xi - yp[J1 + 2] > hi1);
       const d2 =
         +(xi - yp[J2] > hi2) +
         +(xi - yp[J2 + 1] > hi2) +
-        +(xi - yp[J2 + 2] > hi2) +
-        +(xi - yp[J2 + 3] > hi2);
+        +(xi - yp[J2 + 2] > hi2);
       J0 += d0;
       J1 += d1;
       J2 += d2;
-      if (d0 === 4 || d1 === 4 || d2 === 4) {
+      if (d0 === 3 || d1 === 3 || d2 === 3) {
         while (xi - yp[J0] > hi0) J0++;
         while (xi - yp[J1] > hi1) J1++;
         while (xi - yp[J2] > hi2) J2++;
       }
-      // the differences in (lo, hi] follow (they fall with j): two written
+      s0 += J0;
+      s1 += J1;
+      s2 += J2;
+      // the differences in (lo, hi] follow (they fall with j): three written
       // unconditionally, the ones above lo kept (mostly none or one)
       const a0 = xi - yp[J0];
       const a1 = xi - yp[J0 + 1];
+      const a2 = xi - yp[J0 + 2];
       const e0 = xi - yp[J1];
       const e1 = xi - yp[J1 + 1];
+      const e2 = xi - yp[J1 + 2];
       const u0 = xi - yp[J2];
       const u1 = xi - yp[J2 + 1];
+      const u2 = xi - yp[J2 + 2];
       g0[l0] = a0;
       g0[l0 + 1] = a1;
+      g0[l0 + 2] = a2;
       g1[l1] = e0;
       g1[l1 + 1] = e1;
+      g1[l1 + 2] = e2;
       g2[l2] = u0;
       g2[l2 + 1] = u1;
-      let k0 = +(a0 > lo0) + +(a1 > lo0);
-      let k1 = +(e0 > lo1) + +(e1 > lo1);
-      let k2 = +(u0 > lo2) + +(u1 > lo2);
+      g2[l2 + 2] = u2;
+      const k0 = +(a0 > lo0) + +(a1 > lo0) + +(a2 > lo0);
+      const k1 = +(e0 > lo1) + +(e1 > lo1) + +(e2 > lo1);
+      const k2 = +(u0 > lo2) + +(u1 > lo2) + +(u2 > lo2);
       l0 += k0;
       l1 += k1;
       l2 += k2;
-      if (k0 === 2 || k1 === 2 || k2 === 2) {
-        // more than two in a row: gather the rest one by one
-        if (k0 === 2) {
-          let j = J0 + 2;
-          for (; xi - yp[j] > lo0; j++) {
+      if (k0 === 3 || k1 === 3 || k2 === 3) {
+        // more than three in a row: gather the rest one by one
+        if (k0 === 3) {
+          for (let j = J0 + 3; xi - yp[j] > lo0; j++) {
             if (l0 < cap) g0[l0++] = xi - yp[j];
             else overflow = 1;
           }
-          k0 = j - J0;
         }
-        if (k1 === 2) {
-          let j = J1 + 2;
-          for (; xi - yp[j] > lo1; j++) {
+        if (k1 === 3) {
+          for (let j = J1 + 3; xi - yp[j] > lo1; j++) {
             if (l1 < cap) g1[l1++] = xi - yp[j];
             else overflow = 1;
           }
-          k1 = j - J1;
         }
-        if (k2 === 2) {
-          let j = J2 + 2;
-          for (; xi - yp[j] > lo2; j++) {
+        if (k2 === 3) {
+          for (let j = J2 + 3; xi - yp[j] > lo2; j++) {
             if (l2 < cap) g2[l2++] = xi - yp[j];
             else overflow = 1;
           }
-          k2 = j - J2;
         }
         if (overflow) break;
       }
-      c0 += m - J0 - k0;
-      c1 += m - J1 - k1;
-      c2 += m - J2 - k2;
-      h0 += m - J0;
-      h1 += m - J1;
-      h2 += m - J2;
     }
+    // rows of one to three each are not checked one by one: past the
+    // buffer's end a typed array drops the writes, and it counts as overflow
+    if (l0 > cap || l1 > cap || l2 > cap) overflow = 1;
+    const nm = n * m;
+    const h0 = nm - s0;
+    const h1 = nm - s1;
+    const h2 = nm - s2;
     const out = new Float64Array(9);
-    out[0] = c0;
+    out[0] = h0 - l0;
     out[1] = h0;
     out[2] = overflow ? -1 : l0;
-    out[3] = c1;
+    out[3] = h1 - l1;
     out[4] = h1;
     out[5] = overflow ? -1 : l1;
-    out[6] = c2;
+    out[6] = h2 - l2;
     out[7] = h2;
     out[8] = overflow ? -1 : l2;
     return out;
@@ -455,6 +453,18 @@ export class DiffSelector {
       return this.meanDiff + this.sdDiff * normalQuantile(p);
     });
     if (!t.every(Number.isFinite)) return groups.map(() => null);
+    if (this.n >= 512) {
+      // a coarser sampled count first (one row in 16): its Newton step moves
+      // each threshold to within a few hundred ranks of its target, so the
+      // finer pass's step is short and the brackets it sets are narrow
+      // (fewer differences to gather and select)
+      const c0 = this.count3(t[0], t[1], t[2], 16);
+      for (let g = 0; g < 3; g++) {
+        const [k1, k2] = ks[g];
+        const next = t[g] + ((k1 + k2) / 2 - c0[g]) / c0[3 + g];
+        if (Number.isFinite(next)) t[g] = next;
+      }
+    }
     // a sampled count (one row in four) is enough for the Newton step: its
     // error is a few hundred ranks, far below the normal approximation's
     const stride = this.n >= 256 ? 4 : 1;
