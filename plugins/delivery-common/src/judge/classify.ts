@@ -105,24 +105,38 @@ export function classifyMetric(
     effectSizeMeasure: measure,
     canaryCount: x.length,
     baselineCount: y.length,
-    canaryMean: x.length ? mean(x) : null,
-    baselineMean: y.length ? mean(y) : null,
+    // the means of the cleaned samples: from the Mann-Whitney pass over them
+    // when it runs (the same sums), else computed when a result is made
+    canaryMean: null as number | null,
+    baselineMean: null as number | null,
+  };
+  const cleanX = x;
+  const cleanY = y;
+  let meansKnown = false;
+  const knowMeans = () => {
+    if (meansKnown) return;
+    base.canaryMean = cleanX.length ? mean(cleanX) : null;
+    base.baselineMean = cleanY.length ? mean(cleanY) : null;
+    meansKnown = true;
   };
   const result = (
     classification: MetricClassification,
     critical: boolean,
     reason: string,
     extra: Partial<JudgeMetricResult> = {},
-  ): JudgeMetricResult => ({
-    ...base,
-    classification,
-    critical,
-    estimate: null,
-    confidenceInterval: null,
-    effectSize: null,
-    reason: muted ? `${reason} (observe-only: not scored)` : reason,
-    ...extra,
-  });
+  ): JudgeMetricResult => {
+    knowMeans();
+    return {
+      ...base,
+      classification,
+      critical,
+      estimate: null,
+      confidenceInterval: null,
+      effectSize: null,
+      reason: muted ? `${reason} (observe-only: not scored)` : reason,
+      ...extra,
+    };
+  };
   const counts = `canary ${x.length} values, baseline ${y.length}`;
 
   // Minimum-sample guard: tiny samples are never judged (and never pass).
@@ -211,6 +225,10 @@ export function classifyMetric(
   try {
     const exact = mw === mannWhitneySorted;
     const d = exact ? mannWhitneyDetailed(x, y, confidenceLevel) : undefined;
+    if (d && !noisy) {
+      [base.canaryMean, base.baselineMean] = d.means;
+      meansKnown = true;
+    }
     let r = d ?? mw(x, y, confidenceLevel);
     // The exact bounds are the points Kayenta's root finder approaches to
     // within its tolerance (1e-4), and Kayenta's estimate is some point of
@@ -246,7 +264,8 @@ export function classifyMetric(
   let effect: number;
   if (measure === 'cles') effect = cles(x, y);
   else {
-    // the means already computed, unless noise was added since
+    // the means of the cleaned samples, unless noise was added since
+    knowMeans();
     const mx = noisy ? mean(x) : base.canaryMean!;
     const my = noisy ? mean(y) : base.baselineMean!;
     effect = mx === 0 || my === 0 ? NaN : mx / my;

@@ -126,11 +126,13 @@ function summary(s: Float64Array): {
   mean: number;
   variance: number;
   ties: number;
+  plainMean: number;
 } {
   const n = s.length;
-  if (n === 0) return { mean: NaN, variance: NaN, ties: 0 };
+  if (n === 0) return { mean: NaN, variance: NaN, ties: 0, plainMean: NaN };
   const c = s[n >> 1];
   let sum = 0;
+  let plain = 0;
   let sq = 0;
   let ties = 0;
   let run = 1;
@@ -138,6 +140,7 @@ function summary(s: Float64Array): {
   for (let i = 0; i < n; i++) {
     const v = s[i];
     const d = v - c;
+    plain += v;
     sum += d;
     sq += d * d;
     if (i > 0) {
@@ -151,7 +154,13 @@ function summary(s: Float64Array): {
   }
   ties += run * run * run - run;
   const mean = sum / n;
-  return { mean: c + mean, variance: Math.max(0, sq / n - mean * mean), ties };
+  return {
+    mean: c + mean,
+    variance: Math.max(0, sq / n - mean * mean),
+    ties,
+    // summed left to right as stats' mean does: the same value, bit for bit
+    plainMean: plain / n,
+  };
 }
 
 /** Number of pairs with x[i] − y[j] ≤ t (x, y ascending): one merge-like pass. */
@@ -220,6 +229,9 @@ export class PairwiseDifferences {
   /** Σ(t³ − t) over the tie groups of x and of y. */
   readonly tieX: number;
   readonly tieY: number;
+  /** The samples' means, exactly as `mean` in stats computes them. */
+  readonly meanX: number;
+  readonly meanY: number;
 
   constructor(readonly x: Float64Array, readonly y: Float64Array) {
     this.n = x.length;
@@ -229,6 +241,8 @@ export class PairwiseDifferences {
     const sy = summary(y);
     this.tieX = sx.ties;
     this.tieY = sy.ties;
+    this.meanX = sx.plainMean;
+    this.meanY = sy.plainMean;
     this.meanDiff = sx.mean - sy.mean;
     this.sdDiff = Math.sqrt(sx.variance + sy.variance);
   }
@@ -677,7 +691,11 @@ export function mannWhitneyDetailed(
   x: Float64Array,
   y: Float64Array,
   confidenceLevel: number,
-): MannWhitneyResult & { estimateRange: [number, number] } {
+): MannWhitneyResult & {
+  estimateRange: [number, number];
+  /** mean(x) and mean(y), as stats' `mean` computes them (from the same pass). */
+  means: [number, number];
+} {
   if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
     throw new RangeError(
       `confidenceLevel must be between 0 and 1, got ${confidenceLevel}`,
@@ -728,6 +746,7 @@ export function mannWhitneyDetailed(
     estimate,
     confidenceInterval: [Math.min(lower, upper), Math.max(lower, upper)],
     estimateRange: range,
+    means: [p.diffs.meanX, p.diffs.meanY],
   };
 }
 
