@@ -63,7 +63,8 @@ async function mapLimit<T, R>(
  * the way TI retrievers are (the catalog entities of its `entityFilter`,
  * then one source read per entity): the entities streamed from the same
  * catalog service, the evidence read through the same `evidenceServiceRef`
- * (newest records, 8 in flight like Assay's default concurrency) with the
+ * (a catalog page's newest records in one bulk read, as Assay reads them;
+ * else one read per entity, 8 in flight like Assay's default concurrency) with the
  * retriever's own service credentials, and the facts derived with the
  * same code (scorecards-common's entityFacts / evidenceFacts, node:crypto
  * SHA-256, no verification cache) — so both engines evaluate identical
@@ -114,16 +115,32 @@ export function assayFactRetriever(
         { filter: ctx.entityFilter as any, pageSize: 1000 },
         { credentials },
       )) {
-        const rows = await mapLimit(page, 8, async e => {
-          const ref = toRef(
+        const refOf = (e: (typeof page)[number]) =>
+          toRef(
             `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`,
             'component',
           );
-          const { items } = await deps.evidence.list(ref, {
-            order: 'desc',
-            limit: CHAIN_WINDOW,
-            credentials,
-          });
+        // the same evidence access as Assay: the page's newest records in
+        // bulk when the evidence service can, else one read per entity
+        const bulk = new Map<string, Array<{ envelope: any; hash: string }>>();
+        if (deps.evidence.latestForEntities) {
+          const latest = await deps.evidence.latestForEntities(
+            page.map(refOf),
+            { window: CHAIN_WINDOW, credentials },
+          );
+          for (const item of latest) bulk.set(item.entityRef, item.records);
+        }
+        const rows = await mapLimit(page, 8, async e => {
+          const ref = refOf(e);
+          const items =
+            bulk.get(ref) ??
+            (
+              await deps.evidence.list(ref, {
+                order: 'desc',
+                limit: CHAIN_WINDOW,
+                credentials,
+              })
+            ).items;
           const system =
             typeof e.spec?.system === 'string'
               ? toRef(e.spec.system, 'system')
