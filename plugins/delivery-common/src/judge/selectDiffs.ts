@@ -124,18 +124,20 @@ export class DiffSelector {
     this.n = n;
     this.m = m;
     this.total = n * m;
-    const B = m;
-    this.buckets = B;
     this.ymin = y[0];
-    this.scale = B / (y[m - 1] - y[0]);
     // the baseline as the judge sorted it: its buffer is padded and the
-    // bucket sort left exactly this index (same buckets, same scale)
+    // bucket sort left this index (the same bucket function)
     const sorted = sortedIndexOf(y);
     if (sorted) {
+      this.buckets = sorted.buckets;
+      this.scale = sorted.buckets / (y[m - 1] - y[0]);
       this.yp = sorted.padded;
       this.start = sorted.start;
       return;
     }
+    const B = m;
+    this.buckets = B;
+    this.scale = B / (y[m - 1] - y[0]);
     // shared buffers: a selector is used by one call at a time
     if (pool.yp.length < m + PAD) pool.yp = new Float64Array(m + PAD);
     const yp = pool.yp;

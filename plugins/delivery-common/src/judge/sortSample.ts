@@ -11,6 +11,8 @@
 const SMALL = 40;
 /** Buckets larger than this are sorted natively before the insertion pass. */
 const BIG_BUCKET = 24;
+/** Buckets per value: two keep most buckets at one value or none, so the insertion pass has little to move. */
+const SPREAD = 2;
 /**
  * +∞ values written after the sorted values of a slot (readers of the
  * bucket index look up to this many places past a bucket start).
@@ -24,20 +26,23 @@ let cursor = new Int32Array(0);
 /**
  * A slot of {@link cleanSorted}: its reused output buffer (sorted values,
  * then {@link SORT_PAD} × +∞) and, when the bucket sort ran, the bucket index
- * of the result — `start[b + 1]` = first position whose bucket
- * `⌊(v − min) · len / (max − min)⌋` (clamped to len − 1) is ≥ b,
- * `start[0] = 0`, `start[len + 2] = len` — the index {@link DiffSelector}
+ * of the result — with B buckets, `start[b + 1]` = first position whose
+ * bucket `⌊(v − min) · B / (max − min)⌋` (clamped to B − 1) is ≥ b,
+ * `start[0] = 0`, `start[B + 2] = len` — the index {@link DiffSelector}
  * would otherwise build for the baseline.
  */
 interface Slot {
   buf: Float64Array;
   start: Int32Array;
+  /** Number of buckets of the index. */
+  buckets: number;
   /** The view last returned for this slot, while its index is valid. */
   view: Float64Array | null;
 }
 const slots: Slot[] = [0, 1].map(() => ({
   buf: new Float64Array(0),
   start: new Int32Array(0),
+  buckets: 0,
   view: null,
 }));
 
@@ -49,9 +54,11 @@ const slots: Slot[] = [0, 1].map(() => ({
  */
 export function sortedIndexOf(
   sorted: Float64Array,
-): { padded: Float64Array; start: Int32Array } | undefined {
+): { padded: Float64Array; start: Int32Array; buckets: number } | undefined {
   for (const s of slots) {
-    if (s.view === sorted) return { padded: s.buf, start: s.start };
+    if (s.view === sorted) {
+      return { padded: s.buf, start: s.start, buckets: s.buckets };
+    }
   }
   return undefined;
 }
@@ -73,9 +80,9 @@ function insertionSort(a: Float64Array, len: number): void {
  * Writes src[0..len) (no NaN, minimum `min`, maximum `max`) into out[0..len)
  * sorted ascending. `src` and `out` must be different arrays. Equal to the
  * native numeric sort except for the relative order of −0 and +0, which
- * compare equal everywhere in the judge. With `index` (length ≥ len + 3),
- * the bucket index of the result is left in it (see {@link Slot}); returns
- * whether it was.
+ * compare equal everywhere in the judge. With `index` (length ≥
+ * {@link SPREAD} · len + 3), the bucket index of the result is left in it
+ * (see {@link Slot}); returns its number of buckets (0: no index).
  */
 function sortInto(
   src: ArrayLike<number>,
@@ -84,15 +91,15 @@ function sortInto(
   min: number,
   max: number,
   index?: Int32Array,
-): boolean {
-  const scale = len / (max - min);
+): number {
+  const B = SPREAD * len;
+  const scale = B / (max - min);
   if (len < SMALL || min === max || !Number.isFinite(scale)) {
     for (let i = 0; i < len; i++) out[i] = src[i];
     if (len < SMALL) insertionSort(out, len);
     else if (min !== max) out.subarray(0, len).sort();
-    return false;
+    return 0;
   }
-  const B = len;
   if (bucketOf.length < len) bucketOf = new Int32Array(len);
   if (cursor.length < B + 3) cursor = new Int32Array(B + 3);
   const bk = bucketOf;
@@ -126,7 +133,7 @@ function sortInto(
     }
   }
   insertionSort(out, len);
-  return true;
+  return B;
 }
 
 /** Sorts a[0..len) in place (no NaN; its minimum and maximum given). */
@@ -198,12 +205,14 @@ export function cleanSorted(
   const s = slots[slot];
   s.view = null;
   if (s.buf.length < len + SORT_PAD) s.buf = new Float64Array(len + SORT_PAD);
-  if (s.start.length < len + 3) s.start = new Int32Array(len + 3);
+  if (s.start.length < SPREAD * len + 3) {
+    s.start = new Int32Array(SPREAD * len + 3);
+  }
   const out = s.buf;
-  const indexed = sortInto(src, out, len, min, max, s.start);
+  s.buckets = sortInto(src, out, len, min, max, s.start);
   out.fill(Infinity, len, len + SORT_PAD);
   const view = out.subarray(0, len);
-  if (indexed) s.view = view;
+  if (s.buckets > 0) s.view = view;
   return view;
 }
 
