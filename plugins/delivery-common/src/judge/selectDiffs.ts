@@ -337,24 +337,27 @@ export class DiffSelector {
     let J2 = 0;
     for (let i = 0; i < n; i++) {
       const xi = x[i];
-      // the differences fall with j: how many of the next three are above
-      // hi is how far the pointer moves, unless it moves three or more
+      // the differences fall with j: how many of the next four are above
+      // hi is how far the pointer moves, unless it moves four or more
       const d0 =
         +(xi - yp[J0] > hi0) +
         +(xi - yp[J0 + 1] > hi0) +
-        +(xi - yp[J0 + 2] > hi0);
+        +(xi - yp[J0 + 2] > hi0) +
+        +(xi - yp[J0 + 3] > hi0);
       const d1 =
         +(xi - yp[J1] > hi1) +
         +(xi - yp[J1 + 1] > hi1) +
-        +(xi - yp[J1 + 2] > hi1);
+        +(xi - yp[J1 + 2] > hi1) +
+        +(xi - yp[J1 + 3] > hi1);
       const d2 =
         +(xi - yp[J2] > hi2) +
         +(xi - yp[J2 + 1] > hi2) +
-        +(xi - yp[J2 + 2] > hi2);
+        +(xi - yp[J2 + 2] > hi2) +
+        +(xi - yp[J2 + 3] > hi2);
       J0 += d0;
       J1 += d1;
       J2 += d2;
-      if (d0 === 3 || d1 === 3 || d2 === 3) {
+      if (d0 === 4 || d1 === 4 || d2 === 4) {
         while (xi - yp[J0] > hi0) J0++;
         while (xi - yp[J1] > hi1) J1++;
         while (xi - yp[J2] > hi2) J2++;
@@ -362,48 +365,42 @@ export class DiffSelector {
       s0 += J0;
       s1 += J1;
       s2 += J2;
-      // the differences in (lo, hi] follow (they fall with j): three written
+      // the differences in (lo, hi] follow (they fall with j): two written
       // unconditionally, the ones above lo kept (mostly none or one)
       const a0 = xi - yp[J0];
       const a1 = xi - yp[J0 + 1];
-      const a2 = xi - yp[J0 + 2];
       const e0 = xi - yp[J1];
       const e1 = xi - yp[J1 + 1];
-      const e2 = xi - yp[J1 + 2];
       const u0 = xi - yp[J2];
       const u1 = xi - yp[J2 + 1];
-      const u2 = xi - yp[J2 + 2];
       g0[l0] = a0;
       g0[l0 + 1] = a1;
-      g0[l0 + 2] = a2;
       g1[l1] = e0;
       g1[l1 + 1] = e1;
-      g1[l1 + 2] = e2;
       g2[l2] = u0;
       g2[l2 + 1] = u1;
-      g2[l2 + 2] = u2;
-      const k0 = +(a0 > lo0) + +(a1 > lo0) + +(a2 > lo0);
-      const k1 = +(e0 > lo1) + +(e1 > lo1) + +(e2 > lo1);
-      const k2 = +(u0 > lo2) + +(u1 > lo2) + +(u2 > lo2);
+      const k0 = +(a0 > lo0) + +(a1 > lo0);
+      const k1 = +(e0 > lo1) + +(e1 > lo1);
+      const k2 = +(u0 > lo2) + +(u1 > lo2);
       l0 += k0;
       l1 += k1;
       l2 += k2;
-      if (k0 === 3 || k1 === 3 || k2 === 3) {
-        // more than three in a row: gather the rest one by one
-        if (k0 === 3) {
-          for (let j = J0 + 3; xi - yp[j] > lo0; j++) {
+      if (k0 === 2 || k1 === 2 || k2 === 2) {
+        // more than two in a row: gather the rest one by one
+        if (k0 === 2) {
+          for (let j = J0 + 2; xi - yp[j] > lo0; j++) {
             if (l0 < cap) g0[l0++] = xi - yp[j];
             else overflow = 1;
           }
         }
-        if (k1 === 3) {
-          for (let j = J1 + 3; xi - yp[j] > lo1; j++) {
+        if (k1 === 2) {
+          for (let j = J1 + 2; xi - yp[j] > lo1; j++) {
             if (l1 < cap) g1[l1++] = xi - yp[j];
             else overflow = 1;
           }
         }
-        if (k2 === 3) {
-          for (let j = J2 + 3; xi - yp[j] > lo2; j++) {
+        if (k2 === 2) {
+          for (let j = J2 + 2; xi - yp[j] > lo2; j++) {
             if (l2 < cap) g2[l2++] = xi - yp[j];
             else overflow = 1;
           }
@@ -411,7 +408,7 @@ export class DiffSelector {
         if (overflow) break;
       }
     }
-    // rows of one to three each are not checked one by one: past the
+    // rows of one or two each are not checked one by one: past the
     // buffer's end a typed array drops the writes, and it counts as overflow
     if (l0 > cap || l1 > cap || l2 > cap) overflow = 1;
     const nm = n * m;
@@ -573,14 +570,92 @@ export class DiffSelector {
   }
 }
 
+const windowBufs = [new Float64Array(0), new Float64Array(0)];
+
 /**
  * `count` consecutive order statistics of buf[0..len), all in (lo, hi], from
  * the 0-based rank idx0. The gathered differences are spread almost evenly
- * over the narrow bracket, so the pivot is interpolated from the rank
+ * over the narrow bracket, so the value at a rank is close to its linear
+ * interpolation: each round copies only the values in a window of about
+ * ±2·√size ranks around the wanted ones (interpolated bounds), counting the
+ * values below it, into another buffer — one branch-free pass, `buf` left
+ * as it was. A window that misses the ranks (or keeps everything) ends the
+ * rounds; what is left is selected by {@link partitionPick}.
+ */
+export function pick(
+  buf: Float64Array,
+  len: number,
+  idx0: number,
+  count: number,
+  lo: number,
+  hi: number,
+): number[] {
+  if (windowBufs[0].length < len) {
+    windowBufs[0] = new Float64Array(len);
+    windowBufs[1] = new Float64Array(len);
+  }
+  // src[0..size) holds exactly the values of ranks base … base + size − 1,
+  // all in (vlo, vhi]
+  let src = buf;
+  let base = 0;
+  let size = len;
+  let vlo = lo;
+  let vhi = hi;
+  let which = 0;
+  for (let round = 0; round < 4 && size > 32; round++) {
+    const r0 = idx0 - base;
+    const r1 = r0 + count - 1;
+    const d = 2 * Math.sqrt(size) + 4;
+    const w = (vhi - vlo) / size;
+    const pLo = r0 - d <= 0 ? vlo : vlo + w * (r0 - d);
+    const pHi = r1 + 1 + d >= size ? vhi : vlo + w * (r1 + 1 + d);
+    if (!(pLo >= vlo && pHi <= vhi && pLo < pHi)) break;
+    const dst = windowBufs[which];
+    let below = 0;
+    let kept = 0;
+    for (let i = 0; i < size; i++) {
+      const v = src[i];
+      below += +(v <= pLo);
+      dst[kept] = v;
+      kept += +(v > pLo) & +(v <= pHi);
+    }
+    // the kept values are the ranks below … below + kept − 1 of src
+    if (below > r0 || below + kept <= r1 || kept === size) break;
+    src = dst;
+    base += below;
+    size = kept;
+    vlo = pLo;
+    vhi = pHi;
+    which ^= 1;
+  }
+  const r0 = idx0 - base;
+  if (size <= 32) {
+    insertionSortRange(src, size);
+    const out: number[] = [];
+    for (let r = 0; r < count; r++) out.push(src[r0 + r]);
+    return out;
+  }
+  return partitionPick(src, size, r0, count, vlo, vhi);
+}
+
+function insertionSortRange(a: Float64Array, len: number): void {
+  for (let i = 1; i < len; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * {@link pick} by partitions: the pivot is interpolated from the rank
  * (branch-free partitions); a pivot that splits nothing, or too many rounds,
  * hands over to the median-of-three quickselect.
  */
-function pick(
+export function partitionPick(
   buf: Float64Array,
   len: number,
   idx0: number,
