@@ -102,7 +102,7 @@ export const scorecardsPlugin = createBackendPlugin({
           fn: async () => {
             const s = await engine.refreshAll();
             deps.logger.info(
-              `scorecards: full refresh of ${s.entities} entities in ${s.durationMs} ms (${s.changed} changed, ${s.written} written, ${s.removed} removed)`,
+              `scorecards: full refresh of ${s.entities} entities in ${s.durationMs} ms (${s.changed} changed, ${s.written} written, ${s.removed} removed; ${s.recorded} compliance results recorded as evidence in ${s.recordMs} ms)`,
             );
           },
         });

@@ -96,12 +96,16 @@ describe('ScorecardEngine.refreshAll', () => {
       [...evidence.chains.values()]
         .flat()
         .filter(r => r.envelope.category === 'compliance').length;
-    expect(await engine.refreshAll()).toMatchObject({ changed: 3 });
+    expect(await engine.refreshAll()).toMatchObject({
+      changed: 3,
+      recorded: 3,
+    });
     expect(count()).toBe(3);
     setNow('2026-11-30T09:00:00.000Z');
     expect(await engine.refreshAll()).toMatchObject({
       changed: 0,
       written: 0,
+      recorded: 0,
     });
     expect(count()).toBe(3);
     // the cited chain head is the newest input record, not the compliance record

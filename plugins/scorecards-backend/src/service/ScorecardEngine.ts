@@ -40,6 +40,9 @@ export type RefreshSummary = {
   /** results written: changed ones, and unchanged ones on a new day (history) */
   written: number;
   removed: number;
+  /** compliance-mode results recorded as evidence, and the time it took */
+  recorded: number;
+  recordMs: number;
   durationMs: number;
 };
 
@@ -284,8 +287,8 @@ export class ScorecardEngine {
     items: StoredResult[],
     previous: Map<string, { resultHash: string }>,
     credentials: BackstageCredentials,
-  ) {
-    if (!this.options.config.recordCompliance) return;
+  ): Promise<number> {
+    if (!this.options.config.recordCompliance) return 0;
     const changed = items.filter(
       i =>
         i.result.mode === 'compliance' &&
@@ -323,6 +326,7 @@ export class ScorecardEngine {
         }
       },
     );
+    return changed.length;
   }
 
   /** Recomputes one entity; undefined when it is not in the catalog. */
@@ -379,6 +383,8 @@ export class ScorecardEngine {
     let entities = 0;
     let changed = 0;
     let written = 0;
+    let recorded = 0;
+    let recordMs = 0;
     for await (const page of this.options.catalog.streamEntities(
       {
         filter: { kind: this.options.config.kinds },
@@ -406,7 +412,9 @@ export class ScorecardEngine {
         i =>
           previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
       ).length;
-      await this.record(items, previous, credentials);
+      const recordStart = Date.now();
+      recorded += await this.record(items, previous, credentials);
+      recordMs += Date.now() - recordStart;
     }
     const removed = [...previous.keys()].filter(r => !seen.has(r));
     await this.options.store.deleteResults(removed);
@@ -415,6 +423,8 @@ export class ScorecardEngine {
       changed,
       written,
       removed: removed.length,
+      recorded,
+      recordMs,
       durationMs: Date.now() - started,
     };
   }
