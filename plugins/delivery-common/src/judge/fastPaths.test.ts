@@ -1,6 +1,11 @@
 import fc from 'fast-check';
-import { cleanSorted, sortedFloat64 } from './sortSample';
-import { DiffSelector, quickselectRange } from './selectDiffs';
+import {
+  cleanSorted,
+  SORT_PAD,
+  sortedFloat64,
+  sortedIndexOf,
+} from './sortSample';
+import { DiffSelector, pick, quickselectRange } from './selectDiffs';
 import {
   mannWhitney,
   mannWhitneyDetailed,
@@ -12,6 +17,7 @@ import {
   mannWhitneyReference,
   REFERENCE_TOLERANCE,
 } from './mannWhitneyReference';
+import { normalQuantile as normalQuantileOf } from './stats';
 
 /** Samples of the shapes the judge sees: continuous, tied, skewed, with outliers. */
 const sample = (minLength: number, maxLength: number) =>
@@ -278,6 +284,216 @@ describe('mannWhitney on large samples', () => {
         },
       ),
       { numRuns: 20 },
+    );
+  });
+});
+
+/** Every pairwise difference x[i] − y[j], sorted: the O(n·m·log(n·m)) way. */
+function materialised(x: ArrayLike<number>, y: ArrayLike<number>) {
+  const d = new Float64Array(x.length * y.length);
+  let k = 0;
+  for (let i = 0; i < x.length; i++) {
+    for (let j = 0; j < y.length; j++) d[k++] = x[i] - y[j];
+  }
+  return d.sort();
+}
+
+/** Latency-like samples of any size: normal or log-normal, some rounded (ties). */
+const latencySample = (minLength: number, maxLength: number) =>
+  fc
+    .tuple(
+      fc.integer({ min: minLength, max: maxLength }),
+      fc.integer({ min: 1, max: 1_000_000 }),
+      fc.double({ min: 0.9, max: 1.15, noNaN: true }),
+      fc.boolean(),
+      fc.boolean(),
+    )
+    .map(([n, seed, shift, logNormal, rounded]) =>
+      latency(n, seed, shift, logNormal).map(v =>
+        rounded ? Math.round(v) : v,
+      ),
+    );
+
+describe('fast paths: bucket index from the sort, value-window selection', () => {
+  it("cleanSorted leaves, for a slot, the bucket index of its result (the selector's index) and +∞ padding", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(sample(40, 400), latencySample(40, 1500)),
+        values => {
+          const sorted = cleanSorted(values, 'remove', 1);
+          const index = sortedIndexOf(sorted);
+          const len = sorted.length;
+          if (sorted[0] === sorted[len - 1]) {
+            expect(index).toBeUndefined();
+            return;
+          }
+          expect(index).toBeDefined();
+          const { padded, start, buckets: B } = index!;
+          expect(Array.from(padded.subarray(0, len))).toEqual(
+            Array.from(sorted),
+          );
+          expect(Array.from(padded.subarray(len, len + SORT_PAD))).toEqual(
+            Array(SORT_PAD).fill(Infinity),
+          );
+          const min = sorted[0];
+          const scale = B / (sorted[len - 1] - min);
+          const bucket = (v: number) =>
+            Math.min(B - 1, ((v - min) * scale) | 0);
+          // start[b + 1] = number of values in buckets below b
+          const perBucket = new Array(B).fill(0);
+          for (const v of sorted) perBucket[bucket(v)]++;
+          const below = [0, 0];
+          for (let b = 1; b <= B; b++) {
+            below.push(below[b] + perBucket[b - 1]);
+          }
+          below.push(len);
+          expect(Array.from(start.subarray(0, B + 3))).toEqual(below);
+          // any other array (a copy, a part) has no index
+          expect(sortedIndexOf(sorted.slice())).toBeUndefined();
+          expect(sortedIndexOf(sorted.subarray(1))).toBeUndefined();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('pick selects what sorting selects (near-uniform, tied and skewed brackets)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+            minLength: 1,
+            maxLength: 3000,
+          }),
+          fc.array(fc.integer({ min: 0, max: 30 }), {
+            minLength: 1,
+            maxLength: 3000,
+          }),
+          fc
+            .array(fc.double({ min: 0, max: 1, noNaN: true }), {
+              minLength: 1,
+              maxLength: 3000,
+            })
+            .map(a => a.map(v => v ** 6)),
+        ),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 3 }),
+        (values, q, count) => {
+          const buf = Float64Array.from(values);
+          const len = buf.length;
+          const sorted = Float64Array.from(values).sort();
+          const n = Math.min(count, len);
+          const idx0 = Math.min(len - n, Math.floor(q * len));
+          // the bracket (lo, hi] the values were gathered in
+          const lo = sorted[0] - 1e-3;
+          const hi = sorted[len - 1];
+          expect(pick(buf, len, idx0, n, lo, hi)).toEqual(
+            Array.from(sorted.subarray(idx0, idx0 + n)),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('order statistics of x − y equal the materialised, sorted differences (baseline indexed by the sort)', () => {
+    let selected = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(sample(65, 150), latencySample(65, 150)),
+        fc.oneof(sample(65, 150), latencySample(65, 150)),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (xs, ys, qs) => {
+          const x = cleanSorted(xs, 'remove', 0);
+          const y = cleanSorted(ys, 'remove', 1);
+          if (!DiffSelector.usable(y)) return;
+          const d = materialised(x, y);
+          const N = d.length;
+          const pd = new PairwiseDifferences(x, y) as unknown as {
+            meanDiff: number;
+            sdDiff: number;
+          };
+          const groups = qs.map(q => {
+            const k1 = 1 + Math.floor(q * (N - 1));
+            return [k1, Math.min(N, k1 + 1 + Math.floor(q * 2))] as [
+              number,
+              number,
+            ];
+          });
+          const got = new DiffSelector(x, y, pd.meanDiff, pd.sdDiff).selectMany(
+            groups,
+          );
+          groups.forEach(([k1, k2], g) => {
+            const expected = Array.from(d.subarray(k1 - 1, k2));
+            // null means "fall back to the general selection": allowed
+            if (got[g] !== null) {
+              expect(got[g]).toEqual(expected);
+              selected++;
+            }
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // (tail ranks and heavily tied samples fall back; the rest must not)
+    expect(selected).toBeGreaterThan(30);
+  });
+
+  it('Hodges–Lehmann estimate and interval equal a straightforward O(n²·log n) computation on small samples', () => {
+    const zOf = (conf: number) => -normalQuantileOf((1 - conf) / 2);
+    fc.assert(
+      fc.property(
+        latencySample(70, 110),
+        latencySample(70, 110),
+        fc.constantFrom(0.9, 0.95, 0.98),
+        (xs, ys, conf) => {
+          const x = cleanSorted(xs, 'remove', 0);
+          const y = cleanSorted(ys, 'remove', 1);
+          const fast = mannWhitneyDetailed(x, y, conf);
+          const d = materialised(x, y);
+          const N = d.length;
+          // the estimate: the median of all differences
+          const median =
+            N % 2 === 0 ? (d[N / 2 - 1] + d[N / 2]) / 2 : d[(N - 1) / 2];
+          expect(fast.estimate).toBe(median);
+          // the interval: where Kayenta's f(mu, ±z) changes sign, f taken
+          // exactly (merged ranks) between consecutive distinct differences
+          const distinct = Array.from(new Set(d));
+          const root = (zq: number) => {
+            const f = (mu: number) => {
+              const { dz, sigma } = wilcoxonAt(x, y, mu);
+              return (dz - Math.sign(dz) * 0.5) / sigma - zq;
+            };
+            // f on the gap just above distinct[g] (g = −1: below them all)
+            const at = (g: number) =>
+              f(
+                g < 0
+                  ? distinct[0] - 1
+                  : g === distinct.length - 1
+                  ? distinct[g] + 1
+                  : (distinct[g] + distinct[g + 1]) / 2,
+              );
+            let g = -1;
+            while (at(g) > 0) g++;
+            if (at(g) < 0) return distinct[g];
+            // f = 0 on the gaps from g up to the first negative one
+            let e = g;
+            while (at(e) === 0) e++;
+            return (distinct[g] + distinct[e]) / 2;
+          };
+          const z = zOf(conf);
+          const lower = root(z);
+          const upper = root(-z);
+          expect(fast.confidenceInterval).toEqual([
+            Math.min(lower, upper),
+            Math.max(lower, upper),
+          ]);
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 });
