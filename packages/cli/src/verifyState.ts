@@ -17,6 +17,7 @@ import {
 } from '@assay/plugin-evidence-common';
 import { createEvidenceApi } from './api';
 import { nativeHash } from './bundleStream';
+import { nodeEd25519Verify } from './nodeEd25519';
 import { CliContext, CliError } from './context';
 
 /**
@@ -250,7 +251,9 @@ async function incrementOnce(
   const key = options.pinnedKey?.trim() ?? state.verifierKey;
   let cp: Required<Checkpoint>;
   try {
-    cp = parseCheckpoint(openNote(String(inc.checkpoint), [key]).text);
+    cp = parseCheckpoint(
+      openNote(String(inc.checkpoint), [key], nodeEd25519Verify).text,
+    );
   } catch (e) {
     if (!options.pinnedKey) {
       const publicKey = await api.getPublicKey();

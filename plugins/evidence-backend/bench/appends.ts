@@ -54,6 +54,7 @@ export async function benchAppends() {
     x => `component:default/bench-${x}`,
   );
   // the server keeps serving on this process's event loop meanwhile
+  const cpu0 = process.cpuUsage();
   const client = await promisify(execFile)(
     process.execPath,
     [
@@ -65,11 +66,16 @@ export async function benchAppends() {
     ],
     { maxBuffer: 1 << 20 },
   );
-  const { secs, failures, sample } = JSON.parse(client.stdout) as {
+  const cpu = process.cpuUsage(cpu0);
+  // CPU per append of the server process (all its threads) and of the client
+  const serverCpuMs = (cpu.user + cpu.system) / 1000 / total;
+  const { secs, failures, sample, cpuMs } = JSON.parse(client.stdout) as {
     secs: number;
     failures: number;
     sample: string[];
+    cpuMs: number;
   };
+  const clientCpuMs = cpuMs / total;
   const [{ n }] = await knex('evidence_records').count({ n: '*' });
   const stored = Number(n);
   let verified = true;
@@ -86,7 +92,9 @@ export async function benchAppends() {
   console.log(
     `[appends] ${total} in ${secs.toFixed(2)} s = ${(total / secs).toFixed(
       0,
-    )}/s, stored ${stored}, failures ${failures}, verified ${verified}`,
+    )}/s, stored ${stored}, failures ${failures}, verified ${verified}; CPU per append: server ${serverCpuMs.toFixed(
+      3,
+    )} ms, client ${clientCpuMs.toFixed(3)} ms`,
   );
   if (failures) console.log(sample);
   server.close();
@@ -99,5 +107,7 @@ export async function benchAppends() {
     lost: total - stored,
     verified,
     failures,
+    serverCpuMs,
+    clientCpuMs,
   };
 }

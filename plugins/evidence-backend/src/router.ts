@@ -132,10 +132,14 @@ export async function createRouter(
     req: Request,
     permission: BasicPermission | ResourcePermission<'catalog-entity'>,
     entityRef?: string,
+    /** the request's credentials, when the caller has already read them */
+    known?: BackstageCredentials,
   ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+    const credentials =
+      known ??
+      (await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      }));
     const [decision] = await permissions.authorize(
       [
         entityRef && 'resourceType' in permission
@@ -263,7 +267,22 @@ export async function createRouter(
   registerLatestRoute(router, { httpAuth, permissions, store });
 
   router.post('/v1/records', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] }); // 401 first
+    const prepared = log.preparing(); // group commit: its batch may wait for it
+    try {
+      await createRecord(req, res, prepared);
+    } finally {
+      prepared();
+    }
+  });
+
+  async function createRecord(
+    req: Request,
+    res: express.Response,
+    queued: () => void,
+  ) {
+    const caller = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    }); // 401 first
     const target = req.body?.entityRef;
     if (typeof target !== 'string') {
       throw new InputError(
@@ -275,6 +294,7 @@ export async function createRouter(
       req,
       evidenceRecordCreatePermission,
       entityRef,
+      caller,
     );
     // service principals: scoped by evidence.producers / pluginProducers
     const scope = await producers.forEntity(credentials, entityRef);
@@ -288,7 +308,11 @@ export async function createRouter(
       req,
       'evidence-append',
       { entityRef: prepared.entityRef, category: prepared.category },
-      () => log.append(prepared),
+      () => {
+        const appended = log.append(prepared);
+        queued();
+        return appended;
+      },
     );
     if (outcome.replayed) {
       const [stored] = await toStoredRecords([outcome.row], store, config);
@@ -305,7 +329,7 @@ export async function createRouter(
         legalHold: outcome.legalHold ?? false,
       }),
     );
-  });
+  }
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/records',

@@ -341,3 +341,19 @@ export function recognizeCanonicalEnvelope(
     throw e;
   }
 }
+
+/**
+ * True only when `text` is exactly the canonical JSON of an envelope that
+ * passes `evidenceEnvelopeSchema` (the strict recognizer above; differential
+ * tests in fastEnvelope.test.ts). False means "not decided here": run the
+ * full check, which decides and names the field. Lets a writer that has just
+ * canonicalized an envelope skip the zod parse of the same object.
+ *
+ * @public
+ */
+export function isRecognizedCanonicalEnvelope(text: string): boolean {
+  const wellFormed = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  // a lone surrogate (no UTF-8 form) or an old runtime: the full check decides
+  if (!wellFormed || !wellFormed.call(text)) return false;
+  return recognizeCanonicalEnvelope(text) !== undefined;
+}

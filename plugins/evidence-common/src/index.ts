@@ -36,6 +36,7 @@ export type {
   VerifyChainOptions,
 } from './chain';
 export { verifyChainIntegrity } from './chainIntegrity';
+export { isRecognizedCanonicalEnvelope } from './fastEnvelope';
 export type { VerifyChainIntegrityOptions } from './chainIntegrity';
 export * from './heads';
 export * from './bundle';

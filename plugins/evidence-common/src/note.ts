@@ -8,18 +8,47 @@ const SIG_PREFIX = '\u2014 '; // em dash, space
 const MAX_SIGNATURES = 100;
 
 /**
- * Signs a note (C2SP signed-note) with an Ed25519 signer key. `text` must end
- * with a newline and contain no control characters other than newlines.
- * Returns `text + "\n— <name> <base64(keyid‖signature)>\n"`.
+ * An Ed25519 (RFC 8032) signing function: the 64-byte signature of `message`
+ * under the private key with this 32-byte `seed`. Ed25519 signatures are
+ * deterministic, so every correct implementation returns the same bytes.
  *
  * @public
  */
-export function signNote(text: string, signerKey: string): string {
+export type Ed25519Sign = (message: Uint8Array, seed: Uint8Array) => Uint8Array;
+
+/**
+ * An Ed25519 (RFC 8032) verification function; false (never a throw) for an
+ * invalid signature or key.
+ *
+ * @public
+ */
+export type Ed25519Verify = (
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+) => boolean;
+
+/**
+ * Signs a note (C2SP signed-note) with an Ed25519 signer key. `text` must end
+ * with a newline and contain no control characters other than newlines.
+ * Returns `text + "\n— <name> <base64(keyid‖signature)>\n"`. `sign` replaces
+ * the portable JavaScript Ed25519 (e.g. with node:crypto's native one on a
+ * server); the signature bytes are the same.
+ *
+ * @public
+ */
+export function signNote(
+  text: string,
+  signerKey: string,
+  sign?: Ed25519Sign,
+): string {
   if (!text.endsWith('\n') || !isValidNoteText(text)) {
     throw new NoteError('malformed note text');
   }
   const key = parseSignerKey(signerKey);
-  const sig = ed25519.sign(utf8Encode(text), key.seed);
+  const sig = sign
+    ? sign(utf8Encode(text), key.seed)
+    : ed25519.sign(utf8Encode(text), key.seed);
   return `${text}\n${SIG_PREFIX}${key.name} ${toBase64(
     concatBytes(key.keyId, sig),
   )}\n`;
@@ -47,23 +76,29 @@ function trustedKeys(verifierKeys: string[]): Map<string, VerifierKey[]> {
   return byId;
 }
 
-function verify(sig: Uint8Array, text: Uint8Array, key: Uint8Array): boolean {
+const portableVerify: Ed25519Verify = (sig, text, key) => {
   try {
     return ed25519.verify(sig, text, key, { zip215: false });
   } catch {
     return false;
   }
-}
+};
 
 /**
  * Opens a signed note, with the semantics of golang.org/x/mod/sumdb/note
  * `Open`: signatures from unknown keys are ignored, but at least one must come
  * from a trusted key, and every signature from a trusted key must verify.
- * Throws a {@link NoteError} otherwise.
+ * Throws a {@link NoteError} otherwise. `verify` replaces the portable
+ * JavaScript Ed25519 verification (e.g. with node:crypto's native one in the
+ * CLI).
  *
  * @public
  */
-export function openNote(note: string, verifierKeys: string[]): OpenedNote {
+export function openNote(
+  note: string,
+  verifierKeys: string[],
+  verify: Ed25519Verify = portableVerify,
+): OpenedNote {
   const known = trustedKeys(verifierKeys);
   if (!isValidNoteText(note)) throw new NoteError('malformed note');
   const split = note.lastIndexOf('\n\n');

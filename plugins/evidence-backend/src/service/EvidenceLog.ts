@@ -18,6 +18,7 @@ import { EntityVerifier } from './EntityVerifier';
 import { VerifyWorker } from './verifyWorker';
 import { IncrementalHeadsTree } from './headsTree';
 import { nativeSha256 } from '../store/nodeHash';
+import { nodeEd25519Sign } from './nodeEd25519';
 import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
 import { EvidenceConfig } from '../config';
 
@@ -30,6 +31,9 @@ interface Pending {
 }
 
 const MAX_BATCH = 64;
+
+/** The longest a flush waits for appends still being prepared (group commit). */
+const GROUP_COMMIT_WAIT_MS = 2;
 
 /** Appends between a kept heads tree and a newer size it is updated to (more: rebuilt). */
 const MAX_HEADS_INCREMENT = 200_000;
@@ -102,6 +106,27 @@ export class EvidenceLog {
     }
   }
 
+  /** Append requests being authorized and validated (see {@link preparing}). */
+  private inPreparation = 0;
+
+  /**
+   * Marks an append request that will call {@link append} soon (it is being
+   * authorized and validated). While such requests exist, a flush waits a
+   * few event-loop turns (at most {@link GROUP_COMMIT_WAIT_MS}) so that they
+   * join its batch: one statement for many appends (group commit). Call the
+   * returned function when the request has called `append` or failed
+   * (idempotent).
+   */
+  preparing(): () => void {
+    this.inPreparation += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inPreparation -= 1;
+    };
+  }
+
   append(
     item: PreparedAppend,
     prelude?: (tx: Knex.Transaction) => Promise<void>,
@@ -117,6 +142,7 @@ export class EvidenceLog {
     this.flushing = true;
     try {
       while (this.queue.length) {
+        await this.gather();
         // an append with a prelude goes alone, in its own transaction
         const alone = this.queue.findIndex(p => p.prelude);
         const batch = this.queue.splice(
@@ -154,6 +180,19 @@ export class EvidenceLog {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /** Group commit: waits while appends being prepared may still join the batch. */
+  private async gather() {
+    if (!this.inPreparation || this.queue.length >= MAX_BATCH) return;
+    const until = performance.now() + GROUP_COMMIT_WAIT_MS;
+    while (
+      this.inPreparation > 0 &&
+      this.queue.length < MAX_BATCH &&
+      performance.now() < until
+    ) {
+      await new Promise<void>(r => setImmediate(r));
     }
   }
 
@@ -204,7 +243,7 @@ export class EvidenceLog {
       // commits every entity's newest record at this size (see heads.ts)
       extensions: [(await this.headsTree(treeSize)).extension()],
     });
-    const note = signNote(body, this.signer!.key);
+    const note = signNote(body, this.signer!.key, nodeEd25519Sign);
     await this.store.putCheckpoint(treeSize, note, new Date().toISOString());
     return {
       treeSize,

@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import {
   canonicalJson,
   evidenceEnvelopeSchema,
+  isRecognizedCanonicalEnvelope,
   normalizeEntityRef as normalizeRef,
 } from '@assay/plugin-evidence-common';
 import { z } from 'zod';
@@ -239,13 +240,25 @@ export function prepareAppend(
     recordedAt: now,
     previousHash: null,
   };
-  const valid = evidenceEnvelopeSchema.safeParse(draft);
-  if (!valid.success) throw zodInputError(valid.error);
-  let canonicalDraft: string;
+  let canonicalDraft: string | undefined;
+  let canonicalError: unknown;
   try {
     canonicalDraft = canonicalJson(draft);
   } catch (e) {
-    throw new InputError(`summary: ${(e as Error).message}`);
+    canonicalError = e;
+  }
+  // The strict recognizer accepts only the canonical text of an envelope that
+  // passes evidenceEnvelopeSchema; anything else (or nothing to recognize)
+  // gets the full zod check, which names the field.
+  if (
+    canonicalDraft === undefined ||
+    !isRecognizedCanonicalEnvelope(canonicalDraft)
+  ) {
+    const valid = evidenceEnvelopeSchema.safeParse(draft);
+    if (!valid.success) throw zodInputError(valid.error);
+  }
+  if (canonicalDraft === undefined) {
+    throw new InputError(`summary: ${(canonicalError as Error).message}`);
   }
   const envelopeBytes = Buffer.byteLength(canonicalDraft, 'utf8');
   if (envelopeBytes > limits.maxEnvelopeBytes) {
