@@ -213,7 +213,8 @@ export class DiffSelector {
    * Sampled counts (one row per block of `stride`) at three thresholds in one
    * pass (independent lookups overlap in the processor), with the slope of
    * each count estimated from the index. Estimates only (they place the
-   * brackets the exact pass checks).
+   * brackets the exact pass checks): each row's position is interpolated in
+   * the index, no value is compared.
    */
   private count3(
     t0: number,
@@ -241,35 +242,14 @@ export class DiffSelector {
       const b0 = f0 < 0 ? 0 : Math.min(f0, lastB) | 0;
       const b1 = f1 < 0 ? 0 : Math.min(f1, lastB) | 0;
       const b2 = f2 < 0 ? 0 : Math.min(f2, lastB) | 0;
+      // the position of x − t in y, interpolated within its bucket (an
+      // estimate: off by less than the bucket's few values, either way)
       const s0 = start[b0 + 1];
       const s1 = start[b1 + 1];
       const s2 = start[b2 + 1];
-      let J0 =
-        s0 +
-        +(xi - yp[s0] > t0) +
-        +(xi - yp[s0 + 1] > t0) +
-        +(xi - yp[s0 + 2] > t0) +
-        +(xi - yp[s0 + 3] > t0);
-      let J1 =
-        s1 +
-        +(xi - yp[s1] > t1) +
-        +(xi - yp[s1 + 1] > t1) +
-        +(xi - yp[s1 + 2] > t1) +
-        +(xi - yp[s1 + 3] > t1);
-      let J2 =
-        s2 +
-        +(xi - yp[s2] > t2) +
-        +(xi - yp[s2 + 1] > t2) +
-        +(xi - yp[s2 + 2] > t2) +
-        +(xi - yp[s2 + 3] > t2);
-      if (J0 - s0 === 4 || J1 - s1 === 4 || J2 - s2 === 4) {
-        // a bucket longer than the window: scan on
-        while (xi - yp[J0] > t0) J0++;
-        while (xi - yp[J1] > t1) J1++;
-        while (xi - yp[J2] > t2) J2++;
-      }
-      // (rounding may put a difference at or below t just before the bucket
-      // start: a count off by one or two, no matter for an estimate)
+      const J0 = s0 + (start[b0 + 2] - s0) * Math.max(0, Math.min(1, f0 - b0));
+      const J1 = s1 + (start[b1 + 2] - s1) * Math.max(0, Math.min(1, f1 - b1));
+      const J2 = s2 + (start[b2 + 2] - s2) * Math.max(0, Math.min(1, f2 - b2));
       c0 += m - J0;
       c1 += m - J1;
       c2 += m - J2;
