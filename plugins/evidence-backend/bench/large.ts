@@ -296,80 +296,118 @@ export async function benchLarge(n: number) {
     } requests, max ${Math.max(...health).toFixed(1)} ms)`,
   );
 
-  // export the bundle (streamed) and verify it with the CLI
-  const bundleFile = path.join(dir, 'bundle.json');
-  const te = process.hrtime.bigint();
-  const res = await get('/entities/component/default/bench/bundle');
-  await pipeline(
-    Readable.fromWeb(res.body as any),
-    fs.createWriteStream(bundleFile),
-  );
-  const exportMs = ms(te);
-  const bundleBytes = fs.statSync(bundleFile).size;
-  console.log(
-    `[large] exported ${(bundleBytes / 1e6).toFixed(0)} MB in ${(
-      exportMs / 1000
-    ).toFixed(1)} s`,
-  );
+  // export the bundle (streamed) and verify it with the CLI; skipped with
+  // BENCH_LARGE_SKIP_BUNDLE=1 (the served paths only: list, proof, health,
+  // incremental), a shorter run for changes to the server
+  const skipBundle = process.env.BENCH_LARGE_SKIP_BUNDLE === '1';
+  const full = skipBundle
+    ? {
+        bundleBytes: NaN,
+        exportMs: NaN,
+        rawFile: NaN,
+        rawFileCpu: NaN,
+        rawCanonical: NaN,
+        cliMs: NaN,
+        cliCpu: NaN,
+        loadAtCli: NaN,
+      }
+    : await bundleAndCli();
+  const {
+    bundleBytes,
+    exportMs,
+    rawFile,
+    rawFileCpu,
+    rawCanonical,
+    cliMs,
+    cliCpu,
+    loadAtCli,
+  } = full;
 
-  // raw SHA-256 over the same bytes: the bundle file, and the canonical records
-  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
-  const loadAtCli = os.loadavg()[0];
-  let rawFileCpu = 0;
-  const rawFile = (() => {
-    const c0 = process.cpuUsage();
-    const t = process.hrtime.bigint();
-    const h = crypto.createHash('sha256');
-    const fd = fs.openSync(bundleFile, 'r');
-    const buf = Buffer.alloc(1 << 22);
-    for (;;) {
-      const got = fs.readSync(fd, buf, 0, buf.length, null);
-      if (!got) break;
-      h.update(buf.subarray(0, got));
-    }
-    fs.closeSync(fd);
-    h.digest();
-    const took = ms(t);
-    rawFileCpu = cpuMs(process.cpuUsage(c0));
-    return took;
-  })();
-  const rawCanonical = (() => {
-    const items: string[] = [];
-    let prev: string | null = null;
-    for (let i = 1; i <= n; i++) {
-      const c = canonicalJson(envelope(i, prev));
-      prev = hex(c);
-      items.push(c);
-    }
-    const t = process.hrtime.bigint();
-    for (const c of items) (crypto as any).hash('sha256', c);
-    return ms(t);
-  })();
-  const cli = quietContext();
-  const cc = process.cpuUsage();
-  const tc = process.hrtime.bigint();
-  const code = await runCli(
-    ['evidence', 'verify', '--bundle', bundleFile],
-    cli.ctx,
-  );
-  const cliMs = ms(tc);
-  const cliCpu = cpuMs(process.cpuUsage(cc));
-  if (code !== 0) throw new Error(`CLI verify failed: ${cli.err.join('\n')}`);
-  console.log(
-    `[large] CLI verify ${(cliMs / 1000).toFixed(
-      1,
-    )} s; raw sha256 of the file ${rawFile.toFixed(0)} ms (ratio ${(
-      rawFile / cliMs
-    ).toFixed(3)}), of the canonical records ${rawCanonical.toFixed(
-      0,
-    )} ms (ratio ${(rawCanonical / cliMs).toFixed(
-      3,
-    )}); CPU time: CLI ${cliCpu.toFixed(0)} ms, raw ${rawFileCpu.toFixed(
-      0,
-    )} ms (ratio ${(rawFileCpu / cliCpu).toFixed(3)}); load ${loadAtCli.toFixed(
-      1,
-    )}`,
-  );
+  async function bundleAndCli() {
+    const bundleFile = path.join(dir, 'bundle.json');
+    const te = process.hrtime.bigint();
+    const res = await get('/entities/component/default/bench/bundle');
+    await pipeline(
+      Readable.fromWeb(res.body as any),
+      fs.createWriteStream(bundleFile),
+    );
+    const exportMs = ms(te);
+    const bundleBytes = fs.statSync(bundleFile).size;
+    console.log(
+      `[large] exported ${(bundleBytes / 1e6).toFixed(0)} MB in ${(
+        exportMs / 1000
+      ).toFixed(1)} s`,
+    );
+
+    // raw SHA-256 over the same bytes: the bundle file, and the canonical records
+    const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+    const loadAtCli = os.loadavg()[0];
+    let rawFileCpu = 0;
+    const rawFile = (() => {
+      const c0 = process.cpuUsage();
+      const t = process.hrtime.bigint();
+      const h = crypto.createHash('sha256');
+      const fd = fs.openSync(bundleFile, 'r');
+      const buf = Buffer.alloc(1 << 22);
+      for (;;) {
+        const got = fs.readSync(fd, buf, 0, buf.length, null);
+        if (!got) break;
+        h.update(buf.subarray(0, got));
+      }
+      fs.closeSync(fd);
+      h.digest();
+      const took = ms(t);
+      rawFileCpu = cpuMs(process.cpuUsage(c0));
+      return took;
+    })();
+    const rawCanonical = (() => {
+      const items: string[] = [];
+      let prev: string | null = null;
+      for (let i = 1; i <= n; i++) {
+        const c = canonicalJson(envelope(i, prev));
+        prev = hex(c);
+        items.push(c);
+      }
+      const t = process.hrtime.bigint();
+      for (const c of items) (crypto as any).hash('sha256', c);
+      return ms(t);
+    })();
+    const cli = quietContext();
+    const cc = process.cpuUsage();
+    const tc = process.hrtime.bigint();
+    const code = await runCli(
+      ['evidence', 'verify', '--bundle', bundleFile],
+      cli.ctx,
+    );
+    const cliMs = ms(tc);
+    const cliCpu = cpuMs(process.cpuUsage(cc));
+    if (code !== 0) throw new Error(`CLI verify failed: ${cli.err.join('\n')}`);
+    console.log(
+      `[large] CLI verify ${(cliMs / 1000).toFixed(
+        1,
+      )} s; raw sha256 of the file ${rawFile.toFixed(0)} ms (ratio ${(
+        rawFile / cliMs
+      ).toFixed(3)}), of the canonical records ${rawCanonical.toFixed(
+        0,
+      )} ms (ratio ${(rawCanonical / cliMs).toFixed(
+        3,
+      )}); CPU time: CLI ${cliCpu.toFixed(0)} ms, raw ${rawFileCpu.toFixed(
+        0,
+      )} ms (ratio ${(rawFileCpu / cliCpu).toFixed(3)}); load ${loadAtCli.toFixed(
+        1,
+      )}`,
+    );
+    return {
+      bundleBytes,
+      exportMs,
+      rawFile,
+      rawFileCpu,
+      rawCanonical,
+      cliMs,
+      cliCpu,
+      loadAtCli,
+    };
+  }
 
   // incremental: remember the verified head, append 1,000, re-verify
   const note = await (await get('/checkpoint')).text();

@@ -32,6 +32,9 @@ interface Pending {
 
 const MAX_BATCH = 64;
 
+/** Quiet time after the last append before the log signs its new size. */
+const SIGN_WHEN_SETTLED_MS = 50;
+
 /** The longest a flush waits for appends still being prepared (group commit). */
 const GROUP_COMMIT_WAIT_MS = 2;
 
@@ -181,6 +184,32 @@ export class EvidenceLog {
     } finally {
       this.flushing = false;
     }
+    this.signWhenSettled();
+  }
+
+  private settleTimer?: ReturnType<typeof setTimeout>;
+  private closed = false;
+
+  /**
+   * Once appends have settled (no flush for {@link SIGN_WHEN_SETTLED_MS}),
+   * the log signs the checkpoint for its new size in the background, so a
+   * verifier's request (`/checkpoint`, `/increment`, a bundle) finds it
+   * signed instead of signing it (heads tree update, root check, Ed25519,
+   * three statements). Continuous appends postpone it; nothing waits for it.
+   */
+  private signWhenSettled() {
+    if (this.closed || !this.signer) return;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (this.flushing || this.queue.length || this.closed) return;
+      this.checkpoint().catch(e =>
+        this.logger.warn(
+          `evidence: signing the checkpoint after appends failed (a request signs it instead): ${e}`,
+        ),
+      );
+    }, SIGN_WHEN_SETTLED_MS);
+    this.settleTimer.unref?.();
   }
 
   /** Group commit: waits while appends being prepared may still join the batch. */
@@ -213,7 +242,16 @@ export class EvidenceLog {
     }
   }
 
-  /** The signed checkpoint for the current tree (signed on demand, stored). */
+  /** Signings in progress by tree size: concurrent requests share one. */
+  private signing = new Map<
+    number,
+    Promise<{ treeSize: number; rootHash: string; note: string }>
+  >();
+
+  /**
+   * The signed checkpoint for the current tree: stored, else signed now
+   * (once per size in this process, whoever asks), stored and returned.
+   */
   async checkpoint(): Promise<{
     treeSize: number;
     rootHash: string;
@@ -222,6 +260,20 @@ export class EvidenceLog {
     const { treeSize, rootHash } = await this.store.getLogState();
     const existing = await this.store.getCheckpoint(treeSize);
     if (existing) return { treeSize, rootHash, note: existing };
+    let signing = this.signing.get(treeSize);
+    if (!signing) {
+      signing = this.sign(treeSize, rootHash).finally(() =>
+        this.signing.delete(treeSize),
+      );
+      this.signing.set(treeSize, signing);
+    }
+    return signing;
+  }
+
+  private async sign(
+    treeSize: number,
+    rootHash: string,
+  ): Promise<{ treeSize: number; rootHash: string; note: string }> {
     // Never sign a root that the stored (WORM) tree nodes do not produce.
     const recomputed =
       treeSize === 0
@@ -386,6 +438,8 @@ export class EvidenceLog {
 
   /** Stops the verification worker thread (plugin shutdown). */
   async close() {
+    this.closed = true;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     await this.verifier?.close();
   }
 
