@@ -209,6 +209,8 @@ function quickselect(a: Float64Array, len: number, k: number): number {
   return a[k];
 }
 
+const EMPTY = new Float64Array(0);
+
 /**
  * Selection of order statistics of the pairwise differences x[i] − y[j]
  * without materialising the n·m differences: the value range is narrowed by
@@ -222,7 +224,7 @@ export class PairwiseDifferences {
   readonly total: number;
   private readonly meanDiff: number;
   private readonly sdDiff: number;
-  private scratch: Float64Array = new Float64Array(0);
+  private scratch: Float64Array = EMPTY;
   /** Counting passes made so far (for tests and the benchmark). */
   passes = 0;
 

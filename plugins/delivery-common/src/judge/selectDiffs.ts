@@ -87,6 +87,8 @@ export function quickselectRange(
 
 const pool = { yp: new Float64Array(0), start: new Int32Array(0) };
 
+const countOut = new Float64Array(6);
+
 const gatherBufs = [
   new Float64Array(0),
   new Float64Array(0),
@@ -261,7 +263,8 @@ export class DiffSelector {
       const f = (v - ymin) * scale;
       return f < 0 ? 0 : Math.min(f, lastB) | 0;
     };
-    const out = new Float64Array(6);
+    // (read by the caller before its next count: one buffer serves them all)
+    const out = countOut;
     out[0] = c0 * stride;
     out[1] = c1 * stride;
     out[2] = c2 * stride;
