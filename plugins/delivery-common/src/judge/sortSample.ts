@@ -108,18 +108,18 @@ function sortInto(
   const c = index ?? cursor;
   c.fill(0, 0, B + 3);
   const last = B - 1;
+  let big = 0;
   for (let i = 0; i < len; i++) {
     let b = ((src[i] - min) * scale) | 0;
     if (b > last) b = last;
     bk[i] = b;
-    c[b + 1]++;
+    const k = c[b + 1] + 1;
+    c[b + 1] = k;
+    if (k > big) big = k;
   }
-  let big = 0;
   let acc = 0;
   for (let b = 1; b <= B; b++) {
-    const k = c[b];
-    if (k > big) big = k;
-    acc += k;
+    acc += c[b];
     c[b] = acc;
   }
   for (let i = len - 1; i >= 0; i--) out[--c[bk[i] + 1]] = src[i];
