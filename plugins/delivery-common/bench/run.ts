@@ -313,12 +313,12 @@ async function main() {
               ratio >= 50 ? 'met' : '**missed**'
             } (wall-clock)`
       } |`,
-      `| where the judge's time goes | — | copying (NaN handling) and sorting the two samples: ${(
+      `| where the judge's time goes | — | NaN check and sorting the two samples: ${(
         (sortMs / n) *
         1000
       ).toFixed(0)} µs of the ${((fastMs / n) * 1000).toFixed(
         0,
-      )} µs (bucket sort; \`Float64Array.prototype.sort\` on the same copies: ${(
+      )} µs (bucket sort, two buckets per value, straight from the input when it has no NaN or ±∞; it also leaves the baseline's value index for the selection; \`Float64Array.prototype.sort\` on copies of the same samples: ${(
         (nativeSortMs / n) *
         1000
       ).toFixed(0)} µs); one re-ranking of the reference: ${(
@@ -327,7 +327,7 @@ async function main() {
         Math.max(1, evalsPerVerdict)
       ).toFixed(2)} ms, ${evalsPerVerdict.toFixed(
         0,
-      )} per verdict. The rest of a judge call: one sampled counting pass (one row in four) and one gathering pass over the rows for the three order statistics (interval ends and median), two end-of-range Wilcoxon sums, effect size, scoring and the reasons in words | — |`,
+      )} per verdict. The rest of a judge call: one pass for the means, variances and ties, two sampled counting passes (one row in 16, then one in 4, positions interpolated in the baseline's index) that place a narrow bracket (~420 differences) around each of the three order statistics (interval ends and median), one exact pass over the canary's rows that counts and gathers all three brackets, a value-window selection in each, effect size, scoring and the reasons in words | — |`,
       `| same classifications (metric and verdict) | all | **${sameClass}/${n}** (${Object.entries(
         classes,
       )
