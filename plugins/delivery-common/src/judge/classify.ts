@@ -137,7 +137,6 @@ export function classifyMetric(
       ...extra,
     };
   };
-  const counts = `canary ${x.length} values, baseline ${y.length}`;
 
   // Minimum-sample guard: tiny samples are never judged (and never pass).
   if (minSamples > 0 && (x.length < minSamples || y.length < minSamples)) {
@@ -199,7 +198,7 @@ export function classifyMetric(
     return result(
       'Pass',
       false,
-      `canary and baseline are identical (${counts})`,
+      `canary and baseline are identical (canary ${x.length} values, baseline ${y.length})`,
       {
         estimate: 0,
         confidenceInterval: [0, 0],
