@@ -48,6 +48,7 @@ import {
 import { ProducerScope, readProducerConfig } from './service/producers';
 import { Config } from '@backstage/config';
 import { registerLatestRoute } from './latestRoute';
+import { registerRecordsBatchRoute } from './recordsBatchRoute';
 import { HeadLeafProof, redactHeadLeaf } from '@assay/plugin-evidence-common';
 
 export interface RouterOptions {
@@ -265,6 +266,15 @@ export async function createRouter(
 
   // the newest records of many entities in one request (latestRoute.ts)
   registerLatestRoute(router, { httpAuth, permissions, store });
+  // up to 100 appends in one request, all validated first (recordsBatchRoute.ts)
+  registerRecordsBatchRoute(router, {
+    log,
+    config,
+    httpAuth,
+    permissions,
+    auditor,
+    producers,
+  });
 
   router.post('/v1/records', async (req, res) => {
     const prepared = log.preparing(); // group commit: its batch may wait for it

@@ -15,6 +15,23 @@ import type {
   EvidenceService,
 } from './service';
 
+/** Records per `POST /v1/records/batch` request (the route's maximum). */
+const APPEND_BATCH = 100;
+
+/** An append request as the API takes it (artifacts in base64). */
+function wireRequest(request: Omit<EvidenceAppendRequest, 'idempotencyKey'>) {
+  const { artifacts, ...rest } = request;
+  return {
+    ...rest,
+    artifacts: artifacts?.map(a => ({
+      name: a.name,
+      mediaType: a.mediaType,
+      format: a.format,
+      contentBase64: a.content.toString('base64'),
+    })),
+  };
+}
+
 /**
  * EvidenceService over the evidence backend's HTTP API, authenticated with a
  * service token issued on behalf of the caller's credentials. Works whether
@@ -36,16 +53,8 @@ export class EvidenceClient implements EvidenceService {
     request: EvidenceAppendRequest,
     options: { credentials: BackstageCredentials },
   ): Promise<EvidenceAppendResult> {
-    const { idempotencyKey, artifacts, ...rest } = request;
-    const body = {
-      ...rest,
-      artifacts: artifacts?.map(a => ({
-        name: a.name,
-        mediaType: a.mediaType,
-        format: a.format,
-        contentBase64: a.content.toString('base64'),
-      })),
-    };
+    const { idempotencyKey, ...rest } = request;
+    const body = wireRequest(rest);
     const res = await this.fetch('/v1/records', options.credentials, {
       method: 'POST',
       headers: {
@@ -56,6 +65,29 @@ export class EvidenceClient implements EvidenceService {
     });
     const json = await res.json();
     return { ...json, replayed: res.status === 200 };
+  }
+
+  async appendMany(
+    requests: EvidenceAppendRequest[],
+    options: { credentials: BackstageCredentials },
+  ): Promise<EvidenceAppendResult[]> {
+    const out: EvidenceAppendResult[] = [];
+    for (let i = 0; i < requests.length; i += APPEND_BATCH) {
+      const records = requests
+        .slice(i, i + APPEND_BATCH)
+        .map(({ idempotencyKey, ...rest }) => ({
+          ...wireRequest(rest),
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+        }));
+      const res = await this.fetch('/v1/records/batch', options.credentials, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ records }),
+      });
+      const { items }: { items: EvidenceAppendResult[] } = await res.json();
+      out.push(...items);
+    }
+    return out;
   }
 
   async list(

@@ -129,6 +129,18 @@ export interface EvidenceService {
     entityRefs: string[],
     options: EvidenceLatestOptions & { credentials: BackstageCredentials },
   ): Promise<EvidenceLatestItem[]>;
+  /**
+   * Appends many records (`POST /v1/records/batch`, in requests of up to
+   * 100): each gets every check of {@link EvidenceService.append}, every
+   * record of a request is validated before any is stored (a bad one fails
+   * that request, naming `records.N.<field>`, and stores none of it).
+   * Results in the order of `requests`. Optional: without it, callers append
+   * one by one.
+   */
+  appendMany?(
+    requests: EvidenceAppendRequest[],
+    options: { credentials: BackstageCredentials },
+  ): Promise<EvidenceAppendResult[]>;
 }
 
 /**

@@ -56,6 +56,9 @@ const TI_PAGE_REQUESTS = 20;
 const MODES = (process.env.BENCH_EVIDENCE ?? 'memory,backend').split(',');
 /** Entities for the real-evidence-backend pass (bulk evidence reads over HTTP). */
 const N_BACKEND = Number(process.env.BENCH_BACKEND_ENTITIES ?? 10_000);
+/** Dev runs: BENCH_TI=0 runs Assay only; BENCH_RUNS full refreshes (default 3). */
+const WITH_TI = process.env.BENCH_TI !== '0';
+const ASSAY_RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -253,7 +256,7 @@ async function runMode(
   // ---------------- Assay: the scheduled full refresh, 3 times ----------------
   const assayRuns: number[] = [];
   const assayCpu: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ASSAY_RUNS; i++) {
     loads.push(load());
     const [, t] = await timed(() =>
       scheduler.triggerTask('scorecards-full-refresh'),
@@ -357,7 +360,7 @@ async function runMode(
   const tiChecks: number[] = [];
   const tiCpu: number[] = [];
   let tiAll: any[] = [];
-  for (let i = 0; i < 1; i++) {
+  for (let i = 0; i < (WITH_TI ? 1 : 0); i++) {
     loads.push(load());
     const before = log.lines.length;
     const [, f] = await timed(() => scheduler.triggerTask('assay-facts'));
@@ -395,7 +398,7 @@ async function runMode(
   // Same answers? An Assay check passes exactly when its rule holds (no
   // dataset evidence is stale, no waivers), TI's when its condition does.
   let agreement: string | undefined;
-  if (mode === 'memory') {
+  if (mode === 'memory' && WITH_TI) {
     const failing = new Map<string, Set<string>>();
     for (let offset = 0; offset < n; offset += 500) {
       const page = (await get(
@@ -428,7 +431,7 @@ async function runMode(
     console.log(`[${mode}] ${agreement}`);
   }
   let overview: ModeResult['overview'];
-  if (mode === 'memory') {
+  if (mode === 'memory' && WITH_TI) {
     const refs = entities.map(e => `component:default/${e.metadata.name}`);
     await runChecks(refs.slice(0, 50)); // warm-up
     const pageTimes: number[] = [];
@@ -616,7 +619,7 @@ async function main() {
     '',
     NOTES,
   ].join('\n');
-  if (N === 10_000 && MODES.includes('memory'))
+  if (N === 10_000 && MODES.includes('memory') && WITH_TI && ASSAY_RUNS === 3)
     writeSection('Compliance scorecards', body); // small dev runs do not overwrite the figures
   console.log(body);
 }

@@ -114,6 +114,55 @@ describe('ScorecardEngine.refreshAll', () => {
   });
 });
 
+describe('ScorecardEngine compliance recording in batches', () => {
+  const complianceOf = (evidence: MemoryEvidenceService) =>
+    [...evidence.chains.values()]
+      .flat()
+      .filter(r => r.envelope.category === 'compliance');
+
+  it('records the changed compliance results with appendMany when the evidence service has it', async () => {
+    const { engine, evidence, store } = await setup(true);
+    const batches: string[][] = [];
+    const appendSpy = jest.spyOn(evidence, 'append');
+    (evidence as any).appendMany = async (requests: any[], options: any) => {
+      batches.push(requests.map(r => r.entityRef));
+      return Promise.all(requests.map(r => evidence.append(r, options)));
+    };
+    expect(await engine.refreshAll()).toMatchObject({ recorded: 3 });
+    expect(batches).toEqual([
+      ['component:default/a', 'component:default/b', 'component:default/c'],
+    ]);
+    // appendMany's own appends only (the engine made no single appends)
+    expect(appendSpy).toHaveBeenCalledTimes(3);
+    const recorded = complianceOf(evidence);
+    expect(recorded.map(r => r.envelope.entityRef).sort()).toEqual([
+      'component:default/a',
+      'component:default/b',
+      'component:default/c',
+    ]);
+    const stored = await store.getResult('component:default/b');
+    const b = recorded.find(
+      r => r.envelope.entityRef === 'component:default/b',
+    )!;
+    expect(b.envelope.summary).toMatchObject({
+      actor: 'plugin:scorecards',
+      resultHash: stored!.resultHash,
+      level: stored!.level,
+    });
+  });
+
+  it('appends the records of a refused batch one by one', async () => {
+    const { engine, evidence } = await setup(true);
+    const appendMany = jest.fn(async () => {
+      throw new Error('records.1.category: refused');
+    });
+    (evidence as any).appendMany = appendMany;
+    expect(await engine.refreshAll()).toMatchObject({ recorded: 3 });
+    expect(appendMany).toHaveBeenCalledTimes(1);
+    expect(complianceOf(evidence)).toHaveLength(3);
+  });
+});
+
 describe('ScorecardEngine evidence reads', () => {
   it('reads a page of entities in bulk when the evidence service can, with the same results as reading each entity', async () => {
     const bulk = await setup();

@@ -6,7 +6,10 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { EvidenceService } from '@assay/plugin-evidence-node';
+import {
+  EvidenceAppendRequest,
+  EvidenceService,
+} from '@assay/plugin-evidence-node';
 import {
   CHAIN_WINDOW,
   EntityResult,
@@ -92,6 +95,35 @@ function unchanged(
  * 32 8.6 s (64: no better).
  */
 const RECORD_IN_FLIGHT = 32;
+
+/**
+ * With a batch append (`appendMany`): records per request (the evidence
+ * API's maximum) and requests in flight (their records join the log's
+ * group commits).
+ */
+const RECORD_BATCH = 100;
+const BATCHES_IN_FLIGHT = 2;
+
+/** The `compliance` record of a result (summary for listings, payload: the result). */
+function complianceRecord(r: EntityResult): EvidenceAppendRequest {
+  return {
+    entityRef: r.entityRef,
+    category: 'compliance',
+    summary: {
+      actor: 'plugin:scorecards',
+      kind: 'scorecard',
+      level: r.level,
+      score: r.score,
+      mode: r.mode,
+      resultHash: r.resultHash,
+      failing: r.checks.filter(c => c.status === 'fail').length,
+      inputs: r.inputs.join(','),
+    },
+    payload: { actor: 'plugin:scorecards', result: r },
+    producedAt: r.computedAt,
+    idempotencyKey: `scorecard-${r.entityRef}-${r.resultHash}`,
+  };
+}
 
 /** Runs `fn` over items with at most `n` in flight. */
 async function mapLimit<T, R>(
@@ -303,38 +335,42 @@ export class ScorecardEngine {
         i.result.mode === 'compliance' &&
         previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
     );
-    await mapLimit(
-      changed,
-      Math.max(RECORD_IN_FLIGHT, this.options.config.concurrency),
-      async ({ result: r }) => {
+    const evidence = this.options.evidence;
+    const requests = changed.map(({ result: r }) => complianceRecord(r));
+    const one = async (request: EvidenceAppendRequest) => {
+      try {
+        await evidence.append(request, { credentials });
+      } catch (e) {
+        this.options.logger.warn(
+          `scorecards: could not record compliance evidence for ${request.entityRef}: ${e}`,
+        );
+      }
+    };
+    if (evidence.appendMany && requests.length > 1) {
+      const batches: EvidenceAppendRequest[][] = [];
+      for (let i = 0; i < requests.length; i += RECORD_BATCH) {
+        batches.push(requests.slice(i, i + RECORD_BATCH));
+      }
+      await mapLimit(batches, BATCHES_IN_FLIGHT, async batch => {
         try {
-          await this.options.evidence.append(
-            {
-              entityRef: r.entityRef,
-              category: 'compliance',
-              summary: {
-                actor: 'plugin:scorecards',
-                kind: 'scorecard',
-                level: r.level,
-                score: r.score,
-                mode: r.mode,
-                resultHash: r.resultHash,
-                failing: r.checks.filter(c => c.status === 'fail').length,
-                inputs: r.inputs.join(','),
-              },
-              payload: { actor: 'plugin:scorecards', result: r },
-              producedAt: r.computedAt,
-              idempotencyKey: `scorecard-${r.entityRef}-${r.resultHash}`,
-            },
-            { credentials },
-          );
+          await evidence.appendMany!(batch, { credentials });
         } catch (e) {
+          // a batch stores nothing when one record is refused: append its
+          // records one by one so that only that one is lost (idempotency
+          // keys make a record stored before a failure a replay)
           this.options.logger.warn(
-            `scorecards: could not record compliance evidence for ${r.entityRef}: ${e}`,
+            `scorecards: a batch of ${batch.length} compliance records failed (${e}); appending them one by one`,
           );
+          await mapLimit(batch, RECORD_IN_FLIGHT, one);
         }
-      },
-    );
+      });
+    } else {
+      await mapLimit(
+        requests,
+        Math.max(RECORD_IN_FLIGHT, this.options.config.concurrency),
+        one,
+      );
+    }
     return changed.length;
   }
 
