@@ -312,16 +312,6 @@ export async function benchLarge(n: number) {
         loadAtCli: NaN,
       }
     : await bundleAndCli();
-  const {
-    bundleBytes,
-    exportMs,
-    rawFile,
-    rawFileCpu,
-    rawCanonical,
-    cliMs,
-    cliCpu,
-    loadAtCli,
-  } = full;
 
   async function bundleAndCli() {
     const bundleFile = path.join(dir, 'bundle.json');
@@ -490,7 +480,7 @@ export async function benchLarge(n: number) {
   return {
     n,
     canonicalMb: canonicalBytes / 1e6,
-    bundleMb: bundleBytes / 1e6,
+    bundleMb: full.bundleBytes / 1e6,
     listP95,
     listP50: pct(list, 0.5),
     proofP95,
@@ -500,15 +490,15 @@ export async function benchLarge(n: number) {
     healthP99,
     healthMax: Math.max(...health),
     healthCount: health.length,
-    exportMs,
-    cliMs,
-    rawFile,
-    rawCanonical,
+    exportMs: full.exportMs,
+    cliMs: full.cliMs,
+    rawFile: full.rawFile,
+    rawCanonical: full.rawCanonical,
     cliIncMs,
     browserIncMs,
-    cliCpu,
-    rawFileCpu,
-    loadAtCli,
+    cliCpu: full.cliCpu,
+    rawFileCpu: full.rawFileCpu,
+    loadAtCli: full.loadAtCli,
     loadAtInc,
     loadAtEnd: os.loadavg()[0],
   };
