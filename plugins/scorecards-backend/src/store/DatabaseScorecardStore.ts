@@ -89,6 +89,58 @@ function statusCounts(r: EntityResult) {
   return c;
 }
 
+/** The part of a better-sqlite3 `Database` the SQLite write path uses. */
+type SqliteConnection = {
+  prepare(sql: string): { run(...values: unknown[]): unknown };
+};
+
+/** Prepared statements by connection and SQL text. */
+const preparedStatements = new WeakMap<
+  SqliteConnection,
+  Map<string, { run(...values: unknown[]): unknown }>
+>();
+
+/**
+ * Upserts rows (all with the keys of the first, in that order) with one
+ * prepared `INSERT … ON CONFLICT (key) DO UPDATE SET` every column — what
+ * knex's `insert(rows).onConflict(key).merge()` writes — run per row.
+ */
+function upsertRows(
+  conn: SqliteConnection,
+  table: string,
+  key: string[],
+  rows: Record<string, string | number | null>[],
+) {
+  if (!rows.length) return;
+  const columns = Object.keys(rows[0]);
+  const q = (c: string) => `"${c}"`;
+  const sql = `insert into ${q(table)} (${columns
+    .map(q)
+    .join(', ')}) values (${columns
+    .map(() => '?')
+    .join(', ')}) on conflict (${key.map(q).join(', ')}) do update set ${columns
+    .map(c => `${q(c)} = excluded.${q(c)}`)
+    .join(', ')}`;
+  let statements = preparedStatements.get(conn);
+  if (!statements) {
+    statements = new Map();
+    preparedStatements.set(conn, statements);
+  }
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = conn.prepare(sql);
+    statements.set(sql, statement);
+  }
+  const values = new Array(columns.length);
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) {
+      const v = row[columns[i]];
+      values[i] = v === undefined ? null : v;
+    }
+    statement.run(values);
+  }
+}
+
 /** Scorecard results, daily history and waivers in the plugin's database. */
 export class DatabaseScorecardStore {
   static async create(options: {
@@ -102,6 +154,23 @@ export class DatabaseScorecardStore {
   }
 
   private constructor(private readonly db: Knex) {}
+
+  /**
+   * The transaction's better-sqlite3 connection when the database is
+   * SQLite through better-sqlite3 (Backstage's SQLite driver), else
+   * undefined.
+   */
+  private async sqliteConnection(
+    tx: Knex.Transaction,
+  ): Promise<SqliteConnection | undefined> {
+    if (
+      (this.db.client as { driverName?: string }).driverName !==
+      'better-sqlite3'
+    )
+      return undefined;
+    const conn = await (tx as any).client.acquireConnection();
+    return typeof conn?.prepare === 'function' ? conn : undefined;
+  }
 
   /** Check sets by digest, and digests by check-set array (identity). */
   private readonly checkSets = new Map<string, CheckDefinition[]>();
@@ -261,6 +330,14 @@ export class DatabaseScorecardStore {
       ...statusCounts(r),
     }));
     await this.db.transaction(async tx => {
+      const sqlite = await this.sqliteConnection(tx);
+      if (sqlite) {
+        // better-sqlite3: one prepared upsert per table, run per row (no
+        // query building or statement compilation per chunk)
+        upsertRows(sqlite, 'scorecard_results', ['entity_ref'], rows);
+        upsertRows(sqlite, 'scorecard_history', ['entity_ref', 'day'], history);
+        return;
+      }
       for (let i = 0; i < rows.length; i += SAVE_CHUNK) {
         await tx('scorecard_results')
           .insert(rows.slice(i, i + SAVE_CHUNK))
