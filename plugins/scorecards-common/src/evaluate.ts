@@ -40,6 +40,12 @@ export type EvaluateEntityOptions = {
    * one than `hash` over encoded bytes (node:crypto in the backend).
    */
   hashText?: (text: string) => string;
+  /**
+   * The catalog facts' values (`entityFactsOf` of the catalog facts), when
+   * the caller has them before adding the evidence facts; else read from
+   * `facts`. Kept in the replay input.
+   */
+  entityFacts?: Record<string, FactValue>;
 };
 
 function factString(facts: Facts, name: string): string | undefined {
@@ -276,7 +282,7 @@ export function evaluateEntity(options: EvaluateEntityOptions): EntityResult {
     computedAt: options.now,
     resultHash: resultHashOf(base, options.hash, options.hashText),
     replay: {
-      entityFacts: entityFactsOf(options.facts),
+      entityFacts: options.entityFacts ?? entityFactsOf(options.facts),
       checks: options.checks,
       waivers: options.waivers.filter(w => used.has(w.id)),
       maxEvidenceAgeDays: options.maxEvidenceAgeDays,

@@ -250,13 +250,17 @@ export function evidenceFacts(
   }
   for (const [category, list] of byCategory) {
     const latest = list[0];
-    const cite = { evidence: [latest.hash], at: latest.envelope.producedAt };
+    // the same citation in each fact of the record (fields written out:
+    // no object spread per fact)
+    const evidence = [latest.hash];
+    const at = latest.envelope.producedAt;
     const p = `evidence.${category}`;
-    for (const [k, v] of Object.entries(latest.envelope.summary)) {
-      facts[`${p}.${k}`] = { value: v, ...cite };
+    const summary = latest.envelope.summary;
+    for (const k of Object.keys(summary)) {
+      facts[`${p}.${k}`] = { value: summary[k], evidence, at };
     }
-    facts[`${p}.producedAt`] = { value: latest.envelope.producedAt, ...cite };
-    facts[`${p}.seq`] = { value: latest.envelope.seq, ...cite };
+    facts[`${p}.producedAt`] = { value: at, evidence, at };
+    facts[`${p}.seq`] = { value: latest.envelope.seq, evidence, at };
   }
 
   const loads = byCategory.get('load-test') ?? [];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as nodeHash } from 'node:crypto';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
 import {
@@ -14,7 +14,7 @@ import {
 
 /** node:crypto SHA-256 (same digest as the pure JS default, faster). */
 const nativeSha256 = (data: Uint8Array) =>
-  new Uint8Array(createHash('sha256').update(data).digest());
+  new Uint8Array(nodeHash('sha256', data, 'buffer'));
 
 function principalOf(credentials: BackstageCredentials): string {
   const p = credentials.principal as {

@@ -14,6 +14,7 @@ import {
   CHAIN_WINDOW,
   EntityResult,
   entityFacts,
+  entityFactsOf,
   entityRefOf,
   evaluateEntity,
   EvidenceInput,
@@ -22,7 +23,7 @@ import {
   toRef,
   Waiver,
 } from '@assay/plugin-scorecards-common';
-import { createHash } from 'node:crypto';
+import { hash as nodeHash } from 'node:crypto';
 import { ScorecardsConfig } from '../config';
 import {
   DatabaseScorecardStore,
@@ -30,11 +31,13 @@ import {
   StoredResult,
 } from '../store/DatabaseScorecardStore';
 
-/** node:crypto SHA-256 (the pure JS one in the common package is slower). */
+/**
+ * node:crypto SHA-256 (the pure JS one in the common package is slower);
+ * the one-shot `hash` (no Hash object per call: ~1 µs less per record).
+ */
 const nativeSha256 = (data: Uint8Array) =>
-  new Uint8Array(createHash('sha256').update(data).digest());
-const nativeSha256Text = (text: string) =>
-  createHash('sha256').update(text, 'utf8').digest('hex');
+  new Uint8Array(nodeHash('sha256', data, 'buffer'));
+const nativeSha256Text = (text: string) => nodeHash('sha256', text, 'hex');
 
 export type RefreshSummary = {
   entities: number;
@@ -284,6 +287,10 @@ export class ScorecardEngine {
       }
       return lastFingerprint;
     };
+    const catalogFacts = entityFacts(entity, { domain });
+    // the catalog facts' values for the replay input, before the evidence
+    // facts are added to the same object
+    const catalogValues = entityFactsOf(catalogFacts);
     const facts = evidenceFacts(records, {
       hash: nativeSha256,
       hashText: nativeSha256Text,
@@ -298,7 +305,7 @@ export class ScorecardEngine {
         this.verified.set(r.hash, fp);
       },
       // evidence facts are added to the catalog facts' object (no copy)
-      into: entityFacts(entity, { domain }),
+      into: catalogFacts,
     });
     const result = evaluateEntity({
       entityRef: ref,
@@ -311,6 +318,7 @@ export class ScorecardEngine {
       headSeq: records.reduce((m, r) => Math.max(m, r.envelope.seq), 0),
       hash: nativeSha256,
       hashText: nativeSha256Text,
+      entityFacts: catalogValues,
     });
     return {
       result,
