@@ -272,6 +272,32 @@ describe.each(databases.eachSupportedId())(
         rows: full.rows.filter(r => r.entityRef === ref('z')),
         rest: [],
       });
+      // a character budget smaller than two entities' records: one entity
+      // per answer (never none), the others in rest, every record once
+      const one = full.rows
+        .filter(r => r.entityRef === ref('x'))
+        .reduce((n, r) => n + r.canonical.length, 0);
+      const seen: string[] = [];
+      let ask = refs;
+      for (let round = 0; ask.length && round < 10; round++) {
+        const part = await store.newestOf(ask, {
+          window: 2,
+          maxRows: 100,
+          maxChars: one + 1,
+        });
+        const answered = [...new Set(part.rows.map(r => r.entityRef))];
+        expect(answered.length).toBeLessThanOrEqual(1);
+        expect(
+          part.rows.reduce((n, r) => n + r.canonical.length, 0),
+        ).toBeLessThanOrEqual(one + 1);
+        seen.push(...part.rows.map(r => `${r.entityRef}#${r.seq}`));
+        expect(part.rest.length).toBeLessThan(ask.length);
+        ask = part.rest;
+      }
+      expect(ask).toEqual([]);
+      expect(seen.sort()).toEqual(
+        full.rows.map(r => `${r.entityRef}#${r.seq}`).sort(),
+      );
       // newest per category (one category here): the head of each
       const perCategory = await store.newestOf(refs, { maxRows: 100 });
       expect(perCategory.rows.map(r => [r.entityRef, r.seq])).toEqual([

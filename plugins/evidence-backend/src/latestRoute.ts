@@ -21,6 +21,12 @@ export const LATEST_MAX_WINDOW = 200;
  * asked again), so a response stays bounded whatever the histories.
  */
 export const LATEST_MAX_RECORDS = 10_000;
+/**
+ * Canonical characters per response (entities past it go to `rest`): a
+ * record may be up to `evidence.limits.maxEnvelopeBytes`, so 10,000 records
+ * alone would not bound a response's memory.
+ */
+export const LATEST_MAX_CHARS = 16 * 1024 * 1024;
 
 const latestBodySchema = z
   .object({
@@ -78,7 +84,8 @@ function recordText(r: RecordRow, purged: Set<number>): string {
  * entity as resource, as the list route does): one the caller may not read
  * is answered `{ entityRef, readable: false }` whether or not it exists or
  * has evidence. Records are newest first, each `{ envelope, hash, seq,
- * leafIndex, payloadPurged }`. At most 10,000 records per response;
+ * leafIndex, payloadPurged }`. At most 10,000 records and 16 Mi
+ * characters of envelopes per response (at least one entity is answered);
  * entities not answered are listed in `rest` (ask again with them).
  */
 export function registerLatestRoute(
@@ -110,6 +117,7 @@ export function registerLatestRoute(
         window: body.window,
         categories: body.categories,
         maxRows: LATEST_MAX_RECORDS,
+        maxChars: LATEST_MAX_CHARS,
       },
     );
     const purged = await store.purgedLeaves(rows.map(r => r.leafIndex));

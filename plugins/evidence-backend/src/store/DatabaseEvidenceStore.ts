@@ -923,33 +923,80 @@ export class DatabaseEvidenceStore {
    */
   async newestOf(
     entityRefs: string[],
-    options: { window?: number; categories?: string[]; maxRows: number },
+    options: {
+      window?: number;
+      categories?: string[];
+      maxRows: number;
+      /**
+       * Canonical characters per answer: entities past it are left to
+       * `rest` (at least one entity is always answered), so memory stays
+       * bounded however large the envelopes are.
+       */
+      maxChars?: number;
+    },
   ): Promise<{ rows: RecordRow[]; rest: string[] }> {
-    const refs = [...new Set(entityRefs)].sort();
+    let refs = [...new Set(entityRefs)].sort();
     if (!refs.length) return { rows: [], rest: [] };
-    const cols = RECORD_COLUMNS.map(c => `r.${c}`);
-    let q: Knex.QueryBuilder;
-    if (options.window !== undefined) {
-      q = this.db('evidence_heads as h')
-        .join('evidence_records as r', join =>
-          join
-            .on('r.entity_ref', '=', 'h.entity_ref')
-            .andOn('r.seq', '>', this.db.raw('h.seq - ?', [options.window!])),
-        )
-        .whereIn('h.entity_ref', refs);
-    } else {
-      q = this.db('evidence_category_counts as c')
+    const query = (of: string[]) => {
+      if (options.window !== undefined) {
+        return this.db('evidence_heads as h')
+          .join('evidence_records as r', join =>
+            join
+              .on('r.entity_ref', '=', 'h.entity_ref')
+              .andOn('r.seq', '>', this.db.raw('h.seq - ?', [options.window!])),
+          )
+          .whereIn('h.entity_ref', of);
+      }
+      const q = this.db('evidence_category_counts as c')
         .join('evidence_records as r', join =>
           join
             .on('r.entity_ref', '=', 'c.entity_ref')
             .andOn('r.seq', '=', 'c.latest_seq'),
         )
-        .whereIn('c.entity_ref', refs);
+        .whereIn('c.entity_ref', of);
       if (options.categories?.length) {
         q.whereIn('c.category', options.categories);
       }
+      return q;
+    };
+    let budgetRest: string[] = [];
+    if (options.maxChars !== undefined) {
+      // sizes first (small rows), then the records of the entities that fit
+      const sizes: Array<{ entity_ref: string; n: number | string }> =
+        await query(refs)
+          .select('r.entity_ref', this.db.raw('length(r.canonical) as n'))
+          .orderBy('r.entity_ref', 'asc')
+          .orderBy('r.seq', 'desc')
+          .limit(options.maxRows + 1);
+      const perEntity = new Map<string, number>();
+      for (const s of sizes) {
+        perEntity.set(
+          s.entity_ref,
+          (perEntity.get(s.entity_ref) ?? 0) + Number(s.n),
+        );
+      }
+      // all rows measured, or only the first maxRows + 1 (then an entity
+      // not among them is left for later: its size is unknown)
+      const complete = sizes.length <= options.maxRows;
+      let used = 0;
+      let answered = false;
+      const fit: string[] = [];
+      for (const ref of refs) {
+        const n = perEntity.get(ref);
+        if (n === undefined) {
+          (complete ? fit : budgetRest).push(ref);
+        } else if (answered && used + n > options.maxChars) {
+          budgetRest.push(ref);
+        } else {
+          used += n;
+          answered = true;
+          fit.push(ref);
+        }
+      }
+      refs = fit;
     }
-    const raw: any[] = await q
+    const cols = RECORD_COLUMNS.map(c => `r.${c}`);
+    const raw: any[] = await query(refs)
       .select(cols)
       .orderBy('r.entity_ref', 'asc')
       .orderBy('r.seq', 'desc')
@@ -965,7 +1012,7 @@ export class DatabaseEvidenceStore {
       const answered = new Set(rows.map(r => r.entityRef));
       rest = refs.filter(r => !answered.has(r));
     }
-    return { rows, rest };
+    return { rows, rest: [...rest, ...budgetRest] };
   }
 
   async purgedDigests(digests: string[]): Promise<Set<string>> {
