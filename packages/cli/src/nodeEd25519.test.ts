@@ -1,4 +1,6 @@
 import {
+  isStrictEd25519PublicKey,
+  parseVerifierKey,
   generateSignerKey,
   openNote,
   signNote,
@@ -35,6 +37,33 @@ describe('nodeEd25519Verify', () => {
       generateSignerKey('example.com/log'),
     );
     expect(() => openNote(note, [other], nodeEd25519Verify)).toThrow();
+  });
+
+  it('refuses small-order and non-canonical keys as the portable check does', () => {
+    // the identity point: with R = identity and S = 0 OpenSSL verifies any
+    // message under it (a forgery the portable verification refuses)
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const forged = new Uint8Array(64);
+    forged[0] = 1;
+    for (const message of ['any', 'checkpoint\n42\n']) {
+      expect(nodeEd25519Verify(forged, Buffer.from(message), identity)).toBe(
+        false,
+      );
+    }
+    // the identity encoded with y = p + 1 (not canonical)
+    const nonCanonical = Buffer.from(
+      ((1n << 255n) - 19n + 1n).toString(16).padStart(64, '0'),
+      'hex',
+    ).reverse();
+    expect(nodeEd25519Verify(forged, Buffer.from('any'), nonCanonical)).toBe(
+      false,
+    );
+    expect(isStrictEd25519PublicKey(identity)).toBe(false);
+    expect(isStrictEd25519PublicKey(nonCanonical)).toBe(false);
+    expect(isStrictEd25519PublicKey(parseVerifierKey(verifier).publicKey)).toBe(
+      true,
+    );
   });
 
   it('is false, not a throw, for malformed lengths', () => {

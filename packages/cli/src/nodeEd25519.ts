@@ -1,5 +1,8 @@
 import crypto, { KeyObject } from 'node:crypto';
-import type { Ed25519Verify } from '@assay/plugin-evidence-common';
+import {
+  isStrictEd25519PublicKey,
+  type Ed25519Verify,
+} from '@assay/plugin-evidence-common';
 
 // SPKI DER prefix of an Ed25519 public key (RFC 8410): the 32-byte key follows
 const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
@@ -22,6 +25,9 @@ export const nodeEd25519Verify: Ed25519Verify = (
     const id = Buffer.from(publicKey).toString('base64');
     let key = keys.get(id);
     if (!key) {
+      // small-order or non-canonical keys are refused as the portable
+      // verification refuses them (OpenSSL would accept forgeries for them)
+      if (!isStrictEd25519PublicKey(publicKey)) return false;
       key = crypto.createPublicKey({
         key: Buffer.concat([SPKI_ED25519, publicKey]),
         format: 'der',

@@ -76,6 +76,25 @@ function trustedKeys(verifierKeys: string[]): Map<string, VerifierKey[]> {
   return byId;
 }
 
+/**
+ * Whether an Ed25519 public key is one the portable verification accepts:
+ * a canonical encoding of a point that is not of small order. A native
+ * verifier (OpenSSL) accepts small-order keys — for the identity point,
+ * R = identity and S = 0 verifies any message — so one plugged in as
+ * `verify` must refuse such keys first to accept exactly what the portable
+ * one does.
+ *
+ * @public
+ */
+export function isStrictEd25519PublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  try {
+    return !ed25519.ExtendedPoint.fromHex(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
 const portableVerify: Ed25519Verify = (sig, text, key) => {
   try {
     return ed25519.verify(sig, text, key, { zip215: false });
