@@ -383,9 +383,9 @@ export async function benchLarge(n: number) {
         3,
       )}); CPU time: CLI ${cliCpu.toFixed(0)} ms, raw ${rawFileCpu.toFixed(
         0,
-      )} ms (ratio ${(rawFileCpu / cliCpu).toFixed(3)}); load ${loadAtCli.toFixed(
-        1,
-      )}`,
+      )} ms (ratio ${(rawFileCpu / cliCpu).toFixed(
+        3,
+      )}); load ${loadAtCli.toFixed(1)}`,
     );
     return {
       bundleBytes,

@@ -25,9 +25,11 @@ async function main() {
       l.verifyOk
     }); CLI incremental ${l.cliIncMs.toFixed(0)} ms (load ${l.loadAtInc.toFixed(
       2,
-    )}); browser incremental ${l.browserIncMs?.toFixed(0)} ms; load ${before.toFixed(
+    )}); browser incremental ${l.browserIncMs?.toFixed(
+      0,
+    )} ms; load ${before.toFixed(2)} at the start, ${l.loadAtEnd.toFixed(
       2,
-    )} at the start, ${l.loadAtEnd.toFixed(2)} at the end`,
+    )} at the end`,
   );
 }
 

@@ -109,24 +109,23 @@ export class EvidenceLog {
     }
   }
 
-  /** Append requests being authorized and validated (see {@link preparing}). */
-  private inPreparation = 0;
+  /** Append requests being authorized and validated, by ticket (see {@link preparing}). */
+  private readonly inPreparation = new Set<number>();
+  private nextTicket = 0;
 
   /**
    * Marks an append request that will call {@link append} soon (it is being
-   * authorized and validated). While such requests exist, a flush waits a
-   * few event-loop turns (at most {@link GROUP_COMMIT_WAIT_MS}) so that they
-   * join its batch: one statement for many appends (group commit). Call the
-   * returned function when the request has called `append` or failed
-   * (idempotent).
+   * authorized and validated). A flush waits for the requests that were
+   * being prepared when it started (not for later ones), at most
+   * GROUP_COMMIT_WAIT_MS, so that they join its batch: one statement for
+   * many appends (group commit). Call the returned function when the
+   * request has called `append` or failed (idempotent).
    */
   preparing(): () => void {
-    this.inPreparation += 1;
-    let done = false;
+    const ticket = this.nextTicket++;
+    this.inPreparation.add(ticket);
     return () => {
-      if (done) return;
-      done = true;
-      this.inPreparation -= 1;
+      if (this.inPreparation.delete(ticket)) this.gathered?.();
     };
   }
 
@@ -136,6 +135,7 @@ export class EvidenceLog {
   ): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, prelude, resolve, reject });
+      this.gathered?.();
       void this.flush();
     });
   }
@@ -212,17 +212,34 @@ export class EvidenceLog {
     this.settleTimer.unref?.();
   }
 
-  /** Group commit: waits while appends being prepared may still join the batch. */
-  private async gather() {
-    if (!this.inPreparation || this.queue.length >= MAX_BATCH) return;
-    const until = performance.now() + GROUP_COMMIT_WAIT_MS;
-    while (
-      this.inPreparation > 0 &&
-      this.queue.length < MAX_BATCH &&
-      performance.now() < until
-    ) {
-      await new Promise<void>(r => setImmediate(r));
-    }
+  /** Called when an append is queued or a prepared request is done, while a flush gathers. */
+  private gathered?: () => void;
+
+  /**
+   * Group commit: waits (without spinning) until the append requests that
+   * were being prepared when it started have been queued or failed, the
+   * batch is full, or GROUP_COMMIT_WAIT_MS passed.
+   */
+  private gather(): Promise<void> {
+    const before = this.nextTicket; // requests being prepared now, not later ones
+    const waiting = () => {
+      if (this.queue.length >= MAX_BATCH) return false;
+      for (const t of this.inPreparation) if (t < before) return true;
+      return false;
+    };
+    if (!waiting()) return Promise.resolve();
+    return new Promise<void>(resolve => {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.gathered = undefined;
+        resolve();
+      };
+      timer = setTimeout(done, GROUP_COMMIT_WAIT_MS);
+      this.gathered = () => {
+        if (!waiting()) done();
+      };
+    });
   }
 
   /** Retries on serialization failures and deadlocks (appends hold one row lock, so these are rare). */

@@ -60,9 +60,7 @@ describe.each(databases.eachSupportedId())(
       }
       const note = await store.getCheckpoint(3);
       expect(note).toBeDefined();
-      const cp = parseCheckpoint(
-        openNote(note!, [log.verifierKey]).text,
-      );
+      const cp = parseCheckpoint(openNote(note!, [log.verifierKey]).text);
       expect(cp.treeSize).toBe(3);
       // a request gets the stored one, not a new signature
       const put = jest.spyOn(store, 'putCheckpoint');
