@@ -959,7 +959,7 @@ export class DatabaseEvidenceStore {
       }
       return q;
     };
-    let budgetRest: string[] = [];
+    const budgetRest: string[] = [];
     if (options.maxChars !== undefined) {
       // sizes first (small rows), then the records of the entities that fit
       const sizes: Array<{ entity_ref: string; n: number | string }> =
