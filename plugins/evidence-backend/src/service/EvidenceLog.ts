@@ -152,39 +152,42 @@ export class EvidenceLog {
           0,
           alone === 0 ? 1 : Math.min(MAX_BATCH, alone < 0 ? MAX_BATCH : alone),
         );
-        try {
-          const out = await this.withRetry(() =>
-            this.store.appendBatch(
-              batch.map(p => p.item),
-              undefined,
-              batch[0].prelude,
-            ),
-          );
-          batch.forEach((p, i) => p.resolve(out[i]));
-          this.notifyAppended(out);
-        } catch (e) {
-          if (batch.length === 1) {
-            batch[0].reject(e);
-          } else {
-            // isolate the failing append: retry one by one
-            for (const p of batch) {
-              try {
-                const [o] = await this.withRetry(() =>
-                  this.store.appendBatch([p.item]),
-                );
-                p.resolve(o);
-                this.notifyAppended([o]);
-              } catch (err) {
-                p.reject(err);
-              }
-            }
-          }
-        }
+        await this.commit(batch);
       }
     } finally {
       this.flushing = false;
     }
     this.signWhenSettled();
+  }
+
+  /**
+   * Appends a batch in one transaction. When it fails (e.g. one request
+   * reuses an idempotency key with other content: 409), the failing append
+   * is isolated by halving — in order, so seqs and leaves keep the queue's
+   * order — which costs about 2·log2(n) transactions instead of one per
+   * append, so one bad request cannot make every writer's batch go one by
+   * one. Each request gets its own outcome.
+   */
+  private async commit(batch: Pending[]): Promise<void> {
+    try {
+      const out = await this.withRetry(() =>
+        this.store.appendBatch(
+          batch.map(p => p.item),
+          undefined,
+          batch[0].prelude,
+        ),
+      );
+      batch.forEach((p, i) => p.resolve(out[i]));
+      this.notifyAppended(out);
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0].reject(e);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.commit(batch.slice(0, half));
+      await this.commit(batch.slice(half));
+    }
   }
 
   private settleTimer?: ReturnType<typeof setTimeout>;

@@ -51,6 +51,42 @@ describe.each(databases.eachSupportedId())(
       await log.close();
     });
 
+    it('a conflicting idempotency key fails alone; its batch is split in halves, not appended one by one', async () => {
+      const { store, log } = await setup(databaseId);
+      await log.append(prepared(A, 0, { idempotencyKey: 'k' }));
+      const batches: number[] = [];
+      const appendBatch = store.appendBatch.bind(store);
+      jest
+        .spyOn(store, 'appendBatch')
+        .mockImplementation(async (items, ...rest) => {
+          batches.push(items.length);
+          return appendBatch(items, ...rest);
+        });
+      const all = Array.from({ length: 64 }, (_, i) =>
+        i === 40
+          ? log.append(prepared(A, 99, { idempotencyKey: 'k' }))
+          : log.append(prepared(i % 2 ? A : B, i + 1)),
+      );
+      const settled = await Promise.allSettled(all);
+      const conflict = settled[40];
+      expect(conflict.status).toBe('rejected');
+      expect((conflict as PromiseRejectedResult).reason.name).toBe(
+        'ConflictError',
+      );
+      const leaves = settled
+        .filter((_, i) => i !== 40)
+        .map(o => {
+          expect(o.status).toBe('fulfilled');
+          return (o as PromiseFulfilledResult<any>).value.row.leafIndex;
+        });
+      // every other append stored once, in the queue's order
+      expect(leaves).toEqual([...leaves].sort((a, b) => a - b));
+      expect(new Set(leaves).size).toBe(63);
+      // 64 items: the failed batch, then halves down to the bad one
+      expect(batches.length).toBeLessThanOrEqual(2 * Math.log2(64) + 1);
+      await log.close();
+    });
+
     it('signs the checkpoint of the new size once appends settle', async () => {
       const { store, log } = await setup(databaseId);
       for (let i = 1; i <= 3; i++) await log.append(prepared(A, i));
