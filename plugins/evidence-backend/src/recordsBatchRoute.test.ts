@@ -227,6 +227,55 @@ describe.each(databases.eachSupportedId())(
       },
     );
 
+    it('is all or nothing when a record fails only at commit (idempotency key reused with other content): 409, nothing stored, a retry stores each once', async () => {
+      const before = await logSize();
+      // a key reused inside one batch with other content
+      await batch([
+        { entityRef: ref('b'), category: 'tests', summary: { n: 0 } },
+        {
+          entityRef: ref('a'),
+          category: 'tests',
+          summary: { n: 1 },
+          idempotencyKey: 'atomic-k',
+        },
+        {
+          entityRef: ref('a'),
+          category: 'tests',
+          summary: { n: 2 },
+          idempotencyKey: 'atomic-k',
+        },
+      ]).expect(409);
+      expect(await logSize()).toBe(before);
+      // 99 records and a 100th reusing a stored key with other content:
+      // more than one group-commit batch's worth, still nothing stored
+      await batch([
+        {
+          entityRef: ref('a'),
+          category: 'tests',
+          summary: { n: 1 },
+          idempotencyKey: 'atomic-stored',
+        },
+      ]).expect(200);
+      const stored = await logSize();
+      const ninetyNine = Array.from({ length: 99 }, (_, i) => ({
+        entityRef: ref('b'),
+        category: 'tests',
+        summary: { n: i },
+      }));
+      await batch([
+        ...ninetyNine,
+        {
+          entityRef: ref('a'),
+          category: 'tests',
+          summary: { n: 2 },
+          idempotencyKey: 'atomic-stored',
+        },
+      ]).expect(409);
+      expect(await logSize()).toBe(stored);
+      await batch(ninetyNine).expect(200);
+      expect(await logSize()).toBe(stored + 99);
+    });
+
     it('refuses a reserved category for a user (403 naming the record), storing nothing', async () => {
       const before = await logSize();
       const res = await batch([

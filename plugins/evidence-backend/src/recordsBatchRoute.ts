@@ -50,13 +50,13 @@ function inRecord(i: number, e: unknown): unknown {
  * the envelope check, the entity known to the catalog. ALL records are
  * validated before any is appended: the first failing one fails the request
  * (400 / 403 naming `records.N.<field>`) and nothing is stored. Then they go
- * through the same {@link EvidenceLog.append} path (group commit: a batch's
- * records share transactions) and the answer lists each record's result in
- * order, `{ items: [ StoredRecord & { replayed } ] }` (`replayed`: an
- * earlier append with the same idempotency key, returned instead). A storage
- * failure after validation fails the request with the records already
- * committed kept (as concurrent single appends would be); retrying with the
- * same idempotency keys stores each record once.
+ * through the log as one unit ({@link EvidenceLog.appendAll}: one
+ * transaction, never split, possibly shared with other requests' appends by
+ * group commit), so the batch is stored all or nothing — also when a failure
+ * shows only at commit (an idempotency key reused with other content: 409)
+ * — and the answer lists each record's result in order,
+ * `{ items: [ StoredRecord & { replayed } ] }` (`replayed`: an earlier
+ * append with the same idempotency key, returned instead).
  */
 export function registerRecordsBatchRoute(
   router: express.Router,
@@ -180,10 +180,23 @@ export function registerRecordsBatchRoute(
       });
       let outcomes: AppendOutcome[];
       try {
-        const appended = prepared.map(p => log.append(p));
+        // all or nothing: one transaction, never split by the log
+        const appended = log.appendAll(prepared);
         queued();
-        outcomes = await Promise.all(appended);
-        await event.success();
+        outcomes = await appended;
+        // what was stored, record by record (the batch is all or nothing)
+        await event.success({
+          meta: {
+            stored: outcomes.map(o => ({
+              entityRef: o.row.entityRef,
+              category: o.row.category,
+              seq: o.row.seq,
+              hash: o.row.hash,
+              leafIndex: o.row.leafIndex,
+              replayed: o.replayed,
+            })),
+          },
+        });
       } catch (error) {
         await event.fail({ error: error as Error });
         throw error;

@@ -22,11 +22,12 @@ import { nodeEd25519Sign } from './nodeEd25519';
 import type { AppendOutcome, PreparedAppend, RecordRow } from '../store/types';
 import { EvidenceConfig } from '../config';
 
+/** One request's appends: committed in one transaction, never split. */
 interface Pending {
-  item: PreparedAppend;
+  items: PreparedAppend[];
   /** runs in the append's transaction first (early purge); appended alone */
   prelude?: (tx: Knex.Transaction) => Promise<void>;
-  resolve: (o: AppendOutcome) => void;
+  resolve: (o: AppendOutcome[]) => void;
   reject: (e: unknown) => void;
 }
 
@@ -133,12 +134,34 @@ export class EvidenceLog {
     item: PreparedAppend,
     prelude?: (tx: Knex.Transaction) => Promise<void>,
   ): Promise<AppendOutcome> {
+    return this.enqueue([item], prelude).then(out => out[0]);
+  }
+
+  /**
+   * Appends `items` (one request's records, in order) all or nothing: they
+   * are committed in one transaction, possibly with other requests' appends
+   * (group commit), and never split, so a failure of one (e.g. an
+   * idempotency key reused with other content) stores none of them.
+   */
+  appendAll(items: PreparedAppend[]): Promise<AppendOutcome[]> {
+    if (!items.length) return Promise.resolve([]);
+    return this.enqueue(items);
+  }
+
+  private enqueue(
+    items: PreparedAppend[],
+    prelude?: (tx: Knex.Transaction) => Promise<void>,
+  ): Promise<AppendOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, prelude, resolve, reject });
+      this.queue.push({ items, prelude, resolve, reject });
+      this.queuedItems += items.length;
       this.gathered?.();
       void this.flush();
     });
   }
+
+  /** Appends waiting in {@link queue}. */
+  private queuedItems = 0;
 
   private async flush() {
     if (this.flushing) return;
@@ -146,12 +169,20 @@ export class EvidenceLog {
     try {
       while (this.queue.length) {
         await this.gather();
-        // an append with a prelude goes alone, in its own transaction
-        const alone = this.queue.findIndex(p => p.prelude);
-        const batch = this.queue.splice(
-          0,
-          alone === 0 ? 1 : Math.min(MAX_BATCH, alone < 0 ? MAX_BATCH : alone),
-        );
+        // an append with a prelude goes alone, in its own transaction; a
+        // batch takes whole requests, up to MAX_BATCH appends (one request
+        // of more goes alone)
+        let take = 0;
+        let count = 0;
+        for (const p of this.queue) {
+          if (p.prelude && take > 0) break;
+          if (take > 0 && count + p.items.length > MAX_BATCH) break;
+          take += 1;
+          count += p.items.length;
+          if (p.prelude) break;
+        }
+        const batch = this.queue.splice(0, take);
+        this.queuedItems -= count;
         await this.commit(batch);
       }
     } finally {
@@ -172,12 +203,16 @@ export class EvidenceLog {
     try {
       const out = await this.withRetry(() =>
         this.store.appendBatch(
-          batch.map(p => p.item),
+          batch.flatMap(p => p.items),
           undefined,
           batch[0].prelude,
         ),
       );
-      batch.forEach((p, i) => p.resolve(out[i]));
+      let at = 0;
+      for (const p of batch) {
+        p.resolve(out.slice(at, at + p.items.length));
+        at += p.items.length;
+      }
       this.notifyAppended(out);
     } catch (e) {
       if (batch.length === 1) {
@@ -226,7 +261,7 @@ export class EvidenceLog {
   private gather(): Promise<void> {
     const before = this.nextTicket; // requests being prepared now, not later ones
     const waiting = () => {
-      if (this.queue.length >= MAX_BATCH) return false;
+      if (this.queuedItems >= MAX_BATCH) return false;
       for (const t of this.inPreparation) if (t < before) return true;
       return false;
     };
