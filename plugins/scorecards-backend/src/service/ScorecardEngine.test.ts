@@ -124,11 +124,21 @@ describe('ScorecardEngine compliance recording in batches', () => {
     const { engine, evidence, store } = await setup(true);
     const batches: string[][] = [];
     const appendSpy = jest.spyOn(evidence, 'append');
+    const keys: string[] = [];
     (evidence as any).appendMany = async (requests: any[], options: any) => {
       batches.push(requests.map(r => r.entityRef));
+      keys.push(...requests.map(r => r.idempotencyKey));
       return Promise.all(requests.map(r => evidence.append(r, options)));
     };
     expect(await engine.refreshAll()).toMatchObject({ recorded: 3 });
+    // idempotency keys: the result and the refresh's time, not the entity
+    // ref (keys are per entity; a long ref would pass the 128-character
+    // limit), so the same result recorded again later (A → B → A) is new
+    for (const key of keys) {
+      expect(key).toMatch(/^scorecard-[0-9a-f]{64}-2026-11-30T08:00:00\.000Z$/);
+      expect(key.length).toBeLessThanOrEqual(128);
+    }
+    expect(keys).toHaveLength(3);
     expect(batches).toEqual([
       ['component:default/a', 'component:default/b', 'component:default/c'],
     ]);

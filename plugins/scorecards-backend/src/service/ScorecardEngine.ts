@@ -124,7 +124,10 @@ function complianceRecord(r: EntityResult): EvidenceAppendRequest {
     },
     payload: { actor: 'plugin:scorecards', result: r },
     producedAt: r.computedAt,
-    idempotencyKey: `scorecard-${r.entityRef}-${r.resultHash}`,
+    // keys are scoped by entity: the result and the refresh that computed it
+    // (a retry of that refresh replays; the same result again later, e.g.
+    // A → B → A, is a new record) — ≤ 99 characters whatever the ref's length
+    idempotencyKey: `scorecard-${r.resultHash}-${r.computedAt}`,
   };
 }
 
