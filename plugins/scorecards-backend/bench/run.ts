@@ -323,7 +323,17 @@ async function runMode(
     console.log(
       `[${mode}] assay overview p50 ${ms(pct(overviewTimes, 50))} p95 ${ms(
         pct(overviewTimes, 95),
-      )}`,
+      )}; median per query: ${queries
+        .map(
+          (q, k) =>
+            `${q} ${ms(
+              pct(
+                overviewTimes.filter((_, i) => i % queries.length === k),
+                50,
+              ),
+            )}`,
+        )
+        .join('; ')}`,
     );
   }
 

@@ -9,6 +9,7 @@ import {
   LevelCounts,
   LevelOrNone,
   levelRank,
+  LEVELS,
   Mode,
   Overview,
   OverviewQuery,
@@ -416,7 +417,8 @@ export class DatabaseScorecardStore {
     if (q.system) query.where('system', q.system.toLowerCase());
     if (q.domain) query.where('domain', q.domain.toLowerCase());
     if (q.kind) query.where('kind', q.kind.toLowerCase());
-    if (q.level) query.where('level', q.level);
+    // by rank: the (level_rank, entity_ref) index serves it
+    if (q.level) query.where('level_rank', levelRank(q.level));
     if (q.mode) query.where('mode', q.mode);
     if (q.failingCheck) {
       query.where(
@@ -433,7 +435,10 @@ export class DatabaseScorecardStore {
     const limit = q.limit ?? 50;
     const column = ORDER_COLUMNS[q.orderBy ?? 'entityRef'];
     const order = q.order ?? 'asc';
-    const [rows, counts] = await Promise.all([
+    const [page, counts] = await Promise.all([
+      // the page's refs first (an index walk when the sort has an index:
+      // an offset then skips index entries, not rows carrying result JSON),
+      // then the rows of those refs
       this.filtered(q)
         .orderBy([
           { column, order },
@@ -441,6 +446,18 @@ export class DatabaseScorecardStore {
         ])
         .offset(offset)
         .limit(limit)
+        .select('entity_ref'),
+      // counted by rank: answered from the (level_rank, entity_ref) index
+      // without reading the rows (which carry the result JSON)
+      this.filtered(q)
+        .groupBy('level_rank')
+        .select('level_rank', this.db.raw('count(*) as n')),
+    ]);
+    const refs = (page as Array<{ entity_ref: string }>).map(r => r.entity_ref);
+    const byRef = new Map<string, any>();
+    if (refs.length) {
+      for (const row of await this.db('scorecard_results')
+        .whereIn('entity_ref', refs)
         .select(
           'entity_ref',
           'kind',
@@ -454,15 +471,17 @@ export class DatabaseScorecardStore {
           'failing',
           'failing_checks',
           'computed_at',
-        ),
-      this.filtered(q)
-        .groupBy('level')
-        .select('level', this.db.raw('count(*) as n')),
-    ]);
+        )) {
+        byRef.set(row.entity_ref, row);
+      }
+    }
+    // a row deleted between the two reads is left out
+    const rows = refs.flatMap(r => (byRef.has(r) ? [byRef.get(r)] : []));
     const levels = emptyLevels();
     let totalCount = 0;
     for (const c of counts as any[]) {
-      levels[c.level as LevelOrNone] = Number(c.n);
+      const rank = Number(c.level_rank);
+      levels[(rank < 0 ? 'none' : LEVELS[rank]) as LevelOrNone] = Number(c.n);
       totalCount += Number(c.n);
     }
     return {
