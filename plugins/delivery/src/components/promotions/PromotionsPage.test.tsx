@@ -252,6 +252,9 @@ describe('PromotionsPage', () => {
       'aborted by guest',
     );
     expect(within(view).queryByTestId('plan-abort')).not.toBeInTheDocument();
+    // the re-read the abort triggers (or a poll already sent) may still land
+    // after 'Aborted' shows; after that, no more polls (3+ would fit in 700 ms)
+    await new Promise(r => setTimeout(r, 300));
     const settled = polls;
     await new Promise(r => setTimeout(r, 700));
     expect(polls).toBe(settled);
