@@ -180,14 +180,14 @@ export async function buildDatabase(n: number, file: string) {
   return { canonicalBytes };
 }
 
-/** Incremental re-verification rounds (each after 1,000 new records). */
-const INCREMENTAL_ROUNDS = 5;
-const median = (xs: number[]) => pct(xs, 0.5);
-
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * p))];
 };
+
+/** Incremental re-verification rounds (each after 1,000 new records). */
+const INCREMENTAL_ROUNDS = 5;
+const median = (xs: number[]) => pct(xs, 0.5);
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 function quietContext() {
