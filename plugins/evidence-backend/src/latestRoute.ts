@@ -1,12 +1,11 @@
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { z } from 'zod';
 import { evidenceRecordReadPermission } from './permissions';
+import { allowedRefs } from './service/authorizeRefs';
 import { normalizeEntityRef, zodInputError } from './service/prepare';
 import { assertIJson } from './service/inputLimits';
 import type { DatabaseEvidenceStore } from './store/DatabaseEvidenceStore';
@@ -42,29 +41,6 @@ const latestBodySchema = z
     path: ['categories'],
     message: 'not with window (a window is the newest records of any category)',
   });
-
-/** Of these entity refs, those whose evidence the caller may read. */
-async function readable(
-  permissions: PermissionsService,
-  refs: string[],
-  credentials: BackstageCredentials,
-): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (let i = 0; i < refs.length; i += 250) {
-    const chunk = refs.slice(i, i + 250);
-    const decisions = await permissions.authorize(
-      chunk.map(resourceRef => ({
-        permission: evidenceRecordReadPermission,
-        resourceRef,
-      })),
-      { credentials },
-    );
-    chunk.forEach((ref, k) => {
-      if (decisions[k].result === AuthorizeResult.ALLOW) out.add(ref);
-    });
-  }
-  return out;
-}
 
 function recordText(r: RecordRow, purged: Set<number>): string {
   // the stored canonical bytes are valid JSON: embedded as the envelope as is
@@ -110,7 +86,12 @@ export function registerLatestRoute(
         body.entityRefs.map((r, i) => normalizeEntityRef(r, `entityRefs.${i}`)),
       ),
     ];
-    const allowed = await readable(permissions, refs, credentials);
+    const allowed = await allowedRefs(
+      permissions,
+      evidenceRecordReadPermission,
+      refs,
+      credentials,
+    );
     const { rows, rest } = await store.newestOf(
       refs.filter(r => allowed.has(r)),
       {

@@ -5,10 +5,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import { EvidenceConfig } from './config';
 import { evidenceRecordCreatePermission } from './permissions';
+import { allowedRefs } from './service/authorizeRefs';
 import type { EvidenceLog } from './service/EvidenceLog';
 import {
   normalizeEntityRef,
@@ -76,21 +76,13 @@ export function registerRecordsBatchRoute(
     refs: string[],
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (let i = 0; i < refs.length; i += 250) {
-      const chunk = refs.slice(i, i + 250);
-      const decisions = await permissions.authorize(
-        chunk.map(resourceRef => ({
-          permission: evidenceRecordCreatePermission,
-          resourceRef,
-        })),
-        { credentials },
-      );
-      chunk.forEach((ref, k) => {
-        if (decisions[k].result !== AuthorizeResult.ALLOW) out.add(ref);
-      });
-    }
-    return out;
+    const allowed = await allowedRefs(
+      permissions,
+      evidenceRecordCreatePermission,
+      refs,
+      credentials,
+    );
+    return new Set(refs.filter(r => !allowed.has(r)));
   }
 
   router.post('/v1/records/batch', async (req, res) => {

@@ -48,6 +48,7 @@ import {
 import { ProducerScope, readProducerConfig } from './service/producers';
 import { Config } from '@backstage/config';
 import { registerLatestRoute } from './latestRoute';
+import { allowedRefs } from './service/authorizeRefs';
 import { registerRecordsBatchRoute } from './recordsBatchRoute';
 import { HeadLeafProof, redactHeadLeaf } from '@assay/plugin-evidence-common';
 
@@ -188,26 +189,8 @@ export async function createRouter(
   }
 
   /** Of these entity refs, those whose evidence the caller may read. */
-  async function readableRefs(
-    refs: string[],
-    credentials: BackstageCredentials,
-  ): Promise<Set<string>> {
-    const out = new Set<string>();
-    for (let i = 0; i < refs.length; i += 250) {
-      const chunk = refs.slice(i, i + 250);
-      const decisions = await permissions.authorize(
-        chunk.map(resourceRef => ({
-          permission: evidenceRecordReadPermission,
-          resourceRef,
-        })),
-        { credentials },
-      );
-      chunk.forEach((ref, k) => {
-        if (decisions[k].result === AuthorizeResult.ALLOW) out.add(ref);
-      });
-    }
-    return out;
-  }
+  const readableRefs = (refs: string[], credentials: BackstageCredentials) =>
+    allowedRefs(permissions, evidenceRecordReadPermission, refs, credentials);
 
   /** A record by hash, after authorization; 404 if missing or not readable. */
   async function readableRecord(req: Request) {
