@@ -85,6 +85,15 @@ export class EvidenceClient implements EvidenceService {
         body: JSON.stringify({ records }),
       });
       const { items }: { items: EvidenceAppendResult[] } = await res.json();
+      // one result per record sent, in order: anything else is not an answer
+      // this client can attribute
+      if (!Array.isArray(items) || items.length !== records.length) {
+        throw new Error(
+          `evidence: POST /v1/records/batch answered ${
+            Array.isArray(items) ? items.length : 'no'
+          } results for ${records.length} records`,
+        );
+      }
       out.push(...items);
     }
     return out;

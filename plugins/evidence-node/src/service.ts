@@ -93,7 +93,7 @@ export interface EvidenceLatestRecord extends EvidenceStoredRecord {
 
 /** One entity's answer to a bulk read. @public */
 export interface EvidenceLatestItem {
-  /** normalized (kind and namespace lower case) */
+  /** normalized (lower case: kind, namespace and name) */
   entityRef: string;
   /** false: the caller may not read this entity's evidence (no records given) */
   readable: boolean;
