@@ -11,6 +11,7 @@ import { evidenceRecordCreatePermission } from './permissions';
 import { allowedRefs } from './service/authorizeRefs';
 import type { EvidenceLog } from './service/EvidenceLog';
 import {
+  IDEMPOTENCY_KEY,
   normalizeEntityRef,
   prepareAppend,
   producerOf,
@@ -21,8 +22,6 @@ import type { AppendOutcome, PreparedAppend } from './store/types';
 
 /** Records per batch request. */
 export const BATCH_MAX_RECORDS = 100;
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * An error of one record's validation, re-worded to name the record:

@@ -94,6 +94,9 @@ const digestOf = (b: Buffer) =>
   `sha256:${Buffer.from(nativeSha256(b)).toString('hex')}`;
 
 /** Validates and parses an append request; nothing is stored if this throws. */
+/** An idempotency key: 1-128 printable ASCII characters without spaces. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
 export function prepareAppend(
   body: unknown,
   options: {
@@ -147,7 +150,7 @@ export function prepareAppend(
   }
   if (
     options.idempotencyKey !== undefined &&
-    !/^[\x21-\x7e]{1,128}$/.test(options.idempotencyKey)
+    !IDEMPOTENCY_KEY.test(options.idempotencyKey)
   ) {
     throw new InputError(
       'Idempotency-Key header: 1-128 printable ASCII characters without spaces',
