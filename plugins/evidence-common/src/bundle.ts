@@ -164,15 +164,6 @@ export type BundleVerification = {
   };
 };
 
-function seqOf(record: EvidenceBundleRecord, position: number): number {
-  try {
-    const seq = JSON.parse(record.canonical)?.seq;
-    return Number.isSafeInteger(seq) ? seq : position + 1;
-  } catch {
-    return position + 1;
-  }
-}
-
 function openCheckpoint(
   bundle: EvidenceBundleHeader,
   failures: BundleVerification['failures'],
@@ -209,27 +200,239 @@ export type BundleVerifier = {
 };
 
 /**
- * {@link verifyBundle} one record at a time, so a reader never has to hold
- * the whole bundle: the same checks (checkpoint signature and origin, the
- * full {@link verifyChain} check of every record, every record's inclusion
- * proof, the head binding), with the inclusion proofs of the records
- * verified together (see createInclusionBatch): about one hash per tree
- * node instead of a full path per record. Throws a TypeError when the
+ * Native hashing shortcuts a bundle verifier may use.
+ *
+ * @public
+ */
+export type BundleHashOptions = Pick<VerifyChainOptions, 'hash' | 'hashHex'> & {
+  /** RFC 6962 leaf hash of a record's canonical text (native shortcut) */
+  leafHashOf?: (canonical: string) => Uint8Array;
+  /** the same as canonical base64 (native shortcut; preferred) */
+  leafHashBase64Of?: (canonical: string) => string;
+  /** RFC 6962 node hash over base64 (native shortcut) */
+  nodeHashBase64?: Base64NodeHash;
+};
+
+/**
+ * What {@link createBundleRangeVerifier} found in a contiguous range of a
+ * bundle's records (structured-cloneable: a worker thread posts it). Indexes
+ * are relative to the range's first record.
+ *
+ * @public
+ */
+export type BundleRangeResult = {
+  count: number;
+  /** the range's first record (re-checked by the stitcher when the range does not continue the previous one) */
+  first: { hash: string; canonical: string; leafIndex: number } | null;
+  /**
+   * The seq and previousHash the range's chain check started from, read
+   * from its first record's envelope; null for a range that starts the
+   * bundle (checked from seq 1 like the whole bundle).
+   */
+  start: { seq: number; previousHash: string | null } | null;
+  /** the range's first chain failure (the chain check stops there) */
+  chainFailure: { index: number; failure: ChainFailure; hash: string } | null;
+  lastHash: string | null;
+  /** the leaf index of the range's last record in leaf order (-1: none) */
+  lastLeaf: number;
+  inclusionFailures: Array<{
+    index: number;
+    leafIndex: number;
+    /** the record's own seq when readable */
+    seq: number | null;
+    message: string;
+  }>;
+  /** the range's last record under the checkpoint's tree size */
+  lastCovered: { index: number; seq: number | null; hash: string } | null;
+};
+
+/** A malformed record (thrown by a range verifier's add): its index in the range and what is wrong. */
+export type MalformedBundleRecordError = TypeError & {
+  index: number;
+  problem: string;
+};
+
+function ownSeq(canonical: string): number | null {
+  try {
+    const seq = JSON.parse(canonical)?.seq;
+    return Number.isSafeInteger(seq) ? seq : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The per-record part of {@link createBundleVerifier} over one contiguous
+ * range of a bundle's records, so ranges can be checked independently (e.g.
+ * in worker threads) and joined by {@link createBundleStitcher}: each
+ * record's canonical form, schema, hash, the seq and links within the range,
+ * leaf order within the range and each record's inclusion proof against the
+ * checkpoint's root. A range that does not start the bundle takes its first
+ * record's seq and previousHash as its start; the stitcher accepts the
+ * range's chain verdict only when that start is exactly where the previous
+ * range ended, and otherwise re-checks the first record against it.
+ *
+ * @public
+ */
+export function createBundleRangeVerifier(
+  options: BundleHashOptions & {
+    entityRef: string;
+    /** the verified checkpoint's tree (null: inclusion not checked) */
+    checkpoint: { treeSize: number; rootHash: Uint8Array } | null;
+    /** whether the range starts the bundle (its first record is seq 1) */
+    first: boolean;
+  },
+): { add(record: EvidenceBundleRecord): void; finish(): BundleRangeResult } {
+  const hash = options.hash ?? sha256;
+  const checkpoint = options.checkpoint;
+  const inclusion =
+    checkpoint &&
+    createInclusionBatch(
+      checkpoint.treeSize,
+      checkpoint.rootHash,
+      hash,
+      options.nodeHashBase64,
+    );
+  const leafHashFor = (canonical: string): Uint8Array | string => {
+    if (options.leafHashBase64Of) return options.leafHashBase64Of(canonical);
+    if (options.leafHashOf) return options.leafHashOf(canonical);
+    return leafHash(utf8Encode(canonical), hash);
+  };
+  let check: ReturnType<typeof createChainChecker> | undefined = options.first
+    ? createChainChecker({
+        entityRef: options.entityRef,
+        hash,
+        hashHex: options.hashHex,
+      })
+    : undefined;
+  let start: BundleRangeResult['start'] = null;
+  let first: BundleRangeResult['first'] = null;
+  let count = 0;
+  let chainFailure: BundleRangeResult['chainFailure'] = null;
+  let lastLeaf = -1;
+  let lastHash: string | null = null;
+  let lastCovered: { index: number; record: EvidenceBundleRecord } | undefined;
+  const inclusionFailures: BundleRangeResult['inclusionFailures'] = [];
+
+  return {
+    add(record) {
+      const i = count;
+      const problem = recordProblem(record);
+      if (problem) {
+        const error = new TypeError(
+          `malformed evidence bundle: records.${i}${problem}`,
+        ) as MalformedBundleRecordError;
+        error.index = i;
+        error.problem = problem;
+        throw error;
+      }
+      count += 1;
+      if (i === 0) {
+        first = {
+          hash: record.hash,
+          canonical: record.canonical,
+          leafIndex: record.leafIndex,
+        };
+      }
+      if (!check) {
+        // a range in the middle: start from what its first record says
+        let env: { seq?: unknown; previousHash?: unknown } | undefined;
+        try {
+          env = JSON.parse(record.canonical);
+        } catch {
+          env = undefined;
+        }
+        const seq = env?.seq;
+        const prev = env?.previousHash;
+        start = {
+          seq:
+            Number.isSafeInteger(seq) && (seq as number) >= 1
+              ? (seq as number)
+              : -1,
+          previousHash: typeof prev === 'string' ? prev : null,
+        };
+        check = createChainChecker({
+          entityRef: options.entityRef,
+          hash,
+          hashHex: options.hashHex,
+          expectedFirstSeq: start.seq,
+          previousHash: start.previousHash,
+        });
+      }
+      if (!chainFailure) {
+        const failure = check(record);
+        if (failure) chainFailure = { index: i, failure, hash: record.hash };
+      }
+      lastHash = record.hash;
+      if (!checkpoint || !inclusion) return;
+      try {
+        if (record.leafIndex <= lastLeaf) {
+          throw new Error('leaf indexes must increase with seq');
+        }
+        lastLeaf = record.leafIndex;
+        inclusion.verify(
+          record.leafIndex,
+          leafHashFor(record.canonical),
+          record.inclusionProof,
+        );
+      } catch (e) {
+        inclusionFailures.push({
+          index: i,
+          leafIndex: record.leafIndex,
+          seq: ownSeq(record.canonical),
+          message: (e as Error).message,
+        });
+      }
+      if (record.leafIndex < checkpoint.treeSize) {
+        lastCovered = { index: i, record };
+      }
+    },
+    finish() {
+      return {
+        count,
+        first,
+        start,
+        chainFailure,
+        lastHash,
+        lastLeaf,
+        inclusionFailures,
+        lastCovered: lastCovered
+          ? {
+              index: lastCovered.index,
+              seq: ownSeq(lastCovered.record.canonical),
+              hash: lastCovered.record.hash,
+            }
+          : null,
+      };
+    },
+  };
+}
+
+/**
+ * Joins the results of {@link createBundleRangeVerifier} over consecutive
+ * ranges (added in bundle order) into the verdict of
+ * {@link createBundleVerifier} over all of them: the header's checks
+ * (shape, normalized entity, checkpoint signature and origin), the chain
+ * across range boundaries (a range's verdict counts only when it starts at
+ * the seq and previousHash where the previous range ended; otherwise its
+ * first record is re-checked against them, as a single pass would), leaf
+ * order across boundaries, and the head binding. Throws a TypeError when the
  * header is not shaped like a bundle.
  *
  * @public
  */
-export function createBundleVerifier(
+export function createBundleStitcher(
   input: EvidenceBundleHeader,
-  options: Pick<VerifyChainOptions, 'hash' | 'hashHex'> & {
-    /** RFC 6962 leaf hash of a record's canonical text (native shortcut) */
-    leafHashOf?: (canonical: string) => Uint8Array;
-    /** the same as canonical base64 (native shortcut; preferred) */
-    leafHashBase64Of?: (canonical: string) => string;
-    /** RFC 6962 node hash over base64 (native shortcut) */
-    nodeHashBase64?: Base64NodeHash;
-  } = {},
-): BundleVerifier {
+  options: BundleHashOptions = {},
+): {
+  /** the verified checkpoint (null: it did not verify; inclusion is not checked) */
+  checkpoint: Required<Checkpoint> | null;
+  entityRef: string;
+  /** records added so far */
+  readonly count: number;
+  add(range: BundleRangeResult): void;
+  finish(): BundleVerification;
+} {
   const parsed = bundleHeaderSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -260,70 +463,94 @@ export function createBundleVerifier(
     });
   }
   const checkpoint = openCheckpoint(header, failures);
-  const check = createChainChecker({
-    entityRef: header.entityRef,
-    hash,
-    hashHex: options.hashHex,
-  });
-  const inclusion =
-    checkpoint &&
-    createInclusionBatch(
-      checkpoint.treeSize,
-      checkpoint.rootHash,
-      hash,
-      options.nodeHashBase64,
-    );
-  const leafHashFor = (canonical: string): Uint8Array | string => {
-    if (options.leafHashBase64Of) return options.leafHashBase64Of(canonical);
-    if (options.leafHashOf) return options.leafHashOf(canonical);
-    return leafHash(utf8Encode(canonical), hash);
-  };
   let count = 0;
   let chainFailure:
     | { index: number; failure: ChainFailure; hash: string }
     | undefined;
+  // where the chain stands after the records added (while no failure)
+  let expectedSeq = 1;
+  let previousHash: string | null = null;
   let lastLeaf = -1;
   let lastHash: string | null = null;
-  let lastCovered: { index: number; record: EvidenceBundleRecord } | undefined;
+  let lastCovered: { seq: number; hash: string } | undefined;
+  const notIncluded = (seq: number, leafIndex: number, message: string) => ({
+    seq,
+    reason: `record #${seq} (leaf ${leafIndex}) is not included in the signed checkpoint: ${message}`,
+  });
 
   return {
-    add(record) {
-      const i = count;
-      const problem = recordProblem(record);
-      if (problem) {
-        throw new TypeError(
-          `malformed evidence bundle: records.${i}${problem}`,
-        );
-      }
-      count += 1;
+    checkpoint,
+    entityRef: header.entityRef,
+    get count() {
+      return count;
+    },
+    add(range) {
+      if (range.count === 0) return;
+      const base = count;
+      const first = range.first!;
       if (!chainFailure) {
-        const failure = check(record);
-        if (failure) chainFailure = { index: i, failure, hash: record.hash };
-      }
-      lastHash = record.hash;
-      if (!checkpoint || !inclusion) return;
-      try {
-        if (record.leafIndex <= lastLeaf) {
-          throw new Error('leaf indexes must increase with seq');
+        const continues =
+          base === 0
+            ? range.start === null
+            : range.start !== null &&
+              range.start.seq === expectedSeq &&
+              range.start.previousHash === previousHash;
+        if (continues) {
+          if (range.chainFailure) {
+            chainFailure = {
+              ...range.chainFailure,
+              index: base + range.chainFailure.index,
+            };
+          } else {
+            expectedSeq += range.count;
+            previousHash = range.lastHash;
+          }
+        } else {
+          // the range does not start where the chain stands: its first
+          // record fails as it fails in a single pass
+          const check = createChainChecker({
+            entityRef: header.entityRef,
+            hash,
+            hashHex: options.hashHex,
+            ...(base === 0
+              ? {}
+              : { expectedFirstSeq: expectedSeq, previousHash }),
+          });
+          const failure = check(first) ?? {
+            seq: expectedSeq,
+            reason: `record #${expectedSeq} does not continue the chain`,
+          };
+          chainFailure = { index: base, failure, hash: first.hash };
         }
-        lastLeaf = record.leafIndex;
-        inclusion.verify(
-          record.leafIndex,
-          leafHashFor(record.canonical),
-          record.inclusionProof,
-        );
-      } catch (e) {
-        const seq = seqOf(record, i);
-        inclusionFailures.push({
-          seq,
-          reason: `record #${seq} (leaf ${
-            record.leafIndex
-          }) is not included in the signed checkpoint: ${(e as Error).message}`,
-        });
       }
-      if (record.leafIndex < checkpoint.treeSize) {
-        lastCovered = { index: i, record };
+      lastHash = range.lastHash;
+      if (checkpoint) {
+        let rangeFailures = range.inclusionFailures;
+        if (first.leafIndex <= lastLeaf) {
+          const seq = ownSeq(first.canonical) ?? base + 1;
+          inclusionFailures.push(
+            notIncluded(
+              seq,
+              first.leafIndex,
+              'leaf indexes must increase with seq',
+            ),
+          );
+          rangeFailures = rangeFailures.filter(f => f.index !== 0);
+        }
+        for (const f of rangeFailures) {
+          inclusionFailures.push(
+            notIncluded(f.seq ?? base + f.index + 1, f.leafIndex, f.message),
+          );
+        }
+        lastLeaf = Math.max(lastLeaf, range.lastLeaf);
+        if (range.lastCovered) {
+          lastCovered = {
+            seq: range.lastCovered.seq ?? base + range.lastCovered.index + 1,
+            hash: range.lastCovered.hash,
+          };
+        }
       }
+      count += range.count;
     },
     finish() {
       const chain: ChainVerification = chainFailure
@@ -341,18 +568,41 @@ export function createBundleVerifier(
       }
       failures.push(...inclusionFailures);
       const heads = checkpoint
-        ? checkBundleHead(
-            header,
-            lastCovered && {
-              seq: seqOf(lastCovered.record, lastCovered.index),
-              hash: lastCovered.record.hash,
-            },
-            checkpoint,
-            hash,
-            failures,
-          )
+        ? checkBundleHead(header, lastCovered, checkpoint, hash, failures)
         : undefined;
       return { ok: failures.length === 0, chain, checkpoint, failures, heads };
+    },
+  };
+}
+
+/**
+ * {@link verifyBundle} one record at a time, so a reader never has to hold
+ * the whole bundle: the same checks (checkpoint signature and origin, the
+ * full {@link verifyChain} check of every record, every record's inclusion
+ * proof, the head binding), with the inclusion proofs of the records
+ * verified together (see createInclusionBatch): about one hash per tree
+ * node instead of a full path per record. Throws a TypeError when the
+ * header is not shaped like a bundle. (One range of
+ * {@link createBundleRangeVerifier}, joined by {@link createBundleStitcher}.)
+ *
+ * @public
+ */
+export function createBundleVerifier(
+  input: EvidenceBundleHeader,
+  options: BundleHashOptions = {},
+): BundleVerifier {
+  const stitcher = createBundleStitcher(input, options);
+  const range = createBundleRangeVerifier({
+    ...options,
+    entityRef: stitcher.entityRef,
+    checkpoint: stitcher.checkpoint,
+    first: true,
+  });
+  return {
+    add: record => range.add(record),
+    finish() {
+      stitcher.add(range.finish());
+      return stitcher.finish();
     },
   };
 }
