@@ -13,7 +13,11 @@ import {
   evidenceServiceRef,
 } from '@assay/plugin-evidence-node';
 import { buildAuditPackFiles, recordHash } from '@assay/plugin-evidence-common';
-import { replayResult } from '@assay/plugin-scorecards-common';
+import {
+  checkSetDigest,
+  isCompactResult,
+  replayResult,
+} from '@assay/plugin-scorecards-common';
 // The real evidence backend, started next to scorecards (test only).
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import evidencePlugin from '@assay/plugin-evidence-backend';
@@ -147,6 +151,60 @@ describe('scorecards with the real evidence backend', () => {
       const replayed = replayResult(first.body, packRecords);
       expect(replayed.differences).toEqual([]);
       expect(replayed.matches).toBe(true);
+
+      // the compliance record's payload is the compact result: it names its
+      // check set by digest, served by GET /v1/check-sets/{digest}; replaying
+      // it with that set gives the same result
+      const record = compliance[0];
+      const payload = await request(backend.server)
+        .get(
+          `/api/evidence/v1/records/${record.hash}/artifacts/${record.envelope.payloadDigest}`,
+        )
+        .set('Authorization', alice)
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      expect(payload.status).toBe(200);
+      const { result: recorded } = JSON.parse(payload.body.toString('utf8'));
+      expect(isCompactResult(recorded)).toBe(true);
+      expect(recorded.resultHash).toBe(first.body.resultHash);
+      expect(recorded.checks[0].title).toBeUndefined();
+      expect(payload.body.length).toBeLessThan(
+        JSON.stringify(first.body).length / 2,
+      );
+      const set = await request(backend.server)
+        .get(`/api/scorecards/v1/check-sets/${recorded.replay.checksDigest}`)
+        .set('Authorization', alice);
+      expect(set.status).toBe(200);
+      expect(checkSetDigest(set.body.checks)).toBe(
+        recorded.replay.checksDigest,
+      );
+      const fromRecord = replayResult(recorded, packRecords, set.body.checks);
+      expect(fromRecord.differences).toEqual([]);
+      expect(fromRecord.matches).toBe(true);
+      expect(
+        (
+          await request(backend.server)
+            .get(`/api/scorecards/v1/check-sets/${'0'.repeat(64)}`)
+            .set('Authorization', alice)
+        ).status,
+      ).toBe(404);
+      const badDigest = await request(backend.server)
+        .get('/api/scorecards/v1/check-sets/nothex')
+        .set('Authorization', alice);
+      expect(badDigest.status).toBe(400);
+      expect(
+        (
+          await request(backend.server)
+            .get(
+              `/api/scorecards/v1/check-sets/${recorded.replay.checksDigest}`,
+            )
+            .set('Authorization', mockCredentials.none.header())
+        ).status,
+      ).toBe(401);
 
       // incremental refresh on assay.evidence.appended
       const sig = await holder.evidence!.append(

@@ -238,6 +238,22 @@ export async function createRouter(
     } as any);
   });
 
+  // content-addressed check definitions (the ones compliance records name
+  // by digest): stored once per set, immutable
+  router.get('/v1/check-sets/:digest', async (req, res) => {
+    await httpAuth.credentials(req);
+    const { digest } = req.params;
+    if (!/^[0-9a-f]{64}$/.test(digest)) {
+      throw new InputError(
+        'digest: must be 64 lower-case hex characters (SHA-256)',
+      );
+    }
+    const checks = await store.getCheckSet(digest);
+    if (!checks) throw new NotFoundError(`no check set ${digest}`);
+    res.setHeader('cache-control', 'private, max-age=31536000, immutable');
+    res.json({ digest, checks } as any);
+  });
+
   router.get('/v1/entities/:kind/:namespace/:name', async (req, res) => {
     const ref = refOf(req.params);
     await authorize(req, scorecardsResultReadPermission, ref);

@@ -13,5 +13,6 @@ export * from './defaultChecks';
 export * from './facts';
 export * from './evaluate';
 export * from './replay';
+export * from './compact';
 export * from './csv';
 export * from './hashing';

@@ -1,6 +1,7 @@
 import { evaluateEntity, resultHashOf } from './evaluate';
 import { EvidenceInput, evidenceFacts, factsFromValues } from './facts';
-import { EntityResult } from './types';
+import { CompactEntityResult, expandResult, isCompactResult } from './compact';
+import { CheckDefinition, EntityResult } from './types';
 
 /** @public */
 export type ReplayOutcome = {
@@ -18,12 +19,30 @@ export type ReplayOutcome = {
  * `records/`) and the result's replay input (catalog facts, checks,
  * waivers, evaluation time). Pure.
  *
+ * A compact result (a `compliance` record's payload, which names its check
+ * set by `replay.checksDigest`) needs `checkSet`: the definitions, e.g. from
+ * `GET /api/scorecards/v1/check-sets/{digest}`; they must hash to that
+ * digest (else this throws), so the rules replayed are the ones evaluated.
+ * A full result (older records, the entity API) carries its checks.
+ *
  * @public
  */
 export function replayResult(
-  stored: EntityResult,
+  result: EntityResult | CompactEntityResult,
   records: EvidenceInput[],
+  checkSet?: CheckDefinition[],
 ): ReplayOutcome {
+  let stored: EntityResult;
+  if (isCompactResult(result)) {
+    if (!checkSet) {
+      throw new Error(
+        `the result names its check set by digest (${result.replay.checksDigest}): the check definitions are needed to replay it`,
+      );
+    }
+    stored = expandResult(result, checkSet);
+  } else {
+    stored = result;
+  }
   const input = stored.replay;
   const window = records.filter(
     r =>

@@ -6,13 +6,18 @@ import {
   envelopeBytes,
   recordHash,
 } from '@assay/plugin-evidence-common';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import {
+  checkSetDigest,
+  compactResult,
   DEFAULT_CHECKS,
   entityFacts,
   evaluateEntity,
   evidenceFacts,
 } from '@assay/plugin-scorecards-common';
 import { run } from '../program';
+import { replayCommand } from './scorecard';
 import { zipAuditPack } from './export';
 
 const REF = 'component:default/service-a';
@@ -162,5 +167,101 @@ describe('assay scorecard replay', () => {
     expect(c.err.join('\n')).toContain(
       `${name}: its bytes do not hash to the hash in its name`,
     );
+  });
+});
+
+describe('assay scorecard replay of a compliance record (compact result)', () => {
+  const digest = checkSetDigest(DEFAULT_CHECKS);
+  let server: http.Server;
+  let base: string;
+  const served: string[] = [];
+  let serveChecks: unknown = DEFAULT_CHECKS;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      served.push(`${req.url} ${req.headers.authorization ?? ''}`);
+      if (req.url === `/api/scorecards/v1/check-sets/${digest}`) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ digest, checks: serveChecks }));
+      } else {
+        res.statusCode = 404;
+        res.end('{}');
+      }
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise(r => server.close(r)));
+
+  function payloadFile() {
+    const s = setup();
+    fs.writeFileSync(
+      s.resultFile,
+      JSON.stringify({
+        actor: 'plugin:scorecards',
+        result: compactResult(s.stored),
+      }),
+    );
+    return s;
+  }
+
+  it('fetches the check set the record names and matches', async () => {
+    served.length = 0;
+    serveChecks = DEFAULT_CHECKS;
+    const { pack, resultFile } = payloadFile();
+    const c = ctx();
+    c.ctx.env = { ASSAY_URL: base, ASSAY_TOKEN: 't0k' };
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(0);
+    expect(served).toEqual([
+      `/api/scorecards/v1/check-sets/${digest} Bearer t0k`,
+    ]);
+    expect(c.out).toContain(
+      `checks    set ${digest} (${DEFAULT_CHECKS.length} definitions; they hash to the digest the result names)`,
+    );
+    expect(c.out.at(-1)).toMatch(/^MATCH/);
+  });
+
+  it('refuses a served check set that does not hash to the digest', async () => {
+    // e.g. a laxer rule for the check the entity fails
+    serveChecks = DEFAULT_CHECKS.map(ch =>
+      ch.id === 'sbom-no-critical-high'
+        ? { ...ch, rule: { fact: 'entity.kind', exists: true } }
+        : ch,
+    );
+    const { pack, resultFile } = payloadFile();
+    const c = ctx();
+    c.ctx.env = { ASSAY_URL: base };
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(1);
+    expect(c.err.join('\n')).toContain(
+      'cannot replay: the check set does not hash to the digest the result names',
+    );
+    serveChecks = DEFAULT_CHECKS;
+  });
+
+  it('reads the check set from a file (offline)', async () => {
+    const { dir, pack, resultFile, stored } = payloadFile();
+    const checks = path.join(dir, 'checks.json');
+    fs.writeFileSync(
+      checks,
+      JSON.stringify({ digest, checks: DEFAULT_CHECKS }),
+    );
+    const c = ctx();
+    c.ctx.env = { ASSAY_URL: 'http://127.0.0.1:1' }; // not reachable: not used
+    expect(
+      await replayCommand({ pack, result: resultFile, checks }, c.ctx),
+    ).toBe(0);
+    expect(c.out).toContain(
+      `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
+    );
+    expect(c.out.at(-1)).toMatch(/^MATCH/);
   });
 });

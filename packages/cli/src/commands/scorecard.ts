@@ -7,8 +7,11 @@ import {
   sha256Hex,
 } from '@assay/plugin-evidence-common';
 import {
+  CheckDefinition,
+  CompactEntityResult,
   EntityResult,
   EvidenceInput,
+  isCompactResult,
   replayResult,
 } from '@assay/plugin-scorecards-common';
 import { ConnectionOptions } from '../api';
@@ -18,6 +21,12 @@ export interface ReplayOptions extends ConnectionOptions {
   pack: string;
   result?: string;
   entity?: string;
+  /**
+   * The check definitions a compact result names by digest (a file: the
+   * JSON of `GET /api/scorecards/v1/check-sets/{digest}`); fetched from the
+   * backend when absent.
+   */
+  checks?: string;
 }
 
 const RECORD = /^records\/(\d+)-([0-9a-f]{64})\.json$/;
@@ -82,30 +91,25 @@ export async function readPackRecords(pack: string): Promise<{
   return { records, entityRef };
 }
 
-async function loadResult(
-  options: ReplayOptions,
-  entityRef: string,
-  ctx: CliContext,
-): Promise<EntityResult> {
-  if (options.result) {
-    try {
-      return JSON.parse(await fs.readFile(options.result, 'utf8'));
-    } catch (e) {
-      throw new CliError(
-        `cannot read ${options.result}: ${(e as Error).message}`,
-      );
-    }
-  }
+type StoredResult = EntityResult | CompactEntityResult;
+
+function connection(options: ReplayOptions, ctx: CliContext) {
   const base = (
     options.url ??
     ctx.env.ASSAY_URL ??
     'http://localhost:7007'
   ).replace(/\/+$/, '');
   const token = options.token ?? ctx.env.ASSAY_TOKEN;
-  const { kind, namespace, name } = parseEntityRefStrict(entityRef);
-  const url = `${base}/api/scorecards/v1/entities/${[kind, namespace, name]
-    .map(encodeURIComponent)
-    .join('/')}`;
+  return { base, token };
+}
+
+async function getJson(
+  options: ReplayOptions,
+  ctx: CliContext,
+  pathName: string,
+): Promise<unknown> {
+  const { base, token } = connection(options, ctx);
+  const url = `${base}${pathName}`;
   let res: Response;
   try {
     res = await fetch(url, {
@@ -122,7 +126,70 @@ async function loadResult(
       )}`,
     );
   }
-  return (await res.json()) as EntityResult;
+  return res.json();
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The stored result: a file (the entity API's JSON, a result, or a
+ * `compliance` record's payload `{ actor, result }`) or the entity API.
+ */
+async function loadResult(
+  options: ReplayOptions,
+  entityRef: string,
+  ctx: CliContext,
+): Promise<StoredResult> {
+  if (options.result) {
+    const json = (await readJson(options.result)) as any;
+    // a compliance record's payload wraps the result
+    if (json && !json.replay && json.result?.replay) return json.result;
+    return json;
+  }
+  const { kind, namespace, name } = parseEntityRefStrict(entityRef);
+  return (await getJson(
+    options,
+    ctx,
+    `/api/scorecards/v1/entities/${[kind, namespace, name]
+      .map(encodeURIComponent)
+      .join('/')}`,
+  )) as EntityResult;
+}
+
+/**
+ * The check set a compact result names by digest: `--checks <file>` (the
+ * JSON of `GET /api/scorecards/v1/check-sets/{digest}` or the definitions
+ * array) or fetched from that route. Whether it hashes to the digest is
+ * checked by replayResult.
+ */
+async function loadCheckSet(
+  options: ReplayOptions,
+  digest: string,
+  ctx: CliContext,
+): Promise<CheckDefinition[]> {
+  if (!/^[0-9a-f]{64}$/.test(digest)) {
+    throw new CliError(`replay.checksDigest: '${digest}' is not a SHA-256`);
+  }
+  const json = (
+    options.checks
+      ? await readJson(options.checks)
+      : await getJson(options, ctx, `/api/scorecards/v1/check-sets/${digest}`)
+  ) as any;
+  const checks = Array.isArray(json) ? json : json?.checks;
+  if (!Array.isArray(checks)) {
+    throw new CliError(
+      `${
+        options.checks ?? 'the check set'
+      }: expected { checks: [...] } or an array of check definitions`,
+    );
+  }
+  return checks;
 }
 
 /**
@@ -144,8 +211,22 @@ export async function replayCommand(
       'the stored result has no replay input (not a scorecards result?)',
     );
   }
-  const out = replayResult(stored, records);
+  let checkSet: CheckDefinition[] | undefined;
+  if (isCompactResult(stored)) {
+    checkSet = await loadCheckSet(options, stored.replay.checksDigest, ctx);
+  }
+  let out: ReturnType<typeof replayResult>;
+  try {
+    out = replayResult(stored, records, checkSet);
+  } catch (e) {
+    throw new CliError(`cannot replay: ${(e as Error).message}`);
+  }
   ctx.out(`entity    ${stored.entityRef} (${stored.mode} mode)`);
+  if (checkSet && isCompactResult(stored)) {
+    ctx.out(
+      `checks    set ${stored.replay.checksDigest} (${checkSet.length} definitions; they hash to the digest the result names)`,
+    );
+  }
   ctx.out(
     `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
   );

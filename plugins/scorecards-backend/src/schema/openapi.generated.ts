@@ -729,6 +729,57 @@ export const spec = {
         },
       },
     },
+    '/v1/check-sets/{digest}': {
+      get: {
+        operationId: 'GetCheckSet',
+        description:
+          'The check definitions (rules included) a result was evaluated with,\nby content address: `digest` is the hex SHA-256 of their sorted-key\n(RFC 8785) JSON. Results recorded as `compliance` evidence name their\ncheck set by this digest (`replay.checksDigest`) instead of carrying\nit; `assay scorecard replay` fetches the set here and checks that it\nhashes to the digest. Stored once per set, never changed; any\nsigned-in user or service may read it (definitions are not\nentity data, as in `GET /v1/checks`).\n',
+        parameters: [
+          {
+            name: 'digest',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9a-f]{64}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'ok',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['digest', 'checks'],
+                  properties: {
+                    digest: {
+                      type: 'string',
+                    },
+                    checks: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        additionalProperties: true,
+                        description:
+                          'a check definition as configured (CheckDefinition with rule, appliesTo, maxAgeDays)',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'digest is not 64 lower-case hex characters',
+          },
+          '404': {
+            description: 'no check set with this digest',
+          },
+        },
+      },
+    },
     '/v1/entities/{kind}/{namespace}/{name}': {
       get: {
         operationId: 'GetEntityResult',

@@ -12,6 +12,8 @@ import {
 } from '@assay/plugin-evidence-node';
 import {
   CHAIN_WINDOW,
+  CheckDefinition,
+  compactResult,
   EntityResult,
   entityFacts,
   entityFactsOf,
@@ -107,8 +109,17 @@ const RECORD_IN_FLIGHT = 32;
 const RECORD_BATCH = 100;
 const BATCHES_IN_FLIGHT = 2;
 
-/** The `compliance` record of a result (summary for listings, payload: the result). */
-function complianceRecord(r: EntityResult): EvidenceAppendRequest {
+/**
+ * The `compliance` record of a result: summary for listings; payload the
+ * result in its compact form (`compactResult`): the check set named by
+ * digest (`replay.checksDigest`, served by `GET /v1/check-sets/{digest}`)
+ * instead of carried, and no check text its definition holds. Replay needs
+ * the rules, which the digest pins; the record stays ~4× smaller.
+ */
+function complianceRecord(
+  r: EntityResult,
+  checksDigest: string,
+): EvidenceAppendRequest {
   return {
     entityRef: r.entityRef,
     category: 'compliance',
@@ -122,7 +133,10 @@ function complianceRecord(r: EntityResult): EvidenceAppendRequest {
       failing: r.checks.filter(c => c.status === 'fail').length,
       inputs: r.inputs.join(','),
     },
-    payload: { actor: 'plugin:scorecards', result: r },
+    payload: {
+      actor: 'plugin:scorecards',
+      result: compactResult(r, checksDigest),
+    },
     producedAt: r.computedAt,
     // keys are scoped by entity: the result and the refresh that computed it
     // (a retry of that refresh replays; the same result again later, e.g.
@@ -347,7 +361,16 @@ export class ScorecardEngine {
         previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
     );
     const evidence = this.options.evidence;
-    const requests = changed.map(({ result: r }) => complianceRecord(r));
+    // the check sets the records name are stored (saveResults did) and served
+    const digests = new Map<CheckDefinition[], string>();
+    for (const { result } of changed) {
+      const checks = result.replay.checks;
+      if (!digests.has(checks))
+        digests.set(checks, await this.options.store.saveCheckSet(checks));
+    }
+    const requests = changed.map(({ result: r }) =>
+      complianceRecord(r, digests.get(r.replay.checks)!),
+    );
     const one = async (request: EvidenceAppendRequest) => {
       try {
         await evidence.append(request, { credentials });

@@ -4,7 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   CheckDefinition,
+  checkSetDigest,
+  compactResult,
   EntityResult,
+  expandResult,
+  isCompactResult,
   HistoryPoint,
   LevelCounts,
   LevelOrNone,
@@ -17,7 +21,6 @@ import {
   Rollup,
   RollupDimension,
   TrendPoint,
-  sortedJsonHash,
   Waiver,
 } from '@assay/plugin-scorecards-common';
 import { Knex } from 'knex';
@@ -78,11 +81,6 @@ const DIMENSION: Record<RollupDimension, string> = {
  * which better-sqlite3 bundles: 32,766; PostgreSQL 65,535).
  */
 const SAVE_CHUNK = 200;
-
-const definitionsById = new WeakMap<
-  CheckDefinition[],
-  Map<string, CheckDefinition>
->();
 
 function statusCounts(r: EntityResult) {
   const c = { pass: 0, fail: 0, warn: 0, unknown: 0, waived: 0 };
@@ -173,17 +171,15 @@ export class DatabaseScorecardStore {
     return typeof conn?.prepare === 'function' ? conn : undefined;
   }
 
-  /** Check sets by digest, and digests by check-set array (identity). */
+  /** Check sets by digest (verified or written by this process). */
   private readonly checkSets = new Map<string, CheckDefinition[]>();
-  private readonly digests = new WeakMap<CheckDefinition[], string>();
 
-  /** Stores the check definitions once; results refer to them by digest. */
-  private async checkSetDigest(checks: CheckDefinition[]): Promise<string> {
-    let digest = this.digests.get(checks);
-    if (!digest) {
-      digest = sortedJsonHash(checks);
-      this.digests.set(checks, digest);
-    }
+  /**
+   * Stores the check definitions once, content-addressed
+   * (`checkSetDigest`); results refer to them by digest. Returns the digest.
+   */
+  async saveCheckSet(checks: CheckDefinition[]): Promise<string> {
+    const digest = checkSetDigest(checks);
     if (!this.checkSets.has(digest)) {
       await this.db('scorecard_checksets')
         .insert({ digest, checks: JSON.stringify(checks) })
@@ -194,13 +190,26 @@ export class DatabaseScorecardStore {
     return digest;
   }
 
-  private async checkSet(digest: string): Promise<CheckDefinition[]> {
+  /**
+   * The check definitions stored under a digest; undefined when none. A
+   * set read back is checked against its digest once per process (the
+   * table is written only by saveCheckSet, but a row that does not hash to
+   * its key is never served).
+   */
+  async getCheckSet(digest: string): Promise<CheckDefinition[] | undefined> {
     let checks = this.checkSets.get(digest);
     if (!checks) {
       const row = await this.db('scorecard_checksets')
         .where({ digest })
         .first('checks');
-      checks = row ? (JSON.parse(row.checks) as CheckDefinition[]) : [];
+      if (!row) return undefined;
+      const parsed = JSON.parse(row.checks) as CheckDefinition[];
+      if (checkSetDigest(parsed) !== digest) {
+        throw new Error(
+          `scorecard_checksets: the check set stored under ${digest} does not hash to it`,
+        );
+      }
+      checks = parsed;
       this.checkSets.set(digest, checks);
     }
     return checks;
@@ -210,73 +219,14 @@ export class DatabaseScorecardStore {
    * The stored JSON back to an EntityResult: the check definitions (and
    * each check's title, description, category, remediation and controls,
    * which are stored once per check set, not per result) from the check
-   * set the result was computed with.
+   * set the result was computed with. Rows stored in full are returned as
+   * they are.
    */
   private async inflate(json: string): Promise<EntityResult> {
     const r = JSON.parse(json);
-    const digest: string | undefined = r.replay?.checksDigest;
-    if (digest) {
-      const checks = await this.checkSet(digest);
-      delete r.replay.checksDigest;
-      r.replay.checks = checks;
-      const byId = new Map(checks.map(c => [c.id, c]));
-      r.checks = r.checks.map((c: any) => {
-        const def = byId.get(c.id);
-        if (c.title !== undefined || !def) return c; // stored in full
-        const { waiver, ...rest } = c;
-        return {
-          id: c.id,
-          title: def.title,
-          ...(def.description ? { description: def.description } : {}),
-          category: def.category,
-          ...rest,
-          remediation: def.remediation,
-          controls: def.controls,
-          ...(waiver ? { waiver } : {}),
-        };
-      });
-    }
-    return r as EntityResult;
-  }
-
-  /**
-   * A result as stored: the check set by digest, and each check without
-   * the text its definition in that set holds (when it is that
-   * definition's, as evaluateCheck copies it).
-   */
-  private static dehydrate(r: EntityResult, checksDigest: string): string {
-    let defs = definitionsById.get(r.replay.checks);
-    if (!defs) {
-      defs = new Map(r.replay.checks.map(c => [c.id, c]));
-      definitionsById.set(r.replay.checks, defs);
-    }
-    return JSON.stringify({
-      ...r,
-      checks: r.checks.map(c => {
-        const def = defs.get(c.id);
-        if (
-          !def ||
-          def.title !== c.title ||
-          def.description !== c.description ||
-          def.category !== c.category ||
-          def.remediation !== c.remediation ||
-          def.controls !== c.controls
-        ) {
-          return c;
-        }
-        return {
-          id: c.id,
-          level: c.level,
-          weight: c.weight,
-          status: c.status,
-          reason: c.reason,
-          facts: c.facts,
-          evidence: c.evidence,
-          ...(c.waiver ? { waiver: c.waiver } : {}),
-        };
-      }),
-      replay: { ...r.replay, checks: undefined, checksDigest },
-    });
+    if (!isCompactResult(r)) return r as EntityResult;
+    const checks = await this.getCheckSet(r.replay.checksDigest);
+    return expandResult(r, checks ?? [], { trusted: true });
   }
 
   /**
@@ -289,7 +239,7 @@ export class DatabaseScorecardStore {
     for (const { result } of items) {
       const checks = result.replay.checks;
       if (!digests.has(checks))
-        digests.set(checks, await this.checkSetDigest(checks));
+        digests.set(checks, await this.saveCheckSet(checks));
     }
     const rows = items.map(({ result: r, ...m }) => {
       let failing = 0;
@@ -316,10 +266,8 @@ export class DatabaseScorecardStore {
         computed_at: r.computedAt,
         result_hash: r.resultHash,
         entity_etag: m.etag ?? null,
-        result: DatabaseScorecardStore.dehydrate(
-          r,
-          digests.get(r.replay.checks)!,
-        ),
+        // the check set by digest, each check without its definition's text
+        result: JSON.stringify(compactResult(r, digests.get(r.replay.checks)!)),
       };
     });
     const history = items.map(({ result: r, owner }) => ({
