@@ -24,6 +24,21 @@
 
 import { normalQuantile } from './stats';
 import { SORT_PAD, sortedIndexOf } from './sortSample';
+import { DATA_OFFSET, gatherKernel, OUT_OFFSET } from './wasmKernel';
+
+/**
+ * Whether the exact pass runs in the WebAssembly kernel where it is
+ * available (tests switch it off to check the JavaScript pass against it).
+ */
+export const kernelSwitch = { enabled: true };
+
+/** Views of the kernel's memory, recreated when it grows or the layout changes. */
+const wasmViews = {
+  buffer: null as ArrayBuffer | null,
+  key: '',
+  f64: new Float64Array(0),
+  bufs: [] as Float64Array[],
+};
 
 /** Number of +∞ sentinels after y (the window reads up to 4 past a bucket start). */
 const PAD = SORT_PAD;
@@ -89,6 +104,11 @@ const pool = { yp: new Float64Array(0), start: new Int32Array(0) };
 
 const countOut = new Float64Array(6);
 
+/** What a gathering pass answers when a buffer overflowed: no counts, length −1. */
+function overflowed(): Float64Array {
+  return Float64Array.of(NaN, NaN, -1, NaN, NaN, -1, NaN, NaN, -1);
+}
+
 const gatherBufs = [
   new Float64Array(0),
   new Float64Array(0),
@@ -108,6 +128,10 @@ export class DiffSelector {
   private readonly scale: number;
   /** Counting passes made (tests, benchmark). */
   passes = 0;
+  /** The buffers the last exact pass gathered each bracket's differences into. */
+  private bufs: Float64Array[] = gatherBufs;
+  /** x and y copied into the kernel's memory (once per selector). */
+  private copied = false;
 
   /** True when the index can work: y spans a positive, finite range. */
   static usable(y: Float64Array): boolean {
@@ -298,6 +322,9 @@ export class DiffSelector {
     this.passes++;
     const { x, yp, n, m } = this;
     const cap = 4 * n + 4096;
+    const k = kernelSwitch.enabled ? gatherKernel() : null;
+    if (k) return this.gather3Wasm(k, cap, lo0, hi0, lo1, hi1, lo2, hi2);
+    this.bufs = gatherBufs;
     for (let g = 0; g < 3; g++) {
       if (gatherBufs[g].length < cap + 4)
         gatherBufs[g] = new Float64Array(cap + 4);
@@ -394,6 +421,8 @@ export class DiffSelector {
     // rows of one or two each are not checked one by one: past the
     // buffer's end a typed array drops the writes, and it counts as overflow
     if (l0 > cap || l1 > cap || l2 > cap) overflow = 1;
+    // (an overflow answers nothing: the pass may have stopped early)
+    if (overflow) return overflowed();
     const nm = n * m;
     const h0 = nm - s0;
     const h1 = nm - s1;
@@ -408,6 +437,73 @@ export class DiffSelector {
     out[6] = h2 - l2;
     out[7] = h2;
     out[8] = overflow ? -1 : l2;
+    return out;
+  }
+
+  /** {@link DiffSelector.gather3} in the WebAssembly kernel: the same values. */
+  private gather3Wasm(
+    k: NonNullable<ReturnType<typeof gatherKernel>>,
+    cap: number,
+    lo0: number,
+    hi0: number,
+    lo1: number,
+    hi1: number,
+    lo2: number,
+    hi2: number,
+  ): Float64Array {
+    const { x, yp, n, m } = this;
+    // layout (bytes): results, x, y with 4 × +∞, three buffers of cap + 4
+    const xOff = DATA_OFFSET;
+    const ypOff = xOff + 8 * n;
+    const gOff = ypOff + 8 * (m + PAD);
+    const gSize = 8 * (cap + 4);
+    const end = gOff + 3 * gSize;
+    const have = k.memory.buffer.byteLength;
+    if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+    const key = `${n} ${m}`;
+    if (wasmViews.buffer !== k.memory.buffer || wasmViews.key !== key) {
+      const buffer = k.memory.buffer;
+      wasmViews.buffer = buffer;
+      wasmViews.key = key;
+      wasmViews.f64 = new Float64Array(buffer);
+      wasmViews.bufs = [0, 1, 2].map(
+        g => new Float64Array(buffer, gOff + g * gSize, cap + 4),
+      );
+      this.copied = false;
+    }
+    const f64 = wasmViews.f64;
+    if (!this.copied) {
+      f64.set(x, xOff / 8);
+      f64.set(yp.subarray(0, m + PAD), ypOff / 8);
+      this.copied = true;
+    }
+    k.gather3(
+      xOff,
+      ypOff,
+      n,
+      lo0,
+      hi0,
+      lo1,
+      hi1,
+      lo2,
+      hi2,
+      gOff,
+      gOff + gSize,
+      gOff + 2 * gSize,
+      cap,
+    );
+    this.bufs = wasmViews.bufs;
+    const r = OUT_OFFSET / 8;
+    if (f64[r + 2]) return overflowed();
+    const out = new Float64Array(9);
+    const nm = n * m;
+    for (let g = 0; g < 3; g++) {
+      const hiCount = nm - f64[r + 3 * g];
+      const len = f64[r + 3 * g + 1];
+      out[3 * g] = hiCount - len;
+      out[3 * g + 1] = hiCount;
+      out[3 * g + 2] = len;
+    }
     return out;
   }
 
@@ -487,7 +583,7 @@ export class DiffSelector {
       const len = r[3 * g + 2];
       if (len >= 0 && cLo < k1 && cHi >= k2) {
         result.push(
-          pick(gatherBufs[g], len, k1 - cLo - 1, k2 - k1 + 1, b[g][0], b[g][1]),
+          pick(this.bufs[g], len, k1 - cLo - 1, k2 - k1 + 1, b[g][0], b[g][1]),
         );
       } else {
         result.push(null);
@@ -538,7 +634,7 @@ export class DiffSelector {
       const len = r[2];
       if (len < 0) return null;
       if (cLo < k1 && cHi >= k2) {
-        return pick(gatherBufs[0], len, k1 - cLo - 1, k2 - k1 + 1, lo, hi);
+        return pick(this.bufs[0], len, k1 - cLo - 1, k2 - k1 + 1, lo, hi);
       }
       if (cHi > cLo) slope = (cHi - cLo) / (hi - lo);
       if (cHi < k2) {

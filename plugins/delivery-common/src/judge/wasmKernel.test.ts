@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { cleanSorted } from './sortSample';
+import { DiffSelector, kernelSwitch } from './selectDiffs';
+import { mannWhitneyDetailed, PairwiseDifferences } from './mannWhitney';
+import { gatherKernel, kernelBytes } from './wasmKernel';
+import * as previous from './__testUtils__/previous/mannWhitney';
+import * as previousSort from './__testUtils__/previous/sortSample';
+
+/** Deterministic latency-like sample (normal or log-normal). */
+function latency(n: number, seed: number, shift = 1, logNormal = false) {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+  return Array.from({ length: n }, () => {
+    const g = Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    return logNormal
+      ? 100 * shift * Math.exp(0.25 * g)
+      : shift * (120 + 15 * g);
+  });
+}
+
+/** Latency-like samples, some rounded (ties), some with a far outlier. */
+const latencySample = (minLength: number, maxLength: number) =>
+  fc
+    .tuple(
+      fc.integer({ min: minLength, max: maxLength }),
+      fc.integer({ min: 1, max: 1_000_000 }),
+      fc.double({ min: 0.9, max: 1.15, noNaN: true }),
+      fc.boolean(),
+      fc.constantFrom(0, 1, 10),
+      fc.boolean(),
+    )
+    .map(([n, seed, shift, logNormal, round, outlier]) => {
+      const v = latency(n, seed, shift, logNormal).map(a =>
+        round ? Math.round(a * round) / round : a,
+      );
+      if (outlier) v[0] = 1e7;
+      return v;
+    });
+
+/** Any doubles, small integers (heavy ties), or a narrow range. */
+const anySample = (minLength: number, maxLength: number) =>
+  fc.oneof(
+    fc.array(
+      fc.double({ min: -1e3, max: 1e3, noNaN: true, noDefaultInfinity: true }),
+      { minLength, maxLength },
+    ),
+    fc.array(fc.integer({ min: 0, max: 20 }), { minLength, maxLength }),
+    latencySample(minLength, maxLength),
+  );
+
+/** The kernel's and the JavaScript pass's answers for one selector and brackets. */
+function bothPasses(
+  x: Float64Array,
+  y: Float64Array,
+  brackets: number[],
+): Array<{ counts: number[]; gathered: number[][] }> {
+  const pd = new PairwiseDifferences(x, y) as unknown as {
+    meanDiff: number;
+    sdDiff: number;
+  };
+  const out = [];
+  for (const enabled of [true, false]) {
+    kernelSwitch.enabled = enabled;
+    try {
+      const sel = new DiffSelector(x, y, pd.meanDiff, pd.sdDiff) as unknown as {
+        gather3: (...b: number[]) => Float64Array;
+        bufs: Float64Array[];
+      };
+      const r = Array.from(sel.gather3(...brackets));
+      out.push({
+        counts: r,
+        gathered: [0, 1, 2].map(g =>
+          r[3 * g + 2] < 0
+            ? []
+            : Array.from(sel.bufs[g].subarray(0, r[3 * g + 2])),
+        ),
+      });
+    } finally {
+      kernelSwitch.enabled = true;
+    }
+  }
+  return out;
+}
+
+describe('WebAssembly exact pass', () => {
+  it('compiles synchronously and is small enough for a browser main thread (≤ 4 KB)', () => {
+    expect(kernelBytes().length).toBeLessThanOrEqual(4096);
+    expect(gatherKernel()).not.toBeNull();
+  });
+
+  it('counts and gathers exactly what the JavaScript pass does (random samples and brackets, ties, overflow)', () => {
+    fc.assert(
+      fc.property(
+        anySample(1, 300),
+        anySample(2, 300),
+        fc.array(fc.double({ min: -1.2, max: 1.2, noNaN: true }), {
+          minLength: 6,
+          maxLength: 6,
+        }),
+        (xs, ys, qs) => {
+          const x = Float64Array.from(xs).sort();
+          const y = Float64Array.from(ys).sort();
+          if (!DiffSelector.usable(y)) return;
+          // brackets anywhere in (and around) the range of the differences,
+          // some wide enough to overflow the buffers (cap 4n + 4096)
+          const dMin = x[0] - y[y.length - 1];
+          const dMax = x[x.length - 1] - y[0];
+          const at = (q: number) => dMin + q * (dMax - dMin);
+          const b: number[] = [];
+          for (let g = 0; g < 3; g++) {
+            const u = at(qs[2 * g]);
+            const v = at(qs[2 * g + 1]);
+            b.push(Math.min(u, v), Math.max(u, v));
+          }
+          const [wasm, js] = bothPasses(x, y, b);
+          expect(wasm.counts).toEqual(js.counts);
+          expect(wasm.gathered).toEqual(js.gathered);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('overflows as the JavaScript pass does when a bracket holds more than the buffer', () => {
+    const x = Float64Array.from(latency(300, 5)).sort();
+    const y = Float64Array.from(latency(300, 6)).sort();
+    const [wasm, js] = bothPasses(x, y, [-1e9, 1e9, -1, 1, -1e9, 1e9]);
+    // one overflowing bracket voids the pass (the caller falls back)
+    expect(wasm.counts).toEqual([NaN, NaN, -1, NaN, NaN, -1, NaN, NaN, -1]);
+    expect(js.counts).toEqual(wasm.counts);
+    // a wide bracket that fits (many differences per row): the same values
+    const [w2, j2] = bothPasses(x, y, [-1, 1, -0.5, 0.5, 0, 1]);
+    expect(w2.counts[2]).toBeGreaterThan(1000);
+    expect(w2).toEqual(j2);
+  });
+
+  it('mannWhitney equals the previous implementation on random large samples (kernel on and off)', () => {
+    fc.assert(
+      fc.property(
+        latencySample(200, 1500),
+        latencySample(200, 1500),
+        fc.constantFrom(0.9, 0.95, 0.98, 0.99),
+        (xs, ys, conf) => {
+          const before = previous.mannWhitneyDetailed(
+            previousSort.cleanSorted(xs, 'remove', 0),
+            previousSort.cleanSorted(ys, 'remove', 1),
+            conf,
+          );
+          for (const enabled of [true, false]) {
+            kernelSwitch.enabled = enabled;
+            try {
+              const now = mannWhitneyDetailed(
+                cleanSorted(xs, 'remove', 0),
+                cleanSorted(ys, 'remove', 1),
+                conf,
+              );
+              expect(now).toEqual(before);
+            } finally {
+              kernelSwitch.enabled = true;
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('order statistics through the kernel equal the sorted, materialised differences (small samples)', () => {
+    fc.assert(
+      fc.property(
+        anySample(65, 130),
+        anySample(65, 130),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (xs, ys, qs) => {
+          const x = cleanSorted(xs, 'remove', 0);
+          const y = cleanSorted(ys, 'remove', 1);
+          if (!DiffSelector.usable(y)) return;
+          const d = new Float64Array(x.length * y.length);
+          let k = 0;
+          for (let i = 0; i < x.length; i++) {
+            for (let j = 0; j < y.length; j++) d[k++] = x[i] - y[j];
+          }
+          d.sort();
+          const N = d.length;
+          const groups = qs.map(q => {
+            const k1 = 1 + Math.floor(q * (N - 1));
+            return [k1, Math.min(N, k1 + 1)] as [number, number];
+          });
+          const pd = new PairwiseDifferences(x, y);
+          // through selectGroups: the kernel, or the general selection
+          // where the indexed one falls back
+          expect(pd.selectGroups(groups)).toEqual(
+            groups.map(([k1, k2]) => Array.from(d.subarray(k1 - 1, k2))),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
