@@ -1,6 +1,8 @@
 import fs from 'fs';
 import path from 'path';
+import fc from 'fast-check';
 import { canonicalBytes, canonicalJson } from './canonical';
+import { canonicalJsonGeneral } from './canonicalReference';
 import { conformanceDir } from './__testUtils__/conformance';
 
 const jcsDir = path.join(conformanceDir, 'jcs');
@@ -43,5 +45,123 @@ describe('canonicalJson (RFC 8785)', () => {
     ['a symbol', Symbol('s')],
   ])('throws a TypeError for %s', (_, value) => {
     expect(() => canonicalJson(value)).toThrow(TypeError);
+  });
+});
+
+/** Both results, or both errors (class and message). */
+function outcome(f: () => string): string {
+  try {
+    return `ok:${f()}`;
+  } catch (e) {
+    return `error:${(e as Error).name}:${(e as Error).message}`;
+  }
+}
+
+describe('canonicalJson fast path', () => {
+  const key = fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.string({ maxLength: 4, unit: 'binary' }), // lone surrogates, astral
+    fc.constantFrom(
+      '__proto__',
+      'toJSON',
+      '0',
+      '1',
+      '10',
+      '2',
+      '01',
+      '4294967294',
+      '4294967295',
+      '-1',
+      '1.5',
+      'é',
+      'Z',
+      '\u0000',
+      '"',
+      '\\',
+      '\u2028',
+      '😀',
+      '\uffff',
+    ),
+  );
+  const number = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 0.1 + 0.2),
+  );
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.string({ maxLength: 8, unit: 'binary' }),
+    fc.string({ maxLength: 4, unit: 'grapheme' }),
+    fc.constantFrom('\b\f\n\r\t\u0001\u001f\u007f', '\ud800', '\udc00x'),
+    number,
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const odd = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom(NaN, Infinity, -Infinity),
+    fc.constant(new Date(0)),
+    fc.constant(() => 1),
+    fc.constant(Symbol('s')),
+    fc.constant(BigInt(1)),
+  );
+  const json = fc.letrec(tie => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 6 }),
+    ),
+  })).value;
+  const withOdd = fc.letrec(tie => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      odd,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+    ),
+  })).value;
+
+  it('writes the same bytes as the general serializer for JSON values', () => {
+    fc.assert(
+      fc.property(json, v => {
+        expect(canonicalJson(v)).toBe(canonicalJsonGeneral(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives the same bytes or the same error for any value', () => {
+    fc.assert(
+      fc.property(withOdd, v => {
+        expect(outcome(() => canonicalJson(v))).toBe(
+          outcome(() => canonicalJsonGeneral(v)),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees on values parsed from JSON text (own __proto__ keys, digit keys)', () => {
+    for (const text of [
+      '{"__proto__":{"a":1},"b":2}',
+      '{"__proto__":null,"b":[1,{"__proto__":"x"}]}',
+      '{"2":1,"10":2,"a":3,"1":[]}',
+      '{"b":"\\ud800","a":"\\u2028"}',
+      '[1e21,-0,0.000001,1e-7,123456789012345680000]',
+    ]) {
+      const v = JSON.parse(text);
+      expect(canonicalJson(v)).toBe(canonicalJsonGeneral(v));
+    }
+    // sparse arrays and digit keys take the general path
+    // eslint-disable-next-line no-sparse-arrays
+    expect(outcome(() => canonicalJson([1, , 2]))).toBe(
+      // eslint-disable-next-line no-sparse-arrays
+      outcome(() => canonicalJsonGeneral([1, , 2])),
+    );
+    expect(canonicalJson({ 10: 'a', 2: 'b', a: 'c' })).toBe(
+      '{"10":"a","2":"b","a":"c"}',
+    );
   });
 });

@@ -1,38 +1,46 @@
-import canonicalize from 'canonicalize';
 import { utf8Encode } from './bytes';
+import { canonicalJsonGeneral } from './canonicalReference';
+
+/** Thrown inside the fast path for a value only the general path handles. */
+const GENERAL = new Error('canonicalJson: general path');
 
 /**
- * Converts a value to plain JSON data, rejecting anything JSON cannot
- * represent faithfully. Object properties whose value is `undefined` are
- * omitted (as JSON.stringify does); everywhere else `undefined`, functions,
- * symbols, bigints and non-finite numbers are errors.
+ * A copy of a plain JSON value with every object's keys inserted in
+ * UTF-16 code-unit order (RFC 8785 §3.2.3), so that one native
+ * JSON.stringify writes the canonical form: RFC 8785 serializes strings,
+ * numbers and literals exactly as ECMAScript JSON.stringify does. Throws
+ * GENERAL for anything else — values to convert or reject (undefined in an
+ * array or an array hole, functions, symbols, bigints, non-finite numbers,
+ * objects with toJSON) and objects with an all-digit key (JavaScript
+ * enumerates array-index keys first, whatever the insertion order).
  */
-function toJsonData(value: unknown, path: string): unknown {
-  if (value === null || typeof value === 'string' || value === true) {
-    return value;
-  }
-  if (value === false) return value;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new TypeError(`canonicalJson: non-finite number at ${path}`);
-    }
-    return value;
-  }
+function sortedCopy(value: unknown): unknown {
   if (typeof value !== 'object') {
-    throw new TypeError(
-      `canonicalJson: cannot encode ${typeof value} at ${path}`,
-    );
+    if (typeof value === 'string' || typeof value === 'boolean') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    throw GENERAL;
   }
-  const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === 'function') {
-    return toJsonData(withToJson.toJSON(), path);
+  if (value === null) return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    throw GENERAL;
   }
   if (Array.isArray(value)) {
-    return value.map((v, i) => toJsonData(v, `${path}[${i}]`));
+    const n = value.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = value[i];
+      if (x === undefined) throw GENERAL; // also a hole
+      out[i] = sortedCopy(x);
+    }
+    return out;
   }
+  const keys = Object.keys(value).sort();
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) out[k] = toJsonData(v, `${path}.${k}`);
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57 && /^[0-9]+$/.test(k)) throw GENERAL;
+    const x = (value as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = sortedCopy(x);
   }
   return out;
 }
@@ -43,14 +51,21 @@ function toJsonData(value: unknown, path: string): unknown {
  * symbols, bigints, NaN and infinities); `undefined` object properties are
  * omitted.
  *
+ * Plain JSON data (what request bodies and payloads are) takes a fast path:
+ * a key-sorted copy written by one native JSON.stringify; anything else
+ * (and any error) goes through the general serializer, so the bytes and the
+ * errors are the general serializer's (property-tested against it).
+ *
  * @public
  */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(toJsonData(value, '$'));
-  if (typeof text !== 'string') {
-    throw new TypeError('canonicalJson: value is not representable as JSON');
+  let copy: unknown;
+  try {
+    copy = sortedCopy(value);
+  } catch {
+    return canonicalJsonGeneral(value);
   }
-  return text;
+  return JSON.stringify(copy);
 }
 
 /**
