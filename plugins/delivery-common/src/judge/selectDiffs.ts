@@ -24,13 +24,14 @@
 
 import { normalQuantile } from './stats';
 import { SORT_PAD, sortedIndexOf } from './sortSample';
-import { DATA_OFFSET, gatherKernel, OUT_OFFSET } from './wasmKernel';
+import {
+  DATA_OFFSET,
+  gatherKernel,
+  kernelSwitch,
+  OUT_OFFSET,
+} from './wasmKernel';
 
-/**
- * Whether the exact pass runs in the WebAssembly kernel where it is
- * available (tests switch it off to check the JavaScript pass against it).
- */
-export const kernelSwitch = { enabled: true };
+export { kernelSwitch };
 
 /** Views of the kernel's memory, recreated when it grows or the layout changes. */
 const wasmViews = {

@@ -7,6 +7,13 @@
  * only reorders values within a bucket.
  */
 
+import {
+  DATA_OFFSET,
+  gatherKernel,
+  GatherKernel,
+  kernelSwitch,
+} from './wasmKernel';
+
 /** Below this size insertion sort alone is fastest. */
 const SMALL = 40;
 /** Buckets larger than this are sorted natively before the insertion pass. */
@@ -91,6 +98,7 @@ function sortInto(
   min: number,
   max: number,
   index?: Int32Array,
+  preloaded = false,
 ): number {
   const B = SPREAD * len;
   const scale = B / (max - min);
@@ -100,6 +108,8 @@ function sortInto(
     else if (min !== max) out.subarray(0, len).sort();
     return 0;
   }
+  const k = kernelSwitch.enabled ? gatherKernel() : null;
+  if (k) return sortIntoWasm(k, src, out, len, min, scale, B, index, preloaded);
   if (bucketOf.length < len) bucketOf = new Int32Array(len);
   if (cursor.length < B + 3) cursor = new Int32Array(B + 3);
   const bk = bucketOf;
@@ -136,6 +146,75 @@ function sortInto(
   return B;
 }
 
+/** Views of the kernel's memory, recreated when it grows. */
+const views = {
+  buffer: null as ArrayBuffer | null,
+  f64: new Float64Array(0),
+  i32: new Int32Array(0),
+};
+
+/**
+ * The kernel's memory grown for sorting len values (layout from
+ * DATA_OFFSET: the values, the sorted values, len bucket numbers, the
+ * SPREAD·len + 3 bucket starts), and views of it.
+ */
+function kernelSortArea(k: GatherKernel, len: number) {
+  const end =
+    DATA_OFFSET + 8 * len + 8 * len + 4 * len + 4 * (SPREAD * len + 3);
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  if (views.buffer !== k.memory.buffer) {
+    views.buffer = k.memory.buffer;
+    views.f64 = new Float64Array(views.buffer);
+    views.i32 = new Int32Array(views.buffer);
+  }
+  return views;
+}
+
+/**
+ * {@link sortInto}'s bucket sort in the WebAssembly kernel (the same
+ * operations, so the same result and index): the values are copied into its
+ * memory, counted, scattered and insertion-sorted there, and copied out.
+ */
+function sortIntoWasm(
+  k: GatherKernel,
+  src: ArrayLike<number>,
+  out: Float64Array,
+  len: number,
+  min: number,
+  scale: number,
+  B: number,
+  index: Int32Array | undefined,
+  preloaded: boolean,
+): number {
+  const { f64, i32 } = kernelSortArea(k, len);
+  const inOff = DATA_OFFSET;
+  const outOff = inOff + 8 * len;
+  const bkOff = outOff + 8 * len;
+  const idxOff = bkOff + 4 * len;
+  // (cleanSorted may have written the values in while checking them)
+  if (!preloaded) {
+    f64.set(
+      src instanceof Float64Array ? src.subarray(0, len) : src,
+      inOff / 8,
+    );
+  }
+  const big = k.sortBuckets(inOff, outOff, idxOff, bkOff, len, min, scale, B);
+  const o = outOff / 8;
+  const c = idxOff / 4;
+  if (big > BIG_BUCKET) {
+    for (let b = 0; b < B; b++) {
+      const s = i32[c + b + 1];
+      const e = i32[c + b + 2];
+      if (e - s > BIG_BUCKET) f64.subarray(o + s, o + e).sort();
+    }
+  }
+  k.insertion(outOff, len);
+  out.set(f64.subarray(o, o + len));
+  if (index) index.set(i32.subarray(c, c + B + 3));
+  return B;
+}
+
 /** Sorts a[0..len) in place (no NaN; its minimum and maximum given). */
 export function sortFiniteInPlace(
   a: Float64Array,
@@ -166,15 +245,33 @@ export function cleanSorted(
   let min = Infinity;
   let max = -Infinity;
   let finite = true;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (typeof v !== 'number' || !(v - v === 0)) {
-      // NaN, ±∞ or not a number at all
-      finite = false;
-      break;
+  const k = n >= SMALL && kernelSwitch.enabled ? gatherKernel() : null;
+  if (k) {
+    // the same checks, writing the values into the kernel's memory on the
+    // way (its sort then reads them from there)
+    const f64 = kernelSortArea(k, n).f64;
+    const base = DATA_OFFSET / 8;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !(v - v === 0)) {
+        finite = false;
+        break;
+      }
+      f64[base + i] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
-    if (v < min) min = v;
-    if (v > max) max = v;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !(v - v === 0)) {
+        // NaN, ±∞ or not a number at all
+        finite = false;
+        break;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
   let src: ArrayLike<number> = values;
   let len = n;
@@ -199,7 +296,7 @@ export function cleanSorted(
   }
   if (slot === undefined) {
     const out = new Float64Array(len);
-    sortInto(src, out, len, min, max);
+    sortInto(src, out, len, min, max, undefined, finite && !!k);
     return out;
   }
   const s = slots[slot];
@@ -209,7 +306,7 @@ export function cleanSorted(
     s.start = new Int32Array(SPREAD * len + 3);
   }
   const out = s.buf;
-  s.buckets = sortInto(src, out, len, min, max, s.start);
+  s.buckets = sortInto(src, out, len, min, max, s.start, finite && !!k);
   out.fill(Infinity, len, len + SORT_PAD);
   const view = out.subarray(0, len);
   if (s.buckets > 0) s.view = view;

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { cleanSorted } from './sortSample';
+import {
+  cleanSorted,
+  sortedFloat64,
+  sortedIndexOf,
+  sortFiniteInPlace,
+} from './sortSample';
 import { DiffSelector, kernelSwitch } from './selectDiffs';
 import { mannWhitneyDetailed, PairwiseDifferences } from './mannWhitney';
 import { gatherKernel, kernelBytes } from './wasmKernel';
@@ -201,6 +206,64 @@ describe('WebAssembly exact pass', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('sorts and indexes exactly as the JavaScript bucket sort (−0 and +0 in the same places, big buckets, non-finite values)', () => {
+    const signed = (a: ArrayLike<number>) =>
+      Array.from(a, v => (Object.is(v, -0) ? '-0' : v));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anySample(0, 1200),
+          fc.array(fc.constantFrom(0, -0, 1, -1, 2.5), { maxLength: 300 }),
+          // heavy tail: most values in one bucket (native sort of that bucket)
+          fc
+            .array(fc.double({ min: 0, max: 1, noNaN: true }), {
+              minLength: 40,
+              maxLength: 600,
+            })
+            .map(a => [...a, 1e9]),
+        ),
+        fc.array(fc.constantFrom(NaN, Infinity, -Infinity), { maxLength: 3 }),
+        fc.constantFrom<'remove' | 'replace'>('remove', 'replace'),
+        fc.constantFrom<0 | 1>(0, 1),
+        (values, bad, strategy, slot) => {
+          const input = [...values, ...bad];
+          const results = [true, false].map(enabled => {
+            kernelSwitch.enabled = enabled;
+            try {
+              const sorted = cleanSorted(input, strategy, slot);
+              const index = sortedIndexOf(sorted);
+              const inPlace = Float64Array.from(values);
+              if (values.length) {
+                sortFiniteInPlace(
+                  inPlace,
+                  values.length,
+                  Math.min(...values),
+                  Math.max(...values),
+                );
+              }
+              return {
+                sorted: signed(sorted),
+                padding: index
+                  ? Array.from(index.padded.subarray(sorted.length))
+                  : null,
+                start: index
+                  ? Array.from(index.start.subarray(0, index.buckets + 3))
+                  : null,
+                fresh: signed(cleanSorted(input, strategy)),
+                plain: signed(sortedFloat64(values)),
+                inPlace: signed(inPlace),
+              };
+            } finally {
+              kernelSwitch.enabled = true;
+            }
+          });
+          expect(results[0]).toEqual(results[1]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -156,6 +156,160 @@ class Code {
   f64ConvertI32U() {
     return this.op(0xb8);
   }
+  f64Mul() {
+    return this.op(0xa2);
+  }
+  i32GtS() {
+    return this.op(0x4a);
+  }
+  i32LtS() {
+    return this.op(0x48);
+  }
+  /** i32.load, alignment 4. */
+  loadI32(offset = 0) {
+    return this.op(0x28, 2, ...uleb(offset));
+  }
+  storeI32(offset = 0) {
+    return this.op(0x36, 2, ...uleb(offset));
+  }
+  /** select: (a, b, cond) → cond ? a : b. */
+  select() {
+    return this.op(0x1b);
+  }
+  /** i32.trunc_sat_f64_s (never traps). */
+  i32TruncSatF64S() {
+    return this.op(0xfc, 0x02);
+  }
+  /** memory.fill (dest, value, length). */
+  memoryFill() {
+    return this.op(0xfc, 0x0b, 0x00);
+  }
+}
+
+interface Fn {
+  params: number[];
+  results: number[];
+  locals: number[];
+  code: number[];
+}
+
+/** A function's locals allocator: index after the parameters. */
+function localsOf(params: number[]) {
+  const locals: number[] = [];
+  let next = params.length;
+  return {
+    locals,
+    local(t: number) {
+      locals.push(t);
+      return next++;
+    },
+  };
+}
+
+/**
+ * sortBuckets(src, out, idx, bk, len, min, scale, B) → largest bucket size:
+ * the counting and scattering of sortInto (sortSample.ts) — bucket
+ * ⌊(v − min)·scale⌋ clamped to B − 1 (the same IEEE operations), idx[b + 1]
+ * counts then (prefix sums) bucket starts, a stable backward scatter into
+ * out, idx[B + 1] = idx[B + 2] = len. Byte addresses: src, out (len f64),
+ * idx (B + 3 i32), bk (len i32).
+ */
+function sortBucketsFunction(): Fn {
+  const [SRC, OUT, IDX, BK, LEN, MIN, SCALE, B] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const params = [I32, I32, I32, I32, I32, F64, F64, I32];
+  const { locals, local } = localsOf(params);
+  const I = local(I32);
+  const BI = local(I32);
+  const A = local(I32);
+  const K = local(I32);
+  const BIG = local(I32);
+  const LAST = local(I32);
+  const ACC = local(I32);
+  const P = local(I32);
+  const c = new Code();
+  // idx[0 … B + 3) = 0
+  c.get(IDX).i32(0).get(B).i32(3).i32Add().i32(2).i32Shl().memoryFill();
+  c.get(B).i32(1).i32Sub().set(LAST);
+  // counting
+  c.i32(0).set(I);
+  c.block();
+  c.get(I).get(LEN).i32GeU().brIf(0);
+  c.loop();
+  c.get(SRC).get(I).i32(3).i32Shl().i32Add().loadF64();
+  c.get(MIN).f64Sub().get(SCALE).f64Mul().i32TruncSatF64S().set(BI);
+  c.get(LAST).get(BI).get(BI).get(LAST).i32GtS().select().set(BI);
+  c.get(BK).get(I).i32(2).i32Shl().i32Add().get(BI).storeI32();
+  c.get(IDX).get(BI).i32(2).i32Shl().i32Add().tee(A);
+  c.get(A).loadI32(4).i32(1).i32Add().tee(K).storeI32(4);
+  c.get(K).get(BIG).get(K).get(BIG).i32GtS().select().set(BIG);
+  c.get(I).i32(1).i32Add().tee(I).get(LEN).i32LtU().brIf(0);
+  c.end().end();
+  // prefix sums over idx[1 … B]
+  c.i32(0).set(ACC);
+  c.get(IDX).i32(4).i32Add().set(P);
+  c.get(IDX).get(B).i32(2).i32Shl().i32Add().set(A); // address of idx[B]
+  c.block();
+  c.get(P).get(A).i32GtU().brIf(0);
+  c.loop();
+  c.get(P).get(ACC).get(P).loadI32().i32Add().tee(ACC).storeI32();
+  c.get(P).i32(4).i32Add().tee(P).get(A).i32GtU().i32(0).i32Eq().brIf(0);
+  c.end().end();
+  // backward scatter
+  c.get(LEN).set(I);
+  c.block();
+  c.get(I).i32(0).i32Eq().brIf(0);
+  c.loop();
+  c.get(I).i32(1).i32Sub().set(I);
+  c.get(IDX).get(BK).get(I).i32(2).i32Shl().i32Add().loadI32();
+  c.i32(2).i32Shl().i32Add().tee(A);
+  c.get(A).loadI32(4).i32(1).i32Sub().tee(K).storeI32(4);
+  c.get(OUT).get(K).i32(3).i32Shl().i32Add();
+  c.get(SRC).get(I).i32(3).i32Shl().i32Add().loadF64();
+  c.storeF64();
+  c.get(I).i32(0).i32GtS().brIf(0);
+  c.end().end();
+  // idx[B + 1] = idx[B + 2] = len
+  c.get(IDX).get(B).i32(2).i32Shl().i32Add().tee(A).get(LEN).storeI32(4);
+  c.get(A).get(LEN).storeI32(8);
+  c.get(BIG);
+  c.end();
+  return { params, results: [I32], locals, code: c.b };
+}
+
+/**
+ * insertion(a, len): insertion sort of the f64 at byte address a, the
+ * comparisons of sortSample's insertionSort (a[j] > v).
+ */
+function insertionFunction(): Fn {
+  const [A, LEN] = [0, 1];
+  const params = [I32, I32];
+  const { locals, local } = localsOf(params);
+  const Q = local(I32);
+  const R = local(I32);
+  const END = local(I32);
+  const V = local(F64);
+  const W = local(F64);
+  const c = new Code();
+  c.get(A).get(LEN).i32(3).i32Shl().i32Add().set(END);
+  c.get(A).i32(8).i32Add().set(Q);
+  c.block();
+  c.get(Q).get(END).i32GeU().brIf(0);
+  c.loop();
+  c.get(Q).loadF64().set(V);
+  c.get(Q).i32(8).i32Sub().set(R);
+  // while r ≥ a and a[r] > v: a[r + 1] = a[r], r −= 1
+  c.block().loop();
+  c.get(R).get(A).i32LtS().brIf(1);
+  c.get(R).loadF64().tee(W).get(V).f64Gt().i32(0).i32Eq().brIf(1);
+  c.get(R).get(W).storeF64(8);
+  c.get(R).i32(8).i32Sub().set(R);
+  c.br(0);
+  c.end().end();
+  c.get(R).get(V).storeF64(8);
+  c.get(Q).i32(8).i32Add().tee(Q).get(END).i32LtU().brIf(0);
+  c.end().end();
+  c.end();
+  return { params, results: [], locals, code: c.b };
 }
 
 // ---- the kernel ----
@@ -171,11 +325,7 @@ export const DATA_OFFSET = 128;
  * values each). Writes at OUT_OFFSET, per bracket: Σ J (an index sum),
  * number gathered, overflow (0 or 1).
  */
-function gatherFunction(): {
-  params: number[];
-  locals: number[];
-  code: number[];
-} {
+function gatherFunction(): Fn {
   // parameters
   const X = 0;
   const YP = 1;
@@ -312,40 +462,53 @@ function gatherFunction(): {
     c.storeF64(24 * b + 16);
   }
   c.end();
-  return { params, locals, code: c.b };
+  return { params, results: [], locals, code: c.b };
 }
 
 /** The module's bytes: one imported memory, one exported function. */
 export function kernelBytes(): Uint8Array {
-  const f = gatherFunction();
-  const type = [0x60, ...uleb(f.params.length), ...f.params, 0];
-  // locals, run-length encoded by type
-  const runs: number[][] = [];
-  for (let i = 0; i < f.locals.length; ) {
-    let e = i;
-    while (e < f.locals.length && f.locals[e] === f.locals[i]) e++;
-    runs.push([...uleb(e - i), f.locals[i]]);
-    i = e;
-  }
-  const body = [...vec(runs), ...f.code];
+  const fns: Array<[string, Fn]> = [
+    ['gather3', gatherFunction()],
+    ['sortBuckets', sortBucketsFunction()],
+    ['insertion', insertionFunction()],
+  ];
+  const types = fns.map(([, f]) => [
+    0x60,
+    ...uleb(f.params.length),
+    ...f.params,
+    ...uleb(f.results.length),
+    ...f.results,
+  ]);
+  const bodies = fns.map(([, f]) => {
+    // locals, run-length encoded by type
+    const runs: number[][] = [];
+    for (let i = 0; i < f.locals.length; ) {
+      let e = i;
+      while (e < f.locals.length && f.locals[e] === f.locals[i]) e++;
+      runs.push([...uleb(e - i), f.locals[i]]);
+      i = e;
+    }
+    const body = [...vec(runs), ...f.code];
+    return [...uleb(body.length), ...body];
+  });
   const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([type])),
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
     // import "m" "memory": memory, min 1 page
     ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('gather3'), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
+    // function i has type i
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map(([n], i) => [...name(n), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies)),
   ];
   return Uint8Array.from(bytes);
 }
+
+/**
+ * Whether the judge's hot loops run in the WebAssembly kernel where it is
+ * available (tests switch it off to check the JavaScript code against it).
+ */
+export const kernelSwitch = { enabled: true };
 
 /** The kernel, instantiated, with its memory. */
 export interface GatherKernel {
@@ -365,6 +528,17 @@ export interface GatherKernel {
     g2: number,
     cap: number,
   ) => void;
+  sortBuckets: (
+    src: number,
+    out: number,
+    idx: number,
+    bk: number,
+    len: number,
+    min: number,
+    scale: number,
+    buckets: number,
+  ) => number;
+  insertion: (a: number, len: number) => void;
 }
 
 let kernel: GatherKernel | null | undefined;
@@ -381,6 +555,9 @@ export function gatherKernel(): GatherKernel | null {
       kernel = {
         memory,
         gather3: instance.exports.gather3 as GatherKernel['gather3'],
+        sortBuckets: instance.exports
+          .sortBuckets as GatherKernel['sortBuckets'],
+        insertion: instance.exports.insertion as GatherKernel['insertion'],
       };
     }
   } catch {
