@@ -108,8 +108,10 @@ function sortInto(
     else if (min !== max) out.subarray(0, len).sort();
     return 0;
   }
-  const k = kernelSwitch.enabled ? gatherKernel() : null;
-  if (k) return sortIntoWasm(k, src, out, len, min, scale, B, index, preloaded);
+  const wasm = kernelSwitch.enabled ? gatherKernel() : null;
+  if (wasm) {
+    return sortIntoWasm(wasm, src, out, len, min, scale, B, index, preloaded);
+  }
   if (bucketOf.length < len) bucketOf = new Int32Array(len);
   if (cursor.length < B + 3) cursor = new Int32Array(B + 3);
   const bk = bucketOf;
