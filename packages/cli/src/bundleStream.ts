@@ -97,6 +97,94 @@ async function* lineBatches(
   if (carry) yield [carry];
 }
 
+/** A record line that cannot be read (`index`: its record number in the lines read, from 0). */
+export class RecordLineError extends Error {
+  constructor(
+    readonly kind: 'json' | 'after',
+    readonly index: number,
+    readonly detail: string,
+  ) {
+    super(kind === 'json' ? `record ${index + 1}: ${detail}` : detail);
+  }
+}
+
+/** The CLI's message for a RecordLineError of a range starting at record `base`. */
+export function lineError(
+  e: RecordLineError,
+  what: string,
+  base: number,
+): CliError {
+  return e.kind === 'json'
+    ? new CliError(
+        `${what} (record ${base + e.index + 1}) is not valid JSON: ${e.detail}`,
+      )
+    : new CliError(`${what}: unexpected content after the records`);
+}
+
+function parseLine(text: string, index: number): any {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RecordLineError('json', index, (e as Error).message);
+  }
+}
+
+/**
+ * The record lines after a streamed bundle's header (shared by the
+ * one-thread reader and the worker threads' ranges): one record per line,
+ * with a trailing comma but the last, then `]}`, then nothing but blank
+ * lines. `consume` gets each record (it may throw); `count` counts the
+ * records it accepted.
+ */
+export function createRecordLines(
+  consume: (record: EvidenceBundleRecord) => void,
+) {
+  let count = 0;
+  let closed = false;
+  let nonEmpty = false;
+  return {
+    /** records consumed */
+    get count() {
+      return count;
+    },
+    /** whether the `]}` line was read */
+    get closed() {
+      return closed;
+    },
+    /** whether any line was not blank */
+    get nonEmpty() {
+      return nonEmpty;
+    },
+    /** Reads one line (without its newline); throws a RecordLineError. */
+    add(raw: Buffer) {
+      // one record per line, with a trailing comma but the last: JSON.parse
+      // of the line (natively faster than any reading of it in JavaScript)
+      let end = raw.length;
+      while (end > 0 && (raw[end - 1] === 13 || raw[end - 1] === 32)) end--;
+      if (raw[end - 1] === 44 /* , */) end--;
+      if (!closed && end > 0 && raw[0] === 123 /* { */) {
+        nonEmpty = true;
+        consume(parseLine(raw.toString('utf8', 0, end), count));
+        count += 1;
+        return;
+      }
+      const line = raw.toString('utf8').trim();
+      if (line !== '') nonEmpty = true;
+      if (closed) {
+        if (line === '') return;
+        throw new RecordLineError('after', count, 'after');
+      }
+      if (line === ']}') {
+        closed = true;
+        return;
+      }
+      // anything else: as JSON.parse reads it (and names what is wrong)
+      consume(parseLine(line.endsWith(',') ? line.slice(0, -1) : line, count));
+      count += 1;
+    },
+  };
+}
+
 /** What a streamed verification saw. */
 export interface StreamedBundle {
   header: EvidenceBundleHeader;
@@ -172,49 +260,25 @@ export async function verifyBundleStream(
   delete header.records;
   check(header);
   const verifier = guard(() => createBundleVerifier(header, nativeHash));
-  let recordCount = 0;
-  let closed = false;
-  const add = (raw: Buffer) => {
-    // one record per line, with a trailing comma but the last: JSON.parse of
-    // the line (natively faster than any reading of it in JavaScript)
-    let end = raw.length;
-    while (end > 0 && (raw[end - 1] === 13 || raw[end - 1] === 32)) end--;
-    if (raw[end - 1] === 44 /* , */) end--;
-    if (!closed && end > 0 && raw[0] === 123 /* { */) {
-      const record: EvidenceBundleRecord = parseJson(
-        raw.toString('utf8', 0, end),
-        `${what} (record ${recordCount + 1})`,
-      );
-      guard(() => verifier.add(record));
-      onRecord?.(record, recordCount);
-      recordCount += 1;
-      return;
-    }
-    const line = raw.toString('utf8').trim();
-    if (closed) {
-      if (line === '') return;
-      throw new CliError(`${what}: unexpected content after the records`);
-    }
-    if (line === ']}') {
-      closed = true;
-      return;
-    }
-    // anything else: as JSON.parse reads it (and names what is wrong)
-    const record: EvidenceBundleRecord = parseJson(
-      line.endsWith(',') ? line.slice(0, -1) : line,
-      `${what} (record ${recordCount + 1})`,
-    );
+  const lines = createRecordLines(record => {
     guard(() => verifier.add(record));
-    onRecord?.(record, recordCount);
-    recordCount += 1;
+    onRecord?.(record, lines.count);
+  });
+  const add = (raw: Buffer) => {
+    try {
+      lines.add(raw);
+    } catch (e) {
+      if (e instanceof RecordLineError) throw lineError(e, what, 0);
+      throw e;
+    }
   };
   // the rest of the first chunk's lines, then a chunk at a time
   for (; inBatch < batch.length; inBatch++) add(batch[inBatch]);
   for (let n = await batches.next(); !n.done; n = await batches.next()) {
     for (const raw of n.value) add(raw);
   }
-  if (!closed) throw new CliError(`${what} ends before the records do`);
-  return { header, recordCount, result: verifier.finish() };
+  if (!lines.closed) throw new CliError(`${what} ends before the records do`);
+  return { header, recordCount: lines.count, result: verifier.finish() };
 }
 
 function guard<T>(fn: () => T): T {

@@ -97,6 +97,10 @@ export function createProgram(
       '--state <file>',
       'remember the verified head here; later runs verify only new records (with --entity)',
     )
+    .option(
+      '--threads <n>',
+      'worker threads verifying a --bundle file (default: one per available core; 1: one thread)',
+    )
     .action(wrap(verifyCommand));
 
   evidence

@@ -28,6 +28,8 @@ import { evidencePlugin } from '../src/plugin';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { run as runCli } from '../../../packages/cli/src/program';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { defaultThreads } from '../../../packages/cli/src/bundleThreads';
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { verifyIntegrity } from '../../evidence/src/lib/verifyIntegrity';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { createInMemoryCheckpointMemory } from '../../evidence/src/lib/checkpointMemory';
@@ -339,6 +341,10 @@ export async function benchLarge(n: number) {
         cliMs: NaN,
         cliCpu: NaN,
         loadAtCli: NaN,
+        cliThreads: NaN,
+        cli1Ms: NaN,
+        cli1Cpu: NaN,
+        loadAtCli1: NaN,
       }
     : await bundleAndCli();
 
@@ -391,18 +397,36 @@ export async function benchLarge(n: number) {
       for (const c of items) (crypto as any).hash('sha256', c);
       return ms(t);
     })();
-    const cli = quietContext();
-    const cc = process.cpuUsage();
-    const tc = process.hrtime.bigint();
-    const code = await runCli(
-      ['evidence', 'verify', '--bundle', bundleFile],
-      cli.ctx,
-    );
-    const cliMs = ms(tc);
-    const cliCpu = cpuMs(process.cpuUsage(cc));
-    if (code !== 0) throw new Error(`CLI verify failed: ${cli.err.join('\n')}`);
+    // the CLI as users run it (worker threads, one per available core),
+    // then the same on one thread (--threads 1)
+    const verifyWith = async (extra: string[]) => {
+      const cli = quietContext();
+      const cc = process.cpuUsage();
+      const tc = process.hrtime.bigint();
+      const code = await runCli(
+        ['evidence', 'verify', '--bundle', bundleFile, ...extra],
+        cli.ctx,
+      );
+      const took = ms(tc);
+      const cpu = cpuMs(process.cpuUsage(cc));
+      if (code !== 0 || cli.err.length) {
+        throw new Error(`CLI verify failed: ${cli.err.join('\n')}`);
+      }
+      return { took, cpu };
+    };
+    const cliThreads = defaultThreads();
+    const { took: cliMs, cpu: cliCpu } = await verifyWith([]);
+    const loadAtCli1 = os.loadavg()[0];
+    const { took: cli1Ms, cpu: cli1Cpu } = await verifyWith(['--threads', '1']);
     console.log(
-      `[large] CLI verify ${(cliMs / 1000).toFixed(
+      `[large] CLI verify, one thread: ${(cli1Ms / 1000).toFixed(
+        1,
+      )} s (ratio ${(rawFile / cli1Ms).toFixed(3)}); CPU ${cli1Cpu.toFixed(
+        0,
+      )} ms; load ${loadAtCli1.toFixed(1)}`,
+    );
+    console.log(
+      `[large] CLI verify (${cliThreads} threads) ${(cliMs / 1000).toFixed(
         1,
       )} s; raw sha256 of the file ${rawFile.toFixed(0)} ms (ratio ${(
         rawFile / cliMs
@@ -425,6 +449,10 @@ export async function benchLarge(n: number) {
       cliMs,
       cliCpu,
       loadAtCli,
+      cliThreads,
+      cli1Ms,
+      cli1Cpu,
+      loadAtCli1,
     };
   }
 
@@ -514,6 +542,10 @@ export async function benchLarge(n: number) {
 
   server.close();
   await knex.destroy();
+  // BENCH_LARGE_KEEP_BUNDLE=<file>: keep the exported bundle (e.g. for
+  // bench/verifyFile.ts)
+  const keep = process.env.BENCH_LARGE_KEEP_BUNDLE;
+  if (keep && !skipBundle) fs.copyFileSync(path.join(dir, 'bundle.json'), keep);
   fs.rmSync(dir, { recursive: true, force: true });
   return {
     n,
@@ -541,6 +573,10 @@ export async function benchLarge(n: number) {
     cliCpu: full.cliCpu,
     rawFileCpu: full.rawFileCpu,
     loadAtCli: full.loadAtCli,
+    cliThreads: full.cliThreads,
+    cli1Ms: full.cli1Ms,
+    cli1Cpu: full.cli1Cpu,
+    loadAtCli1: full.loadAtCli1,
     loadAtInc,
     loadAtEnd: os.loadavg()[0],
   };

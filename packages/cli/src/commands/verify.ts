@@ -9,6 +9,11 @@ import {
 import { ConnectionOptions, createEvidenceApi } from '../api';
 import { readBundleFile } from '../bundleFile';
 import { nativeHash, verifyBundleStream } from '../bundleStream';
+import {
+  defaultThreads,
+  verifyBundleFileThreaded,
+  WorkerUnavailable,
+} from '../bundleThreads';
 import { CliContext, CliError } from '../context';
 import { printReport } from '../report';
 import {
@@ -24,6 +29,36 @@ export interface VerifyOptions extends ConnectionOptions {
   publicKey?: string;
   /** remembered verified head: re-verify only what was appended since */
   state?: string;
+  /** worker threads for a --bundle file (default: one per available core) */
+  threads?: string;
+}
+
+function threadCount(options: VerifyOptions): number {
+  if (options.threads === undefined) return defaultThreads();
+  const n = Number(options.threads);
+  if (
+    !/^[0-9]+$/.test(options.threads.trim()) ||
+    !Number.isSafeInteger(n) ||
+    n < 1 ||
+    n > 256
+  ) {
+    throw new CliError(
+      `--threads: expected a whole number from 1 to 256, got '${options.threads}'`,
+    );
+  }
+  return n;
+}
+
+function rangeBytes(ctx: CliContext): number | undefined {
+  const v = ctx.env.ASSAY_VERIFY_RANGE_BYTES;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `ASSAY_VERIFY_RANGE_BYTES: expected a positive whole number, got '${v}'`,
+    );
+  }
+  return n;
 }
 
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -114,6 +149,7 @@ export async function verifyCommand(
     );
   }
   const pinnedKey = options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY;
+  const threads = threadCount(options);
   if (options.state) {
     if (options.bundle || !entityRef) {
       throw new CliError(
@@ -155,7 +191,22 @@ export async function verifyCommand(
     };
     const r = bundle.records[bundle.records.length - 1];
     if (r) last = { ...r, seq: bundle.records.length };
-  } else {
+  } else if (options.bundle && threads > 1) {
+    try {
+      streamed = await verifyBundleFileThreaded(
+        options.bundle,
+        options.bundle,
+        check,
+        { threads, rangeBytes: rangeBytes(ctx) },
+      );
+    } catch (e) {
+      if (!(e instanceof WorkerUnavailable)) throw e;
+      ctx.err(
+        `warning: verification worker threads failed (${e.message}); verifying on one thread`,
+      );
+    }
+  }
+  if (!streamed) {
     const source = options.bundle
       ? fs.createReadStream(options.bundle, { highWaterMark: 1 << 22 })
       : await createEvidenceApi(options, ctx).openBundle(entityRef!);
