@@ -8,6 +8,7 @@ import { judge, judgeWith } from '../src/judge/judge';
 import { cleanSorted } from '../src/judge/sortSample';
 import { mannWhitneyDetailed } from '../src/judge/mannWhitney';
 import { makeCases } from './run';
+import { kernelSwitch } from '../src/judge/wasmKernel';
 
 function time(label: string, cases: unknown[], fn: (c: any) => unknown) {
   for (let i = 0; i < 100; i++) for (const c of cases) fn(c);
@@ -33,6 +34,17 @@ const sorted = cases.map(c => ({
 }));
 const which = process.argv[2] ?? 'all';
 if (which === 'all' || which === 'judge') time('judge', cases, c => judge(c));
+if (which === 'all' || which === 'nokernel') {
+  // the JavaScript fallback (WebAssembly unavailable or refused)
+  time('judge, no wasm kernel', cases, c => {
+    kernelSwitch.enabled = false;
+    try {
+      return judge(c);
+    } finally {
+      kernelSwitch.enabled = true;
+    }
+  });
+}
 if (which === 'all') {
   time('cleanSorted ×2', cases, c => {
     cleanSorted(c.metrics[0].canary, 'remove', 0);

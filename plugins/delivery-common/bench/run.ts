@@ -13,6 +13,7 @@ import { judge, judgeWith } from '../src/judge/judge';
 import { JudgeInput } from '../src/judge/types';
 import { mannWhitneyDetailed } from '../src/judge/mannWhitney';
 import { cleanSorted } from '../src/judge/sortSample';
+import { gatherKernel, kernelSwitch } from '../src/judge/wasmKernel';
 import {
   mannWhitneyReference,
   REFERENCE_TOLERANCE,
@@ -185,6 +186,7 @@ async function main() {
   const classes: Record<string, number> = {};
   referenceStats.evaluations = 0;
   const REPS = 60;
+  const fastResults: string[] = [];
   for (const c of refCases) {
     for (let i = 0; i < 3; i++) judge(c);
     let t = performance.now();
@@ -193,6 +195,7 @@ async function main() {
     for (let i = 1; i < REPS; i++) fast = judge(c);
     fastMs += (performance.now() - t) / REPS;
     fastCpu += (threadCpuMs() - cpu) / REPS;
+    fastResults.push(JSON.stringify(fast));
     // twice: the thread CPU clock ticks in milliseconds
     t = performance.now();
     cpu = threadCpuMs();
@@ -226,6 +229,24 @@ async function main() {
         estInZeroInterval++;
       else estNeither++;
     }
+  }
+  // the judge without the WebAssembly kernel (its JavaScript fallback: where
+  // WebAssembly is unavailable or refused), after the runs above so their
+  // code never ran the fallback
+  let jsMs = 0;
+  let jsSame = 0;
+  kernelSwitch.enabled = false;
+  try {
+    refCases.forEach((c, k) => {
+      for (let i = 0; i < 3; i++) judge(c);
+      const t = performance.now();
+      let js = judge(c);
+      for (let i = 1; i < REPS; i++) js = judge(c);
+      jsMs += (performance.now() - t) / REPS;
+      if (JSON.stringify(js) === fastResults[k]) jsSame++;
+    });
+  } finally {
+    kernelSwitch.enabled = true;
   }
   // the floor every judge call pays: copying (NaN handling) and sorting both
   // samples — the judge's own sort, and the engine's native sort for scale
@@ -265,7 +286,18 @@ async function main() {
       2,
     )})`,
   );
-  const equal = sameClass === n && ciWithin === n && estNeither === 0;
+  const kernel = gatherKernel() !== null;
+  console.log(
+    `WebAssembly kernel ${
+      kernel ? 'used' : 'UNAVAILABLE'
+    }; JavaScript fallback ${((jsMs / n) * 1000).toFixed(
+      0,
+    )} µs/verdict wall (${(refMs / jsMs).toFixed(
+      0,
+    )}×), same results ${jsSame}/${n}`,
+  );
+  const equal =
+    sameClass === n && ciWithin === n && estNeither === 0 && jsSame === n;
   if (!equal) {
     console.error('ASSERTION FAILED: fast and reference disagree');
     process.exitCode = 1;
@@ -313,12 +345,22 @@ async function main() {
               ratio >= 50 ? 'met' : '**missed**'
             } (wall-clock)`
       } |`,
+      `| the judge without its WebAssembly kernel (the JavaScript fallback, used where WebAssembly is unavailable or refused), same verdicts after the ratio's run | — | ${(
+        (jsMs / n) *
+        1000
+      ).toFixed(0)} µs/verdict wall-clock → ${(refMs / jsMs).toFixed(
+        0,
+      )}× the reference; results identical to the kernel's (whole \`judge()\` output): **${jsSame}/${n}** | ${ok(
+        jsSame === n,
+      )} |`,
       `| where the judge's time goes | — | NaN check and sorting the two samples: ${(
         (sortMs / n) *
         1000
       ).toFixed(0)} µs of the ${((fastMs / n) * 1000).toFixed(
         0,
-      )} µs (bucket sort, two buckets per value, straight from the input when it has no NaN or ±∞; it also leaves the baseline's value index for the selection; \`Float64Array.prototype.sort\` on copies of the same samples: ${(
+      )} µs (bucket sort, two buckets per value: the NaN check writes the values into the WebAssembly kernel's memory (${
+        kernel ? 'used in this run' : '**unavailable in this run**'
+      }), which counts, scatters and insertion-sorts them; it also leaves the baseline's value index for the selection; \`Float64Array.prototype.sort\` on copies of the same samples: ${(
         (nativeSortMs / n) *
         1000
       ).toFixed(0)} µs); one re-ranking of the reference: ${(
@@ -327,7 +369,7 @@ async function main() {
         Math.max(1, evalsPerVerdict)
       ).toFixed(2)} ms, ${evalsPerVerdict.toFixed(
         0,
-      )} per verdict. The rest of a judge call: one pass for the means, variances and ties, two sampled counting passes (one row in 16, then one in 4, positions interpolated in the baseline's index) that place a narrow bracket (~420 differences) around each of the three order statistics (interval ends and median), one exact pass over the canary's rows that counts and gathers all three brackets, a value-window selection in each, effect size, scoring and the reasons in words | — |`,
+      )} per verdict. The rest of a judge call: one pass for the means, variances and ties, two sampled counting passes (one row in 16, then one in 4, positions interpolated in the baseline's index) that place a narrow bracket (~420 differences) around each of the three order statistics (interval ends and median), one exact pass over the canary's rows that counts and gathers all three brackets (in the WebAssembly kernel: a 1.5 KB module assembled in \`wasmKernel.ts\`, compiled synchronously), a value-window selection in each, effect size, scoring and the reasons in words | — |`,
       `| same classifications (metric and verdict) | all | **${sameClass}/${n}** (${Object.entries(
         classes,
       )

@@ -453,11 +453,12 @@ export class DiffSelector {
     hi2: number,
   ): Float64Array {
     const { x, yp, n, m } = this;
-    // layout (bytes): results, x, y with 4 × +∞, three buffers of cap + 4
+    // layout (bytes): results, x, y with 4 × +∞, three buffers of
+    // cap + 2n + 4 (the kernel checks them after the pass)
     const xOff = DATA_OFFSET;
     const ypOff = xOff + 8 * n;
     const gOff = ypOff + 8 * (m + PAD);
-    const gSize = 8 * (cap + 4);
+    const gSize = 8 * (cap + 2 * n + 4);
     const end = gOff + 3 * gSize;
     const have = k.memory.buffer.byteLength;
     if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));

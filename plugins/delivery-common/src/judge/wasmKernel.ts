@@ -321,8 +321,9 @@ export const DATA_OFFSET = 128;
 
 /**
  * gather3(x, yp, n, lo0, hi0, lo1, hi1, lo2, hi2, g0, g1, g2, cap): byte
- * addresses x (n values), yp (y then at least four +∞), g0…g2 (cap + 4
- * values each). Writes at OUT_OFFSET, per bracket: Σ J (an index sum),
+ * addresses x (n values), yp (y then at least four +∞), g0…g2 (cap + 2n + 4
+ * values each: a row writes two values before it is checked, and the
+ * buffers are checked after the pass). Writes at OUT_OFFSET, per bracket: Σ J (an index sum),
  * number gathered, overflow (0 or 1).
  */
 function gatherFunction(): Fn {
@@ -432,16 +433,16 @@ function gatherFunction(): Fn {
     c.end().end();
     c.end();
   }
-  // a buffer past its end (rows of one or two are not checked one by one):
-  // overflow, and stop before writing further
+  c.get(P).i32(8).i32Add().tee(P).get(XEND).i32LtU().brIf(0);
+  c.end(); // loop
+  c.end(); // block
+  // a buffer past its end (rows of one or two are not checked one by one:
+  // the buffers have room for 2n more): overflow
   for (let b = 0; b < 3; b++) {
     c.get(L[b]).get(GEND[b]).i32GtU();
     if (b > 0) c.i32Or();
   }
-  c.get(OVER).i32Or().tee(OVER).brIf(1);
-  c.get(P).i32(8).i32Add().tee(P).get(XEND).i32LtU().brIf(0);
-  c.end(); // loop
-  c.end(); // block
+  c.get(OVER).i32Or().set(OVER);
   // results: Σ J = (S − n·YP) / 8 as f64 (exact: below 2^53), lengths, overflow
   for (let b = 0; b < 3; b++) {
     // S − n·YP in i64: n·YP < 2^31 · 2^31 fits easily
