@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import {
   EvidenceBundle,
   EvidenceBundleHeader,
+  EvidenceBundleRecord,
   normalizeEntityRef,
   parseVerifierKey,
   verifyBundle,
@@ -178,6 +179,8 @@ export async function verifyCommand(
   let last:
     | { seq: number; hash: string; leafIndex: number; canonical: string }
     | undefined;
+  let lastRecord: EvidenceBundleRecord | undefined;
+  let lastIndex = -1;
   let streamed;
   if (options.bundle && isZip(options.bundle)) {
     const bundle = await readBundleFile(options.bundle);
@@ -215,9 +218,12 @@ export async function verifyCommand(
       options.bundle ?? `the bundle of ${entityRef}`,
       check,
       (record, index) => {
-        last = { ...record, seq: index + 1 };
+        // no copy per record (a spread here was ~7 % of a one-thread run)
+        lastRecord = record;
+        lastIndex = index;
       },
     );
+    if (lastRecord) last = { ...lastRecord, seq: lastIndex + 1 };
   }
   const { header, recordCount, result } = streamed;
   printReport(
