@@ -26,23 +26,81 @@ import { normalQuantile } from './stats';
 import { SORT_PAD, sortedIndexOf } from './sortSample';
 import {
   DATA_OFFSET,
+  GatherKernel,
   gatherKernel,
+  kernelMemory,
   kernelSwitch,
   OUT_OFFSET,
 } from './wasmKernel';
 
 export { kernelSwitch };
 
-/** Views of the kernel's memory, recreated when it grows or the layout changes. */
-const wasmViews = {
+/** Number of +∞ sentinels after y (the window reads up to 4 past a bucket start). */
+const PAD = SORT_PAD;
+
+/**
+ * The exact pass's layout in the kernel's memory for samples of n and m
+ * values (bytes): results, x, y with 4 × +∞, three gathering buffers of
+ * cap + 2n + 4 values (the kernel checks them after the pass); the memory
+ * grown to hold it, and views of it (recreated when it grows or the layout
+ * changes).
+ */
+const layout = {
   buffer: null as ArrayBuffer | null,
-  key: '',
+  n: -1,
+  m: -1,
+  xOff: 0,
+  ypOff: 0,
+  gOff: 0,
+  gSize: 0,
+  cap: 0,
   f64: new Float64Array(0),
   bufs: [] as Float64Array[],
 };
 
-/** Number of +∞ sentinels after y (the window reads up to 4 past a bucket start). */
-const PAD = SORT_PAD;
+function kernelLayout(k: GatherKernel, n: number, m: number): typeof layout {
+  const cap = 4 * n + 4096;
+  const xOff = DATA_OFFSET;
+  const ypOff = xOff + 8 * n;
+  const gOff = ypOff + 8 * (m + PAD);
+  const gSize = 8 * (cap + 2 * n + 4);
+  const end = gOff + 3 * gSize;
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  if (layout.buffer !== k.memory.buffer || layout.n !== n || layout.m !== m) {
+    const buffer = k.memory.buffer;
+    Object.assign(layout, { buffer, n, m, xOff, ypOff, gOff, gSize, cap });
+    layout.f64 = new Float64Array(buffer);
+    layout.bufs = [0, 1, 2].map(
+      g => new Float64Array(buffer, gOff + g * gSize, cap + 4),
+    );
+  }
+  return layout;
+}
+
+/** The samples last staged, valid while the kernel's memory generation is unchanged. */
+const staged = {
+  x: null as Float64Array | null,
+  y: null as Float64Array | null,
+  generation: -1,
+};
+
+/** Copies sorted x and y into the kernel's memory for the exact pass. */
+function stageSamples(
+  k: GatherKernel,
+  x: Float64Array,
+  y: Float64Array,
+): typeof layout {
+  const m = y.length;
+  const l = kernelLayout(k, x.length, m);
+  l.f64.set(x, l.xOff / 8);
+  l.f64.set(y, l.ypOff / 8);
+  l.f64.fill(Infinity, l.ypOff / 8 + m, l.ypOff / 8 + m + PAD);
+  staged.x = x;
+  staged.y = y;
+  staged.generation = ++kernelMemory.generation;
+  return l;
+}
 /** Attempts at a bracket before giving up (the caller then falls back). */
 const ATTEMPTS = 4;
 
@@ -131,8 +189,8 @@ export class DiffSelector {
   passes = 0;
   /** The buffers the last exact pass gathered each bracket's differences into. */
   private bufs: Float64Array[] = gatherBufs;
-  /** x and y copied into the kernel's memory (once per selector). */
-  private copied = false;
+  /** y as given (the exact pass stages it in the kernel's memory). */
+  private readonly y0: Float64Array;
 
   /** True when the index can work: y spans a positive, finite range. */
   static usable(y: Float64Array): boolean {
@@ -151,6 +209,7 @@ export class DiffSelector {
     this.n = n;
     this.m = m;
     this.total = n * m;
+    this.y0 = y;
     this.ymin = y[0];
     // the baseline as the judge sorted it: its buffer is padded and the
     // bucket sort left this index (the same bucket function)
@@ -443,7 +502,7 @@ export class DiffSelector {
 
   /** {@link DiffSelector.gather3} in the WebAssembly kernel: the same values. */
   private gather3Wasm(
-    k: NonNullable<ReturnType<typeof gatherKernel>>,
+    k: GatherKernel,
     cap: number,
     lo0: number,
     hi0: number,
@@ -452,33 +511,16 @@ export class DiffSelector {
     lo2: number,
     hi2: number,
   ): Float64Array {
-    const { x, yp, n, m } = this;
-    // layout (bytes): results, x, y with 4 × +∞, three buffers of
-    // cap + 2n + 4 (the kernel checks them after the pass)
-    const xOff = DATA_OFFSET;
-    const ypOff = xOff + 8 * n;
-    const gOff = ypOff + 8 * (m + PAD);
-    const gSize = 8 * (cap + 2 * n + 4);
-    const end = gOff + 3 * gSize;
-    const have = k.memory.buffer.byteLength;
-    if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
-    const key = `${n} ${m}`;
-    if (wasmViews.buffer !== k.memory.buffer || wasmViews.key !== key) {
-      const buffer = k.memory.buffer;
-      wasmViews.buffer = buffer;
-      wasmViews.key = key;
-      wasmViews.f64 = new Float64Array(buffer);
-      wasmViews.bufs = [0, 1, 2].map(
-        g => new Float64Array(buffer, gOff + g * gSize, cap + 4),
-      );
-      this.copied = false;
+    const { x, n, m } = this;
+    let l = kernelLayout(k, n, m);
+    if (
+      staged.x !== x ||
+      staged.y !== this.y0 ||
+      staged.generation !== kernelMemory.generation
+    ) {
+      l = stageSamples(k, x, this.y0);
     }
-    const f64 = wasmViews.f64;
-    if (!this.copied) {
-      f64.set(x, xOff / 8);
-      f64.set(yp.subarray(0, m + PAD), ypOff / 8);
-      this.copied = true;
-    }
+    const { xOff, ypOff, gOff, gSize, f64 } = l;
     k.gather3(
       xOff,
       ypOff,
@@ -494,7 +536,7 @@ export class DiffSelector {
       gOff + 2 * gSize,
       cap,
     );
-    this.bufs = wasmViews.bufs;
+    this.bufs = l.bufs;
     const r = OUT_OFFSET / 8;
     if (f64[r + 2]) return overflowed();
     const out = new Float64Array(9);

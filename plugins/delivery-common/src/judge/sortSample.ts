@@ -11,6 +11,7 @@ import {
   DATA_OFFSET,
   gatherKernel,
   GatherKernel,
+  kernelMemory,
   kernelSwitch,
 } from './wasmKernel';
 
@@ -190,6 +191,7 @@ function sortIntoWasm(
   preloaded: boolean,
 ): number {
   const { f64, i32 } = kernelSortArea(k, len);
+  kernelMemory.generation++;
   const inOff = DATA_OFFSET;
   const outOff = inOff + 8 * len;
   const bkOff = outOff + 8 * len;
@@ -252,6 +254,7 @@ export function cleanSorted(
     // the same checks, writing the values into the kernel's memory on the
     // way (its sort then reads them from there)
     const f64 = kernelSortArea(k, n).f64;
+    kernelMemory.generation++;
     const base = DATA_OFFSET / 8;
     for (let i = 0; i < n; i++) {
       const v = values[i];

@@ -511,6 +511,13 @@ export function kernelBytes(): Uint8Array {
  */
 export const kernelSwitch = { enabled: true };
 
+/**
+ * Incremented by every writer of the kernel's memory (the sort, the staging
+ * of samples for the exact pass): staged samples are valid while it is
+ * unchanged.
+ */
+export const kernelMemory = { generation: 0 };
+
 /** The kernel, instantiated, with its memory. */
 export interface GatherKernel {
   memory: WebAssembly.Memory;
