@@ -1,6 +1,10 @@
 import { toBase64, utf8Encode } from './bytes';
 import { sha256 } from './hash';
-import { createInclusionBatch } from './inclusionBatch';
+import {
+  createInclusionBatch,
+  HASH_BASE64,
+  isHashBase64,
+} from './inclusionBatch';
 import {
   leafHash,
   merkleRoot,
@@ -159,5 +163,36 @@ describe('createInclusionBatch', () => {
     expect(() => batch.verify(1, leaves[1], proofOf(1, size))).toThrow(
       /\broot\b/,
     );
+  });
+});
+
+describe('isHashBase64', () => {
+  it('agrees with HASH_BASE64 on hashes and their mutations', () => {
+    const alphabet =
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .\u00e9\u0100\ud800';
+    let seed = 1;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 20000; i++) {
+      const good = toBase64(sha256(utf8Encode(`leaf ${i}`)));
+      const chars = good.split('');
+      const edits = i % 4; // a quarter unchanged
+      for (let e = 0; e < edits; e++) {
+        chars[rnd(chars.length)] = alphabet[rnd(alphabet.length)];
+      }
+      if (i % 13 === 0) chars.pop();
+      if (i % 17 === 0) chars.push('A');
+      const s = chars.join('');
+      expect([s, isHashBase64(s)]).toEqual([s, HASH_BASE64.test(s)]);
+      if (isHashBase64(s)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(4000);
+    expect(accepted).toBeLessThan(20000);
+    expect(isHashBase64(undefined)).toBe(false);
+    expect(isHashBase64(`${'A'.repeat(42)}B=`)).toBe(false); // padding bits set
+    expect(isHashBase64(`${'A'.repeat(42)}E=`)).toBe(true);
   });
 });

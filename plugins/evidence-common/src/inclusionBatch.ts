@@ -12,7 +12,34 @@ import { ProofError, verifyInclusion } from './merkleVerify';
 export type Base64NodeHash = (left: string, right: string) => string;
 
 /** The canonical base64 of 32 bytes (zero padding bits). */
-const HASH_BASE64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+export const HASH_BASE64 = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+  BASE64_CHAR[c.charCodeAt(0)] = 1;
+}
+// the last character before '=' of 32 bytes: its two low bits are padding (0)
+const BASE64_LAST = new Uint8Array(128);
+for (const c of 'AEIMQUYcgkosw048') BASE64_LAST[c.charCodeAt(0)] = 1;
+
+/**
+ * `HASH_BASE64.test(s)` by table lookup (about 3× faster than the regex;
+ * called for every proof element walked; differential test in
+ * inclusionBatch.test.ts).
+ * @internal
+ */
+export function isHashBase64(s: unknown): boolean {
+  if (typeof s !== 'string' || s.length !== 44 || s.charCodeAt(43) !== 61) {
+    return false;
+  }
+  const last = s.charCodeAt(42);
+  if (last > 127 || BASE64_LAST[last] !== 1) return false;
+  for (let i = 0; i < 42; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || BASE64_CHAR[c] !== 1) return false;
+  }
+  return true;
+}
 
 /** {@link Base64NodeHash} from a hash function over bytes. */
 export function base64NodeHash(hash: HashFn): Base64NodeHash {
@@ -172,7 +199,7 @@ export function createInclusionBatch(
         }
       }
       const p = proof[step];
-      if (typeof p !== 'string' || !HASH_BASE64.test(p)) return false;
+      if (!isHashBase64(p)) return false;
       cIndex[level] = fn;
       cNode[level] = r;
       cSibling[level] = p;
@@ -203,7 +230,7 @@ export function createInclusionBatch(
         !Number.isSafeInteger(leafIndex) ||
         leafIndex < 0 ||
         leafIndex >= treeSize ||
-        !HASH_BASE64.test(leaf64)
+        !isHashBase64(leaf64)
       ) {
         full(leafIndex, bytesOf(leafHash), proof);
         return;
