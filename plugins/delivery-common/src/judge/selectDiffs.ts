@@ -56,6 +56,8 @@ const layout = {
   cap: 0,
   f64: new Float64Array(0),
   bufs: [] as Float64Array[],
+  /** pick's two window buffers (cap + 4 values each). */
+  win: [] as Float64Array[],
 };
 
 function kernelLayout(k: GatherKernel, n: number, m: number): typeof layout {
@@ -64,7 +66,8 @@ function kernelLayout(k: GatherKernel, n: number, m: number): typeof layout {
   const ypOff = xOff + 8 * n;
   const gOff = ypOff + 8 * (m + PAD);
   const gSize = 8 * (cap + 2 * n + 4);
-  const end = gOff + 3 * gSize;
+  const winOff = gOff + 3 * gSize;
+  const end = winOff + 2 * 8 * (cap + 4);
   const have = k.memory.buffer.byteLength;
   if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
   if (layout.buffer !== k.memory.buffer || layout.n !== n || layout.m !== m) {
@@ -73,6 +76,9 @@ function kernelLayout(k: GatherKernel, n: number, m: number): typeof layout {
     layout.f64 = new Float64Array(buffer);
     layout.bufs = [0, 1, 2].map(
       g => new Float64Array(buffer, gOff + g * gSize, cap + 4),
+    );
+    layout.win = [0, 1].map(
+      w => new Float64Array(buffer, winOff + w * 8 * (cap + 4), cap + 4),
     );
   }
   return layout;
@@ -713,7 +719,17 @@ export function pick(
   lo: number,
   hi: number,
 ): number[] {
-  if (windowBufs[0].length < len) {
+  // the rounds in the WebAssembly kernel when buf is one of its gathering
+  // buffers (the same comparisons and writes)
+  const k =
+    kernelSwitch.enabled &&
+    buf.buffer === layout.buffer &&
+    layout.win.length === 2 &&
+    layout.win[0].length > len
+      ? gatherKernel()
+      : null;
+  const bufs = k ? layout.win : windowBufs;
+  if (!k && windowBufs[0].length < len) {
     windowBufs[0] = new Float64Array(len);
     windowBufs[1] = new Float64Array(len);
   }
@@ -733,14 +749,20 @@ export function pick(
     const pLo = r0 - d <= 0 ? vlo : vlo + w * (r0 - d);
     const pHi = r1 + 1 + d >= size ? vhi : vlo + w * (r1 + 1 + d);
     if (!(pLo >= vlo && pHi <= vhi && pLo < pHi)) break;
-    const dst = windowBufs[which];
+    const dst = bufs[which];
     let below = 0;
     let kept = 0;
-    for (let i = 0; i < size; i++) {
-      const v = src[i];
-      below += +(v <= pLo);
-      dst[kept] = v;
-      kept += +(v > pLo) & +(v <= pHi);
+    if (k) {
+      k.window(src.byteOffset, dst.byteOffset, size, pLo, pHi);
+      below = layout.f64[OUT_OFFSET / 8];
+      kept = layout.f64[OUT_OFFSET / 8 + 1];
+    } else {
+      for (let i = 0; i < size; i++) {
+        const v = src[i];
+        below += +(v <= pLo);
+        dst[kept] = v;
+        kept += +(v > pLo) & +(v <= pHi);
+      }
     }
     // the kept values are the ranks below … below + kept − 1 of src
     if (below > r0 || below + kept <= r1 || kept === size) break;

@@ -5,7 +5,7 @@ import {
   sortedIndexOf,
   sortFiniteInPlace,
 } from './sortSample';
-import { DiffSelector, kernelSwitch } from './selectDiffs';
+import { DiffSelector, kernelSwitch, pick } from './selectDiffs';
 import { mannWhitneyDetailed, PairwiseDifferences } from './mannWhitney';
 import { gatherKernel, kernelBytes } from './wasmKernel';
 import * as previous from './__testUtils__/previous/mannWhitney';
@@ -265,5 +265,57 @@ describe('WebAssembly exact pass', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("pick's windows in the kernel select what they select in JavaScript (buffers the kernel gathered)", () => {
+    let viaKernel = 0;
+    fc.assert(
+      fc.property(
+        latencySample(100, 1200),
+        latencySample(100, 1200),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.double({ min: 0.0002, max: 0.004, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 3 }),
+        (xs, ys, q, width, at, count) => {
+          // (without the far outlier: it would widen the bracket past the buffers)
+          const x = Float64Array.from(xs.filter(v => v < 1e6)).sort();
+          const y = Float64Array.from(ys.filter(v => v < 1e6)).sort();
+          if (!DiffSelector.usable(y)) return;
+          const pd = new PairwiseDifferences(x, y) as unknown as {
+            meanDiff: number;
+            sdDiff: number;
+          };
+          // a bracket near the middle of the differences (normal approximation)
+          const lo = pd.meanDiff + (4 * q - 2) * pd.sdDiff;
+          const hi = lo + 10 * width * pd.sdDiff;
+          const sel = new DiffSelector(
+            x,
+            y,
+            pd.meanDiff,
+            pd.sdDiff,
+          ) as unknown as {
+            gather3: (...b: number[]) => Float64Array;
+            bufs: Float64Array[];
+          };
+          const r = sel.gather3(lo, hi, lo, hi, lo, hi);
+          const len = r[2];
+          if (len < count) return;
+          const buf = sel.bufs[0];
+          const copy = Float64Array.from(buf.subarray(0, len));
+          const idx0 = Math.floor(at * (len - count));
+          const got = pick(buf, len, idx0, count, lo, hi);
+          kernelSwitch.enabled = false;
+          try {
+            expect(got).toEqual(pick(copy, len, idx0, count, lo, hi));
+          } finally {
+            kernelSwitch.enabled = true;
+          }
+          if (gatherKernel() && buf.buffer !== copy.buffer) viaKernel++;
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(viaKernel).toBeGreaterThan(50);
   });
 });

@@ -466,12 +466,53 @@ function gatherFunction(): Fn {
   return { params, results: [], locals, code: c.b };
 }
 
+/**
+ * window(src, dst, size, pLo, pHi): one round of selectDiffs' pick — every
+ * value v of src[0..size) counted when v ≤ pLo, written at dst[kept] and
+ * kept (kept += 1) when pLo < v ≤ pHi (dst has room for size + 1); below
+ * and kept written at OUT_OFFSET (f64). Byte addresses.
+ */
+function windowFunction(): Fn {
+  const [SRC, DST, SIZE, PLO, PHI] = [0, 1, 2, 3, 4];
+  const params = [I32, I32, I32, F64, F64];
+  const { locals, local } = localsOf(params);
+  const P = local(I32);
+  const END = local(I32);
+  const BELOW = local(I32);
+  const KEPT = local(I32);
+  const V = local(F64);
+  const c = new Code();
+  c.get(SRC).get(SIZE).i32(3).i32Shl().i32Add().set(END);
+  c.get(SRC).set(P);
+  c.block();
+  c.get(P).get(END).i32GeU().brIf(0);
+  c.loop();
+  c.get(P).loadF64().set(V);
+  c.get(BELOW).get(V).get(PLO);
+  c.b.push(0x65); // f64.le
+  c.i32Add().set(BELOW);
+  c.get(DST).get(KEPT).i32(3).i32Shl().i32Add().get(V).storeF64();
+  c.get(KEPT);
+  c.get(V).get(PLO).f64Gt();
+  c.get(V).get(PHI);
+  c.b.push(0x65); // f64.le
+  c.b.push(0x71); // i32.and
+  c.i32Add().set(KEPT);
+  c.get(P).i32(8).i32Add().tee(P).get(END).i32LtU().brIf(0);
+  c.end().end();
+  c.i32(OUT_OFFSET).get(BELOW).f64ConvertI32U().storeF64(0);
+  c.i32(OUT_OFFSET).get(KEPT).f64ConvertI32U().storeF64(8);
+  c.end();
+  return { params, results: [], locals, code: c.b };
+}
+
 /** The module's bytes: one imported memory, one exported function. */
 export function kernelBytes(): Uint8Array {
   const fns: Array<[string, Fn]> = [
     ['gather3', gatherFunction()],
     ['sortBuckets', sortBucketsFunction()],
     ['insertion', insertionFunction()],
+    ['window', windowFunction()],
   ];
   const types = fns.map(([, f]) => [
     0x60,
@@ -547,6 +588,13 @@ export interface GatherKernel {
     buckets: number,
   ) => number;
   insertion: (a: number, len: number) => void;
+  window: (
+    src: number,
+    dst: number,
+    size: number,
+    pLo: number,
+    pHi: number,
+  ) => void;
 }
 
 let kernel: GatherKernel | null | undefined;
@@ -566,6 +614,7 @@ export function gatherKernel(): GatherKernel | null {
         sortBuckets: instance.exports
           .sortBuckets as GatherKernel['sortBuckets'],
         insertion: instance.exports.insertion as GatherKernel['insertion'],
+        window: instance.exports.window as GatherKernel['window'],
       };
     }
   } catch {
