@@ -7,7 +7,13 @@ import {
 } from './sortSample';
 import { DiffSelector, kernelSwitch, pick } from './selectDiffs';
 import { mannWhitneyDetailed, PairwiseDifferences } from './mannWhitney';
-import { gatherKernel, kernelBytes } from './wasmKernel';
+import {
+  DATA_OFFSET,
+  gatherKernel,
+  kernelBytes,
+  kernelMemory,
+  OUT_OFFSET,
+} from './wasmKernel';
 import * as previous from './__testUtils__/previous/mannWhitney';
 import * as previousSort from './__testUtils__/previous/sortSample';
 
@@ -317,5 +323,39 @@ describe('WebAssembly exact pass', () => {
       { numRuns: 150 },
     );
     expect(viaKernel).toBeGreaterThan(50);
+  });
+
+  it("the kernel's window round counts and copies what pick's JavaScript loop does", () => {
+    const k = gatherKernel()!;
+    fc.assert(
+      fc.property(
+        anySample(0, 500),
+        fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+        fc.double({ min: 0, max: 1e3, noNaN: true }),
+        (values, pLo, width) => {
+          const pHi = pLo + width;
+          const size = values.length;
+          // (the memory is scratch here: nothing staged survives this)
+          kernelMemory.generation++;
+          const src = DATA_OFFSET;
+          const dst = src + 8 * size;
+          const f64 = new Float64Array(k.memory.buffer);
+          f64.set(values, src / 8);
+          k.window(src, dst, size, pLo, pHi);
+          let below = 0;
+          const kept: number[] = [];
+          for (const v of values) {
+            below += +(v <= pLo);
+            if (v > pLo && v <= pHi) kept.push(v);
+          }
+          expect(f64[OUT_OFFSET / 8]).toBe(below);
+          expect(f64[OUT_OFFSET / 8 + 1]).toBe(kept.length);
+          expect(
+            Array.from(f64.subarray(dst / 8, dst / 8 + kept.length)),
+          ).toEqual(kept);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
