@@ -1,5 +1,6 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import {
+  checkSetDigest,
   DEFAULT_CHECKS,
   EntityResult,
   entityFacts,
@@ -347,6 +348,35 @@ describe.each(databases.eachSupportedId())(
       expect(all).toHaveLength(1004); // the expired one left out
       expect(all.find(w => w.entityRef === 'component:default/s0')).toBe(
         undefined,
+      );
+    });
+
+    it('keeps check sets content-addressed: served by digest, never one that does not hash to it', async () => {
+      const { store, knex } = await create();
+      const digest = await store.saveCheckSet(DEFAULT_CHECKS);
+      expect(digest).toBe(checkSetDigest(DEFAULT_CHECKS));
+      expect(await store.saveCheckSet(DEFAULT_CHECKS)).toBe(digest); // once
+      const [{ n }] = await knex('scorecard_checksets').count({ n: '*' });
+      expect(Number(n)).toBe(1);
+      // a second store (another process) reads it back from the table
+      const other = await DatabaseScorecardStore.create({
+        database: mockServices.database({ knex, migrations: { skip: true } }),
+      });
+      expect(await other.getCheckSet(digest)).toEqual(
+        JSON.parse(JSON.stringify(DEFAULT_CHECKS)),
+      );
+      expect(await other.getCheckSet('0'.repeat(64))).toBeUndefined();
+      // a row altered in the table is refused, not served
+      const altered = JSON.parse(JSON.stringify(DEFAULT_CHECKS));
+      altered[0].rule = { fact: 'entity.kind', exists: true };
+      await knex('scorecard_checksets')
+        .where({ digest })
+        .update({ checks: JSON.stringify(altered) });
+      const third = await DatabaseScorecardStore.create({
+        database: mockServices.database({ knex, migrations: { skip: true } }),
+      });
+      await expect(third.getCheckSet(digest)).rejects.toThrow(
+        /does not hash to it/,
       );
     });
 
