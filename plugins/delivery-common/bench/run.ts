@@ -394,7 +394,7 @@ async function main() {
         Math.max(1, evalsPerVerdict)
       ).toFixed(2)} ms, ${evalsPerVerdict.toFixed(
         0,
-      )} per verdict. The rest of a judge call: one pass for the means, variances and ties, two sampled counting passes (one row in 16, then one in 4, positions interpolated in the baseline's index) that place a narrow bracket (~420 differences) around each of the three order statistics (interval ends and median), one exact pass over the canary's rows that counts and gathers all three brackets (in the WebAssembly kernel: a 1.5 KB module assembled in \`wasmKernel.ts\`, compiled synchronously), a value-window selection in each, effect size, scoring and the reasons in words | — |`,
+      )} per verdict. The rest of a judge call: one pass for the means, variances and ties, two sampled counting passes (one row in 16, then one in 4, positions interpolated in the baseline's index) that place a narrow bracket (~420 differences) around each of the three order statistics (interval ends and median), one exact pass over the canary's rows that counts and gathers all three brackets (in the WebAssembly kernel: a 1.6 KB module assembled in \`wasmKernel.ts\`, compiled synchronously), a value-window selection in each (its copying rounds in the kernel too), effect size, scoring and the reasons in words | — |`,
       `| same classifications (metric and verdict) | all | **${sameClass}/${n}** (${Object.entries(
         classes,
       )
