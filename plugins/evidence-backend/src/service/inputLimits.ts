@@ -52,7 +52,18 @@ const LONE_SURROGATE =
 /** Deepest nesting accepted in a request body (payloads included). */
 export const MAX_JSON_DEPTH = 64;
 
-const describe = (path: string[]) => (path.length ? path.join('.') : 'body');
+const describe = (path: ReadonlyArray<string | number>) =>
+  path.length ? path.join('.') : 'body';
+
+/**
+ * Whether `s` has no lone surrogate: the engine's `isWellFormed` (native,
+ * Node 20+) when there is one, else the regular expression.
+ */
+const wellFormed: (s: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed ===
+  'function'
+    ? s => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : s => !LONE_SURROGATE.test(s);
 
 /**
  * I-JSON (RFC 7493) for request bodies: no lone surrogates in strings or
@@ -60,13 +71,19 @@ const describe = (path: string[]) => (path.length ? path.join('.') : 'body');
  * and bounded nesting. Throws an InputError naming the field.
  */
 export function assertIJson(value: unknown, path: string[] = []): void {
+  // one path stack for the whole walk (pushed and popped), joined into a
+  // field name only for an error
+  walkIJson(value, [...path]);
+}
+
+function walkIJson(value: unknown, path: Array<string | number>): void {
   if (path.length > MAX_JSON_DEPTH) {
     throw new InputError(
       `${describe(path)}: nested deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) {
+    if (!wellFormed(value)) {
       throw new InputError(
         `${describe(
           path,
@@ -75,26 +92,31 @@ export function assertIJson(value: unknown, path: string[] = []): void {
     }
     return;
   }
+  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertIJson(v, [...path, String(i)]));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walkIJson(value[i], path);
+      path.pop();
+    }
     return;
   }
-  if (value && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      if (key === '__proto__') {
-        throw new InputError(
-          `${describe([...path, key])}: the key __proto__ is not accepted`,
-        );
-      }
-      if (LONE_SURROGATE.test(key)) {
-        throw new InputError(
-          `${describe(
-            path,
-          )}: a key contains a lone surrogate (not valid Unicode, RFC 7493 I-JSON)`,
-        );
-      }
-      assertIJson((value as Record<string, unknown>)[key], [...path, key]);
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') {
+      throw new InputError(
+        `${describe([...path, key])}: the key __proto__ is not accepted`,
+      );
     }
+    if (!wellFormed(key)) {
+      throw new InputError(
+        `${describe(
+          path,
+        )}: a key contains a lone surrogate (not valid Unicode, RFC 7493 I-JSON)`,
+      );
+    }
+    path.push(key);
+    walkIJson((value as Record<string, unknown>)[key], path);
+    path.pop();
   }
 }
 

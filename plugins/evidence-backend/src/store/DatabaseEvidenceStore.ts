@@ -85,6 +85,23 @@ export class DatabaseEvidenceStore {
     return this.db.client.config.client === 'pg';
   }
 
+  /**
+   * The transaction's better-sqlite3 connection when the database is SQLite
+   * through better-sqlite3 (Backstage's SQLite driver), else undefined.
+   */
+  private async sqliteConnection(
+    tx: Knex.Transaction,
+  ): Promise<SqliteConnection | undefined> {
+    if (
+      (this.db.client as { driverName?: string }).driverName !==
+      'better-sqlite3'
+    ) {
+      return undefined;
+    }
+    const conn = await (tx as any).client.acquireConnection();
+    return typeof conn?.prepare === 'function' ? conn : undefined;
+  }
+
   async getLogState(
     db: Db = this.db,
   ): Promise<{ treeSize: number; rootHash: string }> {
@@ -149,13 +166,21 @@ export class DatabaseEvidenceStore {
           return h ? [[e, h] as const] : [];
         }),
       );
+      // SQLite (better-sqlite3): reads and writes of the batch through
+      // statements prepared once per connection (see sqliteStatement), not
+      // a query built, compiled and prepared by knex per statement
+      const sqlite = await this.sqliteConnection(tx);
       if (unknown.length) {
-        for (const [e, h] of await this.heads(tx, unknown)) heads.set(e, h);
+        for (const [e, h] of sqlite
+          ? sqliteHeads(sqlite, unknown)
+          : await this.heads(tx, unknown)) {
+          heads.set(e, h);
+        }
       }
-      const existingByKey = await this.byIdempotencyKey(
-        tx,
-        items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : [])),
-      );
+      const keys = items.flatMap(i => (i.idempotencyKey ? [idemKeyOf(i)] : []));
+      const existingByKey = sqlite
+        ? sqliteByIdempotencyKey(sqlite, keys)
+        : await this.byIdempotencyKey(tx, keys);
       const built = this.buildBatch(items, {
         size,
         lookup,
@@ -183,6 +208,24 @@ export class DatabaseEvidenceStore {
         );
         const { rows: held } = await tx.raw(batch.sql, batch.bindings);
         for (const h of held) holds.add(h.entity_ref);
+        finalHeads = heads;
+        finalSize = size;
+        return out;
+      }
+      if (sqlite) {
+        // the same writes as below, one prepared statement per table run
+        // per row, in this transaction
+        for (const ref of sqliteWriteBatch(sqlite, {
+          recordRows,
+          nodeRows,
+          blobRows: [...blobRows.values()],
+          refRows,
+          heads: [...touchedHeads.values()],
+          size,
+          rootHex,
+        })) {
+          holds.add(ref);
+        }
         finalHeads = heads;
         finalSize = size;
         return out;
@@ -548,33 +591,10 @@ export class DatabaseEvidenceStore {
     tx: Knex.Transaction,
     recordRows: Array<{ entity_ref: string; category: string; seq: number }>,
   ) {
-    const counts = new Map<
-      string,
-      {
-        entity_ref: string;
-        category: string;
-        count: number;
-        latest_seq: number;
-      }
-    >();
-    for (const r of recordRows) {
-      const key = `${r.entity_ref}\n${r.category}`;
-      const c = counts.get(key);
-      if (c) {
-        c.count += 1;
-        c.latest_seq = Math.max(c.latest_seq, r.seq);
-      } else {
-        counts.set(key, {
-          entity_ref: r.entity_ref,
-          category: r.category,
-          count: 1,
-          latest_seq: r.seq,
-        });
-      }
-    }
-    if (!counts.size) return;
+    const counts = categoryCountRows(recordRows);
+    if (!counts.length) return;
     await tx('evidence_category_counts')
-      .insert([...counts.values()])
+      .insert(counts)
       .onConflict(['entity_ref', 'category'])
       .merge({
         count: tx.raw('evidence_category_counts.count + excluded.count'),
@@ -1228,6 +1248,196 @@ export class DatabaseEvidenceStore {
   }
 }
 
+/** Records per (entity, category) of an append batch and the newest seq. */
+function categoryCountRows(
+  records: Array<{ entity_ref: string; category: string; seq: number }>,
+) {
+  const counts = new Map<
+    string,
+    { entity_ref: string; category: string; count: number; latest_seq: number }
+  >();
+  for (const r of records) {
+    const key = `${r.entity_ref}\n${r.category}`;
+    const c = counts.get(key);
+    if (c) {
+      c.count += 1;
+      c.latest_seq = Math.max(c.latest_seq, r.seq);
+    } else {
+      counts.set(key, {
+        entity_ref: r.entity_ref,
+        category: r.category,
+        count: 1,
+        latest_seq: r.seq,
+      });
+    }
+  }
+  return [...counts.values()];
+}
+
+/** A better-sqlite3 prepared statement (the part the store uses). */
+type SqliteStatement = {
+  run(...values: unknown[]): { changes: number };
+  get(...values: unknown[]): any;
+  all(...values: unknown[]): any[];
+};
+
+/** The part of a better-sqlite3 `Database` the SQLite append path uses. */
+type SqliteConnection = { prepare(sql: string): SqliteStatement };
+
+/** Prepared statements by connection and SQL text. */
+const preparedStatements = new WeakMap<
+  SqliteConnection,
+  Map<string, SqliteStatement>
+>();
+
+/** `sql` prepared once per connection (it is run many times per batch). */
+function sqliteStatement(conn: SqliteConnection, sql: string) {
+  let statements = preparedStatements.get(conn);
+  if (!statements) {
+    statements = new Map();
+    preparedStatements.set(conn, statements);
+  }
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = conn.prepare(sql);
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
+/** {@link DatabaseEvidenceStore.heads} on SQLite: each entity's newest record. */
+function sqliteHeads(conn: SqliteConnection, entityRefs: string[]) {
+  const newest = sqliteStatement(
+    conn,
+    'SELECT seq, hash FROM evidence_records WHERE entity_ref = ? ORDER BY seq DESC LIMIT 1',
+  );
+  const out = new Map<string, { seq: number; hash: string }>();
+  for (const e of entityRefs) {
+    const r = newest.get(e);
+    if (r) out.set(e, { seq: Number(r.seq), hash: r.hash });
+  }
+  return out;
+}
+
+/** {@link DatabaseEvidenceStore.byIdempotencyKey} on SQLite. */
+function sqliteByIdempotencyKey(conn: SqliteConnection, keys: string[]) {
+  const out = new Map<string, RecordRow>();
+  if (!keys.length) return out;
+  const byKey = sqliteStatement(
+    conn,
+    `SELECT ${RECORD_COLUMNS.join(
+      ', ',
+    )}, idempotency_key FROM evidence_records WHERE idempotency_key = ?`,
+  );
+  for (const k of keys) {
+    for (const r of byKey.all(k)) out.set(r.idempotency_key, toRow(r));
+  }
+  return out;
+}
+
+/**
+ * The writes of one append batch on SQLite, in the caller's transaction —
+ * what the knex path of appendBatch writes (records, tree nodes, blobs and
+ * their references, a purged blob restored, log state, heads, category
+ * counts) — each through one prepared statement run per row. Returns the
+ * touched entities under legal hold.
+ */
+function sqliteWriteBatch(
+  conn: SqliteConnection,
+  batch: {
+    recordRows: any[];
+    nodeRows: Array<{ level: number; idx: number; hash: string }>;
+    blobRows: any[];
+    refRows: any[];
+    heads: Array<{
+      entity_ref: string;
+      seq: number;
+      hash: string;
+      leaf_index: number;
+    }>;
+    size: number;
+    rootHex: string;
+  },
+): string[] {
+  const record = sqliteStatement(
+    conn,
+    'INSERT INTO evidence_records (leaf_index, entity_ref, seq, category, hash, canonical, recorded_at, subject_text, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const r of batch.recordRows) {
+    record.run(
+      r.leaf_index,
+      r.entity_ref,
+      r.seq,
+      r.category,
+      r.hash,
+      r.canonical,
+      r.recorded_at,
+      r.subject_text,
+      r.idempotency_key,
+    );
+  }
+  const node = sqliteStatement(
+    conn,
+    'INSERT INTO evidence_tree_nodes (level, idx, hash) VALUES (?, ?, ?)',
+  );
+  for (const n of batch.nodeRows) node.run(n.level, n.idx, n.hash);
+  if (batch.blobRows.length) {
+    const blob = sqliteStatement(
+      conn,
+      'INSERT INTO evidence_blobs (digest, size, media_type, content, purged_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING',
+    );
+    for (const b of batch.blobRows) {
+      blob.run(b.digest, b.size, b.media_type, b.content, b.purged_at);
+    }
+    // a purged blob uploaded again is restored
+    const unpurge = sqliteStatement(
+      conn,
+      'UPDATE evidence_blobs SET purged_at = NULL WHERE digest = ? AND purged_at IS NOT NULL',
+    );
+    let restored = 0;
+    for (const b of batch.blobRows) restored += unpurge.run(b.digest).changes;
+    if (restored) {
+      const refill = sqliteStatement(
+        conn,
+        'UPDATE evidence_blobs SET content = ? WHERE digest = ? AND content IS NULL',
+      );
+      for (const b of batch.blobRows) refill.run(b.content, b.digest);
+    }
+    const ref = sqliteStatement(
+      conn,
+      'INSERT INTO evidence_blob_refs (leaf_index, digest, entity_ref, category, expires_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const r of batch.refRows) {
+      ref.run(r.leaf_index, r.digest, r.entity_ref, r.category, r.expires_at);
+    }
+  }
+  sqliteStatement(
+    conn,
+    'UPDATE evidence_log SET tree_size = ?, root_hash = ? WHERE id = 1',
+  ).run(batch.size, batch.rootHex);
+  // each entity's newest record, for the heads the checkpoints commit to
+  const head = sqliteStatement(
+    conn,
+    'INSERT INTO evidence_heads (entity_ref, seq, hash, leaf_index) VALUES (?, ?, ?, ?) ON CONFLICT (entity_ref) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, leaf_index = excluded.leaf_index',
+  );
+  for (const h of batch.heads)
+    head.run(h.entity_ref, h.seq, h.hash, h.leaf_index);
+  const count = sqliteStatement(
+    conn,
+    'INSERT INTO evidence_category_counts (entity_ref, category, count, latest_seq) VALUES (?, ?, ?, ?) ON CONFLICT (entity_ref, category) DO UPDATE SET count = evidence_category_counts.count + excluded.count, latest_seq = excluded.latest_seq',
+  );
+  for (const c of categoryCountRows(batch.recordRows)) {
+    count.run(c.entity_ref, c.category, c.count, c.latest_seq);
+  }
+  const held = sqliteStatement(
+    conn,
+    'SELECT entity_ref FROM evidence_legal_holds WHERE entity_ref = ?',
+  );
+  return batch.heads.flatMap(h =>
+    held.get(h.entity_ref) ? [h.entity_ref] : [],
+  );
+}
+
 /**
  * The PostgreSQL statement writing one append batch: a data-modifying CTE per
  * table and, as its result, the touched entities under legal hold. Values
@@ -1260,25 +1470,7 @@ function pgBatchSql(
             .join(', ')})`,
       )
       .join(', ');
-  const counts = new Map<
-    string,
-    { entity_ref: string; category: string; count: number; latest_seq: number }
-  >();
-  for (const r of records) {
-    const key = `${r.entity_ref}\n${r.category}`;
-    const c = counts.get(key);
-    if (c) {
-      c.count += 1;
-      c.latest_seq = Math.max(c.latest_seq, r.seq);
-    } else {
-      counts.set(key, {
-        entity_ref: r.entity_ref,
-        category: r.category,
-        count: 1,
-        latest_seq: r.seq,
-      });
-    }
-  }
+  const counts = categoryCountRows(records);
   const recordValues = values(
     records.map(r => [
       r.leaf_index,
@@ -1302,12 +1494,7 @@ function pgBatchSql(
     ['', '::int', '', '::bigint'],
   );
   const countValues = values(
-    [...counts.values()].map(c => [
-      c.entity_ref,
-      c.category,
-      c.count,
-      c.latest_seq,
-    ]),
+    counts.map(c => [c.entity_ref, c.category, c.count, c.latest_seq]),
     ['', '', '::bigint', '::int'],
   );
   if (!cond) bindings.push(log.size, log.rootHex);

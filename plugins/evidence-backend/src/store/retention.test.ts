@@ -107,4 +107,75 @@ describe.each(databases.eachSupportedId())('retention on %p', databaseId => {
     expect((await store.getBlob(d))?.content ?? null).toBeNull();
     expect((await store.getLogState()).treeSize).toBe(2);
   });
+
+  it('a purged payload uploaded again is restored, cited by the new record, with the held flag and counts of the batch', async () => {
+    const { knex, store, log } = await setup(databaseId);
+    const entityRef = 'component:default/a';
+    const payload = Buffer.from('{"secret":"pii"}');
+    const d = 'sha256:'.padEnd(71, 'b');
+    const withPayload = (i: number) =>
+      prepared(entityRef, i, {
+        payloadDigest: d,
+        blobs: [
+          {
+            digest: d,
+            size: payload.length,
+            mediaType: 'application/json',
+            content: payload,
+          },
+        ],
+      });
+    await log.append(withPayload(1));
+    await log.append(prepared(entityRef, 2, { category: 'compliance' }), tx =>
+      store
+        .purgeIn(tx, new Date().toISOString(), {
+          entityRef,
+          ignoreExpiry: true,
+        })
+        .then(() => undefined),
+    );
+    expect((await store.getBlob(d))?.content ?? null).toBeNull();
+    await knex('evidence_legal_holds').insert({
+      entity_ref: entityRef,
+      reason: 'litigation',
+      set_by: 'user:default/alice',
+      set_at: '2026-01-01T00:00:00.000Z',
+    });
+    // one batch of two records citing the same bytes, and one of another entity
+    const out = await log.appendAll([
+      withPayload(3),
+      withPayload(4),
+      prepared('component:default/b', 1),
+    ]);
+    expect(out.map(o => [o.row.entityRef, o.row.seq, o.legalHold])).toEqual([
+      [entityRef, 3, true],
+      [entityRef, 4, true],
+      ['component:default/b', 1, false],
+    ]);
+    const blob = await knex('evidence_blobs').where({ digest: d }).first();
+    expect(Buffer.from(blob.content)).toEqual(payload);
+    expect(blob.purged_at).toBeNull();
+    expect(
+      (
+        await knex('evidence_blob_refs')
+          .where({ digest: d })
+          .orderBy('leaf_index')
+          .select('leaf_index')
+      ).map(r => Number(r.leaf_index)),
+    ).toEqual([0, 2, 3]);
+    expect(await store.countRecords(entityRef)).toBe(4);
+    expect(await store.countRecords(entityRef, ['tests'])).toBe(3);
+    expect(await store.countRecords('component:default/b')).toBe(1);
+    const heads = await knex('evidence_heads')
+      .orderBy('entity_ref')
+      .select('entity_ref', 'seq', 'leaf_index');
+    expect(
+      heads.map(h => [h.entity_ref, Number(h.seq), Number(h.leaf_index)]),
+    ).toEqual([
+      [entityRef, 4, 3],
+      ['component:default/b', 1, 4],
+    ]);
+    const state = await store.getLogState();
+    expect(state.treeSize).toBe(5);
+  });
 });
