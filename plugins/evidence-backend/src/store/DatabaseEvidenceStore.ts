@@ -196,15 +196,16 @@ export class DatabaseEvidenceStore {
 
       const root = subtreeHash(0, size, lookup, nativeSha256);
       const rootHex = Buffer.from(root).toString('hex');
-      if (this.isPg && blobRows.size === 0 && recordRows.length <= 500) {
+      if (this.isPg && recordRows.length <= 500) {
         // One round trip for every write of the batch (records, tree nodes,
-        // heads, counts, log state) and the entities' legal holds, in plain
-        // SQL (no query builder per append batch).
+        // blobs and their references, heads, counts, log state) and the
+        // entities' legal holds, in plain SQL (no query builder per batch).
         const batch = pgBatchSql(
           recordRows,
           nodeRows,
           [...touchedHeads.values()],
           { size, rootHex },
+          { blobs: [...blobRows.values()], refs: refRows },
         );
         const { rows: held } = await tx.raw(batch.sql, batch.bindings);
         for (const h of held) holds.add(h.entity_ref);
@@ -304,7 +305,7 @@ export class DatabaseEvidenceStore {
       !this.isPg ||
       base < 1 ||
       items.length > 500 ||
-      items.some(i => i.blobs.length > 0 || !this.headCache.has(i.entityRef))
+      items.some(i => !this.headCache.has(i.entityRef))
     ) {
       return undefined;
     }
@@ -347,6 +348,7 @@ export class DatabaseEvidenceStore {
       built.nodeRows,
       [...built.touchedHeads.values()],
       { size: built.size, rootHex, expectSize: base },
+      { blobs: [...built.blobRows.values()], refs: built.refRows },
     );
     this.headsAtSize = -1; // invalid until the statement succeeds
     let result: { applied: number; held: string[] };
@@ -1454,6 +1456,22 @@ function pgBatchSql(
   }>,
   /** expectSize: write only if the log still has this size (see appendOptimistic) */
   log: { size: number; rootHex: string; expectSize?: number },
+  /** blobs the records cite (each digest once) and the citations */
+  cited: {
+    blobs: Array<{
+      digest: string;
+      size: number;
+      media_type: string;
+      content: Buffer;
+    }>;
+    refs: Array<{
+      leaf_index: number;
+      digest: string;
+      entity_ref: string;
+      category: string;
+      expires_at: string;
+    }>;
+  },
 ): { sql: string; bindings: any[] } {
   const bindings: unknown[] = [];
   const cond = log.expectSize !== undefined;
@@ -1497,6 +1515,53 @@ function pgBatchSql(
     counts.map(c => [c.entity_ref, c.category, c.count, c.latest_seq]),
     ['', '', '::bigint', '::int'],
   );
+  // blobs: inserted unless stored; a purged one uploaded again is restored
+  // (purged_at cleared, content put back) — in ONE update, as a row must not
+  // be modified by two parts of a statement
+  const blobValues =
+    cited.blobs.length &&
+    values(
+      cited.blobs.map(b => [b.digest, b.size, b.media_type, b.content]),
+      ['', '::bigint', '', '::bytea'],
+    );
+  const restoreValues =
+    cited.blobs.length &&
+    values(
+      cited.blobs.map(b => [b.digest, b.content]),
+      ['', '::bytea'],
+    );
+  const refValues =
+    cited.refs.length &&
+    values(
+      cited.refs.map(r => [
+        r.leaf_index,
+        r.digest,
+        r.entity_ref,
+        r.category,
+        r.expires_at,
+      ]),
+      ['::bigint', '', '', '', ''],
+    );
+  const blobCtes = (when: string) =>
+    cited.blobs.length
+      ? `, b AS (
+  INSERT INTO evidence_blobs (digest, size, media_type, content, purged_at) SELECT v.*, NULL FROM (VALUES ${blobValues}) v ${
+          when || 'WHERE true' // a WHERE: ON CONFLICT is not read as a join's ON
+        }
+  ON CONFLICT (digest) DO NOTHING
+), bp AS (
+  UPDATE evidence_blobs SET purged_at = NULL, content = COALESCE(evidence_blobs.content, v.content) FROM (VALUES ${restoreValues}) v(digest, content)
+  WHERE evidence_blobs.digest = v.digest AND evidence_blobs.purged_at IS NOT NULL${
+    when ? ' AND EXISTS (SELECT 1 FROM u)' : ''
+  }
+)${
+          cited.refs.length
+            ? `, br AS (
+  INSERT INTO evidence_blob_refs (leaf_index, digest, entity_ref, category, expires_at) SELECT * FROM (VALUES ${refValues}) v ${when}
+)`
+            : ''
+        }`
+      : '';
   if (!cond) bindings.push(log.size, log.rootHex);
   const refs = heads.map(h => {
     bindings.push(h.entity_ref);
@@ -1519,7 +1584,7 @@ function pgBatchSql(
 ), c AS (
   INSERT INTO evidence_category_counts (entity_ref, category, count, latest_seq) SELECT * FROM (VALUES ${countValues}) v ${when}
   ON CONFLICT (entity_ref, category) DO UPDATE SET count = evidence_category_counts.count + excluded.count, latest_seq = excluded.latest_seq
-)
+)${blobCtes(when)}
 SELECT (SELECT COUNT(*) FROM u)::int AS applied, ARRAY(SELECT entity_ref FROM evidence_legal_holds WHERE entity_ref IN (${refs.join(
         ', ',
       )})) AS held`,
@@ -1539,7 +1604,7 @@ SELECT (SELECT COUNT(*) FROM u)::int AS applied, ARRAY(SELECT entity_ref FROM ev
 ), c AS (
   INSERT INTO evidence_category_counts (entity_ref, category, count, latest_seq) VALUES ${countValues}
   ON CONFLICT (entity_ref, category) DO UPDATE SET count = evidence_category_counts.count + excluded.count, latest_seq = excluded.latest_seq
-), u AS (
+)${blobCtes('')}, u AS (
   UPDATE evidence_log SET tree_size = ${sizeParam}, root_hash = ${rootParam} WHERE id = 1
 )
 SELECT entity_ref FROM evidence_legal_holds WHERE entity_ref IN (${refs.join(

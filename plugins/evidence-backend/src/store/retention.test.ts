@@ -177,5 +177,27 @@ describe.each(databases.eachSupportedId())('retention on %p', databaseId => {
     ]);
     const state = await store.getLogState();
     expect(state.treeSize).toBe(5);
+    // the heads are cached now: on PostgreSQL the conditional one-statement
+    // batch, with a blob that is stored already (kept, cited once more)
+    const again = await log.append(withPayload(5));
+    expect([again.row.seq, again.row.leafIndex, again.legalHold]).toEqual([
+      5,
+      5,
+      true,
+    ]);
+    expect(
+      (
+        await knex('evidence_blob_refs')
+          .where({ digest: d })
+          .orderBy('leaf_index')
+          .select('leaf_index')
+      ).map(r => Number(r.leaf_index)),
+    ).toEqual([0, 2, 3, 5]);
+    expect(
+      Buffer.from(
+        (await knex('evidence_blobs').where({ digest: d }).first()).content,
+      ),
+    ).toEqual(payload);
+    expect(await store.countRecords(entityRef, ['tests'])).toBe(4);
   });
 });
