@@ -150,7 +150,11 @@ export function createProgram(
     .requiredOption('--pack <file>', 'audit pack (zip or unpacked directory)')
     .option(
       '--result <file>',
-      'the stored result (JSON of GET /api/scorecards/v1/entities/...); fetched from the backend when absent',
+      "the stored result (JSON of GET /api/scorecards/v1/entities/... or a compliance record's payload); fetched from the backend when absent",
+    )
+    .option(
+      '--checks <file>',
+      'the check set a compact result names by digest (JSON of GET /api/scorecards/v1/check-sets/<digest>, or an array of definitions); fetched from the backend when absent; it must hash to the digest',
     )
     .option('--entity <ref>', 'entity ref (default: the one the pack is for)')
     .action(wrap(replayCommand));

@@ -257,7 +257,19 @@ describe('assay scorecard replay of a compliance record (compact result)', () =>
     const c = ctx();
     c.ctx.env = { ASSAY_URL: 'http://127.0.0.1:1' }; // not reachable: not used
     expect(
-      await replayCommand({ pack, result: resultFile, checks }, c.ctx),
+      await run(
+        [
+          'scorecard',
+          'replay',
+          '--pack',
+          pack,
+          '--result',
+          resultFile,
+          '--checks',
+          checks,
+        ],
+        c.ctx,
+      ),
     ).toBe(0);
     expect(c.out).toContain(
       `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
