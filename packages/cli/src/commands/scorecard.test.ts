@@ -17,7 +17,6 @@ import {
   evidenceFacts,
 } from '@assay/plugin-scorecards-common';
 import { run } from '../program';
-import { replayCommand } from './scorecard';
 import { zipAuditPack } from './export';
 
 const REF = 'component:default/service-a';
