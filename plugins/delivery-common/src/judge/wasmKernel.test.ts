@@ -14,8 +14,20 @@ import {
   kernelMemory,
   OUT_OFFSET,
 } from './wasmKernel';
-import * as previous from './__testUtils__/previous/mannWhitney';
 import * as previousSort from './__testUtils__/previous/sortSample';
+
+// The Mann-Whitney code itself did not change: the previous implementation is
+// this module loaded with the previous selection and sorting modules.
+let previous!: typeof import('./mannWhitney');
+jest.isolateModules(() => {
+  jest.doMock('./selectDiffs', () =>
+    jest.requireActual('./__testUtils__/previous/selectDiffs'),
+  );
+  jest.doMock('./sortSample', () =>
+    jest.requireActual('./__testUtils__/previous/sortSample'),
+  );
+  previous = jest.requireActual('./mannWhitney');
+});
 
 /** Deterministic latency-like sample (normal or log-normal). */
 function latency(n: number, seed: number, shift = 1, logNormal = false) {
