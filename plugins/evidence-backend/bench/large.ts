@@ -207,14 +207,8 @@ function quietContext() {
 }
 
 /** Every figure measured against the one 1M-record entity. */
-export async function benchLarge(n: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-bench-large-'));
-  const file = path.join(dir, 'evidence.sqlite');
-  console.log(`[large] building a ${n}-record entity…`);
-  const t0 = process.hrtime.bigint();
-  const { canonicalBytes } = await buildDatabase(n, file);
-  console.log(`[large] database built in ${(ms(t0) / 1000).toFixed(0)} s`);
-
+/** The evidence plugin over HTTP on the SQLite file `file` (the bench entity in its catalog). */
+export async function serveDatabase(file: string) {
   const knex = Knex({
     client: 'better-sqlite3',
     connection: { filename: file },
@@ -239,6 +233,18 @@ export async function benchLarge(n: number) {
       }),
     ],
   });
+  return { knex, server };
+}
+
+export async function benchLarge(n: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-bench-large-'));
+  const file = path.join(dir, 'evidence.sqlite');
+  console.log(`[large] building a ${n}-record entity…`);
+  const t0 = process.hrtime.bigint();
+  const { canonicalBytes } = await buildDatabase(n, file);
+  console.log(`[large] database built in ${(ms(t0) / 1000).toFixed(0)} s`);
+
+  const { knex, server } = await serveDatabase(file);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api = `${url}/api/evidence/v1`;
   const auth = { authorization: mockCredentials.user.header() };

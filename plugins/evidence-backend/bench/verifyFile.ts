@@ -21,19 +21,12 @@ import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import Knex from 'knex';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { evidencePlugin } from '../src/plugin';
+import { mockCredentials } from '@backstage/backend-test-utils';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { run as runCli } from '../../../packages/cli/src/program';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { defaultThreads } from '../../../packages/cli/src/bundleThreads';
-import { buildDatabase } from './large';
+import { buildDatabase, serveDatabase } from './large';
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const load = () => os.loadavg()[0].toFixed(2);
@@ -43,30 +36,7 @@ async function exportBundle(n: number, file: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-bench-export-'));
   const db = path.join(dir, 'evidence.sqlite');
   await buildDatabase(n, db);
-  const knex = Knex({
-    client: 'better-sqlite3',
-    connection: { filename: db },
-    useNullAsDefault: true,
-  });
-  const { server } = await startTestBackend({
-    features: [
-      evidencePlugin,
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Component',
-            metadata: { name: 'bench', namespace: 'default' },
-            spec: { owner: 'user:default/mock', type: 'service' },
-          },
-        ],
-      }),
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: { backend: { baseUrl: 'http://localhost:7007' } },
-      }),
-    ],
-  });
+  const { knex, server } = await serveDatabase(db);
   const url = `http://127.0.0.1:${
     (server.address() as AddressInfo).port
   }/api/evidence/v1/entities/component/default/bench/bundle`;
