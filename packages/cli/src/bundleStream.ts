@@ -73,6 +73,14 @@ export const nativeHash = {
 const RECORDS_OPEN = '"records":[';
 
 /**
+ * The largest bundle read as one JSON document when it does not have the
+ * streamed line layout (parsing it whole takes several times its size in
+ * memory; beyond this a file of, e.g., only newlines would abort the process
+ * out of memory instead of failing).
+ */
+export const WHOLE_DOCUMENT_MAX_BYTES = 256 << 20;
+
+/**
  * The lines of a byte stream, a chunk's worth at a time (one await per
  * chunk, not per line).
  */
@@ -141,7 +149,6 @@ export function createRecordLines(
 ) {
   let count = 0;
   let closed = false;
-  let nonEmpty = false;
   return {
     /** records consumed */
     get count() {
@@ -151,10 +158,6 @@ export function createRecordLines(
     get closed() {
       return closed;
     },
-    /** whether any line was not blank */
-    get nonEmpty() {
-      return nonEmpty;
-    },
     /** Reads one line (without its newline); throws a RecordLineError. */
     add(raw: Buffer) {
       // one record per line, with a trailing comma but the last: JSON.parse
@@ -163,17 +166,22 @@ export function createRecordLines(
       while (end > 0 && (raw[end - 1] === 13 || raw[end - 1] === 32)) end--;
       if (raw[end - 1] === 44 /* , */) end--;
       if (!closed && end > 0 && raw[0] === 123 /* { */) {
-        nonEmpty = true;
         consume(parseLine(raw.toString('utf8', 0, end), count));
         count += 1;
         return;
       }
-      const line = raw.toString('utf8').trim();
-      if (line !== '') nonEmpty = true;
       if (closed) {
-        if (line === '') return;
+        // after `]}` only blank lines; a line too long to decode is not one
+        let blank = false;
+        try {
+          blank = raw.toString('utf8').trim() === '';
+        } catch {
+          blank = false;
+        }
+        if (blank) return;
         throw new RecordLineError('after', count, 'after');
       }
+      const line = raw.toString('utf8').trim();
       if (line === ']}') {
         closed = true;
         return;
@@ -212,7 +220,9 @@ export async function verifyBundleStream(
   what: string,
   check: (header: EvidenceBundleHeader) => void = () => {},
   onRecord?: (record: EvidenceBundleRecord, index: number) => void,
+  options: { wholeDocumentMaxBytes?: number } = {},
 ): Promise<StreamedBundle> {
+  const maxWhole = options.wholeDocumentMaxBytes ?? WHOLE_DOCUMENT_MAX_BYTES;
   const batches = lineBatches(chunks)[Symbol.asyncIterator]();
   let batch: Buffer[] = [];
   let inBatch = 0;
@@ -230,8 +240,19 @@ export async function verifyBundleStream(
   if (!firstLine.endsWith(RECORDS_OPEN)) {
     // not the streaming layout: read the rest and parse the whole document
     const parts: Buffer[] = first ? [first] : [];
+    let bytes = first ? first.length : 0;
+    const tooLarge = () =>
+      new CliError(
+        `${what} does not start with a bundle header line (the layout the backend's /bundle writes: the header, then one record per line) and is larger than ${maxWhole} bytes (${
+          maxWhole / 2 ** 20
+        } MiB), the most read as one JSON document; export it with the backend's /bundle`,
+      );
+    if (bytes > maxWhole) throw tooLarge();
+    const newline = Buffer.from('\n');
     for (let n = await nextLine(); n; n = await nextLine()) {
-      parts.push(Buffer.from('\n'), n);
+      bytes += 1 + n.length;
+      if (bytes > maxWhole) throw tooLarge();
+      parts.push(newline, n);
     }
     let text: string;
     try {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,9 +47,14 @@ function write(text: string): string {
   return file;
 }
 
-async function verify(file: string, threads: number, rangeBytes?: number) {
+async function verify(
+  file: string,
+  threads: number,
+  rangeBytes?: number,
+  env: Record<string, string> = {},
+) {
   const c = captureContext(
-    rangeBytes ? { ASSAY_VERIFY_RANGE_BYTES: String(rangeBytes) } : {},
+    rangeBytes ? { ...env, ASSAY_VERIFY_RANGE_BYTES: String(rangeBytes) } : env,
   );
   let code: number;
   try {
@@ -67,10 +73,15 @@ async function verify(file: string, threads: number, rangeBytes?: number) {
  * The one-thread verdict, and the same file verified in 2 threads with
  * ranges of one line, of about a third of the file, and the default.
  */
-async function expectSameVerdict(file: string) {
+async function expectSameVerdict(file: string, ...moreRangeBytes: number[]) {
   const one = await verify(file, 1);
   const size = fs.statSync(file).size;
-  for (const rangeBytes of [1, Math.ceil(size / 3), undefined]) {
+  for (const rangeBytes of [
+    1,
+    Math.ceil(size / 3),
+    undefined,
+    ...moreRangeBytes,
+  ]) {
     const two = await verify(file, 2, rangeBytes);
     expect({ rangeBytes, ...two }).toEqual({ rangeBytes, ...one });
   }
@@ -158,6 +169,77 @@ describe('assay evidence verify --threads', () => {
     expect(one.text).toMatch(/unexpected content after the records/);
     // blank lines after the records are allowed
     expect((await expectSameVerdict(write(`${text(lines)}\n\n`))).code).toBe(0);
+  });
+
+  it('content after a blank line after the records fails the same', async () => {
+    // a range starting after `]}` with a blank line (JSON.parse('') fails
+    // there) must not hide the rest of the file
+    const one = await expectSameVerdict(
+      write(text([...lines, '', lines[3]])),
+      3,
+    );
+    expect(one.code).toBe(1);
+    expect(one.text).toMatch(/unexpected content after the records/);
+    // many newlines, then a forged second document: with the default ranges
+    // of 2 threads the second range starts in the newlines
+    const body = text(lines);
+    const forged = write(
+      `${body}${'\n'.repeat(body.length)}${JSON.stringify({
+        entityRef: 'component:default/other',
+        records: [],
+      })}\n`,
+    );
+    const oneThread = await verify(forged, 1);
+    expect(oneThread.code).toBe(1);
+    expect(oneThread.text).toMatch(/unexpected content after the records/);
+    expect(await verify(forged, 2)).toEqual(oneThread);
+    // not blank by the trim rule: a NUL, invalid UTF-8; blank: U+00A0, U+3000
+    for (const tail of [Buffer.from('\0\n'), Buffer.from([10, 10, 0xff, 10])]) {
+      const file = path.join(dir, `tail-${++fileNo}.json`);
+      fs.writeFileSync(file, Buffer.concat([Buffer.from(`${body}\n\n`), tail]));
+      expect((await expectSameVerdict(file, 3)).code).toBe(1);
+    }
+    expect(
+      (await expectSameVerdict(write(`${body}\n\n\u00a0\u3000\n\n`), 3)).code,
+    ).toBe(0);
+  });
+
+  it('a file without a header larger than the whole-document cap is refused', async () => {
+    const env = { ASSAY_VERIFY_WHOLE_DOCUMENT_MAX_BYTES: '65536' };
+    const file = write('\n'.repeat(100_000));
+    for (const threads of [1, 2]) {
+      const r = await verify(file, threads, undefined, env);
+      expect(r.code).toBe(1);
+      expect(r.text).toMatch(
+        /does not start with a bundle header line .* larger than 65536 bytes/,
+      );
+    }
+    // under the cap a pretty-printed bundle is still read whole
+    const pretty = write(JSON.stringify(bundle, null, 2));
+    expect((await verify(pretty, 2, undefined, env)).code).toBe(0);
+  });
+
+  it('workers close their file once (no warning with many ranges)', () => {
+    const bin = path.resolve(__dirname, '../bin/assay');
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'evidence',
+        'verify',
+        '--bundle',
+        write(text(lines)),
+        '--threads',
+        '4',
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ASSAY_VERIFY_RANGE_BYTES: '1' },
+      },
+    );
+    expect(r.stdout).toMatch(/OK: all 12 records/);
+    expect(r.stderr).not.toMatch(/Warning|closed but not opened/);
+    expect(r.status).toBe(0);
   });
 
   it('an unreadable record line is named with its number', async () => {

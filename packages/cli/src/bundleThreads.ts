@@ -61,7 +61,6 @@ type RangeReport = {
   id: number;
   result: BundleRangeResult;
   closed: boolean;
-  nonEmpty: boolean;
   error?: RangeError;
 };
 
@@ -135,22 +134,27 @@ function verifyRange(
     id,
     result: range.finish(),
     closed: lines.closed,
-    nonEmpty: lines.nonEmpty,
     error,
   };
 }
 
 function runWorker() {
   const init = workerData as WorkerInit;
-  const fd = fs.openSync(init.file, 'r');
+  let fd: number | undefined = fs.openSync(init.file, 'r');
   parentPort!.on(
     'message',
     (job: { id: number; start: number; end: number } | null) => {
       if (!job) {
-        fs.closeSync(fd);
-        parentPort!.close();
+        // stop (idempotent: the descriptor is closed once)
+        if (fd !== undefined) {
+          const open = fd;
+          fd = undefined;
+          fs.closeSync(open);
+          parentPort!.close();
+        }
         return;
       }
+      if (fd === undefined) return;
       parentPort!.postMessage(
         verifyRange(init, fd, job.id, job.start, job.end),
       );
@@ -198,6 +202,36 @@ function lineStartAfter(fd: number, from: number, size: number): number {
     pos += buf.length;
   }
   return size;
+}
+
+/** whitespace only, as String#trim removes it */
+const BLANK = /^\s*$/;
+
+/**
+ * Whether the bytes of a file from `from` on are all blank by the one-thread rule
+ * (every line is empty once trimmed as a JavaScript string: the bytes decode
+ * as UTF-8 to whitespace only; an invalid sequence decodes to U+FFFD, which
+ * is not blank). Reads to the end of the file (as one thread does) in
+ * bounded chunks, so any length is fine.
+ */
+function blankFileTail(file: string, from: number): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const decoder = new TextDecoder('utf-8');
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let pos = from;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) break;
+      pos += n;
+      if (!BLANK.test(decoder.decode(buf.subarray(0, n), { stream: true }))) {
+        return false;
+      }
+    }
+    return BLANK.test(decoder.decode());
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function parseJson(text: string, what: string): any {
@@ -286,17 +320,15 @@ export async function verifyBundleFileThreaded(
   );
   // join the ranges in file order, failing where one pass would
   let closed = false;
-  for (const report of reports) {
-    if (closed) {
-      // after `]}` only blank lines (which a range that cannot know it
-      // follows the end reads as unreadable records)
-      if (report.nonEmpty) {
-        throw new CliError(`${what}: unexpected content after the records`);
-      }
-      continue;
-    }
+  let i = 0;
+  for (; i < reports.length && !closed; i++) {
+    const report = reports[i];
     const base = stitcher.count;
     const error = report.error;
+    if (error && report.closed) {
+      // anything the range could not read after its `]}` line
+      throw new CliError(`${what}: unexpected content after the records`);
+    }
     if (error) {
       if (error.kind === 'json' || error.kind === 'after') {
         throw lineError(
@@ -320,6 +352,13 @@ export async function verifyBundleFileThreaded(
     if (report.closed) closed = true;
   }
   if (!closed) throw new CliError(`${what} ends before the records do`);
+  // after `]}` only blank lines, as one thread reads them: the ranges after
+  // the closing one cannot know they follow the end (and stop at their first
+  // unreadable line), so the main thread reads the bytes after the closing
+  // range itself
+  if (i < reports.length && !blankFileTail(file, bounds[i])) {
+    throw new CliError(`${what}: unexpected content after the records`);
+  }
   return { header, recordCount: stitcher.count, result: stitcher.finish() };
 }
 
@@ -348,6 +387,13 @@ function runRanges(
       reject(new WorkerUnavailable(e.message));
     };
     const busy = new Set<Worker>();
+    // each worker is told to stop once (it closes its file descriptor then)
+    const stopped = new Set<Worker>();
+    const stop = (w: Worker) => {
+      if (stopped.has(w)) return;
+      stopped.add(w);
+      w.postMessage(null);
+    };
     const give = (w: Worker) => {
       if (next < total) {
         const id = next++;
@@ -355,7 +401,7 @@ function runRanges(
         w.postMessage({ id, start: bounds[id], end: bounds[id + 1] });
       } else {
         busy.delete(w);
-        w.postMessage(null);
+        stop(w);
       }
     };
     const startOne = (): boolean => {
@@ -373,7 +419,7 @@ function runRanges(
         done += 1;
         if (done === total) {
           busy.clear();
-          for (const x of workers) x.postMessage(null);
+          for (const x of workers) stop(x);
           resolve(reports);
         } else {
           give(w);

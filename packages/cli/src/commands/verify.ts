@@ -62,6 +62,19 @@ function rangeBytes(ctx: CliContext): number | undefined {
   return n;
 }
 
+/** ASSAY_VERIFY_WHOLE_DOCUMENT_MAX_BYTES: the cap on a bundle parsed whole (tests lower it). */
+function wholeDocumentMaxBytes(ctx: CliContext): number | undefined {
+  const v = ctx.env.ASSAY_VERIFY_WHOLE_DOCUMENT_MAX_BYTES;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `ASSAY_VERIFY_WHOLE_DOCUMENT_MAX_BYTES: expected a positive whole number, got '${v}'`,
+    );
+  }
+  return n;
+}
+
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 function isZip(file: string): boolean {
@@ -222,6 +235,7 @@ export async function verifyCommand(
         lastRecord = record;
         lastIndex = index;
       },
+      { wholeDocumentMaxBytes: wholeDocumentMaxBytes(ctx) },
     );
     if (lastRecord) last = { ...lastRecord, seq: lastIndex + 1 };
   }
