@@ -143,6 +143,13 @@ describe('assay evidence verify --threads', () => {
     },
   );
 
+  it('records reordered in halves fail with the same leaf order messages', async () => {
+    const ls = [lines[0], ...lines.slice(7, 13), ...lines.slice(1, 7), ']}'];
+    const one = await expectSameVerdict(write(text(ls)));
+    expect(one.code).toBe(1);
+    expect(one.text.match(/leaf indexes must increase/g)?.length).toBe(6);
+  });
+
   it.each([1, 6, 11])(
     'a duplicated record on line %i fails the same',
     async i => {

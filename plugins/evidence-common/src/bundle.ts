@@ -235,6 +235,13 @@ export type BundleRangeResult = {
   lastHash: string | null;
   /** the leaf index of the range's last record in leaf order (-1: none) */
   lastLeaf: number;
+  /**
+   * The records that passed the range's leaf order check, as flat triples
+   * `[index, leafIndex, seq (own seq; -1: unreadable)]` in range order (their
+   * leaf indexes increase): the stitcher fails those at or below the leaf
+   * index reached before the range, as a single pass does.
+   */
+  ascending: number[];
   inclusionFailures: Array<{
     index: number;
     leafIndex: number;
@@ -310,6 +317,7 @@ export function createBundleRangeVerifier(
   let count = 0;
   let chainFailure: BundleRangeResult['chainFailure'] = null;
   let lastLeaf = -1;
+  const ascending: number[] = [];
   let lastHash: string | null = null;
   let lastCovered: { index: number; record: EvidenceBundleRecord } | undefined;
   const inclusionFailures: BundleRangeResult['inclusionFailures'] = [];
@@ -370,6 +378,12 @@ export function createBundleRangeVerifier(
           throw new Error('leaf indexes must increase with seq');
         }
         lastLeaf = record.leafIndex;
+        // the own seq: where the chain check passed it is the one expected
+        const seq =
+          chainFailure === null
+            ? (start ? start.seq : 1) + i
+            : ownSeq(record.canonical) ?? -1;
+        ascending.push(i, record.leafIndex, seq);
         inclusion.verify(
           record.leafIndex,
           leafHashFor(record.canonical),
@@ -395,6 +409,7 @@ export function createBundleRangeVerifier(
         chainFailure,
         lastHash,
         lastLeaf,
+        ascending,
         inclusionFailures,
         lastCovered: lastCovered
           ? {
@@ -477,6 +492,17 @@ export function createBundleStitcher(
     seq,
     reason: `record #${seq} (leaf ${leafIndex}) is not included in the signed checkpoint: ${message}`,
   });
+  const outOfOrder = (
+    base: number,
+    at: number,
+    leafIndex: number,
+    seq: number,
+  ) =>
+    notIncluded(
+      seq >= 0 ? seq : base + at + 1,
+      leafIndex,
+      'leaf indexes must increase with seq',
+    );
 
   return {
     checkpoint,
@@ -525,22 +551,28 @@ export function createBundleStitcher(
       }
       lastHash = range.lastHash;
       if (checkpoint) {
-        let rangeFailures = range.inclusionFailures;
-        if (first.leafIndex <= lastLeaf) {
-          const seq = ownSeq(first.canonical) ?? base + 1;
-          inclusionFailures.push(
-            notIncluded(
-              seq,
-              first.leafIndex,
-              'leaf indexes must increase with seq',
-            ),
-          );
-          rangeFailures = rangeFailures.filter(f => f.index !== 0);
+        // a single pass compares each record's leaf index with the highest
+        // one before it in the whole bundle: the range's records that passed
+        // its own check but are not above the leaf index reached before the
+        // range fail there (before their inclusion proof is checked)
+        const a = range.ascending;
+        const late = (k: number) => k < a.length && a[k + 1] <= lastLeaf;
+        let k = 0;
+        for (const f of range.inclusionFailures) {
+          for (; late(k) && a[k] < f.index; k += 3) {
+            inclusionFailures.push(outOfOrder(base, a[k], a[k + 1], a[k + 2]));
+          }
+          if (late(k) && a[k] === f.index) {
+            inclusionFailures.push(outOfOrder(base, a[k], a[k + 1], a[k + 2]));
+            k += 3;
+          } else {
+            inclusionFailures.push(
+              notIncluded(f.seq ?? base + f.index + 1, f.leafIndex, f.message),
+            );
+          }
         }
-        for (const f of rangeFailures) {
-          inclusionFailures.push(
-            notIncluded(f.seq ?? base + f.index + 1, f.leafIndex, f.message),
-          );
+        for (; late(k); k += 3) {
+          inclusionFailures.push(outOfOrder(base, a[k], a[k + 1], a[k + 2]));
         }
         lastLeaf = Math.max(lastLeaf, range.lastLeaf);
         if (range.lastCovered) {

@@ -145,6 +145,27 @@ describe('bundle ranges (verification split over threads)', () => {
     },
   );
 
+  // a range whose records ascend among themselves but not above the leaf
+  // index reached before it: one pass names every such record
+  it.each([
+    [
+      'halves swapped',
+      (rs: EvidenceBundleRecord[]) => rs.push(...rs.splice(0, 5)),
+    ],
+    ['reversed', (rs: EvidenceBundleRecord[]) => rs.reverse()],
+    [
+      'the last three moved first',
+      (rs: EvidenceBundleRecord[]) => rs.unshift(...rs.splice(6, 3)),
+    ],
+  ])('records reordered (%s) fail with the same messages', (_, edit) => {
+    const bundle = tampered(edit);
+    const r = expectSameEverywhere(bundle, false);
+    const leafOrder = r.failures.filter(f =>
+      /leaf indexes must increase/.test(f.reason),
+    );
+    expect(leafOrder.length).toBeGreaterThan(1);
+  });
+
   it.each(positions)('a duplicated record #%i fails the same', k => {
     const bundle = tampered(rs => rs.splice(k, 0, { ...rs[k] }));
     const r = expectSameEverywhere(bundle, false);
