@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import {
   BundleVerification,
   createBundleVerifier,
@@ -79,6 +80,49 @@ const RECORDS_OPEN = '"records":[';
  * out of memory instead of failing).
  */
 export const WHOLE_DOCUMENT_MAX_BYTES = 256 << 20;
+
+/** the prefix of a file searched for the header line */
+const HEADER_PREFIX_BYTES = 16 << 20;
+
+function wholeDocumentTooLarge(what: string, maxWhole: number): CliError {
+  return new CliError(
+    `${what} does not start with a bundle header line (the layout the backend's /bundle writes: the header, then one record per line) and is larger than ${maxWhole} bytes (${
+      maxWhole / 2 ** 20
+    } MiB), the most read as one JSON document; export it with the backend's /bundle`,
+  );
+}
+
+/**
+ * Refuses a bundle file up front that would be parsed as one JSON document
+ * (no header line within its first 16 MiB) and is larger than the cap, before
+ * reading it line by line (millions of short lines are slow to split).
+ */
+export function checkWholeDocumentFile(
+  file: string,
+  maxWhole: number = WHOLE_DOCUMENT_MAX_BYTES,
+): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return; // reported by the reader
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size <= maxWhole) return;
+    const buf = Buffer.allocUnsafe(Math.min(size, HEADER_PREFIX_BYTES));
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (
+      nl < 0 ||
+      !buf.toString('utf8', 0, nl).trimEnd().endsWith(RECORDS_OPEN)
+    ) {
+      throw wholeDocumentTooLarge(file, maxWhole);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /**
  * The lines of a byte stream, a chunk's worth at a time (one await per
@@ -241,19 +285,22 @@ export async function verifyBundleStream(
     // not the streaming layout: read the rest and parse the whole document
     const parts: Buffer[] = first ? [first] : [];
     let bytes = first ? first.length : 0;
-    const tooLarge = () =>
-      new CliError(
-        `${what} does not start with a bundle header line (the layout the backend's /bundle writes: the header, then one record per line) and is larger than ${maxWhole} bytes (${
-          maxWhole / 2 ** 20
-        } MiB), the most read as one JSON document; export it with the backend's /bundle`,
-      );
+    const tooLarge = () => wholeDocumentTooLarge(what, maxWhole);
     if (bytes > maxWhole) throw tooLarge();
+    // joined a few thousand lines at a time (a file of millions of short
+    // lines would otherwise hold millions of buffers)
     const newline = Buffer.from('\n');
+    let pending: Buffer[] = [];
     for (let n = await nextLine(); n; n = await nextLine()) {
       bytes += 1 + n.length;
       if (bytes > maxWhole) throw tooLarge();
-      parts.push(newline, n);
+      pending.push(newline, n);
+      if (pending.length >= 8192) {
+        parts.push(Buffer.concat(pending));
+        pending = [];
+      }
     }
+    parts.push(...pending);
     let text: string;
     try {
       text = Buffer.concat(parts).toString('utf8');

@@ -9,7 +9,11 @@ import {
 } from '@assay/plugin-evidence-common';
 import { ConnectionOptions, createEvidenceApi } from '../api';
 import { readBundleFile } from '../bundleFile';
-import { nativeHash, verifyBundleStream } from '../bundleStream';
+import {
+  checkWholeDocumentFile,
+  nativeHash,
+  verifyBundleStream,
+} from '../bundleStream';
 import {
   defaultThreads,
   verifyBundleFileThreaded,
@@ -207,7 +211,11 @@ export async function verifyCommand(
     };
     const r = bundle.records[bundle.records.length - 1];
     if (r) last = { ...r, seq: bundle.records.length };
-  } else if (options.bundle && threads > 1) {
+  } else if (options.bundle) {
+    // a file without the header line larger than the cap: refused up front
+    checkWholeDocumentFile(options.bundle, wholeDocumentMaxBytes(ctx));
+  }
+  if (!streamed && options.bundle && threads > 1) {
     try {
       streamed = await verifyBundleFileThreaded(
         options.bundle,
