@@ -50,7 +50,12 @@ export type ChainVerification =
       firstBad: { seq: number; hash: string; reason: string };
     };
 
-/** @internal */
+/**
+ * Why a record failed the chain check: its seq and the reason (part of a
+ * bundle range's report, which the stitcher joins).
+ *
+ * @public
+ */
 export type ChainFailure = { seq: number; reason: string };
 type Failure = ChainFailure;
 

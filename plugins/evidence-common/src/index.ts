@@ -31,6 +31,7 @@ export * from './entityRef';
 export * from './envelope';
 export { verifyChain, verifyChainAsync } from './chain';
 export type {
+  ChainFailure,
   ChainRecord,
   ChainVerification,
   VerifyChainOptions,
