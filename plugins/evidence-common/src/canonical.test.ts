@@ -83,8 +83,10 @@ describe('canonicalJson fast path', () => {
       '\uffff',
     ),
   );
+  // finite numbers only: NaN and ±Infinity are not JSON values (both
+  // serializers refuse them; the second property below covers that)
   const number = fc.oneof(
-    fc.double(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.integer(),
     fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 0.1 + 0.2),
   );
