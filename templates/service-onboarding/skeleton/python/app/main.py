@@ -89,13 +89,15 @@ class Handler(BaseHTTPRequestHandler):
             payload, content_type = body, CONTENT_TYPE_LATEST
         else:
             payload, content_type = json.dumps(body).encode(), "application/json"
+        # counted before the answer is written: a client that reads it and
+        # then scrapes /metrics (another thread) sees its own request
+        REQUESTS.labels(method, route, str(status), TRACK).inc()
+        LATENCY.labels(method, route, TRACK).observe(time.perf_counter() - started)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-        REQUESTS.labels(method, route, str(status), TRACK).inc()
-        LATENCY.labels(method, route, TRACK).observe(time.perf_counter() - started)
 
     def do_GET(self):  # noqa: N802 (http.server naming)
         self._handle("GET")
