@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { latency } from './__testUtils__/latency';
 import {
   cleanSorted,
   SORT_PAD,
@@ -43,21 +44,6 @@ const sample = (minLength: number, maxLength: number) =>
       )
       .map(([a, outlier]) => [...a.map(v => v / 100), outlier]),
   );
-
-/** Deterministic latency-like sample (normal or log-normal). */
-function latency(n: number, seed: number, shift = 1, logNormal = false) {
-  let s = seed;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-  return Array.from({ length: n }, () => {
-    const g = Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-    return logNormal
-      ? 100 * shift * Math.exp(0.25 * g)
-      : shift * (120 + 15 * g);
-  });
-}
 
 describe('cleanSorted / sortedFloat64', () => {
   it('sorts exactly as the native numeric sort and removes or zeroes non-finite values', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { latency } from './__testUtils__/latency';
 import {
   cleanSorted,
   sortedFloat64,
@@ -28,21 +29,6 @@ jest.isolateModules(() => {
   );
   previous = jest.requireActual('./mannWhitney');
 });
-
-/** Deterministic latency-like sample (normal or log-normal). */
-function latency(n: number, seed: number, shift = 1, logNormal = false) {
-  let s = seed;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-  return Array.from({ length: n }, () => {
-    const g = Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
-    return logNormal
-      ? 100 * shift * Math.exp(0.25 * g)
-      : shift * (120 + 15 * g);
-  });
-}
 
 /** Latency-like samples, some rounded (ties), some with a far outlier. */
 const latencySample = (minLength: number, maxLength: number) =>
