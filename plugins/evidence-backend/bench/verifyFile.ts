@@ -7,13 +7,12 @@
  *   node --require @backstage/cli/config/nodeTransform.cjs \
  *     plugins/evidence-backend/bench/verifyFile.ts <bundle.json> [assay.cjs]
  *
- * In one run: raw `crypto.hash('sha256')` over the file's bytes, then
+ * In one run: raw SHA-256 (node:crypto) over the file's bytes, then
  * `assay evidence verify --bundle` in-process with the default threads and
  * with `--threads 1`, then (when given) the built single-file CLI
  * (`assay.cjs`, evidence-node's loadCliBundle) as a child process, both
  * ways. Load average next to each figure.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +25,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { run as runCli } from '../../../packages/cli/src/program';
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { defaultThreads } from '../../../packages/cli/src/bundleThreads';
-import { buildDatabase, serveDatabase } from './large';
+import { buildDatabase, rawFileHashMs, serveDatabase } from './large';
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const load = () => os.loadavg()[0].toFixed(2);
@@ -54,21 +53,6 @@ async function exportBundle(n: number, file: string) {
   server.close();
   await knex.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-function rawHash(file: string): number {
-  const t = process.hrtime.bigint();
-  const h = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 22);
-  for (;;) {
-    const got = fs.readSync(fd, buf, 0, buf.length, null);
-    if (!got) break;
-    h.update(buf.subarray(0, got));
-  }
-  fs.closeSync(fd);
-  h.digest();
-  return ms(t);
 }
 
 async function inProcess(file: string, extra: string[]) {
@@ -110,7 +94,7 @@ async function main() {
   const threads = defaultThreads();
   const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
   for (let round = 0; round < rounds; round++) {
-    const raw = rawHash(file);
+    const raw = rawFileHashMs(file);
     console.log(
       `[verify-file] ${mb.toFixed(0)} MB: raw sha256 ${raw.toFixed(
         0,
