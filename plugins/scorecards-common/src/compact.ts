@@ -3,7 +3,10 @@ import { sortedJsonHash } from './hashing';
 import {
   CheckDefinition,
   CheckResult,
+  CheckStatus,
   EntityResult,
+  LevelOrNone,
+  Mode,
   ReplayInput,
 } from './types';
 
@@ -28,8 +31,9 @@ export type CompactCheckResult = Omit<
 
 /**
  * A result that names its check set by digest instead of carrying it: the
- * form stored per entity and recorded as `compliance` evidence (payload
- * `{ actor, result }`). The definitions are served content-addressed
+ * form stored per entity, and the payload (`{ actor, result }`) of
+ * `compliance` evidence records written before {@link RecordedEntityResult}
+ * (which keeps only each check's status). The definitions are served content-addressed
  * (`GET /api/scorecards/v1/check-sets/{digest}`); {@link expandResult}
  * checks that they hash to the digest before using them.
  *
@@ -63,14 +67,40 @@ export function checkSetDigest(
   return d;
 }
 
-/** Whether a result names its check set by digest (see {@link expandResult}). @public */
+/**
+ * Whether a result is the compact form: it names its check set by digest
+ * (see {@link expandResult}) and keeps each check's reason, facts and
+ * evidence. Never true of a {@link RecordedEntityResult}.
+ *
+ * @public
+ */
 export function isCompactResult(
-  r: EntityResult | CompactEntityResult,
+  r: EntityResult | CompactEntityResult | RecordedEntityResult,
 ): r is CompactEntityResult {
   return (
+    !isRecordedResult(r) &&
     typeof (r.replay as { checksDigest?: unknown })?.checksDigest ===
-      'string' && !Array.isArray((r.replay as { checks?: unknown }).checks)
+      'string' &&
+    !Array.isArray((r.replay as { checks?: unknown }).checks)
   );
+}
+
+/**
+ * Throws unless `checks` hashes ({@link checkSetDigest}) to `digest`, the
+ * check set a compact or recorded result names.
+ *
+ * @public
+ */
+export function assertCheckSetDigest(
+  checks: CheckDefinition[],
+  digest: string,
+): void {
+  const got = checkSetDigest(checks);
+  if (got !== digest) {
+    throw new Error(
+      `the check set does not hash to the digest the result names (result: ${digest}, check set: ${got})`,
+    );
+  }
 }
 
 const definitionsById = new WeakMap<
@@ -142,15 +172,7 @@ export function expandResult(
   checks: CheckDefinition[],
   options: { trusted?: boolean } = {},
 ): EntityResult {
-  const want = r.replay.checksDigest;
-  if (!options.trusted) {
-    const got = checkSetDigest(checks);
-    if (got !== want) {
-      throw new Error(
-        `the check set does not hash to the digest the result names (result: ${want}, check set: ${got})`,
-      );
-    }
-  }
+  if (!options.trusted) assertCheckSetDigest(checks, r.replay.checksDigest);
   const defs = byId(checks);
   const { checksDigest: _digest, ...replay } = r.replay;
   return {
@@ -171,5 +193,88 @@ export function expandResult(
       };
     }),
     replay: { ...replay, checks },
+  };
+}
+
+/**
+ * One check in a {@link RecordedEntityResult}: its status, and for a waived
+ * check the id of the waiver that counted (in full in the result's
+ * `replay.waivers`).
+ *
+ * @public
+ */
+export type RecordedCheckResult = {
+  id: string;
+  status: CheckStatus;
+  /** Id of the waiver that made the check `waived`. */
+  waiver?: string;
+};
+
+/**
+ * The smallest form of a result, the payload of a `compliance` evidence
+ * record (`{ actor, result }`): what a reader needs at a glance (score,
+ * level, each check's status, the evidence cited) and what replay needs
+ * (`replay`, with the check set named by digest). Each check's reason,
+ * fact values and evidence, and the check text, are not kept: they are
+ * derived again by `replayResult` from the cited records and the
+ * check set, and `resultHash` commits to them (see `resultHashOf`), so
+ * replay shows whether they are what was evaluated. `form` tells it from
+ * the full and compact forms (records of both exist).
+ *
+ * @public
+ */
+export type RecordedEntityResult = {
+  form: 'recorded';
+  entityRef: string;
+  mode: Mode;
+  score: number;
+  level: LevelOrNone;
+  computedAt: string;
+  checks: RecordedCheckResult[];
+  /** Hashes of every evidence record the result read. */
+  inputs: string[];
+  /** Hash of the full result (see `resultHashOf`). */
+  resultHash: string;
+  replay: Omit<ReplayInput, 'checks'> & {
+    /** {@link checkSetDigest} of the check definitions evaluated. */
+    checksDigest: string;
+  };
+};
+
+/** Whether a result is the recorded form ({@link recordedResult}). @public */
+export function isRecordedResult(
+  r: EntityResult | CompactEntityResult | RecordedEntityResult,
+): r is RecordedEntityResult {
+  return (r as { form?: unknown } | null)?.form === 'recorded';
+}
+
+/**
+ * The result as a `compliance` record keeps it ({@link RecordedEntityResult}):
+ * per check only id and status (and the waiver's id when waived), the check
+ * set named by `checksDigest` (by default {@link checkSetDigest} of
+ * `r.replay.checks`). Pure.
+ *
+ * @public
+ */
+export function recordedResult(
+  r: EntityResult,
+  checksDigest: string = checkSetDigest(r.replay.checks),
+): RecordedEntityResult {
+  const { checks: _definitions, ...replay } = r.replay;
+  return {
+    form: 'recorded',
+    entityRef: r.entityRef,
+    mode: r.mode,
+    score: r.score,
+    level: r.level,
+    computedAt: r.computedAt,
+    checks: r.checks.map(c =>
+      c.waiver
+        ? { id: c.id, status: c.status, waiver: c.waiver.id }
+        : { id: c.id, status: c.status },
+    ),
+    inputs: r.inputs,
+    resultHash: r.resultHash,
+    replay: { ...replay, checksDigest },
   };
 }

@@ -1,7 +1,14 @@
 import { evaluateEntity, resultHashOf } from './evaluate';
 import { EvidenceInput, evidenceFacts, factsFromValues } from './facts';
-import { CompactEntityResult, expandResult, isCompactResult } from './compact';
-import { CheckDefinition, EntityResult } from './types';
+import {
+  assertCheckSetDigest,
+  CompactEntityResult,
+  expandResult,
+  isCompactResult,
+  isRecordedResult,
+  RecordedEntityResult,
+} from './compact';
+import { CheckDefinition, EntityResult, ReplayInput } from './types';
 
 /** @public */
 export type ReplayOutcome = {
@@ -10,7 +17,11 @@ export type ReplayOutcome = {
   recomputed: EntityResult;
   /** Hashes the stored result cites that the records do not contain. */
   missingEvidence: string[];
-  /** Checks whose status or reason differ, in words. */
+  /**
+   * What differs, in words: checks whose status or reason (the recorded
+   * form: status, waiver) differ or that only one side has, score, level,
+   * the cited inputs and the result hash.
+   */
   differences: string[];
 };
 
@@ -23,15 +34,43 @@ export type ReplayOutcome = {
  * set by `replay.checksDigest`) needs `checkSet`: the definitions, e.g. from
  * `GET /api/scorecards/v1/check-sets/{digest}`; they must hash to that
  * digest (else this throws), so the rules replayed are the ones evaluated.
+ * A recorded result (the payload of newer `compliance` records, see
+ * `recordedResult`) needs `checkSet` the same way; it keeps only each
+ * check's status, so it matches when the recomputed result hashes to its
+ * `resultHash` (which commits to every check's reason, facts and evidence)
+ * and every status, the score, the level and the inputs it shows are the
+ * recomputed ones.
  * A full result (older records, the entity API) carries its checks.
  *
  * @public
  */
 export function replayResult(
-  result: EntityResult | CompactEntityResult,
+  result: EntityResult | CompactEntityResult | RecordedEntityResult,
   records: EvidenceInput[],
   checkSet?: CheckDefinition[],
 ): ReplayOutcome {
+  if (isRecordedResult(result)) {
+    const { checksDigest, ...input } = result.replay;
+    if (!checkSet) {
+      throw new Error(
+        `the result names its check set by digest (${checksDigest}): the check definitions are needed to replay it`,
+      );
+    }
+    assertCheckSetDigest(checkSet, checksDigest);
+    const { recomputed, missingEvidence } = recompute(
+      result,
+      { ...input, checks: checkSet },
+      records,
+    );
+    const differences = recordedDifferences(result, recomputed);
+    return {
+      matches:
+        recomputed.resultHash === result.resultHash && differences.length === 0,
+      recomputed,
+      missingEvidence,
+      differences,
+    };
+  }
   let stored: EntityResult;
   if (isCompactResult(result)) {
     if (!checkSet) {
@@ -43,28 +82,11 @@ export function replayResult(
   } else {
     stored = result;
   }
-  const input = stored.replay;
-  const window = records.filter(
-    r =>
-      r.envelope.entityRef === stored.entityRef &&
-      r.envelope.seq <= input.headSeq,
+  const { recomputed, missingEvidence } = recompute(
+    stored,
+    stored.replay,
+    records,
   );
-  const facts = {
-    ...factsFromValues(input.entityFacts),
-    ...evidenceFacts(window),
-  };
-  const recomputed = evaluateEntity({
-    entityRef: stored.entityRef,
-    mode: stored.mode,
-    checks: input.checks,
-    facts,
-    waivers: input.waivers,
-    maxEvidenceAgeDays: input.maxEvidenceAgeDays,
-    now: input.evaluatedAt,
-    headSeq: input.headSeq,
-  });
-  const have = new Set(window.map(r => r.hash));
-  const missingEvidence = stored.inputs.filter(h => !have.has(h));
   const differences: string[] = [];
   const byId = new Map(recomputed.checks.map(c => [c.id, c]));
   for (const c of stored.checks) {
@@ -96,4 +118,106 @@ export function replayResult(
     missingEvidence,
     differences,
   };
+}
+
+/** Evaluates the replay input over the records up to its head. */
+function recompute(
+  stored: Pick<EntityResult, 'entityRef' | 'mode' | 'inputs'>,
+  input: ReplayInput,
+  records: EvidenceInput[],
+): { recomputed: EntityResult; missingEvidence: string[] } {
+  const window = records.filter(
+    r =>
+      r.envelope.entityRef === stored.entityRef &&
+      r.envelope.seq <= input.headSeq,
+  );
+  const facts = {
+    ...factsFromValues(input.entityFacts),
+    ...evidenceFacts(window),
+  };
+  const recomputed = evaluateEntity({
+    entityRef: stored.entityRef,
+    mode: stored.mode,
+    checks: input.checks,
+    facts,
+    waivers: input.waivers,
+    maxEvidenceAgeDays: input.maxEvidenceAgeDays,
+    now: input.evaluatedAt,
+    headSeq: input.headSeq,
+  });
+  const have = new Set(window.map(r => r.hash));
+  const missingEvidence = stored.inputs.filter(h => !have.has(h));
+  return { recomputed, missingEvidence };
+}
+
+/** How a recorded result differs from the recomputed one, in words. */
+function recordedDifferences(
+  recorded: RecordedEntityResult,
+  recomputed: EntityResult,
+): string[] {
+  const differences: string[] = [];
+  const byId = new Map(recomputed.checks.map(c => [c.id, c]));
+  const seen = new Set<string>();
+  for (const c of recorded.checks) {
+    const r = byId.get(c.id);
+    if (seen.has(c.id)) {
+      differences.push(`${c.id}: recorded more than once`);
+      continue;
+    }
+    seen.add(c.id);
+    if (!r) {
+      differences.push(`${c.id}: not recomputed`);
+    } else if (r.status !== c.status) {
+      differences.push(
+        `${c.id}: recorded ${c.status}, replayed ${r.status} (${r.reason})`,
+      );
+    } else if (r.waiver?.id !== c.waiver) {
+      differences.push(
+        `${c.id}: recorded waiver ${c.waiver ?? 'none'}, replayed waiver ${
+          r.waiver?.id ?? 'none'
+        }`,
+      );
+    }
+  }
+  for (const r of recomputed.checks) {
+    if (!seen.has(r.id)) {
+      differences.push(
+        `${r.id}: replayed ${r.status} (${r.reason}), not recorded`,
+      );
+    }
+  }
+  if (recomputed.score !== recorded.score) {
+    differences.push(
+      `score: recorded ${recorded.score}, replayed ${recomputed.score}`,
+    );
+  }
+  if (recomputed.level !== recorded.level) {
+    differences.push(
+      `level: recorded ${recorded.level}, replayed ${recomputed.level}`,
+    );
+  }
+  const replayedInputs = new Set(recomputed.inputs);
+  const recordedInputs = new Set(recorded.inputs);
+  for (const h of recorded.inputs) {
+    if (!replayedInputs.has(h)) {
+      differences.push(`inputs: recorded ${h}, not read on replay`);
+    }
+  }
+  for (const h of recomputed.inputs) {
+    if (!recordedInputs.has(h)) {
+      differences.push(`inputs: replay read ${h}, not recorded`);
+    }
+  }
+  if (recomputed.resultHash !== recorded.resultHash) {
+    differences.push(
+      `resultHash: recorded ${recorded.resultHash}, replayed ${
+        recomputed.resultHash
+      }${
+        differences.length
+          ? ''
+          : ' (the reasons, fact values or evidence the recorded hash commits to differ)'
+      }`,
+    );
+  }
+  return differences;
 }
