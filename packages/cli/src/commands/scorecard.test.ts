@@ -5,6 +5,7 @@ import {
   EvidenceEnvelope,
   envelopeBytes,
   recordHash,
+  sha256Hex,
 } from '@assay/plugin-evidence-common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import {
   checkSetDigest,
   compactResult,
   DEFAULT_CHECKS,
+  recordedResult,
   entityFacts,
   evaluateEntity,
   evidenceFacts,
@@ -169,7 +171,7 @@ describe('assay scorecard replay', () => {
   });
 });
 
-describe('assay scorecard replay of a compliance record (compact result)', () => {
+describe('assay scorecard replay of a compliance record (compact or recorded result)', () => {
   const digest = checkSetDigest(DEFAULT_CHECKS);
   let server: http.Server;
   let base: string;
@@ -274,5 +276,155 @@ describe('assay scorecard replay of a compliance record (compact result)', () =>
       `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
     );
     expect(c.out.at(-1)).toMatch(/^MATCH/);
+  });
+
+  /**
+   * A pack that also holds the compliance record carrying the recorded
+   * result (its envelope commits to the payload's digest), and the payload
+   * file, as `GET /api/evidence/v1/records/{hash}/artifacts/{digest}` gives it.
+   */
+  function recordedPayload(
+    edit: (r: ReturnType<typeof recordedResult>) => unknown = r => r,
+  ) {
+    const s = setup();
+    const payload = Buffer.from(
+      JSON.stringify({
+        actor: 'plugin:scorecards',
+        result: recordedResult(s.stored),
+      }),
+    );
+    const last = Object.keys(s.files)
+      .filter(n => n.startsWith('records/'))
+      .sort()
+      .at(-1)!;
+    const envelope: EvidenceEnvelope = {
+      v: 1,
+      entityRef: REF,
+      seq: 5,
+      category: 'compliance',
+      summary: { resultHash: s.stored.resultHash, level: s.stored.level },
+      payloadDigest: `sha256:${sha256Hex(payload)}`,
+      artifacts: [],
+      producer: 'plugin:scorecards',
+      producedAt: '2026-11-30T00:00:00.000Z',
+      recordedAt: '2026-11-30T00:00:00.000Z',
+      previousHash: last.slice(last.indexOf('-') + 1, -'.json'.length),
+    };
+    const hash = recordHash(envelope);
+    const files = {
+      ...s.files,
+      [`records/5-${hash}.json`]: envelopeBytes(envelope),
+    };
+    fs.writeFileSync(s.pack, zipAuditPack(files));
+    const edited = edit(recordedResult(s.stored));
+    fs.writeFileSync(
+      s.resultFile,
+      edited === undefined
+        ? payload
+        : JSON.stringify({ actor: 'plugin:scorecards', result: edited }),
+    );
+    const checks = path.join(s.dir, 'checks.json');
+    fs.writeFileSync(
+      checks,
+      JSON.stringify({ digest, checks: DEFAULT_CHECKS }),
+    );
+    return { ...s, checks, hash };
+  }
+
+  it('replays a recorded result (status per check only) from its record in the pack', async () => {
+    const { pack, resultFile, checks, stored, hash } = recordedPayload(
+      () => undefined, // the payload's exact bytes
+    );
+    const c = ctx();
+    c.ctx.env = { ASSAY_URL: 'http://127.0.0.1:1' }; // offline: --checks
+    expect(
+      await run(
+        [
+          'scorecard',
+          'replay',
+          '--pack',
+          pack,
+          '--result',
+          resultFile,
+          '--checks',
+          checks,
+        ],
+        c.ctx,
+      ),
+    ).toBe(0);
+    expect(c.out).toContain(
+      `record    the payload of compliance record 5 (${hash}) in the pack`,
+    );
+    expect(c.out.some(l => l.startsWith('form      recorded:'))).toBe(true);
+    expect(c.out).toContain(
+      `stored    level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
+    );
+    expect(c.out).toContain(
+      `replayed  level ${stored.level}, score ${stored.score}, result ${stored.resultHash}`,
+    );
+    expect(c.out.at(-1)).toMatch(/^MATCH/);
+  });
+
+  it('fetches the check set a recorded result names', async () => {
+    served.length = 0;
+    serveChecks = DEFAULT_CHECKS;
+    const { pack, resultFile } = recordedPayload(() => undefined);
+    const c = ctx();
+    c.ctx.env = { ASSAY_URL: base };
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        c.ctx,
+      ),
+    ).toBe(0);
+    expect(served).toEqual([`/api/scorecards/v1/check-sets/${digest} `]);
+    serveChecks = DEFAULT_CHECKS.slice(1);
+    const refused = ctx();
+    refused.ctx.env = { ASSAY_URL: base };
+    expect(
+      await run(
+        ['scorecard', 'replay', '--pack', pack, '--result', resultFile],
+        refused.ctx,
+      ),
+    ).toBe(1);
+    expect(refused.err.join('\n')).toContain(
+      'cannot replay: the check set does not hash to the digest the result names',
+    );
+    serveChecks = DEFAULT_CHECKS;
+  });
+
+  it('reports a recorded status the evidence does not give', async () => {
+    const { pack, resultFile, checks } = recordedPayload(r => ({
+      ...r,
+      checks: r.checks.map(ch =>
+        ch.id === 'sbom-no-critical-high' ? { ...ch, status: 'pass' } : ch,
+      ),
+    }));
+    const c = ctx();
+    expect(
+      await run(
+        [
+          'scorecard',
+          'replay',
+          '--pack',
+          pack,
+          '--result',
+          resultFile,
+          '--checks',
+          checks,
+        ],
+        c.ctx,
+      ),
+    ).toBe(1);
+    expect(c.out).toContain(
+      '  differs sbom-no-critical-high: recorded pass, replayed fail (evidence.sbom.high is 1 (needs ≤ 0))',
+    );
+    // edited: no longer the bytes the record commits to
+    expect(
+      c.out.some(l =>
+        l.startsWith('record    not the payload of a record in the pack'),
+      ),
+    ).toBe(true);
+    expect(c.out.at(-1)).toMatch(/^MISMATCH/);
   });
 });

@@ -12,6 +12,8 @@ import {
   EntityResult,
   EvidenceInput,
   isCompactResult,
+  isRecordedResult,
+  RecordedEntityResult,
   replayResult,
 } from '@assay/plugin-scorecards-common';
 import { ConnectionOptions } from '../api';
@@ -22,7 +24,7 @@ export interface ReplayOptions extends ConnectionOptions {
   result?: string;
   entity?: string;
   /**
-   * The check definitions a compact result names by digest (a file: the
+   * The check definitions a compact or recorded result names by digest (a file: the
    * JSON of `GET /api/scorecards/v1/check-sets/{digest}`); fetched from the
    * backend when absent.
    */
@@ -91,7 +93,7 @@ export async function readPackRecords(pack: string): Promise<{
   return { records, entityRef };
 }
 
-type StoredResult = EntityResult | CompactEntityResult;
+type StoredResult = EntityResult | CompactEntityResult | RecordedEntityResult;
 
 function connection(options: ReplayOptions, ctx: CliContext) {
   const base = (
@@ -139,31 +141,48 @@ async function readJson(file: string): Promise<unknown> {
 
 /**
  * The stored result: a file (the entity API's JSON, a result, or a
- * `compliance` record's payload `{ actor, result }`) or the entity API.
+ * `compliance` record's payload `{ actor, result }`, whose result is in the
+ * full, compact or recorded form) or the entity API. For a payload, also
+ * its bytes' digest (`sha256:<hex>`, as in an envelope's `payloadDigest`).
  */
 async function loadResult(
   options: ReplayOptions,
   entityRef: string,
   ctx: CliContext,
-): Promise<StoredResult> {
+): Promise<{ stored: StoredResult; payloadDigest?: string }> {
   if (options.result) {
-    const json = (await readJson(options.result)) as any;
+    let bytes: Buffer;
+    let json: any;
+    try {
+      bytes = await fs.readFile(options.result);
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (e) {
+      throw new CliError(
+        `cannot read ${options.result}: ${(e as Error).message}`,
+      );
+    }
     // a compliance record's payload wraps the result
-    if (json && !json.replay && json.result?.replay) return json.result;
-    return json;
+    if (json && !json.replay && json.result?.replay) {
+      return {
+        stored: json.result,
+        payloadDigest: `sha256:${sha256Hex(bytes)}`,
+      };
+    }
+    return { stored: json };
   }
   const { kind, namespace, name } = parseEntityRefStrict(entityRef);
-  return (await getJson(
+  const stored = (await getJson(
     options,
     ctx,
     `/api/scorecards/v1/entities/${[kind, namespace, name]
       .map(encodeURIComponent)
       .join('/')}`,
   )) as EntityResult;
+  return { stored };
 }
 
 /**
- * The check set a compact result names by digest: `--checks <file>` (the
+ * The check set a compact or recorded result names by digest: `--checks <file>` (the
  * JSON of `GET /api/scorecards/v1/check-sets/{digest}` or the definitions
  * array) or fetched from that route. Whether it hashes to the digest is
  * checked by replayResult.
@@ -205,15 +224,19 @@ export async function replayCommand(
   const entityRef = options.entity ?? packRef;
   if (!entityRef)
     throw new CliError('--entity is required: the pack names no entity');
-  const stored = await loadResult(options, entityRef, ctx);
+  const { stored, payloadDigest } = await loadResult(options, entityRef, ctx);
   if (!stored?.replay || !Array.isArray(stored.checks)) {
     throw new CliError(
       'the stored result has no replay input (not a scorecards result?)',
     );
   }
+  const digest =
+    isCompactResult(stored) || isRecordedResult(stored)
+      ? stored.replay.checksDigest
+      : undefined;
   let checkSet: CheckDefinition[] | undefined;
-  if (isCompactResult(stored)) {
-    checkSet = await loadCheckSet(options, stored.replay.checksDigest, ctx);
+  if (digest !== undefined) {
+    checkSet = await loadCheckSet(options, digest, ctx);
   }
   let out: ReturnType<typeof replayResult>;
   try {
@@ -222,9 +245,26 @@ export async function replayCommand(
     throw new CliError(`cannot replay: ${(e as Error).message}`);
   }
   ctx.out(`entity    ${stored.entityRef} (${stored.mode} mode)`);
-  if (checkSet && isCompactResult(stored)) {
+  if (isRecordedResult(stored)) {
     ctx.out(
-      `checks    set ${stored.replay.checksDigest} (${checkSet.length} definitions; they hash to the digest the result names)`,
+      `form      recorded: each check's status; reasons, facts and evidence are recomputed, the result hash commits to them`,
+    );
+  }
+  if (payloadDigest) {
+    // a compliance record's payload file: is it the payload of a record in
+    // the pack (whose envelope the chain and the checkpoint commit to)?
+    const record = records.find(
+      r => r.envelope.payloadDigest === payloadDigest,
+    );
+    ctx.out(
+      record
+        ? `record    the payload of ${record.envelope.category} record ${record.envelope.seq} (${record.hash}) in the pack`
+        : `record    not the payload of a record in the pack (the file hashes to ${payloadDigest})`,
+    );
+  }
+  if (checkSet && digest) {
+    ctx.out(
+      `checks    set ${digest} (${checkSet.length} definitions; they hash to the digest the result names)`,
     );
   }
   ctx.out(
