@@ -154,7 +154,7 @@ export function createProgram(
     )
     .option(
       '--checks <file>',
-      'the check set a compact result names by digest (JSON of GET /api/scorecards/v1/check-sets/<digest>, or an array of definitions); fetched from the backend when absent; it must hash to the digest',
+      'the check set a compact or recorded result names by digest (JSON of GET /api/scorecards/v1/check-sets/<digest>, or an array of definitions); fetched from the backend when absent; it must hash to the digest',
     )
     .option('--entity <ref>', 'entity ref (default: the one the pack is for)')
     .action(wrap(replayCommand));
