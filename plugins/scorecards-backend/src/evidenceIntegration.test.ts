@@ -16,6 +16,7 @@ import { buildAuditPackFiles, recordHash } from '@assay/plugin-evidence-common';
 import {
   checkSetDigest,
   isCompactResult,
+  isRecordedResult,
   replayResult,
 } from '@assay/plugin-scorecards-common';
 // The real evidence backend, started next to scorecards (test only).
@@ -152,9 +153,10 @@ describe('scorecards with the real evidence backend', () => {
       expect(replayed.differences).toEqual([]);
       expect(replayed.matches).toBe(true);
 
-      // the compliance record's payload is the compact result: it names its
-      // check set by digest, served by GET /v1/check-sets/{digest}; replaying
-      // it with that set gives the same result
+      // the compliance record's payload is the recorded result: each check's
+      // status and the result hash; it names its check set by digest, served
+      // by GET /v1/check-sets/{digest}; replaying it with that set recomputes
+      // the same result
       const record = compliance[0];
       const payload = await request(backend.server)
         .get(
@@ -169,9 +171,10 @@ describe('scorecards with the real evidence backend', () => {
         });
       expect(payload.status).toBe(200);
       const { result: recorded } = JSON.parse(payload.body.toString('utf8'));
-      expect(isCompactResult(recorded)).toBe(true);
+      expect(isRecordedResult(recorded)).toBe(true);
+      expect(isCompactResult(recorded)).toBe(false);
       expect(recorded.resultHash).toBe(first.body.resultHash);
-      expect(recorded.checks[0].title).toBeUndefined();
+      expect(Object.keys(recorded.checks[0]).sort()).toEqual(['id', 'status']);
       expect(payload.body.length).toBeLessThan(
         JSON.stringify(first.body).length / 2,
       );
