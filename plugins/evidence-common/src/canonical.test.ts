@@ -166,4 +166,22 @@ describe('canonicalJson fast path', () => {
       '{"10":"a","2":"b","a":"c"}',
     );
   });
+
+  it('keeps own __proto__ keys as keys (a key JSON text can carry is never dropped)', () => {
+    const text = '{"b":2,"__proto__":{"x":1,"__proto__":[1]}}';
+    const want = '{"__proto__":{"__proto__":[1],"x":1},"b":2}';
+    // fast path
+    expect(canonicalJson(JSON.parse(text))).toBe(want);
+    // general path (a digit key sends the value there)
+    expect(canonicalJson(JSON.parse(`{"1":0,${text.slice(1)}`))).toBe(
+      `{"1":0,${want.slice(1)}`,
+    );
+    expect(canonicalJsonGeneral(JSON.parse(text))).toBe(want);
+    // so a value with the key does not serialize (nor hash) as one without
+    expect(canonicalJson(JSON.parse(text))).not.toBe(canonicalJson({ b: 2 }));
+    // and the copy's prototype is untouched
+    expect(canonicalJson(JSON.parse('{"__proto__":{"toJSON":1}}'))).toBe(
+      '{"__proto__":{"toJSON":1}}',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { utf8Encode } from './bytes';
 import { canonicalJsonGeneral } from './canonicalReference';
+import { defineKey } from './defineKey';
 
 /** Thrown inside the fast path for a value only the general path handles. */
 const GENERAL = new Error('canonicalJson: general path');
@@ -40,7 +41,11 @@ function sortedCopy(value: unknown): unknown {
     const c = k.charCodeAt(0);
     if (c >= 48 && c <= 57 && /^[0-9]+$/.test(k)) throw GENERAL;
     const x = (value as Record<string, unknown>)[k];
-    if (x !== undefined) out[k] = sortedCopy(x);
+    if (x === undefined) continue;
+    // an own `__proto__` key (JSON.parse makes one) is a key like any
+    // other: assigning it would set the copy's prototype and drop it
+    if (k === '__proto__') defineKey(out, k, sortedCopy(x));
+    else out[k] = sortedCopy(x);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { defineKey } from './defineKey';
 
 /**
  * Converts a value to plain JSON data, rejecting anything JSON cannot
@@ -31,7 +32,10 @@ function toJsonData(value: unknown, path: string): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) out[k] = toJsonData(v, `${path}.${k}`);
+    if (v === undefined) continue;
+    // own `__proto__` keys stay keys (an assignment would drop them)
+    if (k === '__proto__') defineKey(out, k, toJsonData(v, `${path}.${k}`));
+    else out[k] = toJsonData(v, `${path}.${k}`);
   }
   return out;
 }

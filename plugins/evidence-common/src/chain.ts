@@ -198,6 +198,15 @@ export function createChainChecker(options: VerifyChainOptions) {
     if (canonical !== text) {
       return fail('record bytes are not in RFC 8785 canonical form', seq);
     }
+    // evidence never carries a `__proto__` key (appends refuse it: objects
+    // in JavaScript readers would drop or misread it)
+    const proto = text.includes('"__proto__"') ? protoKeyPath(parsed) : '';
+    if (proto) {
+      return fail(
+        `schema: ${proto}: the key __proto__ is not accepted in evidence records`,
+        seq,
+      );
+    }
     const result = evidenceEnvelopeSchema.safeParse(parsed);
     if (!result.success) return fail(schemaReason(result.error), seq);
     const env = result.data;
@@ -285,4 +294,23 @@ export function verifyChainAsync(
   options: VerifyChainOptions = {},
 ): Promise<ChainVerification> {
   return runStepsAsync(chainSteps(records, options));
+}
+
+/** Path of the first own `__proto__` key in a parsed JSON value, else ''. */
+function protoKeyPath(value: unknown, path = ''): string {
+  if (typeof value !== 'object' || value === null) return '';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = protoKeyPath(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+    return '';
+  }
+  for (const k of Object.keys(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k === '__proto__') return here;
+    const p = protoKeyPath((value as Record<string, unknown>)[k], here);
+    if (p) return p;
+  }
+  return '';
 }

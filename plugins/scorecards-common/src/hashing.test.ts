@@ -60,9 +60,41 @@ describe('envelopeMatches', () => {
     ).toBe(true);
     expect(envelopeMatches(extra, hash, sha256Bytes, sha256Text)).toBe(false);
   });
+
+  it('refuses an envelope with an own __proto__ key added to its summary (the key is hashed, not dropped)', () => {
+    const hash = recordHash(envelope);
+    const tampered = JSON.parse(JSON.stringify(envelope));
+    Object.defineProperty(tampered.summary, '__proto__', {
+      value: { critical: 0 },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expect(Object.keys(tampered.summary)).toContain('__proto__');
+    expect(envelopeMatches(tampered, hash, sha256Bytes, sha256Text)).toBe(
+      false,
+    );
+    expect(recordHash(tampered)).not.toBe(hash);
+    // as JSON.parse of a tampered record's text gives it
+    const parsed = JSON.parse(
+      JSON.stringify(envelope).replace(
+        '"summary":{',
+        '"summary":{"__proto__":{"critical":0},',
+      ),
+    );
+    expect(envelopeMatches(parsed, hash, sha256Bytes, sha256Text)).toBe(false);
+  });
 });
 
 describe('sortedJson', () => {
+  it('keeps own __proto__ keys (JSON.parse makes them): a value with one does not hash as one without', () => {
+    const withKey = JSON.parse('{"b":{"c":1},"a":{"__proto__":{"rule":1}}}');
+    expect(sortedJson(withKey)).toBe(
+      '{"a":{"__proto__":{"rule":1}},"b":{"c":1}}',
+    );
+    expect(sortedJson(withKey)).not.toBe(sortedJson({ b: { c: 1 }, a: {} }));
+  });
+
   // a generic reference: every object rebuilt with sorted keys
   const reference = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(reference);

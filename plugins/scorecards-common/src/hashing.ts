@@ -35,7 +35,17 @@ function sortKeys(v: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
       const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
+      if (x === undefined) continue;
+      // an own `__proto__` key (JSON.parse makes one) stays a key: an
+      // assignment would set the prototype and drop it from the hash
+      if (k === '__proto__') {
+        Object.defineProperty(out, k, {
+          value: sortKeys(x),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[k] = sortKeys(x);
     }
     return out;
   }
