@@ -145,16 +145,30 @@ export function createProgram(
     .description('Compliance scorecards')
     .command('replay')
     .description(
-      "Recompute an entity's stored scorecard result from an audit pack and check it matches",
+      "Recompute a recorded scorecard decision (a compliance record's payload) from an audit pack and check it matches.\n" +
+        'MATCH only when the result file is the payload of a compliance record written by the scorecards plugin ' +
+        '(service:plugin:scorecards) for the same entity, after the records it read, in a pack whose chain, ' +
+        'inclusion proofs and signed checkpoint verify (as assay evidence verify checks them).\n' +
+        'Exit codes: 0 MATCH (or, with --unbound, MATCH (not bound to a recorded decision)); ' +
+        '1 MISMATCH or UNVERIFIED (pack does not verify, payload not bound to such a record, malformed result); ' +
+        '2 error (cannot read the pack or result, cannot fetch)',
     )
     .requiredOption('--pack <file>', 'audit pack (zip or unpacked directory)')
     .option(
       '--result <file>',
-      "the stored result (JSON of GET /api/scorecards/v1/entities/... or a compliance record's payload); fetched from the backend when absent",
+      "a compliance record's payload ({ actor, result }, the bytes GET /api/evidence/v1/records/<hash>/artifacts/<payloadDigest> serves); with --unbound also a bare result (JSON of GET /api/scorecards/v1/entities/...)",
     )
     .option(
       '--checks <file>',
       'the check set a compact or recorded result names by digest (JSON of GET /api/scorecards/v1/check-sets/<digest>, or an array of definitions); fetched from the backend when absent; it must hash to the digest',
+    )
+    .option(
+      '--public-key <vkey>',
+      "the log verifier key you trust (env ASSAY_PUBLIC_KEY); else the pack's own key is used, not pinned",
+    )
+    .option(
+      '--unbound',
+      "replay a result that is not bound to a recorded decision (a bare result file, or without --result the entity API's result); a match then says MATCH (not bound to a recorded decision)",
     )
     .option('--entity <ref>', 'entity ref (default: the one the pack is for)')
     .action(wrap(replayCommand));

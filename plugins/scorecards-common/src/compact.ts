@@ -1,13 +1,18 @@
+import { z } from 'zod';
 import { HashFn, sha256 } from '@assay/plugin-evidence-common';
 import { sortedJsonHash } from './hashing';
 import {
+  CATEGORIES,
   CheckDefinition,
   CheckResult,
   CheckStatus,
   EntityResult,
+  LEVELS,
   LevelOrNone,
   Mode,
+  MODES,
   ReplayInput,
+  STATUSES,
 } from './types';
 
 /**
@@ -277,4 +282,148 @@ export function recordedResult(
     resultHash: r.resultHash,
     replay: { ...replay, checksDigest },
   };
+}
+
+const factValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const sha256HexString = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+const waiverSchema = z
+  .object({
+    id: z.string(),
+    entityRef: z.string(),
+    checkId: z.string(),
+    reason: z.string(),
+    expiresAt: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected', 'expired']),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    decidedBy: z.string().optional(),
+    decidedAt: z.string().optional(),
+    evidenceHash: z.string().optional(),
+    // older stored results may carry the decision comment
+    comment: z.string().optional(),
+  })
+  .strict();
+const replayBase = {
+  entityFacts: z.record(factValue),
+  waivers: z.array(waiverSchema),
+  maxEvidenceAgeDays: z.number().finite(),
+  evaluatedAt: z.string(),
+  headSeq: z.number().int().min(0),
+};
+const resultBase = {
+  entityRef: z.string(),
+  mode: z.enum(MODES),
+  score: z.number().finite(),
+  level: z.enum([...LEVELS, 'none']),
+  computedAt: z.string(),
+  inputs: z.array(z.string()),
+  resultHash: sha256HexString,
+};
+const checkResultBase = {
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  category: z.enum(CATEGORIES),
+  level: z.enum(LEVELS),
+  weight: z.number().finite(),
+  status: z.enum(STATUSES),
+  reason: z.string(),
+  facts: z.record(factValue),
+  evidence: z.array(z.string()),
+  waiver: waiverSchema.optional(),
+  remediation: z
+    .object({ text: z.string(), url: z.string().optional() })
+    .strict(),
+  controls: z.array(z.string()),
+};
+
+const recordedSchema = z
+  .object({
+    form: z.literal('recorded'),
+    ...resultBase,
+    checks: z.array(
+      z
+        .object({
+          id: z.string(),
+          status: z.enum(STATUSES),
+          waiver: z.string().optional(),
+        })
+        .strict(),
+    ),
+    replay: z.object({ ...replayBase, checksDigest: sha256HexString }).strict(),
+  })
+  .strict();
+
+const compactSchema = z
+  .object({
+    ...resultBase,
+    checks: z.array(
+      z
+        .object({
+          ...checkResultBase,
+          title: checkResultBase.title.optional(),
+          category: checkResultBase.category.optional(),
+          remediation: checkResultBase.remediation.optional(),
+          controls: checkResultBase.controls.optional(),
+        })
+        .strict(),
+    ),
+    replay: z.object({ ...replayBase, checksDigest: sha256HexString }).strict(),
+  })
+  .strict();
+
+// a full result is what the entity API serves: unknown top-level keys are
+// tolerated (every check is compared and hashed; the replay input is typed)
+const fullSchema = z.object({
+  ...resultBase,
+  checks: z.array(z.object(checkResultBase).strict()),
+  replay: z.object({ ...replayBase, checks: z.array(z.unknown()) }).strict(),
+});
+
+/**
+ * Which form a stored result claims to be: `recorded` when it has a `form`
+ * key (whatever its value: only `'recorded'` is valid), `compact` when its
+ * replay input names the check set by digest, else `full`.
+ *
+ * @public
+ */
+export function resultFormOf(r: unknown): 'recorded' | 'compact' | 'full' {
+  if (r && typeof r === 'object' && 'form' in r) return 'recorded';
+  const replay = (r as { replay?: { checksDigest?: unknown } } | null)?.replay;
+  return typeof replay?.checksDigest === 'string' ? 'compact' : 'full';
+}
+
+/**
+ * Checks that a stored result is exactly one of the three forms, before it
+ * is replayed: the recorded form keeps per check only `{ id, status,
+ * waiver? }` (a reason, facts or evidence there would be ignored by replay,
+ * so they are refused), the compact and full forms their typed fields.
+ * Throws an Error naming the field (`result.checks.3.reason: not allowed in
+ * a recorded result`) and returns the form otherwise. Pure.
+ *
+ * @public
+ */
+export function assertStoredResult(
+  r: unknown,
+): 'recorded' | 'compact' | 'full' {
+  const form = resultFormOf(r);
+  const schemas = {
+    recorded: recordedSchema,
+    compact: compactSchema,
+    full: fullSchema,
+  };
+  const parsed = schemas[form].safeParse(r);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = ['result', ...issue.path].join('.');
+    if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+      throw new Error(
+        `${at}.${issue.keys[0]}: not allowed in a ${form} result`,
+      );
+    }
+    throw new Error(`${at}: ${issue.message} (in a ${form} result)`);
+  }
+  return form;
 }

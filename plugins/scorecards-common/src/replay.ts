@@ -2,6 +2,7 @@ import { evaluateEntity, resultHashOf } from './evaluate';
 import { EvidenceInput, evidenceFacts, factsFromValues } from './facts';
 import {
   assertCheckSetDigest,
+  assertStoredResult,
   CompactEntityResult,
   expandResult,
   isCompactResult,
@@ -49,6 +50,9 @@ export function replayResult(
   records: EvidenceInput[],
   checkSet?: CheckDefinition[],
 ): ReplayOutcome {
+  // exactly one form, whatever `form` says: a field replay would ignore is
+  // refused, not trusted
+  assertStoredResult(result);
   if (isRecordedResult(result)) {
     const { checksDigest, ...input } = result.replay;
     if (!checkSet) {
@@ -62,7 +66,10 @@ export function replayResult(
       { ...input, checks: checkSet },
       records,
     );
-    const differences = recordedDifferences(result, recomputed);
+    const differences = [
+      ...recordedDifferences(result, recomputed),
+      ...replayInputDifferences(result, recomputed, 'recorded'),
+    ];
     return {
       matches:
         recomputed.resultHash === result.resultHash && differences.length === 0,
@@ -111,6 +118,7 @@ export function replayResult(
   if (resultHashOf(stored) !== stored.resultHash) {
     differences.push('resultHash: does not match the stored result itself');
   }
+  differences.push(...replayInputDifferences(stored, recomputed, 'stored'));
   return {
     matches:
       recomputed.resultHash === stored.resultHash && differences.length === 0,
@@ -196,18 +204,6 @@ function recordedDifferences(
       `level: recorded ${recorded.level}, replayed ${recomputed.level}`,
     );
   }
-  const replayedInputs = new Set(recomputed.inputs);
-  const recordedInputs = new Set(recorded.inputs);
-  for (const h of recorded.inputs) {
-    if (!replayedInputs.has(h)) {
-      differences.push(`inputs: recorded ${h}, not read on replay`);
-    }
-  }
-  for (const h of recomputed.inputs) {
-    if (!recordedInputs.has(h)) {
-      differences.push(`inputs: replay read ${h}, not recorded`);
-    }
-  }
   if (recomputed.resultHash !== recorded.resultHash) {
     differences.push(
       `resultHash: recorded ${recorded.resultHash}, replayed ${
@@ -217,6 +213,66 @@ function recordedDifferences(
           ? ''
           : ' (the reasons, fact values or evidence the recorded hash commits to differ)'
       }`,
+    );
+  }
+  return differences;
+}
+
+/**
+ * What the result hash does not cover but a stored result shows: the
+ * cited inputs as an exact list (the engine's are sorted and distinct, so a
+ * repeated or reordered hash is a difference), the computation time (the
+ * engine sets `computedAt` to `replay.evaluatedAt`) and the waivers (the
+ * engine keeps only those that counted, in order).
+ */
+function replayInputDifferences(
+  stored: Pick<EntityResult, 'inputs' | 'computedAt'> & {
+    replay: Pick<ReplayInput, 'evaluatedAt' | 'waivers'>;
+  },
+  recomputed: EntityResult,
+  side: 'stored' | 'recorded',
+): string[] {
+  const differences: string[] = [];
+  const replayedInputs = new Set(recomputed.inputs);
+  const storedInputs = new Set(stored.inputs);
+  for (const h of storedInputs) {
+    if (!replayedInputs.has(h)) {
+      differences.push(`inputs: ${side} ${h}, not read on replay`);
+    }
+  }
+  for (const h of recomputed.inputs) {
+    if (!storedInputs.has(h)) {
+      differences.push(`inputs: replay read ${h}, not ${side}`);
+    }
+  }
+  if (
+    differences.length === 0 &&
+    JSON.stringify(stored.inputs) !== JSON.stringify(recomputed.inputs)
+  ) {
+    differences.push(
+      `inputs: ${side} ${stored.inputs.length} hashes (${storedInputs.size} distinct), replay reads ${recomputed.inputs.length} distinct in sorted order: repeated or out of order`,
+    );
+  }
+  if (stored.computedAt !== stored.replay.evaluatedAt) {
+    differences.push(
+      `computedAt: ${stored.computedAt}, not the evaluation time ${stored.replay.evaluatedAt}`,
+    );
+  }
+  const used = new Set(recomputed.checks.map(c => c.waiver?.id));
+  for (const w of stored.replay.waivers) {
+    if (!used.has(w.id)) {
+      differences.push(
+        `replay.waivers: ${w.id} (for ${w.checkId}) did not count on replay`,
+      );
+    }
+  }
+  if (
+    differences.every(d => !d.startsWith('replay.waivers')) &&
+    JSON.stringify(stored.replay.waivers) !==
+      JSON.stringify(recomputed.replay.waivers)
+  ) {
+    differences.push(
+      'replay.waivers: not the waivers that counted on replay (repeated or reordered)',
     );
   }
   return differences;

@@ -45,7 +45,7 @@ export class FakeLog {
       category: body.category,
       ...(body.subject ? { subject: body.subject } : {}),
       summary: body.summary ?? {},
-      payloadDigest: null,
+      payloadDigest: body.payloadDigest ?? null,
       artifacts: (body.artifacts ?? []).map((a: any) => {
         const content = Buffer.from(a.contentBase64, 'base64');
         return {

@@ -2,11 +2,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import {
+  BundleVerification,
+  EvidenceBundle,
   EvidenceEnvelope,
   parseEntityRefStrict,
   sha256Hex,
+  verifyBundle,
 } from '@assay/plugin-evidence-common';
 import {
+  assertStoredResult,
   CheckDefinition,
   CompactEntityResult,
   EntityResult,
@@ -17,7 +21,10 @@ import {
   replayResult,
 } from '@assay/plugin-scorecards-common';
 import { ConnectionOptions } from '../api';
+import { readBundleFile } from '../bundleFile';
+import { nativeHash } from '../bundleStream';
 import { CliContext, CliError } from '../context';
+import { checkPinnedKey } from './verify';
 
 export interface ReplayOptions extends ConnectionOptions {
   pack: string;
@@ -29,68 +36,120 @@ export interface ReplayOptions extends ConnectionOptions {
    * backend when absent.
    */
   checks?: string;
+  /** the log verifier key trusted (else ASSAY_PUBLIC_KEY, else the pack's own, not pinned) */
+  publicKey?: string;
+  /** replay a result that is not a compliance record's payload (e.g. the entity API's) */
+  unbound?: boolean;
 }
+
+/** Exit codes of `assay scorecard replay`. */
+export const REPLAY_EXIT = { match: 0, notMatched: 1, error: 2 } as const;
 
 const RECORD = /^records\/(\d+)-([0-9a-f]{64})\.json$/;
 
-/**
- * The records of an audit pack (zip or unpacked directory): every file
- * `records/<seq>-<hash>.json` must hash (SHA-256 of its exact bytes) to the
- * hash in its name.
- */
-export async function readPackRecords(pack: string): Promise<{
+/** The producer of the records the scorecards backend writes with its own credentials. */
+export const SCORECARDS_PRODUCER = 'service:plugin:scorecards';
+
+/** An audit pack, verified as `assay evidence verify` verifies it. */
+export type VerifiedPack = {
+  bundle: EvidenceBundle;
+  verification: BundleVerification;
+  pinned: boolean;
+  /** The bundle's records (their hashes are checked by the verification). */
   records: EvidenceInput[];
-  entityRef?: string;
-}> {
+  /** Why the pack cannot be trusted, in words; empty when it verifies. */
+  problems: string[];
+};
+
+/**
+ * Reads an audit pack (zip or unpacked directory) and verifies it with the
+ * code of `assay evidence verify`: the bundle's hash chain, every record's
+ * inclusion proof and the signed checkpoint (against `pinnedKey` when
+ * given). The records replayed are the bundle's; every `records/<seq>-<hash>.json`
+ * file must be the exact bytes of the bundle's record with that hash, so
+ * a record added to the zip is refused rather than read. Throws CliError
+ * only when the pack cannot be read.
+ */
+export async function readVerifiedPack(
+  pack: string,
+  pinnedKey: string | undefined,
+): Promise<VerifiedPack> {
   let files: Record<string, Uint8Array>;
+  let bundleFile = pack;
   try {
     const stat = await fs.stat(pack);
     if (stat.isDirectory()) {
       files = {};
       const dir = path.join(pack, 'records');
-      for (const name of await fs.readdir(dir)) {
+      const names = await fs.readdir(dir).catch(() => [] as string[]);
+      for (const name of names) {
         files[`records/${name}`] = await fs.readFile(path.join(dir, name));
       }
-      const bundle = path.join(pack, 'bundle.json');
-      files['bundle.json'] = await fs
-        .readFile(bundle)
-        .catch(() => new Uint8Array());
+      bundleFile = path.join(pack, 'bundle.json');
     } else {
-      files = unzipSync(await fs.readFile(pack));
+      files = unzipSync(await fs.readFile(pack), {
+        filter: f => f.name.startsWith('records/'),
+      });
     }
   } catch (e) {
     throw new CliError(
       `cannot read audit pack ${pack}: ${(e as Error).message}`,
     );
   }
+  const bundle = await readBundleFile(bundleFile);
+  const problems: string[] = [];
+  let pinned = false;
+  try {
+    pinned = checkPinnedKey(bundle, pinnedKey);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  let verification: BundleVerification;
+  try {
+    verification = verifyBundle(bundle, nativeHash.hash, nativeHash.hashHex);
+  } catch (e) {
+    throw new CliError(`${pack}: ${(e as Error).message}`);
+  }
+  if (!verification.ok) {
+    const first = verification.chain.ok
+      ? verification.failures[0]
+      : verification.chain.firstBad ?? verification.failures[0];
+    problems.push(
+      `the pack does not verify: ${
+        first?.seq !== undefined ? `record #${first.seq}: ` : ''
+      }${first?.reason ?? 'chain or checkpoint'}`,
+    );
+  }
   const records: EvidenceInput[] = [];
+  const canonicalByHash = new Map<string, string>();
+  for (const r of bundle.records) {
+    canonicalByHash.set(r.hash, r.canonical);
+    try {
+      records.push({
+        envelope: JSON.parse(r.canonical) as EvidenceEnvelope,
+        hash: r.hash,
+      });
+    } catch {
+      problems.push(`bundle record ${r.hash}: not JSON`);
+    }
+  }
   for (const [name, bytes] of Object.entries(files)) {
     const m = RECORD.exec(name);
     if (!m) continue;
     if (sha256Hex(bytes) !== m[2]) {
-      throw new CliError(
-        `${name}: its bytes do not hash to the hash in its name`,
+      problems.push(`${name}: its bytes do not hash to the hash in its name`);
+    } else if (
+      canonicalByHash.get(m[2]) !== Buffer.from(bytes).toString('utf8')
+    ) {
+      problems.push(
+        `${name}: not a record of the pack's bundle.json (which the chain and the checkpoint cover)`,
       );
     }
-    records.push({
-      envelope: JSON.parse(
-        Buffer.from(bytes).toString('utf8'),
-      ) as EvidenceEnvelope,
-      hash: m[2],
-    });
   }
   if (records.length === 0) {
-    throw new CliError(`${pack}: no records/<seq>-<hash>.json in the pack`);
+    throw new CliError(`${pack}: the pack's bundle has no records`);
   }
-  let entityRef: string | undefined;
-  try {
-    entityRef = JSON.parse(
-      Buffer.from(files['bundle.json']).toString('utf8'),
-    ).entityRef;
-  } catch {
-    entityRef = records[0].envelope.entityRef;
-  }
-  return { records, entityRef };
+  return { bundle, verification, pinned, records, problems };
 }
 
 type StoredResult = EntityResult | CompactEntityResult | RecordedEntityResult;
@@ -149,7 +208,7 @@ async function loadResult(
   options: ReplayOptions,
   entityRef: string,
   ctx: CliContext,
-): Promise<{ stored: StoredResult; payloadDigest?: string }> {
+): Promise<{ stored: unknown; payloadDigest?: string }> {
   if (options.result) {
     let bytes: Buffer;
     let json: any;
@@ -177,7 +236,7 @@ async function loadResult(
     `/api/scorecards/v1/entities/${[kind, namespace, name]
       .map(encodeURIComponent)
       .join('/')}`,
-  )) as EntityResult;
+  )) as unknown;
   return { stored };
 }
 
@@ -211,25 +270,94 @@ async function loadCheckSet(
   return checks;
 }
 
+/** Whether the payload file is bound to a recorded decision in the pack, and if not why. */
+function bindingOf(
+  pack: VerifiedPack,
+  payloadDigest: string,
+  stored: StoredResult,
+): { record?: EvidenceInput; problem?: string } {
+  const candidates = pack.records.filter(
+    r => r.envelope.payloadDigest === payloadDigest,
+  );
+  if (candidates.length === 0) {
+    return {
+      problem: `the file is not the payload of any record in the pack (it hashes to ${payloadDigest})`,
+    };
+  }
+  const why = (r: EvidenceInput): string | undefined => {
+    const e = r.envelope;
+    if (e.category !== 'compliance') {
+      return `it is the payload of ${e.category} record ${e.seq} (${r.hash}), not of a compliance record`;
+    }
+    if (e.producer !== SCORECARDS_PRODUCER) {
+      return `compliance record ${e.seq} (${r.hash}) was written by ${e.producer}, not by the scorecards plugin (${SCORECARDS_PRODUCER})`;
+    }
+    if (e.entityRef !== stored.entityRef) {
+      return `compliance record ${e.seq} is for ${e.entityRef}, the result for ${stored.entityRef}`;
+    }
+    if (!(stored.replay.headSeq < e.seq)) {
+      return `the result reads records up to seq ${stored.replay.headSeq}, not all before its compliance record ${e.seq}`;
+    }
+    return undefined;
+  };
+  const record = candidates.find(r => why(r) === undefined);
+  return record ? { record } : { problem: why(candidates[0]) };
+}
+
 /**
- * `assay scorecard replay`: recomputes an entity's stored scorecard result
- * from an audit pack's records with the pure scorecards code and says
- * whether it matches. Exit 0 on a match, 1 otherwise.
+ * `assay scorecard replay`: recomputes a recorded scorecard decision from
+ * an audit pack's records with the pure scorecards code. The result file
+ * must be the payload of a `compliance` record the scorecards plugin wrote
+ * in the pack, whose chain and signed checkpoint verify; `--unbound`
+ * replays any result (e.g. the entity API's) without that binding.
+ * Exit 0: match (bound, or with --unbound); 1: mismatch or unverified;
+ * 2: error (cannot read or fetch).
  */
 export async function replayCommand(
   options: ReplayOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const { records, entityRef: packRef } = await readPackRecords(options.pack);
-  const entityRef = options.entity ?? packRef;
-  if (!entityRef)
-    throw new CliError('--entity is required: the pack names no entity');
-  const { stored, payloadDigest } = await loadResult(options, entityRef, ctx);
-  if (!stored?.replay || !Array.isArray(stored.checks)) {
-    throw new CliError(
-      'the stored result has no replay input (not a scorecards result?)',
+  try {
+    return await replay(options, ctx);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    ctx.err(`error: ${e.message}`);
+    return REPLAY_EXIT.error;
+  }
+}
+
+async function replay(options: ReplayOptions, ctx: CliContext) {
+  const unverified = (reason: string) => {
+    ctx.out(`UNVERIFIED: ${reason}`);
+    return REPLAY_EXIT.notMatched;
+  };
+  if (!options.result && !options.unbound) {
+    return unverified(
+      "the entity API's result is not a recorded decision: pass --result <a compliance record's payload> (bound to its record in the pack), or --unbound to replay the API's result anyway",
     );
   }
+  const pack = await readVerifiedPack(
+    options.pack,
+    options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY,
+  );
+  const entityRef = options.entity ?? pack.bundle.entityRef;
+  const { stored: raw, payloadDigest } = await loadResult(
+    options,
+    entityRef,
+    ctx,
+  );
+  if (!payloadDigest && !options.unbound) {
+    return unverified(
+      `${options.result} is a bare result, not a compliance record's payload ({ actor, result }): nothing binds it to a recorded decision (pass --unbound to replay it anyway)`,
+    );
+  }
+  try {
+    assertStoredResult(raw);
+  } catch (e) {
+    ctx.err(`error: not a scorecards result: ${(e as Error).message}`);
+    return unverified(`not a scorecards result: ${(e as Error).message}`);
+  }
+  const stored = raw as StoredResult;
   const digest =
     isCompactResult(stored) || isRecordedResult(stored)
       ? stored.replay.checksDigest
@@ -240,27 +368,56 @@ export async function replayCommand(
   }
   let out: ReturnType<typeof replayResult>;
   try {
-    out = replayResult(stored, records, checkSet);
+    out = replayResult(stored, pack.records, checkSet);
   } catch (e) {
-    throw new CliError(`cannot replay: ${(e as Error).message}`);
+    ctx.err(`error: cannot replay: ${(e as Error).message}`);
+    return unverified(`cannot replay: ${(e as Error).message}`);
   }
+
+  const problems = [...pack.problems];
+  if (stored.entityRef !== pack.bundle.entityRef) {
+    problems.push(
+      `the result is for ${stored.entityRef}, the pack for ${pack.bundle.entityRef}`,
+    );
+  }
+  if (options.entity && options.entity !== pack.bundle.entityRef) {
+    problems.push(
+      `--entity ${options.entity}: the pack is for ${pack.bundle.entityRef}`,
+    );
+  }
+  const binding = payloadDigest
+    ? bindingOf(pack, payloadDigest, stored)
+    : undefined;
+
+  const cp = pack.verification.checkpoint;
   ctx.out(`entity    ${stored.entityRef} (${stored.mode} mode)`);
+  ctx.out(
+    pack.verification.ok
+      ? `pack      ${pack.records.length} records of ${
+          pack.bundle.entityRef
+        }: chain, inclusion proofs and checkpoint (tree size ${
+          cp?.treeSize
+        }) verify; signer ${pack.bundle.publicKey}${
+          pack.pinned
+            ? ' (matches --public-key)'
+            : ' (taken from the pack, not pinned: pass --public-key or ASSAY_PUBLIC_KEY)'
+        }`
+      : `pack      does NOT verify (run assay evidence verify --bundle ${options.pack})`,
+  );
   if (isRecordedResult(stored)) {
     ctx.out(
       `form      recorded: each check's status; reasons, facts and evidence are recomputed, the result hash commits to them`,
     );
   }
-  if (payloadDigest) {
-    // a compliance record's payload file: is it the payload of a record in
-    // the pack (whose envelope the chain and the checkpoint commit to)?
-    const record = records.find(
-      r => r.envelope.payloadDigest === payloadDigest,
-    );
+  if (binding?.record) {
+    const e = binding.record.envelope;
     ctx.out(
-      record
-        ? `record    the payload of ${record.envelope.category} record ${record.envelope.seq} (${record.hash}) in the pack`
-        : `record    not the payload of a record in the pack (the file hashes to ${payloadDigest})`,
+      `record    the payload of compliance record ${e.seq} (${binding.record.hash}) written by ${e.producer}`,
     );
+  } else if (binding?.problem) {
+    ctx.out(`record    not a recorded decision: ${binding.problem}`);
+  } else {
+    ctx.out('record    none: --unbound (the result is not a record payload)');
   }
   if (checkSet && digest) {
     ctx.out(
@@ -273,23 +430,47 @@ export async function replayCommand(
   ctx.out(
     `replayed  level ${out.recomputed.level}, score ${out.recomputed.score}, result ${out.recomputed.resultHash}`,
   );
+  const cited = new Set(stored.inputs);
+  const missing = new Set(out.missingEvidence);
   ctx.out(
-    `evidence  ${stored.inputs.length} record(s) cited, ${
-      stored.inputs.length - out.missingEvidence.length
-    } found in the pack (${records.length} records, head seq ${
-      stored.replay.headSeq
-    })`,
+    `evidence  ${cited.size} record(s) cited${
+      cited.size === stored.inputs.length
+        ? ''
+        : ` (${stored.inputs.length} listed)`
+    }, ${cited.size - missing.size} found in the pack (${
+      pack.records.length
+    } records, head seq ${stored.replay.headSeq})`,
   );
-  for (const h of out.missingEvidence) ctx.out(`  missing ${h}`);
+  for (const h of missing) ctx.out(`  missing ${h}`);
   for (const d of out.differences) ctx.out(`  differs ${d}`);
-  if (out.matches) {
-    ctx.out(
-      'MATCH: the stored result is exactly what the evidence and the checks give',
+  for (const p of problems) ctx.out(`  unverified ${p}`);
+
+  if (problems.length) {
+    return unverified(
+      `${problems[0]}${out.matches ? '' : ' (and the replay does not match)'}`,
     );
-    return 0;
   }
-  ctx.out(
-    'MISMATCH: the stored result is not what the evidence and the checks give',
-  );
-  return 1;
+  if (binding?.problem && !options.unbound) {
+    return unverified(
+      `${binding.problem}${
+        out.matches ? '' : ' (and the replay does not match)'
+      }`,
+    );
+  }
+  if (!out.matches) {
+    ctx.out(
+      'MISMATCH: the stored result is not what the evidence and the checks give',
+    );
+    return REPLAY_EXIT.notMatched;
+  }
+  if (binding?.record) {
+    ctx.out(
+      `MATCH: the decision recorded in compliance record ${binding.record.envelope.seq} is exactly what the evidence and the checks give`,
+    );
+  } else {
+    ctx.out(
+      'MATCH (not bound to a recorded decision): the result is what the evidence and the checks give, but no verified compliance record of the scorecards plugin in the pack records it',
+    );
+  }
+  return REPLAY_EXIT.match;
 }
