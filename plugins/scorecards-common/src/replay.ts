@@ -21,7 +21,9 @@ export type ReplayOutcome = {
   /**
    * What differs, in words: checks whose status or reason (the recorded
    * form: status, waiver) differ or that only one side has, score, level,
-   * the cited inputs and the result hash.
+   * the cited inputs (as an exact list), `computedAt` against
+   * `replay.evaluatedAt`, stored waivers that did not count or repeat, and
+   * the result hash.
    */
   differences: string[];
 };
@@ -42,6 +44,16 @@ export type ReplayOutcome = {
  * and every status, the score, the level and the inputs it shows are the
  * recomputed ones.
  * A full result (older records, the entity API) carries its checks.
+ *
+ * Every form is first validated strictly (`assertStoredResult`: throws an
+ * Error naming the field, e.g. a reason in a recorded result). What the
+ * result hash does not cover is compared too: the inputs as an exact
+ * list, `computedAt` (the engine's is `replay.evaluatedAt`) and
+ * `replay.waivers` (the engine keeps only those that counted). The rest of
+ * the replay input (catalog facts, waivers' content, `maxEvidenceAgeDays`,
+ * the check set's digest) is taken from the result as it is: only the
+ * `compliance` record that commits to the result's bytes vouches for it
+ * (`assay scorecard replay` checks that binding).
  *
  * @public
  */
@@ -223,7 +235,9 @@ function recordedDifferences(
  * cited inputs as an exact list (the engine's are sorted and distinct, so a
  * repeated or reordered hash is a difference), the computation time (the
  * engine sets `computedAt` to `replay.evaluatedAt`) and the waivers (the
- * engine keeps only those that counted, in order).
+ * engine keeps only those that counted, each once: the recomputed
+ * `replay.waivers` are the stored ones that counted, so every stored one
+ * must count and none may repeat for the two to be equal).
  */
 function replayInputDifferences(
   stored: Pick<EntityResult, 'inputs' | 'computedAt'> & {
@@ -259,21 +273,17 @@ function replayInputDifferences(
     );
   }
   const used = new Set(recomputed.checks.map(c => c.waiver?.id));
+  const storedWaivers = new Set<string>();
   for (const w of stored.replay.waivers) {
+    if (storedWaivers.has(w.id)) {
+      differences.push(`replay.waivers: ${w.id} stored more than once`);
+    }
+    storedWaivers.add(w.id);
     if (!used.has(w.id)) {
       differences.push(
         `replay.waivers: ${w.id} (for ${w.checkId}) did not count on replay`,
       );
     }
-  }
-  if (
-    differences.every(d => !d.startsWith('replay.waivers')) &&
-    JSON.stringify(stored.replay.waivers) !==
-      JSON.stringify(recomputed.replay.waivers)
-  ) {
-    differences.push(
-      'replay.waivers: not the waivers that counted on replay (repeated or reordered)',
-    );
   }
   return differences;
 }
