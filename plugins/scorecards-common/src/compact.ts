@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HashFn, sha256 } from '@assay/plugin-evidence-common';
+import { checkDefinitionSchema } from './checks';
 import { sortedJsonHash } from './hashing';
 import {
   CATEGORIES,
@@ -379,7 +380,9 @@ const compactSchema = z
 const fullSchema = z.object({
   ...resultBase,
   checks: z.array(z.object(checkResultBase).strict()),
-  replay: z.object({ ...replayBase, checks: z.array(z.unknown()) }).strict(),
+  replay: z
+    .object({ ...replayBase, checks: z.array(checkDefinitionSchema) })
+    .strict(),
 });
 
 /**
@@ -426,4 +429,19 @@ export function assertStoredResult(
     throw new Error(`${at}: ${issue.message} (in a ${form} result)`);
   }
   return form;
+}
+
+/**
+ * Throws unless `checks` are check definitions (`checkDefinitionSchema`),
+ * naming the field (`checks.3.rule: …`): a check set named by digest is
+ * read from a file or a server before it is replayed. Pure.
+ *
+ * @public
+ */
+export function assertCheckSet(checks: unknown): void {
+  const parsed = z.array(checkDefinitionSchema).safeParse(checks);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${['checks', ...issue.path].join('.')}: ${issue.message}`);
+  }
 }

@@ -1,7 +1,12 @@
 import { DEFAULT_CHECKS } from './defaultChecks';
 import { evaluateEntity } from './evaluate';
 import { entityFacts, evidenceFacts } from './facts';
-import { assertStoredResult, compactResult, recordedResult } from './compact';
+import {
+  assertStoredResult,
+  checkSetDigest,
+  compactResult,
+  recordedResult,
+} from './compact';
 import { replayResult } from './replay';
 import { EntityResult, Waiver } from './types';
 import { seedLike, serviceEntity } from './__testUtils__/chain';
@@ -197,6 +202,24 @@ describe('stored results are validated strictly before replay', () => {
     expect(() => replay(extraReplay)).toThrow(
       new Error('result.replay.checks: not allowed in a recorded result'),
     );
+  });
+
+  it('names a malformed check definition, in a full result or a check set named by digest', () => {
+    const full = wire(result);
+    full.replay.checks[2] = null;
+    expect(() => replay(full)).toThrow(/^result\.replay\.checks\.2: /);
+    // a set that hashes to the digest its (forged) result names, with a rule
+    // evaluation cannot read
+    const bad = wire(DEFAULT_CHECKS);
+    bad[1].rule = { fact: 'evidence.tests.failures', lte: 'zero' };
+    for (const stored of [
+      wire(recordedResult(result, checkSetDigest(bad))),
+      wire(compactResult(result, checkSetDigest(bad))),
+    ]) {
+      expect(() => replayResult(stored, records, bad)).toThrow(
+        /^checks\.1\.rule: /,
+      );
+    }
   });
 
   it('refuses what is not a result at all with a message, not a TypeError', () => {

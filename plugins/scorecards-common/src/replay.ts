@@ -1,6 +1,7 @@
 import { evaluateEntity, resultHashOf } from './evaluate';
 import { EvidenceInput, evidenceFacts, factsFromValues } from './facts';
 import {
+  assertCheckSet,
   assertCheckSetDigest,
   assertStoredResult,
   CompactEntityResult,
@@ -73,6 +74,7 @@ export function replayResult(
       );
     }
     assertCheckSetDigest(checkSet, checksDigest);
+    assertCheckSet(checkSet);
     const { recomputed, missingEvidence } = recompute(
       result,
       { ...input, checks: checkSet },
@@ -97,7 +99,9 @@ export function replayResult(
         `the result names its check set by digest (${result.replay.checksDigest}): the check definitions are needed to replay it`,
       );
     }
-    stored = expandResult(result, checkSet);
+    assertCheckSetDigest(checkSet, result.replay.checksDigest);
+    assertCheckSet(checkSet);
+    stored = expandResult(result, checkSet, { trusted: true });
   } else {
     stored = result;
   }

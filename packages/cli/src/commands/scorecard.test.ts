@@ -554,6 +554,29 @@ describe('assay scorecard replay', () => {
     expect(r.out.at(-1)).toMatch(/^UNVERIFIED: not a scorecards result: /);
   });
 
+  it('UNVERIFIED for a pack of another entity than --entity; exit 2 for an invalid --entity', async () => {
+    const { pack, resultFile, checks } = genuine();
+    const args = ['--pack', pack, '--result', resultFile, '--checks', checks];
+    const same = await replay([
+      ...args,
+      '--entity',
+      'Component:default/service-a',
+    ]);
+    expect(same.code).toBe(0);
+    const other = await replay([
+      ...args,
+      '--entity',
+      'component:default/service-b',
+    ]);
+    expect(other.code).toBe(1);
+    expect(other.out.at(-1)).toBe(
+      `UNVERIFIED: --entity component:default/service-b: the pack is for ${REF}`,
+    );
+    const invalid = await replay([...args, '--entity', 'not a ref']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.err.join('\n')).toMatch(/^error: --entity: /);
+  });
+
   it('exit 2 when the pack or the result cannot be read', async () => {
     const { dir, pack, checks } = genuine();
     const noPack = await replay([

@@ -5,6 +5,7 @@ import {
   BundleVerification,
   EvidenceBundle,
   EvidenceEnvelope,
+  normalizeEntityRef,
   parseEntityRefStrict,
   sha256Hex,
   verifyBundle,
@@ -340,7 +341,13 @@ async function replay(options: ReplayOptions, ctx: CliContext) {
     options.pack,
     options.publicKey ?? ctx.env.ASSAY_PUBLIC_KEY,
   );
-  const entityRef = options.entity ?? pack.bundle.entityRef;
+  let wanted: string | undefined;
+  try {
+    wanted = options.entity ? normalizeEntityRef(options.entity) : undefined;
+  } catch (e) {
+    throw new CliError(`--entity: ${(e as Error).message}`);
+  }
+  const entityRef = wanted ?? pack.bundle.entityRef;
   const { stored: raw, payloadDigest } = await loadResult(
     options,
     entityRef,
@@ -380,7 +387,7 @@ async function replay(options: ReplayOptions, ctx: CliContext) {
       `the result is for ${stored.entityRef}, the pack for ${pack.bundle.entityRef}`,
     );
   }
-  if (options.entity && options.entity !== pack.bundle.entityRef) {
+  if (wanted && wanted !== pack.bundle.entityRef) {
     problems.push(
       `--entity ${options.entity}: the pack is for ${pack.bundle.entityRef}`,
     );
