@@ -188,7 +188,11 @@ async function getJson(
       )}`,
     );
   }
-  return res.json();
+  try {
+    return await res.json();
+  } catch (e) {
+    throw new CliError(`GET ${url}: not JSON (${(e as Error).message})`);
+  }
 }
 
 async function readJson(file: string): Promise<unknown> {
@@ -222,7 +226,12 @@ async function loadResult(
       );
     }
     // a compliance record's payload wraps the result
-    if (json && !json.replay && json.result?.replay) {
+    if (
+      json &&
+      typeof json === 'object' &&
+      !('replay' in json) &&
+      'result' in json
+    ) {
       return {
         stored: json.result,
         payloadDigest: `sha256:${sha256Hex(bytes)}`,
