@@ -130,6 +130,9 @@ export function registerRecordsBatchRoute(
         );
       }
       const producer = producerOf(credentials);
+      // the batch's entities in one catalog request (each record's entity
+      // check below is then a cache hit)
+      await producers.prefetch(refs);
       const prepared: PreparedAppend[] = [];
       for (let i = 0; i < records.length; i++) {
         try {
