@@ -367,6 +367,22 @@ describe('evidence router', () => {
       [
         {
           entityRef: 'component:default/service-a',
+          category: 'sast',
+          artifacts: [
+            {
+              name: 'x.sarif',
+              // the tool's name, a string fact, escapes a lone surrogate
+              contentBase64: b64(
+                '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"scan\\ud800"}},"results":[]}]}',
+              ),
+            },
+          ],
+        },
+        /artifacts\[x\.sarif\]: not a valid sarif document: tool contains a lone surrogate/,
+      ],
+      [
+        {
+          entityRef: 'component:default/service-a',
           category: 'tests',
           artifacts: [
             {

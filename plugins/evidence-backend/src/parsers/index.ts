@@ -5,6 +5,7 @@ import { parseJunit } from './junit';
 import { parseLcov } from './lcov';
 import { parseCobertura } from './cobertura';
 import { parseK6 } from './k6';
+import { wellFormed } from '../service/inputLimits';
 
 export type Facts = Record<string, string | number | boolean | null>;
 
@@ -78,6 +79,13 @@ export function parseArtifact(
           `${key} must be a number, got ${
             JSON.stringify(value) ?? String(value)
           }`,
+        );
+      }
+      // facts become summary fields: I-JSON (RFC 7493) as request bodies
+      // are (a JSON artifact's "\ud800" escape parses to a lone surrogate)
+      if (typeof value === 'string' && !wellFormed(value)) {
+        throw new Error(
+          `${key} contains a lone surrogate (not valid Unicode, RFC 7493 I-JSON)`,
         );
       }
     }

@@ -59,7 +59,7 @@ const describe = (path: ReadonlyArray<string | number>) =>
  * Whether `s` has no lone surrogate: the engine's `isWellFormed` (native,
  * Node 20+) when there is one, else the regular expression.
  */
-const wellFormed: (s: string) => boolean =
+export const wellFormed: (s: string) => boolean =
   typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed ===
   'function'
     ? s => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
