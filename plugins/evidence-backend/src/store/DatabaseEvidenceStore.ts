@@ -981,13 +981,20 @@ export class DatabaseEvidenceStore {
       }
       return q;
     };
+    // The window's rows in the order of the heads' key and the records'
+    // (entity_ref, seq) index read backwards: SQLite then streams them in
+    // index order instead of sorting every row in a temporary B-tree
+    // (EXPLAIN QUERY PLAN: no "USE TEMP B-TREE FOR ORDER BY"). The same
+    // order, as h.entity_ref = r.entity_ref.
+    const orderRef =
+      options.window !== undefined ? 'h.entity_ref' : 'r.entity_ref';
     const budgetRest: string[] = [];
     if (options.maxChars !== undefined) {
       // sizes first (small rows), then the records of the entities that fit
       const sizes: Array<{ entity_ref: string; n: number | string }> =
         await query(refs)
           .select('r.entity_ref', this.db.raw('length(r.canonical) as n'))
-          .orderBy('r.entity_ref', 'asc')
+          .orderBy(orderRef, 'asc')
           .orderBy('r.seq', 'desc')
           .limit(options.maxRows + 1);
       const perEntity = new Map<string, number>();
@@ -1020,7 +1027,7 @@ export class DatabaseEvidenceStore {
     const cols = RECORD_COLUMNS.map(c => `r.${c}`);
     const raw: any[] = await query(refs)
       .select(cols)
-      .orderBy('r.entity_ref', 'asc')
+      .orderBy(orderRef, 'asc')
       .orderBy('r.seq', 'desc')
       .limit(options.maxRows + 1);
     let rows = raw.map(toRow);
