@@ -14,7 +14,12 @@ import {
 import { sortedJson, sortedJsonHash } from './hashing';
 import { replayResult } from './replay';
 import { CheckDefinition, Waiver } from './types';
-import { chainOf, seedLike, serviceEntity } from './__testUtils__/chain';
+import {
+  chainOf,
+  approvedWaiver,
+  seedLike,
+  serviceEntity,
+} from './__testUtils__/chain';
 
 const REF = 'component:default/service-a';
 const NOW = '2026-11-30T00:00:00.000Z';
@@ -40,18 +45,7 @@ function run(opts: { high?: number; waivers?: Waiver[] } = {}) {
 /** Through JSON, as a record's payload or an API answer arrives. */
 const wire = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-const waiver: Waiver = {
-  id: 'w1',
-  entityRef: REF,
-  checkId: 'sbom-no-critical-high',
-  reason: 'upstream fix pending',
-  expiresAt: '2026-12-20T00:00:00.000Z',
-  status: 'approved',
-  requestedBy: 'user:default/a',
-  requestedAt: '2026-11-29T00:00:00.000Z',
-  decidedBy: 'user:default/b',
-  decidedAt: '2026-11-29T01:00:00.000Z',
-};
+const waiver = approvedWaiver(REF);
 
 describe('compact results', () => {
   it('names the check set by the hash of its sorted-key JSON', () => {
@@ -458,5 +452,7 @@ describe('recorded results (compliance record payloads)', () => {
       ),
       { numRuns: 150 },
     );
-  });
+    // 150 full evaluations and replays: ~3 s alone, more when jest's workers
+    // share the 2 cores — past jest's 5 s default
+  }, 60_000);
 });
