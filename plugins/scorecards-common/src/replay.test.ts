@@ -9,23 +9,12 @@ import {
 } from './compact';
 import { replayResult } from './replay';
 import { EntityResult, Waiver } from './types';
-import { seedLike, serviceEntity } from './__testUtils__/chain';
+import { approvedWaiver, seedLike, serviceEntity } from './__testUtils__/chain';
 
 const REF = 'component:default/service-a';
 const NOW = '2026-11-30T00:00:00.000Z';
 
-const waiver: Waiver = {
-  id: 'w1',
-  entityRef: REF,
-  checkId: 'sbom-no-critical-high',
-  reason: 'upstream fix pending',
-  expiresAt: '2026-12-20T00:00:00.000Z',
-  status: 'approved',
-  requestedBy: 'user:default/a',
-  requestedAt: '2026-11-29T00:00:00.000Z',
-  decidedBy: 'user:default/b',
-  decidedAt: '2026-11-29T01:00:00.000Z',
-};
+const waiver = approvedWaiver(REF);
 
 /** A waiver for a check that passes: it never counts. */
 const unused: Waiver = { ...waiver, id: 'w2', checkId: 'has-owner' };

@@ -121,16 +121,7 @@ export function replayResult(
       );
     }
   }
-  if (recomputed.score !== stored.score) {
-    differences.push(
-      `score: stored ${stored.score}, replayed ${recomputed.score}`,
-    );
-  }
-  if (recomputed.level !== stored.level) {
-    differences.push(
-      `level: stored ${stored.level}, replayed ${recomputed.level}`,
-    );
-  }
+  differences.push(...scoreLevelDifferences(stored, recomputed, 'stored'));
   if (resultHashOf(stored) !== stored.resultHash) {
     differences.push('resultHash: does not match the stored result itself');
   }
@@ -142,6 +133,22 @@ export function replayResult(
     missingEvidence,
     differences,
   };
+}
+
+/** Score and level of a stored or recorded result against the recomputed one, in words. */
+function scoreLevelDifferences(
+  kept: Pick<EntityResult, 'score' | 'level'>,
+  recomputed: EntityResult,
+  word: 'stored' | 'recorded',
+): string[] {
+  const out: string[] = [];
+  if (recomputed.score !== kept.score) {
+    out.push(`score: ${word} ${kept.score}, replayed ${recomputed.score}`);
+  }
+  if (recomputed.level !== kept.level) {
+    out.push(`level: ${word} ${kept.level}, replayed ${recomputed.level}`);
+  }
+  return out;
 }
 
 /** Evaluates the replay input over the records up to its head. */
@@ -210,16 +217,7 @@ function recordedDifferences(
       );
     }
   }
-  if (recomputed.score !== recorded.score) {
-    differences.push(
-      `score: recorded ${recorded.score}, replayed ${recomputed.score}`,
-    );
-  }
-  if (recomputed.level !== recorded.level) {
-    differences.push(
-      `level: recorded ${recorded.level}, replayed ${recomputed.level}`,
-    );
-  }
+  differences.push(...scoreLevelDifferences(recorded, recomputed, 'recorded'));
   if (recomputed.resultHash !== recorded.resultHash) {
     differences.push(
       `resultHash: recorded ${recorded.resultHash}, replayed ${

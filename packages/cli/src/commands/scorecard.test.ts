@@ -152,6 +152,16 @@ function genuine(form: 'recorded' | 'compact' = 'recorded') {
   };
 }
 
+/** `--pack <pack> --result <result> --checks <checks>` */
+const replayArgs = (pack: string, result: string, checks: string) => [
+  '--pack',
+  pack,
+  '--result',
+  result,
+  '--checks',
+  checks,
+];
+
 async function replay(args: string[], env: Record<string, string> = {}) {
   const c = captureContext({ ASSAY_URL: 'http://127.0.0.1:1', ...env });
   const code = await run(['scorecard', 'replay', ...args], c.ctx);
@@ -181,14 +191,7 @@ function forgedWaivers(log: FakeLog): EntityResult {
 describe('assay scorecard replay', () => {
   it('MATCH (exit 0) for the payload of a compliance record of the scorecards plugin in a verified pack', async () => {
     const { pack, resultFile, checks, stored, row } = genuine();
-    const r = await replay([
-      '--pack',
-      pack,
-      '--result',
-      resultFile,
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(replayArgs(pack, resultFile, checks));
     expect(r.err).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
@@ -214,14 +217,7 @@ describe('assay scorecard replay', () => {
       fs.writeFileSync(path.join(dir, 'unpacked', name), content);
     }
     const key = verifierKeyFromSignerKey(log.signerKey);
-    const args = [
-      '--pack',
-      path.join(dir, 'unpacked'),
-      '--result',
-      resultFile,
-      '--checks',
-      checks,
-    ];
+    const args = replayArgs(path.join(dir, 'unpacked'), resultFile, checks);
     const pinned = await replay([...args, '--public-key', key]);
     expect(pinned.code).toBe(0);
     expect(pinned.out.some(l => l.endsWith('(matches --public-key)'))).toBe(
@@ -244,14 +240,7 @@ describe('assay scorecard replay', () => {
     expect(forged.score).toBe(100);
     const file = path.join(dir, 'forged.json');
     fs.writeFileSync(file, payloadBytes(recordedResult(forged)));
-    const r = await replay([
-      '--pack',
-      pack,
-      '--result',
-      file,
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(replayArgs(pack, file, checks));
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toMatch(
       /^UNVERIFIED: the file is not the payload of any record in the pack \(it hashes to sha256:[0-9a-f]{64}\)$/,
@@ -264,14 +253,13 @@ describe('assay scorecard replay', () => {
     const forged = payloadBytes(recordedResult(forgedWaivers(log)));
     const row = appendPayload(log, forged, 'tests', 'service:ci');
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      t.file('forged.json', forged),
-      '--checks',
-      t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        t.file('forged.json', forged),
+        t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toBe(
       `UNVERIFIED: it is the payload of tests record 5 (${row.hash}), not of a compliance record`,
@@ -283,14 +271,13 @@ describe('assay scorecard replay', () => {
     const forged = payloadBytes(recordedResult(forgedWaivers(log)));
     appendPayload(log, forged, 'compliance', 'user:default/mallory');
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      t.file('forged.json', forged),
-      '--checks',
-      t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        t.file('forged.json', forged),
+        t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toMatch(
       /^UNVERIFIED: compliance record 5 \([0-9a-f]{64}\) was written by user:default\/mallory, not by the scorecards plugin \(service:plugin:scorecards\)$/,
@@ -309,14 +296,7 @@ describe('assay scorecard replay', () => {
     fs.writeFileSync(checks, JSON.stringify(lax));
     const file = path.join(dir, 'forged.json');
     fs.writeFileSync(file, payloadBytes(recordedResult(forged)));
-    const r = await replay([
-      '--pack',
-      pack,
-      '--result',
-      file,
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(replayArgs(pack, file, checks));
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toMatch(
       /^UNVERIFIED: the file is not the payload of any record in the pack/,
@@ -339,14 +319,13 @@ describe('assay scorecard replay', () => {
       [`records/6-${hash}.json`]: canonicalJson(envelope),
     };
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(files)),
-      '--result',
-      t.file('forged.json', forged),
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(files)),
+        t.file('forged.json', forged),
+        checks,
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain(
       `  unverified records/6-${hash}.json: not a record of the pack's bundle.json (which the chain and the checkpoint cover)`,
@@ -372,14 +351,13 @@ describe('assay scorecard replay', () => {
       inclusionProof: bundle.records.at(-1)!.inclusionProof,
     });
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(buildAuditPackFiles(bundle))),
-      '--result',
-      t.file('forged.json', forged),
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(buildAuditPackFiles(bundle))),
+        t.file('forged.json', forged),
+        checks,
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain(
       'pack      does NOT verify (run assay evidence verify --bundle ' +
@@ -397,14 +375,13 @@ describe('assay scorecard replay', () => {
     log.rows[1].canonical = canonicalJson(log.rows[1].env);
     log.rows[1].hash = recordHash(log.rows[1].env);
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      resultFile,
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        resultFile,
+        checks,
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toMatch(/^UNVERIFIED: the pack does not verify: /);
   });
@@ -417,14 +394,9 @@ describe('assay scorecard replay', () => {
       .toString('utf8')
       .replace('"linePct":88', '"linePct":98');
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(files)),
-      '--result',
-      resultFile,
-      '--checks',
-      checks,
-    ]);
+    const r = await replay(
+      replayArgs(t.file('pack.zip', zipAuditPack(files)), resultFile, checks),
+    );
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toBe(
       `UNVERIFIED: ${name}: its bytes do not hash to the hash in its name`,
@@ -438,14 +410,13 @@ describe('assay scorecard replay', () => {
     const payload = payloadBytes(recordedResult(stored));
     appendPayload(log, payload);
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      t.file('payload.json', payload),
-      '--checks',
-      t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        t.file('payload.json', payload),
+        t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out.at(-1)).toBe(
       'UNVERIFIED: the result reads records up to seq 5, not all before its compliance record 5',
@@ -462,14 +433,13 @@ describe('assay scorecard replay', () => {
     const payload = payloadBytes(wrong);
     appendPayload(log, payload);
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      t.file('payload.json', payload),
-      '--checks',
-      t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        t.file('payload.json', payload),
+        t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.out).toContain(
       '  differs sbom-no-critical-high: recorded pass, replayed fail (evidence.sbom.high is 1 (needs ≤ 0))',
@@ -539,14 +509,13 @@ describe('assay scorecard replay', () => {
     const payload = payloadBytes(relabelled);
     appendPayload(log, payload);
     const t = tmp();
-    const r = await replay([
-      '--pack',
-      t.file('pack.zip', zipAuditPack(packOf(log))),
-      '--result',
-      t.file('payload.json', payload),
-      '--checks',
-      t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
-    ]);
+    const r = await replay(
+      replayArgs(
+        t.file('pack.zip', zipAuditPack(packOf(log))),
+        t.file('payload.json', payload),
+        t.file('checks.json', JSON.stringify(DEFAULT_CHECKS)),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toMatch(
       /^error: not a scorecards result: result\.checks\.0\.(level|weight|reason|facts|evidence): not allowed in a recorded result$/,

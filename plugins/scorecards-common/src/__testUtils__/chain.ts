@@ -1,5 +1,6 @@
 import { EvidenceEnvelope, recordHash } from '@assay/plugin-evidence-common';
 import { EvidenceInput } from '../facts';
+import { Waiver } from '../types';
 
 /** Builds a valid hash chain for one entity from (category, summary) pairs. */
 export function chainOf(
@@ -73,3 +74,17 @@ export const seedLike = (entityRef: string, opts: { high?: number } = {}) =>
     },
     { category: 'load-test', summary: { p95Ms: 182.4 } },
   ]);
+
+/** An approved waiver of the SBOM vulnerability check, until 2026-12-20. */
+export const approvedWaiver = (entityRef: string): Waiver => ({
+  id: 'w1',
+  entityRef,
+  checkId: 'sbom-no-critical-high',
+  reason: 'upstream fix pending',
+  expiresAt: '2026-12-20T00:00:00.000Z',
+  status: 'approved',
+  requestedBy: 'user:default/a',
+  requestedAt: '2026-11-29T00:00:00.000Z',
+  decidedBy: 'user:default/b',
+  decidedAt: '2026-11-29T01:00:00.000Z',
+});
