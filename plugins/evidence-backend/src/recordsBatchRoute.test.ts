@@ -203,14 +203,14 @@ describe.each(databases.eachSupportedId())(
         ],
         /^records\.1\.entityRef: component:default\/ghost is not in the catalog/,
       ],
-      ['no records', [], /^records: 0 records, expected 1-100/],
+      ['no records', [], /^records: 0 records, expected 1-500/],
       [
         'too many records',
-        Array.from({ length: 101 }, () => ({
+        Array.from({ length: 501 }, () => ({
           entityRef: ref('a'),
           category: 'tests',
         })),
-        /^records: 101 records, expected 1-100/,
+        /^records: 501 records, expected 1-500/,
       ],
       [
         'records not an array',
@@ -226,6 +226,25 @@ describe.each(databases.eachSupportedId())(
         expect(await logSize()).toBe(before);
       },
     );
+
+    it('stores a full batch of 500 records with payloads, in order, in one request', async () => {
+      const before = await logSize();
+      const res = await batch(
+        Array.from({ length: 500 }, (_, i) => ({
+          entityRef: ref(i % 2 ? 'a' : 'b'),
+          category: 'coverage',
+          summary: { i },
+          payload: { i, checks: [{ id: `c${i}`, status: 'pass' }] },
+          idempotencyKey: `full-${i}`,
+        })),
+      ).expect(200);
+      const items: EvidenceAppendResult[] = res.body.items;
+      expect(items.map(i => i.envelope.summary.i)).toEqual(
+        Array.from({ length: 500 }, (_, i) => i),
+      );
+      expect(new Set(items.map(i => i.envelope.payloadDigest)).size).toBe(500);
+      expect(await logSize()).toBe(before + 500);
+    });
 
     it('is all or nothing when a record fails only at commit (idempotency key reused with other content): 409, nothing stored, a retry stores each once', async () => {
       const before = await logSize();
@@ -347,7 +366,7 @@ describe.each(databases.eachSupportedId())(
 );
 
 describe('EvidenceClient.appendMany (the default evidenceServiceRef)', () => {
-  it('appends through POST /v1/records/batch in requests of 100, results in order', async () => {
+  it('appends through POST /v1/records/batch in requests of 500, results in order', async () => {
     let results: EvidenceAppendResult[] = [];
     let listed: string[] = [];
     let refusedError: unknown;
@@ -362,7 +381,7 @@ describe('EvidenceClient.appendMany (the default evidenceServiceRef)', () => {
           },
           async init({ evidence, lifecycle }) {
             lifecycle.addStartupHook(async () => {
-              const requests = Array.from({ length: 150 }, (_, i) => ({
+              const requests = Array.from({ length: 750 }, (_, i) => ({
                 entityRef: ref(i % 2 ? 'a' : 'b'),
                 category: 'tests',
                 summary: { i },
@@ -403,18 +422,18 @@ describe('EvidenceClient.appendMany (the default evidenceServiceRef)', () => {
         }),
       ],
     });
-    expect(results).toHaveLength(151);
-    expect(results.slice(0, 150).map(r => r.envelope.summary.i)).toEqual(
-      Array.from({ length: 150 }, (_, i) => i),
+    expect(results).toHaveLength(751);
+    expect(results.slice(0, 750).map(r => r.envelope.summary.i)).toEqual(
+      Array.from({ length: 750 }, (_, i) => i),
     );
-    expect(results.slice(0, 150).every(r => !r.replayed)).toBe(true);
-    expect(results[150]).toMatchObject({
+    expect(results.slice(0, 750).every(r => !r.replayed)).toBe(true);
+    expect(results[750]).toMatchObject({
       replayed: true,
       hash: results[0].hash,
     });
     expect(listed).toEqual(
       results
-        .slice(0, 150)
+        .slice(0, 750)
         .filter((_, i) => i % 2)
         .map(r => r.hash),
     );

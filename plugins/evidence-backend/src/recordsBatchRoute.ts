@@ -21,7 +21,7 @@ import { storedRecordText, toStoredRecords } from './service/records';
 import type { AppendOutcome, PreparedAppend } from './store/types';
 
 /** Records per batch request. */
-export const BATCH_MAX_RECORDS = 100;
+export const BATCH_MAX_RECORDS = 500;
 
 /**
  * An error of one record's validation, re-worded to name the record:

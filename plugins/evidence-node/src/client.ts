@@ -16,7 +16,7 @@ import type {
 } from './service';
 
 /** Records per `POST /v1/records/batch` request (the route's maximum). */
-const APPEND_BATCH = 100;
+const APPEND_BATCH = 500;
 
 /** An append request as the API takes it (artifacts in base64). */
 function wireRequest(request: Omit<EvidenceAppendRequest, 'idempotencyKey'>) {

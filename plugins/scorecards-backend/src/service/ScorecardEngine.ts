@@ -106,7 +106,7 @@ const RECORD_IN_FLIGHT = 32;
  * API's maximum) and requests in flight (their records join the log's
  * group commits).
  */
-const RECORD_BATCH = 100;
+const RECORD_BATCH = 500;
 const BATCHES_IN_FLIGHT = 2;
 
 /**
