@@ -131,7 +131,7 @@ export interface EvidenceService {
   ): Promise<EvidenceLatestItem[]>;
   /**
    * Appends many records (`POST /v1/records/batch`, in requests of up to
-   * 100): each gets every check of {@link EvidenceService.append}, every
+   * 500): each gets every check of {@link EvidenceService.append}, every
    * record of a request is validated before any is stored (a bad one fails
    * that request, naming `records.N.<field>`, and stores none of it).
    * Results in the order of `requests`. Optional: without it, callers append
