@@ -49,6 +49,14 @@ export interface Config {
       catalogScanMinutes?: number;
       /** Entities whose evidence is read in parallel. Default 8. */
       concurrency?: number;
+      /**
+       * Worker threads a full refresh evaluates entities on, each reading
+       * its entities' evidence from the evidence API itself (used when the
+       * evidence service is the HTTP client, as in packages/backend). 0
+       * evaluates on the main thread. Default: one per core but one, at
+       * most 4 (1 on 2 cores, 0 on one).
+       */
+      workers?: number;
     };
     /** Retention of daily history. */
     history?: {

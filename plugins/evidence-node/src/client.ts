@@ -12,6 +12,7 @@ import type {
   EvidenceLatestOptions,
   EvidenceListOptions,
   EvidenceListResult,
+  EvidenceRemoteAccess,
   EvidenceService,
 } from './service';
 
@@ -42,6 +43,25 @@ function wireRequest(request: Omit<EvidenceAppendRequest, 'idempotencyKey'>) {
 export class EvidenceClient implements EvidenceService {
   static create(options: { discovery: DiscoveryService; auth: AuthService }) {
     return new EvidenceClient(options.discovery, options.auth);
+  }
+
+  /**
+   * A client that calls the API at `access.baseUrl` with `access.token`
+   * (from {@link EvidenceService.remoteAccess} in the thread that has the
+   * backend's services), e.g. in a worker thread; the credentials passed
+   * to its methods are not used: every request carries that token.
+   */
+  static fromAccess(access: EvidenceRemoteAccess) {
+    const discovery: Pick<DiscoveryService, 'getBaseUrl'> = {
+      getBaseUrl: async () => access.baseUrl,
+    };
+    const auth: Pick<AuthService, 'getPluginRequestToken'> = {
+      getPluginRequestToken: async () => ({ token: access.token }),
+    };
+    return new EvidenceClient(
+      discovery as DiscoveryService,
+      auth as AuthService,
+    );
   }
 
   private constructor(
@@ -155,16 +175,23 @@ export class EvidenceClient implements EvidenceService {
     return out;
   }
 
+  async remoteAccess(options: {
+    credentials: BackstageCredentials;
+  }): Promise<EvidenceRemoteAccess> {
+    const baseUrl = await this.discovery.getBaseUrl('evidence');
+    const { token } = await this.auth.getPluginRequestToken({
+      onBehalfOf: options.credentials,
+      targetPluginId: 'evidence',
+    });
+    return { baseUrl, token };
+  }
+
   private async fetch(
     path: string,
     credentials: BackstageCredentials,
     init: RequestInit = {},
   ): Promise<Response> {
-    const baseUrl = await this.discovery.getBaseUrl('evidence');
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: credentials,
-      targetPluginId: 'evidence',
-    });
+    const { baseUrl, token } = await this.remoteAccess({ credentials });
     const res = await fetch(`${baseUrl}${path}`, {
       ...init,
       headers: { ...(init.headers ?? {}), authorization: `Bearer ${token}` },

@@ -19,6 +19,7 @@ export type {
   EvidenceLatestOptions,
   EvidenceLatestRecord,
   EvidenceLatestItem,
+  EvidenceRemoteAccess,
 } from './service';
 export { loadCliBundle } from './cliBundle';
 export type { CliBundle } from './cliBundle';

@@ -141,6 +141,29 @@ export interface EvidenceService {
     requests: EvidenceAppendRequest[],
     options: { credentials: BackstageCredentials },
   ): Promise<EvidenceAppendResult[]>;
+  /**
+   * How another thread of the caller's process reaches the same evidence
+   * API: its base URL and a service token issued on behalf of
+   * `credentials` (short-lived; ask again for each unit of work). A worker
+   * thread reads evidence with `EvidenceClient.fromAccess(access)`.
+   * Optional: an evidence service without an HTTP API (e.g. in memory) has
+   * none, and its callers read in their own thread.
+   */
+  remoteAccess?(options: {
+    credentials: BackstageCredentials;
+  }): Promise<EvidenceRemoteAccess>;
+}
+
+/**
+ * The evidence API's base URL and a service token for it (see
+ * {@link EvidenceService.remoteAccess}). Plain data: it can be posted to a
+ * worker thread.
+ *
+ * @public
+ */
+export interface EvidenceRemoteAccess {
+  baseUrl: string;
+  token: string;
 }
 
 /**

@@ -56,7 +56,11 @@ const TI_PAGE_REQUESTS = 20;
 const MODES = (process.env.BENCH_EVIDENCE ?? 'memory,backend').split(',');
 /** Entities for the real-evidence-backend pass (bulk evidence reads over HTTP). */
 const N_BACKEND = Number(process.env.BENCH_BACKEND_ENTITIES ?? 10_000);
-/** Dev runs: BENCH_TI=0 runs Assay only; BENCH_RUNS full refreshes (default 3). */
+/**
+ * Dev runs: BENCH_TI=0 runs Assay only; BENCH_RUNS full refreshes (default
+ * 3); BENCH_WORKERS sets `scorecards.refresh.workers` (default: the
+ * plugin's, one per core but one).
+ */
 const WITH_TI = process.env.BENCH_TI !== '0';
 const ASSAY_RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -236,7 +240,12 @@ async function runMode(
       mockServices.rootConfig.factory({
         data: {
           backend: { baseUrl: 'http://localhost:7007' },
-          scorecards: { additionalChecks: EXTRA_CHECKS },
+          scorecards: {
+            additionalChecks: EXTRA_CHECKS,
+            ...(process.env.BENCH_WORKERS
+              ? { refresh: { workers: Number(process.env.BENCH_WORKERS) } }
+              : {}),
+          },
           techInsights: {
             factRetrievers: {
               'assay-facts': { cadence: '0 0 1 1 *' },

@@ -4,6 +4,7 @@ import {
   DEFAULT_CHECKS,
   parseChecks,
 } from '@assay/plugin-scorecards-common';
+import { defaultComputeWorkers } from './service/ComputePool';
 
 export type ScorecardsConfig = {
   checks: CheckDefinition[];
@@ -17,7 +18,22 @@ export type ScorecardsConfig = {
   waiverMaxDays: number;
   waiverMaxDaysCompliance: number;
   recordCompliance: boolean;
+  /** worker threads a full refresh evaluates entities on (0: the main thread) */
+  workers: number;
 };
+
+/**
+ * `refresh.workers`: a whole number from 0 to 64; by default one per core
+ * but one (the main thread's), at most 4 — 1 on 2 cores, 0 on one.
+ */
+function workersOf(v: number | undefined): number {
+  if (v === undefined) return defaultComputeWorkers();
+  if (!Number.isInteger(v) || v < 0 || v > 64)
+    throw new Error(
+      `scorecards.refresh.workers: must be a whole number from 0 to 64, got ${v}`,
+    );
+  return v;
+}
 
 /**
  * Reads `scorecards.*`. Invalid checks throw, naming the check and field,
@@ -56,5 +72,6 @@ export function readScorecardsConfig(root: Config): ScorecardsConfig {
       num('waivers.maxDaysCompliance', 30),
     ),
     recordCompliance: c?.getOptionalBoolean('recordCompliance') ?? true,
+    workers: workersOf(c?.getOptionalNumber('refresh.workers')),
   };
 }

@@ -28,6 +28,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { recordingEvents } from './__testUtils__/backend';
 import { scorecardsPlugin } from './plugin';
 import { component, daysAgo, system } from './__testUtils__/fixtures';
+import { LoggerService } from '@backstage/backend-plugin-api';
 
 jest.setTimeout(120_000);
 
@@ -224,6 +225,134 @@ describe('scorecards with the real evidence backend', () => {
         await new Promise(r => setTimeout(r, 100));
       }
       expect(check).toMatchObject({ status: 'pass', evidence: [sig.hash] });
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('evaluates a full refresh on a worker thread that reads the evidence API itself, with the results the main thread computes', async () => {
+    const holder: { evidence?: EvidenceService } = {};
+    const lines: string[] = [];
+    const logger: LoggerService = {
+      info: (m: string) => void lines.push(m),
+      warn: (m: string, e?: unknown) => void lines.push(`WARN ${m} ${e ?? ''}`),
+      error: (m: string, e?: unknown) =>
+        void lines.push(`ERROR ${m} ${e ?? ''}`),
+      debug: () => {},
+      child: () => logger,
+    };
+    // the mock scheduler instance installs itself (its factory) and runs
+    // tasks when triggered
+    const scheduler = mockServices.scheduler() as ReturnType<
+      typeof mockServices.scheduler
+    > & { factory: typeof mockServices.scheduler.factory };
+    const names = Array.from({ length: 12 }, (_, i) => `svc-${i}`);
+    const backend = await startTestBackend({
+      features: [
+        evidencePlugin,
+        scorecardsPlugin,
+        ciPlugin(holder),
+        // no events: only the full refresh computes
+        createServiceFactory({
+          service: eventsServiceRef,
+          deps: {},
+          factory: () => ({
+            publish: async () => {},
+            subscribe: async () => {},
+          }),
+        }),
+        createServiceFactory({
+          service: coreServices.logger,
+          deps: {},
+          factory: () => logger,
+        }),
+        scheduler.factory({ skipTaskRunOnStartup: true }),
+        catalogServiceMock.factory({
+          entities: [
+            ...names.map((n, i) => {
+              const e = component(n, i % 2 ? 'sandbox' : 'compliance');
+              // etags: an unchanged entity's result is not rewritten
+              return { ...e, metadata: { ...e.metadata, etag: `etag-${i}` } };
+            }),
+            system,
+          ],
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:7007' },
+            scorecards: { refresh: { workers: 1 } },
+          },
+        }),
+      ],
+    });
+    try {
+      const credentials = mockCredentials.user('user:default/alice');
+      for (const [i, name] of names.entries()) {
+        const entityRef = `component:default/${name}`;
+        const put = (category: string, summary: Record<string, number>) =>
+          holder.evidence!.append(
+            { entityRef, category, summary, producedAt: daysAgo(2) },
+            { credentials },
+          );
+        await put('tests', { tests: 10, failures: 0, errors: 0 });
+        await put('coverage', { linePct: 50 + i * 4 });
+        if (i % 3) await put('sbom', { critical: 0, high: i % 4 });
+      }
+
+      await scheduler.triggerTask('scorecards-full-refresh');
+      const problems = () =>
+        lines.filter(
+          l =>
+            /^(WARN|ERROR)/.test(l) &&
+            !/no evidence\.signing\.key configured/.test(l),
+        );
+      expect(problems()).toEqual([]);
+      expect(lines.find(l => l.includes('full refresh of'))).toMatch(
+        /full refresh of 12 entities .*\(12 changed, 12 written, 0 removed; 6 compliance results recorded as evidence in \d+ ms; evaluated on 1 worker thread\)/,
+      );
+
+      const alice = mockCredentials.user.header('user:default/alice');
+      const pathOf = (name: string) =>
+        `/api/scorecards/v1/entities/component/default/${name}`;
+      const levels = new Set<string>();
+      for (const name of names) {
+        const onWorker = await request(backend.server)
+          .get(pathOf(name))
+          .set('Authorization', alice)
+          .expect(200);
+        expect(onWorker.body.checks.length).toBeGreaterThan(0);
+        levels.add(onWorker.body.level);
+        // the compliance record the refresh appended cites that result
+        if (onWorker.body.mode === 'compliance') {
+          const { items } = await holder.evidence!.list(
+            `component:default/${name}`,
+            { credentials, category: ['compliance'] },
+          );
+          expect(items.map(r => r.envelope.summary.resultHash)).toEqual([
+            onWorker.body.resultHash,
+          ]);
+          expect(items[0].envelope.producer).toBe('service:plugin:scorecards');
+        }
+        // a one-entity refresh computes on the main thread: the same result
+        const onMain = await request(backend.server)
+          .post(`${pathOf(name)}/refresh`)
+          .set('Authorization', alice)
+          .expect(200);
+        expect(onMain.body.resultHash).toBe(onWorker.body.resultHash);
+        expect(onMain.body.checks).toEqual(onWorker.body.checks);
+        expect(onMain.body.inputs).toEqual(onWorker.body.inputs);
+      }
+      // the inputs differ, and so do the results
+      expect(levels.size).toBeGreaterThan(1);
+
+      // nothing changed: the next refresh (on the worker, whose records are
+      // verified already) writes nothing and records nothing
+      lines.length = 0;
+      await scheduler.triggerTask('scorecards-full-refresh');
+      expect(lines.find(l => l.includes('full refresh of'))).toMatch(
+        /\(0 changed, 0 written, 0 removed; 0 compliance results recorded as evidence in \d+ ms; evaluated on 1 worker thread\)/,
+      );
+      expect(problems()).toEqual([]);
     } finally {
       await backend.stop();
     }

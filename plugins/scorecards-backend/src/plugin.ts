@@ -41,6 +41,7 @@ export const scorecardsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         evidence: evidenceServiceRef,
         events: eventsServiceRef,
@@ -58,6 +59,9 @@ export const scorecardsPlugin = createBackendPlugin({
           config,
           logger: deps.logger,
         });
+        // the compute workers of full refreshes start and stop with the backend
+        deps.lifecycle.addStartupHook(() => engine.start());
+        deps.lifecycle.addShutdownHook(() => engine.close());
         const waivers = new WaiverService({
           store,
           evidence: deps.evidence,
@@ -102,7 +106,19 @@ export const scorecardsPlugin = createBackendPlugin({
           fn: async () => {
             const s = await engine.refreshAll();
             deps.logger.info(
-              `scorecards: full refresh of ${s.entities} entities in ${s.durationMs} ms (${s.changed} changed, ${s.written} written, ${s.removed} removed; ${s.recorded} compliance results recorded as evidence in ${s.recordMs} ms)`,
+              `scorecards: full refresh of ${s.entities} entities in ${
+                s.durationMs
+              } ms (${s.changed} changed, ${s.written} written, ${
+                s.removed
+              } removed; ${
+                s.recorded
+              } compliance results recorded as evidence in ${
+                s.recordMs
+              } ms; evaluated on ${
+                s.workers
+                  ? `${s.workers} worker thread${s.workers > 1 ? 's' : ''}`
+                  : 'the main thread'
+              })`,
             );
           },
         });

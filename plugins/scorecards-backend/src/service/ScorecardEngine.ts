@@ -4,42 +4,30 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { NotAllowedError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   EvidenceAppendRequest,
   EvidenceService,
 } from '@assay/plugin-evidence-node';
 import {
-  CHAIN_WINDOW,
-  CheckDefinition,
-  recordedResult,
-  EntityResult,
-  entityFacts,
-  entityFactsOf,
+  checkSetDigest,
   entityRefOf,
-  evaluateEntity,
-  EvidenceInput,
-  evidenceFacts,
-  modeOf,
+  EntityResult,
   toRef,
   Waiver,
 } from '@assay/plugin-scorecards-common';
-import { hash as nodeHash } from 'node:crypto';
 import { ScorecardsConfig } from '../config';
+import { DatabaseScorecardStore } from '../store/DatabaseScorecardStore';
+import { ComputePool, ComputeWorkerError } from './ComputePool';
+import { ResultState } from '../store/DatabaseScorecardStore';
+import { ResultRows } from '../store/rows';
 import {
-  DatabaseScorecardStore,
-  ResultState,
-  StoredResult,
-} from '../store/DatabaseScorecardStore';
-
-/**
- * node:crypto SHA-256 (the pure JS one in the common package is slower);
- * the one-shot `hash` (no Hash object per call: ~1 µs less per record).
- */
-const nativeSha256 = (data: Uint8Array) =>
-  new Uint8Array(nodeHash('sha256', data, 'buffer'));
-const nativeSha256Text = (text: string) => nodeHash('sha256', text, 'hex');
+  ComputedResult,
+  ComputeSettings,
+  EntityTask,
+  latestRecords,
+  ResultComputer,
+} from './computeResult';
 
 export type RefreshSummary = {
   entities: number;
@@ -52,6 +40,8 @@ export type RefreshSummary = {
   recorded: number;
   recordMs: number;
   durationMs: number;
+  /** worker threads that evaluated the entities (0: the main thread) */
+  workers: number;
 };
 
 const ENTITY_FIELDS = [
@@ -70,29 +60,6 @@ const ENTITY_FIELDS = [
 ];
 
 /**
- * Whether a recomputed result is already stored as it is: same result
- * hash, same catalog etag and domain (the overview columns), and stored
- * today (so today's history point exists). Such a result is not rewritten;
- * its stored `computedAt` stays the first evaluation of the day that gave
- * this result (replaying at that time gives the same result hash).
- */
-function unchanged(
-  item: StoredResult,
-  previous: Map<string, ResultState>,
-  now: string,
-): boolean {
-  const p = previous.get(item.result.entityRef);
-  return (
-    p !== undefined &&
-    p.resultHash === item.result.resultHash &&
-    item.etag !== undefined &&
-    p.etag === item.etag &&
-    p.domain === item.domain &&
-    p.computedAt.slice(0, 10) === now.slice(0, 10)
-  );
-}
-
-/**
  * Compliance results appended to the evidence log at once. The log
  * group-commits concurrent appends (one transaction per batch), so more in
  * flight means fewer transactions: with 8, recording 1,479 results of a
@@ -109,43 +76,8 @@ const RECORD_IN_FLIGHT = 32;
 const RECORD_BATCH = 500;
 const BATCHES_IN_FLIGHT = 2;
 
-/**
- * The `compliance` record of a result: summary for listings; payload the
- * result in its recorded form (`recordedResult`): each check's status (and
- * waiver id), the inputs, the replay input with the check set named by
- * digest (`replay.checksDigest`, served by `GET /v1/check-sets/{digest}`)
- * and the result hash, which commits to everything replay recomputes
- * (reasons, fact values, evidence per check). ~2.4 kB for 25 checks,
- * against ~7 kB compact and ~18 kB in full.
- */
-function complianceRecord(
-  r: EntityResult,
-  checksDigest: string,
-): EvidenceAppendRequest {
-  return {
-    entityRef: r.entityRef,
-    category: 'compliance',
-    summary: {
-      actor: 'plugin:scorecards',
-      kind: 'scorecard',
-      level: r.level,
-      score: r.score,
-      mode: r.mode,
-      resultHash: r.resultHash,
-      failing: r.checks.filter(c => c.status === 'fail').length,
-      inputs: r.inputs.join(','),
-    },
-    payload: {
-      actor: 'plugin:scorecards',
-      result: recordedResult(r, checksDigest),
-    },
-    producedAt: r.computedAt,
-    // keys are scoped by entity: the result and the refresh that computed it
-    // (a retry of that refresh replays; the same result again later, e.g.
-    // A → B → A, is a new record) — ≤ 99 characters whatever the ref's length
-    idempotencyKey: `scorecard-${r.resultHash}-${r.computedAt}`,
-  };
-}
+/** Catalog pages (of 1,000 entities) being evaluated at a time in a full refresh. */
+const PAGES_AHEAD = 2;
 
 /** Runs `fn` over items with at most `n` in flight. */
 async function mapLimit<T, R>(
@@ -173,6 +105,13 @@ async function mapLimit<T, R>(
  * `compliance` evidence citing their inputs.
  */
 export class ScorecardEngine {
+  private readonly settings: ComputeSettings;
+  /** evaluates on the main thread: one-entity refreshes, and without workers */
+  private readonly computer: ResultComputer;
+  private pool?: ComputePool;
+  /** set when the compute workers failed: full refreshes compute here */
+  private poolFailed = false;
+
   constructor(
     private readonly options: {
       catalog: CatalogService;
@@ -183,27 +122,15 @@ export class ScorecardEngine {
       logger: LoggerService;
       now?: () => Date;
     },
-  ) {}
-
-  /**
-   * Records verified by this process: hash → the fields facts are read from.
-   * A record with the same hash and the same fact-bearing fields is not
-   * hashed again (its links are still checked on every read).
-   */
-  private readonly verified = new Map<string, string>();
-
-  private fingerprint(r: {
-    envelope: {
-      seq: number;
-      category: string;
-      producedAt: string;
-      summary: unknown;
+  ) {
+    const config = options.config;
+    this.settings = {
+      checks: config.checks,
+      checksDigest: checkSetDigest(config.checks),
+      maxEvidenceAgeDays: config.maxEvidenceAgeDays,
+      recordCompliance: config.recordCompliance,
     };
-  }) {
-    const e = r.envelope;
-    return `${e.seq}|${e.category}|${e.producedAt}|${JSON.stringify(
-      e.summary,
-    )}`;
+    this.computer = new ResultComputer(this.settings);
   }
 
   private now() {
@@ -241,138 +168,133 @@ export class ScorecardEngine {
   }
 
   /**
-   * The newest {@link CHAIN_WINDOW} records of each of these entities in
-   * bulk (`latestForEntities`: requests of 500 entities), or undefined when
-   * the evidence service has no bulk read (then each entity is read with
-   * `list`). The records are verified like any others (hash and links).
+   * What each entity is evaluated from, but its records (read when it is
+   * evaluated, see {@link ScorecardEngine.computeAll}): its waivers, its
+   * system's domain and the stored state of its result.
    */
-  private async latestOf(
-    refs: string[],
-    credentials: BackstageCredentials,
-  ): Promise<Map<string, EvidenceInput[]> | undefined> {
-    const evidence = this.options.evidence;
-    if (!evidence.latestForEntities || !refs.length) return undefined;
-    const items = await evidence.latestForEntities(refs, {
-      window: CHAIN_WINDOW,
-      credentials,
-    });
-    const out = new Map<string, EvidenceInput[]>();
-    for (const item of items) {
-      if (!item.readable) {
-        throw new NotAllowedError(
-          `scorecards may not read the evidence of ${item.entityRef}`,
-        );
-      }
-      out.set(item.entityRef, item.records);
-    }
-    return out;
-  }
-
-  private async compute(
-    entity: Entity,
+  private tasksOf(
+    entities: Entity[],
     ctx: {
-      credentials: BackstageCredentials;
       domains: Map<string, string>;
       /** approved, unexpired waivers by entity ref */
       waivers: Map<string, Waiver[]>;
-      now: string;
-      /** records read in bulk, by entity ref (else read here) */
-      evidence?: Map<string, EvidenceInput[]>;
+      /** the stored state of each entity's result */
+      previous: Map<string, ResultState>;
     },
-  ): Promise<StoredResult> {
-    const ref = entityRefOf(entity);
-    let records = ctx.evidence?.get(ref);
-    if (!records) {
-      const { items } = await this.options.evidence.list(ref, {
-        order: 'desc',
-        limit: CHAIN_WINDOW,
-        credentials: ctx.credentials,
-      });
-      records = items.map(i => ({ envelope: i.envelope, hash: i.hash }));
-    }
-    const system =
-      typeof entity.spec?.system === 'string'
-        ? toRef(entity.spec.system, 'system', entity.metadata.namespace)
-        : undefined;
-    const domain = system ? ctx.domains.get(system) : undefined;
-    // The fingerprint is only computed for a hash seen before, and once per
-    // record (a cold refresh computes it when storing the verification).
-    let lastRecord: unknown;
-    let lastFingerprint = '';
-    const fingerprintOf = (r: EvidenceInput) => {
-      if (r !== lastRecord) {
-        lastRecord = r;
-        lastFingerprint = this.fingerprint(r);
-      }
-      return lastFingerprint;
-    };
-    const catalogFacts = entityFacts(entity, { domain });
-    // the catalog facts' values for the replay input, before the evidence
-    // facts are added to the same object
-    const catalogValues = entityFactsOf(catalogFacts);
-    const facts = evidenceFacts(records, {
-      hash: nativeSha256,
-      hashText: nativeSha256Text,
-      verified: r => {
-        const known = this.verified.get(r.hash);
-        return known !== undefined && known === fingerprintOf(r);
-      },
-      onVerified: r => {
-        const fp = fingerprintOf(r);
-        if (this.verified.get(r.hash) === fp) return;
-        if (this.verified.size >= 1_000_000) this.verified.clear();
-        this.verified.set(r.hash, fp);
-      },
-      // evidence facts are added to the catalog facts' object (no copy)
-      into: catalogFacts,
+  ): EntityTask[] {
+    return entities.map(entity => {
+      const ref = entityRefOf(entity);
+      const system =
+        typeof entity.spec?.system === 'string'
+          ? toRef(entity.spec.system, 'system', entity.metadata.namespace)
+          : undefined;
+      return {
+        entity,
+        waivers: ctx.waivers.get(ref) ?? [],
+        domain: system ? ctx.domains.get(system) : undefined,
+        previous: ctx.previous.get(ref),
+      };
     });
-    const result = evaluateEntity({
-      entityRef: ref,
-      mode: modeOf(entity),
-      checks: this.options.config.checks,
-      facts,
-      waivers: ctx.waivers.get(ref) ?? [],
-      maxEvidenceAgeDays: this.options.config.maxEvidenceAgeDays,
-      now: ctx.now,
-      headSeq: records.reduce((m, r) => Math.max(m, r.envelope.seq), 0),
-      hash: nativeSha256,
-      hashText: nativeSha256Text,
-      entityFacts: catalogValues,
-    });
-    return {
-      result,
-      kind: entity.kind.toLowerCase(),
-      title: entity.metadata.title ?? entity.metadata.name,
-      owner: facts['entity.owner']?.value as string | undefined,
-      system,
-      domain,
-      etag: entity.metadata.etag,
-    };
   }
 
-  /** Records changed compliance-mode results as `compliance` evidence. */
+  /**
+   * Evaluates the tasks. On the compute workers (`refresh.workers`) when
+   * there are and the evidence service can be reached from them
+   * (`remoteAccess`: the HTTP client `packages/backend` uses): each worker
+   * reads its entities' records from the evidence API itself. Else, or
+   * when the workers failed (then a warning is logged once and later
+   * refreshes compute here), on this thread, after reading the records in
+   * bulk through the evidence service.
+   */
+  private async computeAll(
+    tasks: EntityTask[],
+    now: string,
+    credentials: BackstageCredentials,
+    stats: { workers: number } = { workers: 0 },
+  ): Promise<ComputedResult[]> {
+    if (!tasks.length) return [];
+    const evidence = this.options.evidence;
+    const workers = this.options.config.workers;
+    if (workers > 0 && !this.poolFailed && evidence.remoteAccess) {
+      const access = await evidence.remoteAccess({ credentials });
+      this.pool ??= new ComputePool(workers, this.settings);
+      try {
+        const results = await this.pool.compute(tasks, now, access);
+        stats.workers = this.pool.size;
+        return results;
+      } catch (e) {
+        // an error the worker reported (e.g. a refused read) fails the
+        // refresh as it would here
+        if (!(e instanceof ComputeWorkerError)) throw e;
+        this.poolFailed = true;
+        void this.pool.close();
+        this.pool = undefined;
+        this.options.logger.warn(
+          `scorecards: compute workers failed, computing on the main thread from now on: ${e}`,
+        );
+      }
+    }
+    const records = await latestRecords(
+      evidence,
+      tasks.map(t => entityRefOf(t.entity)),
+      credentials,
+      this.options.config.concurrency,
+    );
+    return this.computer.computeAll(
+      tasks.map(t => ({
+        ...t,
+        records: t.records ?? records.get(entityRefOf(t.entity)) ?? [],
+      })),
+      now,
+    );
+  }
+
+  /**
+   * Starts the compute workers of full refreshes (backend startup), when
+   * they will be used (see {@link ScorecardEngine.computeAll}), and waits
+   * until they have loaded: the first refresh does not wait for that. A
+   * worker that fails to start is logged, and refreshes compute on this
+   * thread.
+   */
+  async start(): Promise<void> {
+    if (
+      this.options.config.workers === 0 ||
+      this.poolFailed ||
+      !this.options.evidence.remoteAccess
+    )
+      return;
+    this.pool ??= new ComputePool(this.options.config.workers, this.settings);
+    try {
+      await this.pool.ready();
+    } catch (e) {
+      this.poolFailed = true;
+      void this.pool.close();
+      this.pool = undefined;
+      this.options.logger.warn(
+        `scorecards: compute workers did not start, full refreshes compute on the main thread: ${e}`,
+      );
+    }
+  }
+
+  /** Stops the compute workers (plugin shutdown). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  /**
+   * Records changed compliance-mode results as `compliance` evidence (the
+   * computer prepared a record for each of them).
+   */
   private async record(
-    items: StoredResult[],
-    previous: Map<string, { resultHash: string }>,
+    items: ComputedResult[],
     credentials: BackstageCredentials,
   ): Promise<number> {
     if (!this.options.config.recordCompliance) return 0;
-    const changed = items.filter(
-      i =>
-        i.result.mode === 'compliance' &&
-        previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
-    );
+    const requests: EvidenceAppendRequest[] = [];
+    for (const i of items) if (i.compliance) requests.push(i.compliance);
     const evidence = this.options.evidence;
-    // the check sets the records name are stored (saveResults did) and served
-    const digests = new Map<CheckDefinition[], string>();
-    for (const { result } of changed) {
-      const checks = result.replay.checks;
-      if (!digests.has(checks))
-        digests.set(checks, await this.options.store.saveCheckSet(checks));
-    }
-    const requests = changed.map(({ result: r }) =>
-      complianceRecord(r, digests.get(r.replay.checks)!),
-    );
     const one = async (request: EvidenceAppendRequest) => {
       try {
         await evidence.append(request, { credentials });
@@ -407,7 +329,7 @@ export class ScorecardEngine {
         one,
       );
     }
-    return changed.length;
+    return requests.length;
   }
 
   /** Recomputes one entity; undefined when it is not in the catalog. */
@@ -424,16 +346,33 @@ export class ScorecardEngine {
       this.options.store.activeWaivers(ref, now),
       this.options.store.getResult(ref),
     ]);
-    const item = await this.compute(entity, {
-      credentials,
+    const [task] = this.tasksOf([entity], {
       domains,
       waivers: new Map([[ref, waivers]]),
-      now,
+      // no state: the result is written (a one-entity refresh is asked for)
+      previous: new Map(),
     });
+    task.records =
+      (
+        await latestRecords(
+          this.options.evidence,
+          [ref],
+          credentials,
+          this.options.config.concurrency,
+        )
+      ).get(ref) ?? [];
+    const item = this.computer.compute(task, now);
     await this.options.store.saveResults([item]);
     await this.record(
-      [item],
-      new Map(previous ? [[ref, { resultHash: previous.resultHash }]] : []),
+      [
+        this.computer.prepare(item, {
+          ...task,
+          previous: previous && {
+            resultHash: previous.resultHash,
+            computedAt: previous.computedAt,
+          },
+        }),
+      ],
       credentials,
     );
     return item.result;
@@ -444,6 +383,11 @@ export class ScorecardEngine {
    * those whose catalog etag changed or that have no result yet (the
    * catalog change scan). Results of entities gone from the catalog are
    * deleted.
+   *
+   * One catalog page at a time: its evidence is read, its entities are
+   * evaluated (on the compute workers when there are), and while the next
+   * page is read and evaluated this one's results are stored and its
+   * changed compliance results recorded.
    */
   async refreshAll(
     options: { onlyChanged?: boolean } = {},
@@ -455,6 +399,8 @@ export class ScorecardEngine {
       this.domainsBySystem(credentials),
       this.options.store.listStates(),
       this.options.store.allActiveWaivers(now),
+      // the check set the results name by digest, stored once
+      this.options.store.saveCheckSet(this.settings.checks),
     ]);
     const waivers = new Map<string, Waiver[]>();
     for (const w of approved) {
@@ -466,14 +412,31 @@ export class ScorecardEngine {
     let written = 0;
     let recorded = 0;
     let recordMs = 0;
-    for await (const page of this.options.catalog.streamEntities(
-      {
-        filter: { kind: this.options.config.kinds },
-        fields: ENTITY_FIELDS,
-        pageSize: 1000,
-      },
-      { credentials },
-    )) {
+    const stats = { workers: 0 };
+    const storeAndRecord = async (items: ComputedResult[]) => {
+      const rows: ResultRows[] = [];
+      for (const i of items) if (i.rows) rows.push(i.rows);
+      await this.options.store.saveRows(rows);
+      written += rows.length;
+      const recordStart = Date.now();
+      recorded += await this.record(items, credentials);
+      recordMs += Date.now() - recordStart;
+    };
+    const pages = this.options.catalog
+      .streamEntities(
+        {
+          filter: { kind: this.options.config.kinds },
+          fields: ENTITY_FIELDS,
+          pageSize: 1000,
+        },
+        { credentials },
+      )
+      [Symbol.asyncIterator]();
+    /** the next catalog page's tasks (undefined after the last page) */
+    const readPage = async (): Promise<EntityTask[] | undefined> => {
+      const next = await pages.next();
+      if (next.done) return undefined;
+      const page = next.value;
       const todo = page.filter(e => {
         const ref = entityRefOf(e);
         seen.add(ref);
@@ -482,20 +445,43 @@ export class ScorecardEngine {
         return !p || (e.metadata.etag && p.etag !== e.metadata.etag);
       });
       entities += page.length;
-      const evidence = await this.latestOf(todo.map(entityRefOf), credentials);
-      const items = await mapLimit(todo, this.options.config.concurrency, e =>
-        this.compute(e, { credentials, domains, waivers, now, evidence }),
-      );
-      const toSave = items.filter(i => !unchanged(i, previous, now));
-      await this.options.store.saveResults(toSave);
-      written += toSave.length;
-      changed += items.filter(
-        i =>
-          previous.get(i.result.entityRef)?.resultHash !== i.result.resultHash,
-      ).length;
-      const recordStart = Date.now();
-      recorded += await this.record(items, previous, credentials);
-      recordMs += Date.now() - recordStart;
+      return this.tasksOf(todo, { domains, waivers, previous });
+    };
+    // A pipeline: PAGES_AHEAD pages are being evaluated at a time (on the
+    // compute workers when there are: a worker reads the next page's
+    // evidence while it evaluates this one, and this thread serves that
+    // read when the evidence backend runs here), and while they are, the
+    // previous page's results are stored and recorded. Promises not awaited
+    // at once get a no-op catch (they are awaited later, so a failure still
+    // fails the refresh).
+    const background = <T>(promise: Promise<T>) => {
+      promise.catch(() => {});
+      return promise;
+    };
+    const computing: Promise<ComputedResult[]>[] = [];
+    let storing: Promise<void> | undefined;
+    let more = true;
+    try {
+      for (;;) {
+        while (more && computing.length < PAGES_AHEAD) {
+          const tasks = await readPage();
+          if (!tasks) more = false;
+          else
+            computing.push(
+              background(this.computeAll(tasks, now, credentials, stats)),
+            );
+        }
+        const next = computing.shift();
+        if (!next) break;
+        const items = await next;
+        for (const i of items) if (i.changed) changed += 1;
+        if (storing) await storing;
+        storing = background(storeAndRecord(items));
+      }
+      if (storing) await storing;
+    } finally {
+      // what is still running when the refresh fails finishes first
+      await Promise.allSettled([...computing, storing]);
     }
     const removed = [...previous.keys()].filter(r => !seen.has(r));
     await this.options.store.deleteResults(removed);
@@ -507,6 +493,7 @@ export class ScorecardEngine {
       recorded,
       recordMs,
       durationMs: Date.now() - started,
+      workers: stats.workers,
     };
   }
 

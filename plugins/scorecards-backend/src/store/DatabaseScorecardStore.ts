@@ -5,7 +5,6 @@ import {
 import {
   CheckDefinition,
   checkSetDigest,
-  compactResult,
   EntityResult,
   expandResult,
   isCompactResult,
@@ -24,6 +23,7 @@ import {
   Waiver,
 } from '@assay/plugin-scorecards-common';
 import { Knex } from 'knex';
+import { ResultRows, resultRows } from './rows';
 
 /** What is stored per entity besides the result itself. */
 export type StoredResult = {
@@ -82,12 +82,6 @@ const DIMENSION: Record<RollupDimension, string> = {
  */
 const SAVE_CHUNK = 200;
 
-function statusCounts(r: EntityResult) {
-  const c = { pass: 0, fail: 0, warn: 0, unknown: 0, waived: 0 };
-  for (const check of r.checks) c[check.status] += 1;
-  return c;
-}
-
 /** The part of a better-sqlite3 `Database` the SQLite write path uses. */
 type SqliteConnection = {
   prepare(sql: string): { run(...values: unknown[]): unknown };
@@ -108,7 +102,7 @@ function upsertRows(
   conn: SqliteConnection,
   table: string,
   key: string[],
-  rows: Record<string, string | number | null>[],
+  rows: object[],
 ) {
   if (!rows.length) return;
   const columns = Object.keys(rows[0]);
@@ -133,7 +127,7 @@ function upsertRows(
   const values = new Array(columns.length);
   for (const row of rows) {
     for (let i = 0; i < columns.length; i++) {
-      const v = row[columns[i]];
+      const v = (row as Record<string, unknown>)[columns[i]];
       values[i] = v === undefined ? null : v;
     }
     statement.run(values);
@@ -230,8 +224,8 @@ export class DatabaseScorecardStore {
   }
 
   /**
-   * Upserts results and today's history point of each: multi-row inserts
-   * of {@link SAVE_CHUNK} rows, all in one transaction.
+   * Upserts results and today's history point of each (their check sets
+   * are stored first), all in one transaction.
    */
   async saveResults(items: StoredResult[]): Promise<void> {
     if (items.length === 0) return;
@@ -241,43 +235,21 @@ export class DatabaseScorecardStore {
       if (!digests.has(checks))
         digests.set(checks, await this.saveCheckSet(checks));
     }
-    const rows = items.map(({ result: r, ...m }) => {
-      let failing = 0;
-      let failingChecks = ',';
-      for (const c of r.checks) {
-        if (c.status !== 'pass' && c.status !== 'waived') {
-          failing += 1;
-          failingChecks += `${c.id},`;
-        }
-      }
-      return {
-        entity_ref: r.entityRef,
-        kind: m.kind,
-        title: m.title,
-        owner: m.owner ?? null,
-        system: m.system ?? null,
-        domain: m.domain ?? null,
-        mode: r.mode,
-        score: r.score,
-        level: r.level,
-        level_rank: levelRank(r.level),
-        failing,
-        failing_checks: failingChecks,
-        computed_at: r.computedAt,
-        result_hash: r.resultHash,
-        entity_etag: m.etag ?? null,
-        // the check set by digest, each check without its definition's text
-        result: JSON.stringify(compactResult(r, digests.get(r.replay.checks)!)),
-      };
-    });
-    const history = items.map(({ result: r, owner }) => ({
-      entity_ref: r.entityRef,
-      day: r.computedAt.slice(0, 10),
-      owner: owner ?? null,
-      score: r.score,
-      level: r.level,
-      ...statusCounts(r),
-    }));
+    await this.saveRows(
+      items.map(i => resultRows(i, digests.get(i.result.replay.checks)!)),
+    );
+  }
+
+  /**
+   * Upserts prepared rows ({@link resultRows}; their check set must have
+   * been stored with {@link saveCheckSet}) in one transaction: on SQLite
+   * one prepared upsert per table run per row, elsewhere multi-row inserts
+   * of {@link SAVE_CHUNK} rows.
+   */
+  async saveRows(items: ResultRows[]): Promise<void> {
+    if (items.length === 0) return;
+    const rows = items.map(i => i.result);
+    const history = items.map(i => i.history);
     await this.db.transaction(async tx => {
       const sqlite = await this.sqliteConnection(tx);
       if (sqlite) {
