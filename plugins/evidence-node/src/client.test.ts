@@ -52,3 +52,61 @@ describe('EvidenceClient.appendMany', () => {
     ).rejects.toThrow('answered 2 results for 3 records');
   });
 });
+
+describe('EvidenceClient.remoteAccess and fromAccess', () => {
+  it('hands out the base URL and a token for the evidence plugin, and a client made from them sends that token', async () => {
+    const seen: Array<{ url?: string; authorization?: string }> = [];
+    const server = http.createServer((req, res) => {
+      seen.push({ url: req.url, authorization: req.headers.authorization });
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          items: [{ entityRef: 'component:default/a', readable: true }],
+          rest: [],
+        }),
+      );
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/evidence`;
+    try {
+      const client = EvidenceClient.create({
+        discovery: mockServices.discovery.mock({
+          getBaseUrl: async (id: string) =>
+            id === 'evidence' ? baseUrl : 'http://wrong',
+        }),
+        auth: mockServices.auth(),
+      });
+      const credentials = mockCredentials.service('plugin:scorecards');
+      const access = await client.remoteAccess({ credentials });
+      expect(access.baseUrl).toBe(baseUrl);
+      // a service token on behalf of the caller, for the evidence plugin
+      expect(access.token).toBe(
+        mockCredentials.service.token({
+          onBehalfOf: credentials,
+          targetPluginId: 'evidence',
+        }),
+      );
+      // plain data: what a worker thread receives
+      expect(structuredClone(access)).toEqual(access);
+
+      const remote = EvidenceClient.fromAccess(access);
+      const items = await remote.latestForEntities!(['component:default/a'], {
+        window: 5,
+        credentials: mockCredentials.none(),
+      });
+      expect(items).toEqual([
+        { entityRef: 'component:default/a', readable: true, records: [] },
+      ]);
+      expect(seen).toEqual([
+        {
+          url: '/api/evidence/v1/latest',
+          authorization: `Bearer ${access.token}`,
+        },
+      ]);
+    } finally {
+      await new Promise(r => server.close(r));
+    }
+  });
+});
