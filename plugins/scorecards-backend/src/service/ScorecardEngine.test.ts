@@ -229,4 +229,56 @@ describe('ScorecardEngine evidence reads', () => {
       /may not read the evidence of component:default\/a/,
     );
   });
+
+  describe('on a compute worker', () => {
+    /** setup()'s engine with one compute worker and an evidence service with remoteAccess at `baseUrl`. */
+    async function withWorker(baseUrl: string) {
+      const base = await setup();
+      const logger = mockServices.logger.mock();
+      const evidence = Object.assign(base.evidence, {
+        remoteAccess: async () => ({ baseUrl, token: 'token' }),
+      });
+      const engine = new ScorecardEngine({
+        ...(base.engine as any).options,
+        evidence,
+        logger,
+        config: { ...(base.engine as any).options.config, workers: 1 },
+      });
+      await engine.start();
+      return { ...base, engine, logger };
+    }
+
+    it('fails the refresh with the error a worker reports (the evidence API unreachable) and keeps the worker', async () => {
+      const { engine, logger } = await withWorker('http://127.0.0.1:1');
+      try {
+        await expect(engine.refreshAll()).rejects.toThrow(/fetch failed/);
+        expect((engine as any).pool?.size).toBe(1);
+        expect(logger.warn).not.toHaveBeenCalled();
+      } finally {
+        await engine.close();
+      }
+    });
+
+    it('computes on the main thread, with a warning, once the worker has stopped', async () => {
+      const { engine, logger, store } = await withWorker('http://127.0.0.1:1');
+      try {
+        // the worker dies (e.g. out of memory)
+        await (engine as any).pool.workers[0].terminate();
+        const summary = await engine.refreshAll();
+        expect(summary).toMatchObject({ entities: 3, written: 3, workers: 0 });
+        expect(logger.warn).toHaveBeenCalledTimes(1);
+        expect(String(logger.warn.mock.calls[0][0])).toMatch(
+          /compute workers failed, computing on the main thread from now on: .*stopped/,
+        );
+        expect(
+          (await store.getResult('component:default/b'))!.checks.length,
+        ).toBeGreaterThan(0);
+        // and stays there
+        expect((await engine.refreshAll()).workers).toBe(0);
+        expect(logger.warn).toHaveBeenCalledTimes(1);
+      } finally {
+        await engine.close();
+      }
+    });
+  });
 });
