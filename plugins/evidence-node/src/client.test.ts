@@ -53,8 +53,8 @@ describe('EvidenceClient.appendMany', () => {
   });
 });
 
-describe('EvidenceClient.remoteAccess and fromAccess', () => {
-  it('hands out the base URL and a token for the evidence plugin, and a client made from them sends that token', async () => {
+describe('EvidenceClient.remoteAccess and remoteReader', () => {
+  it('hands out the base URL and a token for the evidence plugin, and a reader made from them sends that token', async () => {
     const seen: Array<{ url?: string; authorization?: string }> = [];
     const server = http.createServer((req, res) => {
       seen.push({ url: req.url, authorization: req.headers.authorization });
@@ -91,10 +91,9 @@ describe('EvidenceClient.remoteAccess and fromAccess', () => {
       // plain data: what a worker thread receives
       expect(structuredClone(access)).toEqual(access);
 
-      const remote = EvidenceClient.fromAccess(access);
-      const items = await remote.latestForEntities!(['component:default/a'], {
+      const remote = EvidenceClient.remoteReader(access);
+      const items = await remote.latestForEntities(['component:default/a'], {
         window: 5,
-        credentials: mockCredentials.none(),
       });
       expect(items).toEqual([
         { entityRef: 'component:default/a', readable: true, records: [] },

@@ -13,6 +13,7 @@ import type {
   EvidenceListOptions,
   EvidenceListResult,
   EvidenceRemoteAccess,
+  EvidenceRemoteReader,
   EvidenceService,
 } from './service';
 
@@ -46,22 +47,32 @@ export class EvidenceClient implements EvidenceService {
   }
 
   /**
-   * A client that calls the API at `access.baseUrl` with `access.token`
-   * (from {@link EvidenceService.remoteAccess} in the thread that has the
-   * backend's services), e.g. in a worker thread; the credentials passed
-   * to its methods are not used: every request carries that token.
+   * Reads the evidence API at `access.baseUrl` with `access.token` (from
+   * {@link EvidenceService.remoteAccess} in the thread that has the
+   * backend's services), e.g. in a worker thread. Only the bulk read, and
+   * no credentials to pass: whatever it reads, it reads as the principal the
+   * token was issued on behalf of.
    */
-  static fromAccess(access: EvidenceRemoteAccess) {
+  static remoteReader(access: EvidenceRemoteAccess): EvidenceRemoteReader {
     const discovery: Pick<DiscoveryService, 'getBaseUrl'> = {
       getBaseUrl: async () => access.baseUrl,
     };
     const auth: Pick<AuthService, 'getPluginRequestToken'> = {
       getPluginRequestToken: async () => ({ token: access.token }),
     };
-    return new EvidenceClient(
+    const client = new EvidenceClient(
       discovery as DiscoveryService,
       auth as AuthService,
     );
+    // every request carries the token: these credentials are never read
+    const credentials = {
+      $$type: '@backstage/BackstageCredentials',
+      principal: { type: 'none' },
+    } as BackstageCredentials;
+    return {
+      latestForEntities: (entityRefs, options = {}) =>
+        client.latestForEntities(entityRefs, { ...options, credentials }),
+    };
   }
 
   private constructor(

@@ -20,6 +20,7 @@ export type {
   EvidenceLatestRecord,
   EvidenceLatestItem,
   EvidenceRemoteAccess,
+  EvidenceRemoteReader,
 } from './service';
 export { loadCliBundle } from './cliBundle';
 export type { CliBundle } from './cliBundle';

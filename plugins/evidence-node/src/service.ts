@@ -145,7 +145,7 @@ export interface EvidenceService {
    * How another thread of the caller's process reaches the same evidence
    * API: its base URL and a service token issued on behalf of
    * `credentials` (short-lived; ask again for each unit of work). A worker
-   * thread reads evidence with `EvidenceClient.fromAccess(access)`.
+   * thread reads evidence with `EvidenceClient.remoteReader(access)`.
    * Optional: an evidence service without an HTTP API (e.g. in memory) has
    * none, and its callers read in their own thread.
    */
@@ -164,6 +164,21 @@ export interface EvidenceService {
 export interface EvidenceRemoteAccess {
   baseUrl: string;
   token: string;
+}
+
+/**
+ * The bulk read of {@link EvidenceService.latestForEntities} over the
+ * evidence API with the token of an {@link EvidenceRemoteAccess}
+ * (`EvidenceClient.remoteReader`): no credentials parameter, it reads as
+ * the principal the token was issued on behalf of.
+ *
+ * @public
+ */
+export interface EvidenceRemoteReader {
+  latestForEntities(
+    entityRefs: string[],
+    options?: EvidenceLatestOptions,
+  ): Promise<EvidenceLatestItem[]>;
 }
 
 /**

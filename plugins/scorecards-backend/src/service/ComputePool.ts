@@ -171,7 +171,9 @@ export class ComputePool {
       );
       w.on('exit', code =>
         fail(
-          new ComputeWorkerError(`a compute worker stopped (exit code ${code})`),
+          new ComputeWorkerError(
+            `a compute worker stopped (exit code ${code})`,
+          ),
         ),
       );
       return w;

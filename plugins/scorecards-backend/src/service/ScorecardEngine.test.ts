@@ -1,4 +1,11 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Entity } from '@backstage/catalog-model';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ConfigReader } from '@backstage/config';
 import { readScorecardsConfig } from '../config';
@@ -279,6 +286,74 @@ describe('ScorecardEngine evidence reads', () => {
       } finally {
         await engine.close();
       }
+    });
+
+    describe('with two pages in flight on the worker', () => {
+      /** An evidence API that never answers: the worker's reads stay pending. */
+      let server: http.Server;
+      let baseUrl: string;
+      beforeAll(async () => {
+        server = http.createServer(() => {});
+        await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+        baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+      afterAll(async () => {
+        server.closeAllConnections();
+        await new Promise(r => server.close(r));
+      });
+
+      /** withWorker's engine, its catalog in two pages (a; b and c). */
+      async function twoPages() {
+        const w = await withWorker(baseUrl);
+        const all: Entity[] = await (w.engine as any).options.catalog
+          .getEntities({}, { credentials: mockCredentials.service() })
+          .then((r: { items: Entity[] }) => r.items);
+        const components = all.filter(e => e.kind === 'Component');
+        const catalog = {
+          async *streamEntities(request: { filter?: { kind?: unknown } }) {
+            if (request.filter?.kind === 'system') return;
+            yield components.slice(0, 1);
+            yield components.slice(1);
+          },
+        };
+        (w.engine as any).options.catalog = catalog;
+        const pool = (w.engine as any).pool;
+        const refresh = w.engine.refreshAll();
+        refresh.catch(() => {});
+        for (let i = 0; i < 500 && pool.pending.size < 2; i++) {
+          await new Promise(r => setTimeout(r, 10));
+        }
+        expect(pool.pending.size).toBe(2);
+        return { ...w, pool, refresh };
+      }
+
+      it('computes both on the main thread when the worker dies, with one warning', async () => {
+        const { engine, logger, store, pool, refresh } = await twoPages();
+        try {
+          await pool.workers[0].terminate();
+          const summary = await refresh;
+          expect(summary).toMatchObject({ entities: 3, written: 3 });
+          expect(logger.warn).toHaveBeenCalledTimes(1);
+          for (const n of ['a', 'b', 'c']) {
+            expect(
+              (await store.getResult(`component:default/${n}`))!.checks.length,
+            ).toBeGreaterThan(0);
+          }
+        } finally {
+          await engine.close();
+        }
+      });
+
+      it('finishes on the main thread, without a warning, when the engine is closed meanwhile (backend shutdown)', async () => {
+        const { engine, logger, store, refresh } = await twoPages();
+        await engine.close();
+        expect(await refresh).toMatchObject({ entities: 3, written: 3 });
+        expect(logger.warn).not.toHaveBeenCalled();
+        expect(await store.getResult('component:default/c')).toBeDefined();
+        // and no new workers after that
+        expect((await engine.refreshAll()).workers).toBe(0);
+        expect((engine as any).pool).toBeUndefined();
+      });
     });
   });
 });

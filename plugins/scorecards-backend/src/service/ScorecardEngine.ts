@@ -40,7 +40,7 @@ export type RefreshSummary = {
   recorded: number;
   recordMs: number;
   durationMs: number;
-  /** worker threads that evaluated the entities (0: the main thread) */
+  /** worker threads that evaluated pages of the entities (0: all on the main thread) */
   workers: number;
 };
 
@@ -75,6 +75,9 @@ const RECORD_IN_FLIGHT = 32;
  */
 const RECORD_BATCH = 500;
 const BATCHES_IN_FLIGHT = 2;
+
+/** How long the compute workers may take to load at startup. */
+const WORKER_START_TIMEOUT_MS = 120_000;
 
 /** Catalog pages (of 1,000 entities) being evaluated at a time in a full refresh. */
 const PAGES_AHEAD = 2;
@@ -111,6 +114,8 @@ export class ScorecardEngine {
   private pool?: ComputePool;
   /** set when the compute workers failed: full refreshes compute here */
   private poolFailed = false;
+  /** set by close(): no more compute workers */
+  private closed = false;
 
   constructor(
     private readonly options: {
@@ -198,13 +203,56 @@ export class ScorecardEngine {
   }
 
   /**
-   * Evaluates the tasks. On the compute workers (`refresh.workers`) when
-   * there are and the evidence service can be reached from them
-   * (`remoteAccess`: the HTTP client `packages/backend` uses): each worker
-   * reads its entities' records from the evidence API itself. Else, or
-   * when the workers failed (then a warning is logged once and later
-   * refreshes compute here), on this thread, after reading the records in
-   * bulk through the evidence service.
+   * Whether full refreshes evaluate on compute workers: there are some
+   * (`refresh.workers`), they have not failed, the engine is not closed,
+   * and the evidence service can be reached from them (`remoteAccess`: the
+   * HTTP client `packages/backend` uses).
+   */
+  private usesWorkers(): boolean {
+    return (
+      this.options.config.workers > 0 &&
+      !this.poolFailed &&
+      !this.closed &&
+      this.options.evidence.remoteAccess !== undefined
+    );
+  }
+
+  /** The compute workers, started when missing; undefined when they could not be. */
+  private workerPool(): ComputePool | undefined {
+    if (!this.pool) {
+      try {
+        this.pool = new ComputePool(this.options.config.workers, this.settings);
+      } catch (e) {
+        this.poolFailed = true;
+        this.options.logger.warn(
+          `scorecards: compute workers did not start, full refreshes compute on the main thread: ${e}`,
+        );
+      }
+    }
+    return this.pool;
+  }
+
+  /**
+   * Stops using `pool` after it failed (once, whichever page found out
+   * first): later pages and refreshes compute on this thread.
+   */
+  private poolFailedWith(pool: ComputePool, e: unknown, what: string) {
+    if (this.pool !== pool) return; // already stopped (another page, close)
+    this.poolFailed = true;
+    this.pool = undefined;
+    void pool.close();
+    if (!this.closed) {
+      this.options.logger.warn(
+        `scorecards: compute workers ${what}, computing on the main thread from now on: ${e}`,
+      );
+    }
+  }
+
+  /**
+   * Evaluates the tasks: on the compute workers when {@link usesWorkers},
+   * each reading its entities' records from the evidence API itself; else,
+   * or when the workers failed (a warning is logged once), on this thread,
+   * after reading the records in bulk through the evidence service.
    */
   private async computeAll(
     tasks: EntityTask[],
@@ -214,24 +262,21 @@ export class ScorecardEngine {
   ): Promise<ComputedResult[]> {
     if (!tasks.length) return [];
     const evidence = this.options.evidence;
-    const workers = this.options.config.workers;
-    if (workers > 0 && !this.poolFailed && evidence.remoteAccess) {
-      const access = await evidence.remoteAccess({ credentials });
-      this.pool ??= new ComputePool(workers, this.settings);
-      try {
-        const results = await this.pool.compute(tasks, now, access);
-        stats.workers = this.pool.size;
-        return results;
-      } catch (e) {
-        // an error the worker reported (e.g. a refused read) fails the
-        // refresh as it would here
-        if (!(e instanceof ComputeWorkerError)) throw e;
-        this.poolFailed = true;
-        void this.pool.close();
-        this.pool = undefined;
-        this.options.logger.warn(
-          `scorecards: compute workers failed, computing on the main thread from now on: ${e}`,
-        );
+    if (this.usesWorkers()) {
+      const access = await evidence.remoteAccess!({ credentials });
+      // (again: the workers may have failed or been closed meanwhile)
+      const pool = this.usesWorkers() ? this.workerPool() : undefined;
+      if (pool) {
+        try {
+          const results = await pool.compute(tasks, now, access);
+          stats.workers = pool.size;
+          return results;
+        } catch (e) {
+          // an error the worker reported (e.g. a refused read) fails the
+          // refresh as it would here
+          if (!(e instanceof ComputeWorkerError)) throw e;
+          this.poolFailedWith(pool, e, 'failed');
+        }
       }
     }
     const records = await latestRecords(
@@ -250,34 +295,46 @@ export class ScorecardEngine {
   }
 
   /**
-   * Starts the compute workers of full refreshes (backend startup), when
-   * they will be used (see {@link ScorecardEngine.computeAll}), and waits
-   * until they have loaded: the first refresh does not wait for that. A
-   * worker that fails to start is logged, and refreshes compute on this
-   * thread.
+   * Starts the compute workers of full refreshes (backend startup) when
+   * they will be used ({@link usesWorkers}) and waits until they have
+   * loaded, so that the first refresh does not. Workers that fail to start
+   * or do not load within {@link WORKER_START_TIMEOUT_MS} are logged, and
+   * refreshes compute on this thread; the backend starts either way.
    */
   async start(): Promise<void> {
-    if (
-      this.options.config.workers === 0 ||
-      this.poolFailed ||
-      !this.options.evidence.remoteAccess
-    )
-      return;
-    this.pool ??= new ComputePool(this.options.config.workers, this.settings);
+    if (!this.usesWorkers()) return;
+    const pool = this.workerPool();
+    if (!pool) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.pool.ready();
+      await Promise.race([
+        pool.ready(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new ComputeWorkerError(
+                  `not loaded after ${WORKER_START_TIMEOUT_MS / 1000} s`,
+                ),
+              ),
+            WORKER_START_TIMEOUT_MS,
+          );
+          timer.unref?.();
+        }),
+      ]);
     } catch (e) {
-      this.poolFailed = true;
-      void this.pool.close();
-      this.pool = undefined;
-      this.options.logger.warn(
-        `scorecards: compute workers did not start, full refreshes compute on the main thread: ${e}`,
-      );
+      this.poolFailedWith(pool, e, 'did not start');
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  /** Stops the compute workers (plugin shutdown). */
+  /**
+   * Stops the compute workers (plugin shutdown); a refresh still running
+   * finishes on this thread.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.close();

@@ -34,6 +34,18 @@ const nativeSha256 = (data: Uint8Array) =>
   new Uint8Array(nodeHash('sha256', data, 'buffer'));
 const nativeSha256Text = (text: string) => nodeHash('sha256', text, 'hex');
 
+/** Entities evaluated between two turns of a worker's event loop. */
+const COMPUTE_SLICE = 100;
+
+/**
+ * Placeholder credentials for {@link latestRecords} in a worker (its reader
+ * sends the access token and takes no credentials).
+ */
+const WORKER_CREDENTIALS = {
+  $$type: '@backstage/BackstageCredentials',
+  principal: { type: 'service', subject: 'plugin:scorecards' },
+} as BackstageCredentials;
+
 /** What evaluation needs besides an entity's own inputs (the same for all). */
 export type ComputeSettings = {
   checks: CheckDefinition[];
@@ -266,8 +278,15 @@ export class ResultComputer {
     const missing = tasks.filter(t => !t.records);
     if (missing.length) {
       if (!access) throw new Error('scorecards: tasks without their records');
+      const reader = EvidenceClient.remoteReader(access);
       const records = await latestRecords(
-        EvidenceClient.fromAccess(access),
+        {
+          latestForEntities: (refs, options) =>
+            reader.latestForEntities(refs, { window: options.window }),
+          list: async () => {
+            throw new Error('scorecards: a worker reads in bulk only');
+          },
+        },
         missing.map(t => entityRefOf(t.entity)),
         WORKER_CREDENTIALS,
       );
@@ -284,18 +303,6 @@ export class ResultComputer {
   }
 }
 
-/** Entities evaluated between two turns of a worker's event loop. */
-const COMPUTE_SLICE = 100;
-
-/**
- * Placeholder credentials for a client made with `EvidenceClient.fromAccess`
- * (every request carries the access token; these are never used).
- */
-const WORKER_CREDENTIALS = {
-  $$type: '@backstage/BackstageCredentials',
-  principal: { type: 'service', subject: 'plugin:scorecards' },
-} as BackstageCredentials;
-
 /**
  * The newest {@link CHAIN_WINDOW} records of each entity, by ref: in bulk
  * when the evidence service has a bulk read (`latestForEntities`: requests
@@ -304,7 +311,7 @@ const WORKER_CREDENTIALS = {
  * records are verified when evaluated (hash and links), like any others.
  */
 export async function latestRecords(
-  evidence: EvidenceService,
+  evidence: Pick<EvidenceService, 'list' | 'latestForEntities'>,
   refs: string[],
   credentials: BackstageCredentials,
   concurrency = 8,
