@@ -17,15 +17,18 @@ import {
   Waiver,
 } from '@assay/plugin-scorecards-common';
 import { ScorecardsConfig } from '../config';
-import { DatabaseScorecardStore } from '../store/DatabaseScorecardStore';
+import {
+  DatabaseScorecardStore,
+  ResultState,
+} from '../store/DatabaseScorecardStore';
+import { ResultRows, resultRows } from '../store/rows';
 import { ComputePool, ComputeWorkerError } from './ComputePool';
-import { ResultState } from '../store/DatabaseScorecardStore';
-import { ResultRows } from '../store/rows';
 import {
   ComputedResult,
   ComputeSettings,
   EntityTask,
   latestRecords,
+  mapLimit,
   ResultComputer,
 } from './computeResult';
 
@@ -81,24 +84,6 @@ const WORKER_START_TIMEOUT_MS = 120_000;
 
 /** Catalog pages (of 1,000 entities) being evaluated at a time in a full refresh. */
 const PAGES_AHEAD = 2;
-
-/** Runs `fn` over items with at most `n` in flight. */
-async function mapLimit<T, R>(
-  items: T[],
-  n: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
 
 /**
  * Computes scorecards: facts from the catalog entity and the newest
@@ -419,19 +404,18 @@ export class ScorecardEngine {
         )
       ).get(ref) ?? [];
     const item = this.computer.compute(task, now);
-    await this.options.store.saveResults([item]);
-    await this.record(
-      [
-        this.computer.prepare(item, {
-          ...task,
-          previous: previous && {
-            resultHash: previous.resultHash,
-            computedAt: previous.computedAt,
-          },
-        }),
-      ],
-      credentials,
-    );
+    // the rows (always written) and the record, prepared once
+    const prepared = this.computer.prepare(item, {
+      previous: previous && {
+        resultHash: previous.resultHash,
+        computedAt: previous.computedAt,
+      },
+    });
+    await this.options.store.saveCheckSet(this.settings.checks);
+    await this.options.store.saveRows([
+      prepared.rows ?? resultRows(item, this.settings.checksDigest),
+    ]);
+    await this.record([prepared], credentials);
     return item.result;
   }
 

@@ -333,23 +333,34 @@ export async function latestRecords(
     }
     return records;
   }
+  await mapLimit(refs, concurrency, async ref => {
+    const { items } = await evidence.list(ref, {
+      order: 'desc',
+      limit: CHAIN_WINDOW,
+      credentials,
+    });
+    records.set(
+      ref,
+      items.map(i => ({ envelope: i.envelope, hash: i.hash })),
+    );
+  });
+  return records;
+}
+
+/** Runs `fn` over items with at most `n` in flight; results in item order. */
+export async function mapLimit<T, R>(
+  items: T[],
+  n: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
   let next = 0;
-  const one = async () => {
-    while (next < refs.length) {
-      const ref = refs[next++];
-      const { items } = await evidence.list(ref, {
-        order: 'desc',
-        limit: CHAIN_WINDOW,
-        credentials,
-      });
-      records.set(
-        ref,
-        items.map(i => ({ envelope: i.envelope, hash: i.hash })),
-      );
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, refs.length) }, one),
-  );
-  return records;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
 }
