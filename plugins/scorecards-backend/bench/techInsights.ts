@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mapLimit } from '../src/service/computeResult';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   FactRetriever,
@@ -39,24 +40,6 @@ const nativeSha256 = (data: Uint8Array) =>
 
 /** Tech Insights fact names can't contain dots or slashes. */
 export const tiName = (fact: string) => fact.replace(/[^A-Za-z0-9]/g, '_');
-
-/** Runs `fn` over items with at most `n` in flight. */
-async function mapLimit<T, R>(
-  items: T[],
-  n: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
 
 /**
  * The same facts Assay reads, as one Tech Insights fact retriever written
