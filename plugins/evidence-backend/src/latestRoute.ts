@@ -42,11 +42,20 @@ const latestBodySchema = z
     message: 'not with window (a window is the newest records of any category)',
   });
 
-function recordText(r: RecordRow, purged: Set<number>): string {
+/**
+ * Appends a record's JSON to `out` in pieces (joined once, with the whole
+ * response: a string per record joined per entity and again per response
+ * would copy the records' text at every level).
+ */
+function pushRecord(out: string[], r: RecordRow, purged: Set<number>) {
   // the stored canonical bytes are valid JSON: embedded as the envelope as is
-  return `{"envelope":${r.canonical},"hash":${JSON.stringify(r.hash)},"seq":${
-    r.seq
-  },"leafIndex":${r.leafIndex},"payloadPurged":${purged.has(r.leafIndex)}}`;
+  out.push(
+    '{"envelope":',
+    r.canonical,
+    `,"hash":${JSON.stringify(r.hash)},"seq":${r.seq},"leafIndex":${
+      r.leafIndex
+    },"payloadPurged":${purged.has(r.leafIndex)}}`,
+  );
 }
 
 /**
@@ -102,27 +111,33 @@ export function registerLatestRoute(
       },
     );
     const purged = await store.purgedLeaves(rows.map(r => r.leafIndex));
-    const byEntity = new Map<string, string[]>();
+    const byEntity = new Map<string, RecordRow[]>();
     for (const r of rows) {
       const list = byEntity.get(r.entityRef);
-      if (list) list.push(recordText(r, purged));
-      else byEntity.set(r.entityRef, [recordText(r, purged)]);
+      if (list) list.push(r);
+      else byEntity.set(r.entityRef, [r]);
     }
     const later = new Set(rest);
-    const items: string[] = [];
+    const out: string[] = ['{"items":['];
+    let first = true;
     for (const ref of refs) {
-      const refJson = JSON.stringify(ref);
-      if (!allowed.has(ref)) {
-        items.push(`{"entityRef":${refJson},"readable":false}`);
-      } else if (!later.has(ref)) {
-        items.push(
-          `{"entityRef":${refJson},"readable":true,"records":[${(
-            byEntity.get(ref) ?? []
-          ).join(',')}]}`,
-        );
+      const readable = allowed.has(ref);
+      if (readable && later.has(ref)) continue;
+      out.push(first ? '' : ',', `{"entityRef":${JSON.stringify(ref)}`);
+      first = false;
+      if (!readable) {
+        out.push(',"readable":false}');
+        continue;
       }
+      out.push(',"readable":true,"records":[');
+      (byEntity.get(ref) ?? []).forEach((r, i) => {
+        if (i > 0) out.push(',');
+        pushRecord(out, r, purged);
+      });
+      out.push(']}');
     }
+    out.push(`],"rest":${JSON.stringify(rest)}}`);
     res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(`{"items":[${items.join(',')}],"rest":${JSON.stringify(rest)}}`);
+    res.end(out.join(''));
   });
 }

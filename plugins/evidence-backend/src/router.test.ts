@@ -252,6 +252,15 @@ describe('evidence router', () => {
       ],
       [
         {
+          // matches zod's datetime pattern, which does not range-check offsets
+          entityRef: 'component:default/service-a',
+          category: 'tests',
+          producedAt: '2026-01-01T00:00:00+99:99',
+        },
+        /producedAt: '2026-01-01T00:00:00\+99:99' is not a valid time/,
+      ],
+      [
+        {
           entityRef: 'component:default/service-a',
           category: 'tests',
           artifacts: [{ name: 'x', contentBase64: '***' }],

@@ -1,7 +1,12 @@
 import fs from 'fs';
 import path from 'path';
 import fc from 'fast-check';
-import { canonicalBytes, canonicalJson } from './canonical';
+import {
+  canonicalBytes,
+  canonicalJson,
+  canonicalJsonOfData,
+  canonicalOrder,
+} from './canonical';
 import { canonicalJsonGeneral } from './canonicalReference';
 import { conformanceDir } from './__testUtils__/conformance';
 
@@ -134,10 +139,81 @@ describe('canonicalJson fast path', () => {
     );
   });
 
+  // (all-digit keys take the general path: canonicalOrder leaves them as they are)
+  const orderable = fc.letrec(tie => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.dictionary(
+        key.filter(k => !/^[0-9]+$/.test(k)),
+        tie('value'),
+        { maxKeys: 6 },
+      ),
+    ),
+  })).value;
+
+  it('takes data already in canonical order as it is: same bytes, no copy', () => {
+    fc.assert(
+      fc.property(orderable, v => {
+        const before = canonicalJsonGeneral(v);
+        const ordered = canonicalOrder(v);
+        // the input is not changed; the ordered value is its canonical form
+        expect(canonicalJsonGeneral(v)).toBe(before);
+        expect(canonicalJson(ordered)).toBe(before);
+        expect(canonicalJsonOfData(ordered)).toBe(before);
+        expect(canonicalJsonOfData(v)).toBe(before);
+        expect(JSON.stringify(ordered)).toBe(before);
+        // ordered data is returned as it is (so canonicalJson copies nothing)
+        expect(canonicalOrder(ordered)).toBe(ordered);
+        // partly ordered data: a copy only where needed, same bytes
+        const mixed = { z: ordered, a: [ordered, { y: 1, b: ordered }] };
+        expect(canonicalJson(mixed)).toBe(canonicalJsonGeneral(mixed));
+        expect(canonicalJsonOfData(mixed)).toBe(canonicalJsonGeneral(mixed));
+        const copy = canonicalOrder(mixed) as typeof mixed;
+        expect(copy).not.toBe(mixed);
+        expect(copy.z).toBe(ordered);
+        expect(copy.a[0]).toBe(ordered);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('copies what is not plain data, so JSON.stringify never reads the value itself', () => {
+    class Point {
+      constructor(public x = 1, public y = 2) {}
+    }
+    let reads = 0;
+    const getter = {
+      get a() {
+        reads += 1;
+        return reads === 1 ? 'x' : { z: 1, b: 2 };
+      },
+    };
+    /* eslint-disable no-new-wrappers */
+    for (const v of [
+      { a: new Number(5) },
+      [new Boolean(false)],
+      { a: new String('') },
+      { a: new Point() },
+      { b: Object.create(null, { a: { value: 1, enumerable: true } }) },
+    ]) {
+      /* eslint-enable no-new-wrappers */
+      expect(canonicalJson(v)).toBe(canonicalJsonGeneral(v));
+      expect(canonicalJsonOfData(v)).toBe(canonicalJsonGeneral(v));
+    }
+    // canonicalJson reads each property once, from the copy it serializes
+    expect(canonicalJson(getter)).toBe('{"a":"x"}');
+    expect(reads).toBe(1);
+  });
+
   it('gives the same bytes or the same error for any value', () => {
     fc.assert(
       fc.property(withOdd, v => {
         expect(outcome(() => canonicalJson(v))).toBe(
+          outcome(() => canonicalJsonGeneral(v)),
+        );
+        expect(outcome(() => canonicalJsonOfData(v))).toBe(
           outcome(() => canonicalJsonGeneral(v)),
         );
       }),

@@ -109,3 +109,69 @@ describe('EvidenceClient.remoteAccess and remoteReader', () => {
     }
   });
 });
+
+describe('EvidenceClient.remoteWriter', () => {
+  it('appends with the token of the access it was made from', async () => {
+    const seen: Array<{ url?: string; authorization?: string; body: any }> = [];
+    const server = http.createServer((req, res) => {
+      let text = '';
+      req.on('data', d => {
+        text += d;
+      });
+      req.on('end', () => {
+        const body = JSON.parse(text);
+        seen.push({
+          url: req.url,
+          authorization: req.headers.authorization,
+          body,
+        });
+        res.setHeader('content-type', 'application/json');
+        res.statusCode = 201;
+        const result = (i: number) => ({
+          hash: `h${i}`,
+          seq: i + 1,
+          leafIndex: i,
+        });
+        res.end(
+          JSON.stringify(
+            req.url?.endsWith('/batch')
+              ? {
+                  items: body.records.map((_: unknown, i: number) => result(i)),
+                }
+              : result(0),
+          ),
+        );
+      });
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }/api/evidence`;
+    try {
+      const writer = EvidenceClient.remoteWriter({ baseUrl, token: 'tok-1' });
+      const request = {
+        entityRef: 'component:default/a',
+        category: 'compliance',
+        summary: { level: 'gold' },
+        idempotencyKey: 'k-1',
+      };
+      const many = await writer.appendMany([
+        request,
+        { ...request, idempotencyKey: 'k-2' },
+      ]);
+      expect(many.map(r => r.hash)).toEqual(['h0', 'h1']);
+      const one = await writer.append(request);
+      expect(one.hash).toBe('h0');
+      expect(seen.map(s => [s.url, s.authorization])).toEqual([
+        ['/api/evidence/v1/records/batch', 'Bearer tok-1'],
+        ['/api/evidence/v1/records', 'Bearer tok-1'],
+      ]);
+      expect(seen[0].body.records.map((r: any) => r.idempotencyKey)).toEqual([
+        'k-1',
+        'k-2',
+      ]);
+    } finally {
+      await new Promise(r => server.close(r));
+    }
+  });
+});

@@ -14,6 +14,7 @@ import type {
   EvidenceListResult,
   EvidenceRemoteAccess,
   EvidenceRemoteReader,
+  EvidenceRemoteWriter,
   EvidenceService,
 } from './service';
 
@@ -54,6 +55,29 @@ export class EvidenceClient implements EvidenceService {
    * token was issued on behalf of.
    */
   static remoteReader(access: EvidenceRemoteAccess): EvidenceRemoteReader {
+    const { client, credentials } = EvidenceClient.fromAccess(access);
+    return {
+      latestForEntities: (entityRefs, options = {}) =>
+        client.latestForEntities(entityRefs, { ...options, credentials }),
+    };
+  }
+
+  /**
+   * Appends to the evidence API at `access.baseUrl` with `access.token`
+   * (see {@link EvidenceClient.remoteReader}): as the principal the token
+   * was issued on behalf of, e.g. a worker thread recording what it
+   * computed.
+   */
+  static remoteWriter(access: EvidenceRemoteAccess): EvidenceRemoteWriter {
+    const { client, credentials } = EvidenceClient.fromAccess(access);
+    return {
+      append: request => client.append(request, { credentials }),
+      appendMany: requests => client.appendMany(requests, { credentials }),
+    };
+  }
+
+  /** A client whose every request carries `access.token`. */
+  private static fromAccess(access: EvidenceRemoteAccess) {
     const discovery: Pick<DiscoveryService, 'getBaseUrl'> = {
       getBaseUrl: async () => access.baseUrl,
     };
@@ -69,10 +93,7 @@ export class EvidenceClient implements EvidenceService {
       $$type: '@backstage/BackstageCredentials',
       principal: { type: 'none' },
     } as BackstageCredentials;
-    return {
-      latestForEntities: (entityRefs, options = {}) =>
-        client.latestForEntities(entityRefs, { ...options, credentials }),
-    };
+    return { client, credentials };
   }
 
   private constructor(

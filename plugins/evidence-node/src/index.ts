@@ -21,6 +21,7 @@ export type {
   EvidenceLatestItem,
   EvidenceRemoteAccess,
   EvidenceRemoteReader,
+  EvidenceRemoteWriter,
 } from './service';
 export { loadCliBundle } from './cliBundle';
 export type { CliBundle } from './cliBundle';

@@ -145,7 +145,8 @@ export interface EvidenceService {
    * How another thread of the caller's process reaches the same evidence
    * API: its base URL and a service token issued on behalf of
    * `credentials` (short-lived; ask again for each unit of work). A worker
-   * thread reads evidence with `EvidenceClient.remoteReader(access)`.
+   * thread reads evidence with `EvidenceClient.remoteReader(access)` and
+   * appends with `EvidenceClient.remoteWriter(access)`.
    * Optional: an evidence service without an HTTP API (e.g. in memory) has
    * none, and its callers read in their own thread.
    */
@@ -179,6 +180,22 @@ export interface EvidenceRemoteReader {
     entityRefs: string[],
     options?: EvidenceLatestOptions,
   ): Promise<EvidenceLatestItem[]>;
+}
+
+/**
+ * Appends over the evidence API with the token of an
+ * {@link EvidenceRemoteAccess} (`EvidenceClient.remoteWriter`), as
+ * {@link EvidenceService.append} and {@link EvidenceService.appendMany}
+ * do: no credentials parameter, it appends as the principal the token was
+ * issued on behalf of (e.g. a worker thread recording what it computed).
+ *
+ * @public
+ */
+export interface EvidenceRemoteWriter {
+  append(request: EvidenceAppendRequest): Promise<EvidenceAppendResult>;
+  appendMany(
+    requests: EvidenceAppendRequest[],
+  ): Promise<EvidenceAppendResult[]>;
 }
 
 /**

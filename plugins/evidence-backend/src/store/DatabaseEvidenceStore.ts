@@ -6,6 +6,7 @@ import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
   canonicalJson,
+  canonicalJsonOfData,
   EntityHead,
   EvidenceEnvelope,
   perfectNodesCompletedBy,
@@ -414,23 +415,25 @@ export class DatabaseEvidenceStore {
         }
       }
       const head = heads.get(item.entityRef) ?? { seq: 0, hash: '' };
+      // the fields in canonical (RFC 8785) order: canonicalJsonOfData copies
+      // nothing when the summary's keys are in order too
       const envelope: EvidenceEnvelope = {
-        v: 1,
-        entityRef: item.entityRef,
-        seq: head.seq + 1,
+        artifacts: item.artifacts,
         category: item.category,
+        entityRef: item.entityRef,
+        payloadDigest: item.payloadDigest,
+        previousHash: head.seq === 0 ? null : head.hash,
+        producedAt: item.producedAt,
+        producer: item.producer,
+        recordedAt: now(),
+        seq: head.seq + 1,
         ...(item.subject && Object.keys(item.subject).length
           ? { subject: item.subject }
           : {}),
         summary: item.summary,
-        payloadDigest: item.payloadDigest,
-        artifacts: item.artifacts,
-        producer: item.producer,
-        producedAt: item.producedAt,
-        recordedAt: now(),
-        previousHash: head.seq === 0 ? null : head.hash,
+        v: 1,
       };
-      const canonical = canonicalJson(envelope);
+      const canonical = canonicalJsonOfData(envelope);
       const bytes = Buffer.from(canonical, 'utf8');
       const hash = Buffer.from(nativeSha256(bytes)).toString('hex');
       const leafIndex = size;
