@@ -51,8 +51,9 @@ export interface Config {
       concurrency?: number;
       /**
        * Worker threads a full refresh evaluates entities on, each reading
-       * its entities' evidence from the evidence API itself (used when the
-       * evidence service is the HTTP client, as in packages/backend). 0
+       * its entities' evidence from the evidence API itself and appending
+       * their compliance records once the results are stored (used when
+       * the evidence service is the HTTP client, as in packages/backend). 0
        * evaluates on the main thread. Default: one per core but one, at
        * most 4 (1 on 2 cores, 0 on one).
        */

@@ -73,6 +73,67 @@ describe('compact results', () => {
     expect(sortedJson(back)).toBe(sortedJson(result));
   });
 
+  it('keeps evidence as positions in the inputs, level and weight only when not the definition’s', () => {
+    const { result } = run({ high: 2, waivers: [waiver] });
+    const compact = wire(compactResult(result));
+    const cited = result.checks.filter(c => c.evidence.length > 0);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const c of compact.checks) {
+      const full = result.checks.find(x => x.id === c.id)!;
+      expect(c.evidence).toBeUndefined();
+      expect(c.e!.map(i => result.inputs[i])).toEqual(full.evidence);
+      expect(c.level).toBeUndefined();
+      expect(c.weight).toBeUndefined();
+    }
+    // a level, weight or cited hash that is not the definition's or an input's stays
+    const odd = {
+      ...result,
+      checks: result.checks.map((c, i) =>
+        i === 0
+          ? {
+              ...c,
+              level: 'gold' as const,
+              weight: 7,
+              evidence: ['f'.repeat(64)],
+            }
+          : c,
+      ),
+    };
+    const oddCompact = wire(compactResult(odd));
+    expect(oddCompact.checks[0]).toMatchObject({
+      level: 'gold',
+      weight: 7,
+      evidence: ['f'.repeat(64)],
+    });
+    expect(oddCompact.checks[0].e).toBeUndefined();
+    expect(expandResult(oddCompact, DEFAULT_CHECKS)).toEqual(wire(odd));
+  });
+
+  it('reads results compacted before positions (level, weight and hashes kept)', () => {
+    const { result } = run({ high: 2, waivers: [waiver] });
+    const before = wire(compactResult(result));
+    before.checks = before.checks.map(({ e, ...c }) => {
+      const full = result.checks.find(x => x.id === c.id)!;
+      return {
+        ...c,
+        level: full.level,
+        weight: full.weight,
+        evidence: e!.map(i => result.inputs[i]),
+      };
+    });
+    expect(expandResult(before, DEFAULT_CHECKS)).toEqual(wire(result));
+  });
+
+  it('refuses an evidence position outside the inputs', () => {
+    const { result } = run();
+    const compact = wire(compactResult(result));
+    const c = compact.checks.find(x => x.e?.length)!;
+    c.e = [result.inputs.length];
+    expect(() => expandResult(compact, DEFAULT_CHECKS)).toThrow(
+      new RegExp(`check ${c.id}: evidence position`),
+    );
+  });
+
   it('keeps a check whose text is not its definition’s in full', () => {
     const { result } = run();
     const edited = {

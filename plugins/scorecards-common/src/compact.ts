@@ -16,24 +16,33 @@ import {
   STATUSES,
 } from './types';
 
+/** What a compact check result may leave out (see {@link CompactCheckResult}). @public */
+export type CompactedField =
+  | 'title'
+  | 'description'
+  | 'category'
+  | 'remediation'
+  | 'controls'
+  | 'level'
+  | 'weight'
+  | 'evidence';
+
 /**
- * A check result without the text its definition holds (title,
- * description, category, remediation, controls): what a recorded result
- * keeps per check. A check whose text differs from its definition's keeps
- * it in full.
+ * A check result without what its definition holds (title, description,
+ * category, remediation, controls; level and weight when they are the
+ * definition's) and with its evidence as positions in the result's
+ * `inputs` (`e`) when every hash it cites is one of them: what a stored
+ * result keeps per check. A check whose text differs from its definition's
+ * keeps it in full. Results compacted before `e` existed keep `level`,
+ * `weight` and `evidence` (hashes); {@link expandResult} reads both.
  *
  * @public
  */
-export type CompactCheckResult = Omit<
-  CheckResult,
-  'title' | 'description' | 'category' | 'remediation' | 'controls'
-> &
-  Partial<
-    Pick<
-      CheckResult,
-      'title' | 'description' | 'category' | 'remediation' | 'controls'
-    >
-  >;
+export type CompactCheckResult = Omit<CheckResult, CompactedField> &
+  Partial<Pick<CheckResult, CompactedField>> & {
+    /** the evidence cited, as positions in the result's `inputs` */
+    e?: number[];
+  };
 
 /**
  * A result that names its check set by digest instead of carrying it: the
@@ -136,6 +145,8 @@ export function compactResult(
 ): CompactEntityResult {
   const defs = byId(r.replay.checks);
   const { checks: _definitions, ...replay } = r.replay;
+  const position = new Map<string, number>();
+  r.inputs.forEach((h, i) => position.set(h, i));
   return {
     ...r,
     checks: r.checks.map(c => {
@@ -150,16 +161,24 @@ export function compactResult(
       ) {
         return c;
       }
-      return {
+      const out: CompactCheckResult = {
         id: c.id,
-        level: c.level,
-        weight: c.weight,
+        ...(c.level !== def.level ? { level: c.level } : {}),
+        ...(c.weight !== def.weight ? { weight: c.weight } : {}),
         status: c.status,
         reason: c.reason,
         facts: c.facts,
-        evidence: c.evidence,
-        ...(c.waiver ? { waiver: c.waiver } : {}),
       };
+      const e: number[] = [];
+      for (const h of c.evidence) {
+        const i = position.get(h);
+        if (i === undefined) break;
+        e.push(i);
+      }
+      if (e.length === c.evidence.length) out.e = e;
+      else out.evidence = c.evidence;
+      if (c.waiver) out.waiver = c.waiver;
+      return out;
     }),
     replay: { ...replay, checksDigest },
   };
@@ -186,13 +205,26 @@ export function expandResult(
     checks: r.checks.map(c => {
       const def = defs.get(c.id);
       if (c.title !== undefined || !def) return c as CheckResult; // kept in full
-      const { id, waiver, ...rest } = c;
+      const { id, waiver, e, level, weight, evidence, ...rest } = c;
       return {
         id,
         title: def.title,
         ...(def.description ? { description: def.description } : {}),
         category: def.category,
+        level: level ?? def.level,
+        weight: weight ?? def.weight,
         ...rest,
+        evidence: e
+          ? e.map(i => {
+              const h = r.inputs[i];
+              if (typeof h !== 'string') {
+                throw new Error(
+                  `check ${id}: evidence position ${i} is not one of the result's ${r.inputs.length} inputs`,
+                );
+              }
+              return h;
+            })
+          : evidence ?? [],
         remediation: def.remediation,
         controls: def.controls,
         ...(waiver ? { waiver } : {}),
@@ -368,8 +400,32 @@ const compactSchema = z
           category: checkResultBase.category.optional(),
           remediation: checkResultBase.remediation.optional(),
           controls: checkResultBase.controls.optional(),
+          // the definition's when absent (see CompactCheckResult)
+          level: checkResultBase.level.optional(),
+          weight: checkResultBase.weight.optional(),
+          // hashes, or positions in the result's inputs
+          evidence: checkResultBase.evidence.optional(),
+          e: z.array(z.number().int().min(0)).optional(),
         })
-        .strict(),
+        .strict()
+        .refine(c => (c.evidence === undefined) !== (c.e === undefined), {
+          path: ['evidence'],
+          message:
+            'one of evidence (hashes) or e (positions in inputs) is required',
+        })
+        // a check kept in full (its own text) keeps everything as it is
+        .refine(
+          c =>
+            c.title === undefined ||
+            (c.e === undefined &&
+              c.level !== undefined &&
+              c.weight !== undefined),
+          {
+            path: ['title'],
+            message:
+              'a check kept in full has level, weight and evidence (hashes), not e',
+          },
+        ),
     ),
     replay: z.object({ ...replayBase, checksDigest: sha256HexString }).strict(),
   })

@@ -289,5 +289,6 @@ describe('resultHashOf', () => {
       ),
       { numRuns: 500 },
     );
-  });
+    // (500 runs take ~1 s alone; more on a loaded machine)
+  }, 30_000);
 });

@@ -139,6 +139,35 @@ describe('stored results are validated strictly before replay', () => {
     expect(assertStoredResult(wire(recordedResult(result)))).toBe('recorded');
   });
 
+  it('refuses evidence positions, or no level or weight, on a check kept in full, and a check with neither evidence nor positions', () => {
+    const compact = wire(compactResult(result));
+    const full = result.checks[0];
+    const inFull = (extra: object) => ({
+      ...compact,
+      checks: [
+        { ...full, e: [0], evidence: undefined, ...extra },
+        ...compact.checks.slice(1),
+      ],
+    });
+    expect(() => assertStoredResult(wire(inFull({})))).toThrow(
+      /^result\.checks\.0\.title: a check kept in full has level, weight and evidence/,
+    );
+    expect(() =>
+      assertStoredResult(
+        wire(
+          inFull({ e: undefined, evidence: full.evidence, level: undefined }),
+        ),
+      ),
+    ).toThrow(/^result\.checks\.0\.title: /);
+    const { e: _e, ...bare } = compact.checks[1];
+    expect(() =>
+      assertStoredResult({
+        ...compact,
+        checks: [compact.checks[0], bare, ...compact.checks.slice(2)],
+      }),
+    ).toThrow(/^result\.checks\.1\.evidence: one of evidence/);
+  });
+
   it('refuses an old compact result relabelled recorded, with forged reasons', () => {
     const compact = wire(compactResult(result));
     compact.checks = compact.checks.map((c: any) => ({

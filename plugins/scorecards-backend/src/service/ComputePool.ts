@@ -6,11 +6,16 @@ import {
 } from 'node:worker_threads';
 import os from 'node:os';
 import { NotAllowedError } from '@backstage/errors';
-import type { EvidenceRemoteAccess } from '@assay/plugin-evidence-node';
+import {
+  EvidenceAppendRequest,
+  EvidenceClient,
+  EvidenceRemoteAccess,
+} from '@assay/plugin-evidence-node';
 import {
   ComputedResult,
   ComputeSettings,
   EntityTask,
+  recordCompliance,
   ResultComputer,
 } from './computeResult';
 
@@ -30,36 +35,118 @@ import {
 const WORKER_FLAG = 'assayScorecardsComputeWorker';
 
 type WorkerInit = { [WORKER_FLAG]: true; settings: ComputeSettings };
-type Request = {
-  id: number;
-  now: string;
-  tasks: EntityTask[];
-  access?: EvidenceRemoteAccess;
-};
+type Request =
+  | {
+      id: number;
+      now: string;
+      tasks: EntityTask[];
+      access?: EvidenceRemoteAccess;
+      /** keep the compliance records in the worker until asked to record them */
+      hold?: boolean;
+    }
+  | {
+      id: number;
+      /** append the compliance records held for this compute request */
+      record: number;
+      /** with this access (fresh: asked for when recording) */
+      access: EvidenceRemoteAccess;
+    };
 type Response =
-  | { id: number; results: ComputedResult[] }
+  | { id: number; results: ComputedResult[]; held?: number }
+  | { id: number; recorded: number; warnings: string[] }
   | { id: number; error: string; name: string }
   | { ready: true; id?: undefined };
+
+/**
+ * Compute requests whose compliance records a worker keeps until asked to
+ * record them: a refresh asks after storing each part (at most the parts
+ * in flight, a few); older ones (of a refresh that failed meanwhile) are
+ * dropped.
+ */
+const HELD_REQUESTS = 16;
 
 const isComputeWorker =
   !isMainThread && !!(workerData as Partial<WorkerInit>)?.[WORKER_FLAG];
 
+/** A worker's answer to request `id` that failed with `e` (see {@link reported}). */
+function failure(id: number, e: unknown): Response {
+  const error = e as Error;
+  return {
+    id,
+    error: String(error?.message ?? e),
+    name: String(error?.name ?? 'Error'),
+  };
+}
+
 function runWorker() {
   const computer = new ResultComputer((workerData as WorkerInit).settings);
+  // Requests are evaluated one after the other, in the order they came (the
+  // oldest is the one the main thread waits for); their evidence reads run
+  // meanwhile, as soon as each request comes.
+  let evaluating: Promise<unknown> = Promise.resolve();
+  const held = new Map<number, EvidenceAppendRequest[]>();
+  /**
+   * appends the held records of compute request `id` (recording runs
+   * beside evaluation); throws when they are no longer held (the main
+   * thread then records them itself)
+   */
+  const record = async (id: number, access: EvidenceRemoteAccess) => {
+    const requests = held.get(id);
+    held.delete(id);
+    if (!requests) {
+      throw new Error(
+        `the compliance records of compute request ${id} are no longer held`,
+      );
+    }
+    const warnings: string[] = [];
+    const recorded = await recordCompliance(
+      EvidenceClient.remoteWriter(access),
+      requests,
+      w => warnings.push(w),
+    );
+    return { recorded, warnings };
+  };
   parentPort!.on('message', async (m: Request) => {
     let response: Response;
+    if ('record' in m) {
+      try {
+        response = { id: m.id, ...(await record(m.record, m.access)) };
+      } catch (e) {
+        response = failure(m.id, e);
+      }
+      parentPort!.postMessage(response);
+      return;
+    }
+    const read = computer.readRecords(m.tasks, m.access);
+    read.catch(() => {});
+    const turn = evaluating.then(async () => {
+      await read;
+      return computer.computeSliced(m.tasks, m.now);
+    });
+    evaluating = turn.catch(() => {});
     try {
-      response = {
-        id: m.id,
-        results: await computer.computeTasks(m.tasks, m.now, m.access),
-      };
+      const results = await turn;
+      if (m.hold) {
+        // the records stay here (they are appended from this thread once
+        // the main thread has stored the results): not posted across
+        const requests: EvidenceAppendRequest[] = [];
+        for (const r of results) {
+          if (!r.compliance) continue;
+          requests.push(r.compliance);
+          r.compliance = undefined;
+          r.heldCompliance = true;
+        }
+        held.set(m.id, requests);
+        for (const id of held.keys()) {
+          if (held.size <= HELD_REQUESTS) break;
+          held.delete(id);
+        }
+        response = { id: m.id, results, held: requests.length };
+      } else {
+        response = { id: m.id, results };
+      }
     } catch (e) {
-      const error = e as Error;
-      response = {
-        id: m.id,
-        error: String(error?.message ?? e),
-        name: String(error?.name ?? 'Error'),
-      };
+      response = failure(m.id, e);
     }
     parentPort!.postMessage(response);
   });
@@ -108,8 +195,27 @@ function shardOf(ref: string, n: number): number {
 }
 
 type Pending = {
-  resolve: (r: ComputedResult[]) => void;
+  resolve: (m: Response) => void;
   reject: (e: Error) => void;
+};
+
+/**
+ * Compliance records of computed results that the workers keep (see
+ * {@link ComputePool.computeHolding}) until {@link HeldRecords.record}.
+ */
+export type HeldRecords = {
+  /** how many records are held */
+  count: number;
+  /**
+   * Appends them, each worker its own, from the worker's thread, with
+   * `access`. Records that could not be appended are in `warnings`, as on
+   * the main thread; rejects when a worker stopped or no longer holds them
+   * (their results come with `heldCompliance`: the caller can make them
+   * again from the rows, see `complianceRecordOfRows`).
+   */
+  record(
+    access: EvidenceRemoteAccess,
+  ): Promise<{ recorded: number; warnings: string[] }>;
 };
 
 /** A worker that stopped or failed; the pool computes nothing more. */
@@ -158,7 +264,7 @@ export class ComputePool {
         this.pending.delete(m.id);
         this.idle();
         if ('error' in m) p.reject(reported(m));
-        else p.resolve(m.results);
+        else p.resolve(m);
       });
       const fail = (e: Error) => {
         this.failure ??= e;
@@ -200,17 +306,11 @@ export class ComputePool {
     if (this.pending.size === 0) for (const w of this.workers) w.unref();
   }
 
-  private call(
-    w: Worker,
-    now: string,
-    tasks: EntityTask[],
-    access?: EvidenceRemoteAccess,
-  ) {
-    return new Promise<ComputedResult[]>((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+  private call(w: Worker, request: Request): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, now, tasks, access } satisfies Request);
+      w.postMessage(request);
     });
   }
 
@@ -225,6 +325,29 @@ export class ComputePool {
     now: string,
     access?: EvidenceRemoteAccess,
   ): Promise<ComputedResult[]> {
+    return (await this.run(tasks, now, access, false)).results;
+  }
+
+  /**
+   * {@link ComputePool.compute}, but the compliance records stay in the
+   * workers (the results come without them) until `held.record()`: a
+   * refresh records them once it has stored the results, and they never
+   * cross threads.
+   */
+  computeHolding(
+    tasks: EntityTask[],
+    now: string,
+    access: EvidenceRemoteAccess,
+  ): Promise<{ results: ComputedResult[]; held: HeldRecords }> {
+    return this.run(tasks, now, access, true);
+  }
+
+  private async run(
+    tasks: EntityTask[],
+    now: string,
+    access: EvidenceRemoteAccess | undefined,
+    hold: boolean,
+  ): Promise<{ results: ComputedResult[]; held: HeldRecords }> {
     if (this.failure) throw this.failure;
     const n = this.workers.length;
     const shards: { index: number[]; tasks: EntityTask[] }[] = Array.from(
@@ -240,16 +363,57 @@ export class ComputePool {
       s.tasks.push(t);
     });
     const out = new Array<ComputedResult>(tasks.length);
+    /** per worker, the compute request whose records it holds */
+    const holding: { worker: Worker; id: number }[] = [];
+    let count = 0;
     await Promise.all(
       shards.map(async (s, w) => {
         if (!s.tasks.length) return;
-        const results = await this.call(this.workers[w], now, s.tasks, access);
-        results.forEach((r, j) => {
+        const id = this.nextId++;
+        const m = await this.call(this.workers[w], {
+          id,
+          now,
+          tasks: s.tasks,
+          access,
+          ...(hold ? { hold } : {}),
+        });
+        if (!('results' in m)) throw new Error('scorecards: unexpected answer');
+        m.results.forEach((r, j) => {
           out[s.index[j]] = r;
         });
+        if (m.held) {
+          holding.push({ worker: this.workers[w], id });
+          count += m.held;
+        }
       }),
     );
-    return out;
+    return {
+      results: out,
+      held: {
+        count,
+        record: async recordAccess => {
+          if (this.failure) throw this.failure;
+          const answers = await Promise.all(
+            holding.map(h =>
+              this.call(h.worker, {
+                id: this.nextId++,
+                record: h.id,
+                access: recordAccess,
+              }),
+            ),
+          );
+          let recorded = 0;
+          const warnings: string[] = [];
+          for (const a of answers) {
+            if (!('recorded' in a))
+              throw new Error('scorecards: unexpected answer');
+            recorded += a.recorded;
+            warnings.push(...a.warnings);
+          }
+          return { recorded, warnings };
+        },
+      },
+    };
   }
 
   async close(): Promise<void> {

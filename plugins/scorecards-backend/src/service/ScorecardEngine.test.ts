@@ -121,6 +121,41 @@ describe('ScorecardEngine.refreshAll', () => {
   });
 });
 
+describe('ScorecardEngine.refreshAll parts', () => {
+  it('evaluates the first catalog page as 250 + the rest and the last as two halves, each entity once', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseScorecardStore.create({
+      database: mockServices.database({ knex, migrations: { skip: false } }),
+    });
+    const entities = Array.from({ length: 2600 }, (_, i) =>
+      component(`svc-${String(i).padStart(4, '0')}`, 'sandbox'),
+    );
+    const engine = new ScorecardEngine({
+      catalog: catalogServiceMock({ entities }),
+      evidence: new MemoryEvidenceService(),
+      auth: mockServices.auth(),
+      store,
+      config: readScorecardsConfig(new ConfigReader({})),
+      logger: mockServices.logger.mock(),
+    });
+    const saved: string[][] = [];
+    const saveRows = store.saveRows.bind(store);
+    jest.spyOn(store, 'saveRows').mockImplementation(async rows => {
+      saved.push(rows.map(r => r.result.entity_ref));
+      return saveRows(rows);
+    });
+    const summary = await engine.refreshAll();
+    expect(summary).toMatchObject({ entities: 2600, written: 2600 });
+    // catalog pages of 1,000: 1,000 (250 + 750), 1,000, 600 (300 + 300)
+    expect(saved.map(p => p.length)).toEqual([250, 750, 1000, 300, 300]);
+    const refs = saved.flat();
+    expect(new Set(refs).size).toBe(2600);
+    expect(refs).toEqual(
+      entities.map(e => `component:default/${e.metadata.name}`),
+    );
+  });
+});
+
 describe('ScorecardEngine compliance recording in batches', () => {
   const complianceOf = (evidence: MemoryEvidenceService) =>
     [...evidence.chains.values()]
@@ -239,8 +274,8 @@ describe('ScorecardEngine evidence reads', () => {
 
   describe('on a compute worker', () => {
     /** setup()'s engine with one compute worker and an evidence service with remoteAccess at `baseUrl`. */
-    async function withWorker(baseUrl: string) {
-      const base = await setup();
+    async function withWorker(baseUrl: string, recordCompliance = false) {
+      const base = await setup(recordCompliance);
       const logger = mockServices.logger.mock();
       const evidence = Object.assign(base.evidence, {
         remoteAccess: async () => ({ baseUrl, token: 'token' }),
@@ -285,6 +320,69 @@ describe('ScorecardEngine evidence reads', () => {
         expect(logger.warn).toHaveBeenCalledTimes(1);
       } finally {
         await engine.close();
+      }
+    });
+
+    it('records from the main thread what the worker held when it stops before recording, the same records', async () => {
+      // the evidence API the worker reads: the bulk read of the memory service
+      const api: { evidence?: MemoryEvidenceService } = {};
+      const server = http.createServer((req, res) => {
+        let text = '';
+        req.on('data', d => {
+          text += d;
+        });
+        req.on('end', async () => {
+          res.setHeader('content-type', 'application/json');
+          if (req.url !== '/v1/latest') {
+            res.statusCode = 500;
+            res.end('{"error":{"message":"not here"}}');
+            return;
+          }
+          const { entityRefs, window } = JSON.parse(text);
+          const items = await api.evidence!.latestForEntities(entityRefs, {
+            window,
+            credentials: mockCredentials.service(),
+          });
+          res.end(JSON.stringify({ items, rest: [] }));
+        });
+      });
+      await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+      const w = await withWorker(
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        true,
+      );
+      api.evidence = w.evidence;
+      const { engine, logger, store, evidence } = w;
+      try {
+        // the worker dies once the results are stored, before it records them
+        const saveRows = store.saveRows.bind(store);
+        jest.spyOn(store, 'saveRows').mockImplementation(async rows => {
+          await saveRows(rows);
+          await (engine as any).pool.workers[0].terminate();
+        });
+        const summary = await engine.refreshAll();
+        expect(summary).toMatchObject({ entities: 3, written: 3, recorded: 3 });
+        expect(logger.warn).toHaveBeenCalledWith(
+          expect.stringMatching(
+            /the compute workers could not record 3 compliance results .*recording them from the main thread/,
+          ),
+        );
+        for (const n of ['a', 'b', 'c']) {
+          const ref = `component:default/${n}`;
+          const stored = (await store.getResult(ref))!;
+          const { items } = await evidence.list(ref, {
+            category: ['compliance'],
+            credentials: mockCredentials.service(),
+          });
+          expect(items.map(i => i.envelope.summary.resultHash)).toEqual([
+            stored.resultHash,
+          ]);
+          // the record the worker would have appended: the same idempotency key
+          expect(items[0].envelope.producedAt).toBe(stored.computedAt);
+        }
+      } finally {
+        await engine.close();
+        await new Promise(r => server.close(r));
       }
     });
 

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
+import { canonicalOrder } from '@assay/plugin-evidence-common';
 import {
   EvidenceAppendRequest,
   EvidenceClient,
@@ -17,6 +18,7 @@ import {
   evaluateEntity,
   EvidenceInput,
   evidenceFacts,
+  expandResult,
   modeOf,
   recordedResult,
   toRef,
@@ -61,7 +63,7 @@ export type EntityTask = {
   entity: Entity;
   /**
    * the entity's newest records (the chain window), newest first; when
-   * absent, the computer reads them (see {@link ResultComputer.computeTasks})
+   * absent, the computer reads them (see {@link ResultComputer.readRecords})
    */
   records?: EvidenceInput[];
   /** approved, unexpired waivers of the entity */
@@ -88,6 +90,12 @@ export type ComputedResult = {
   rows?: ResultRows;
   /** the record of a changed compliance-mode result, when recording is on */
   compliance?: EvidenceAppendRequest;
+  /**
+   * set instead of `compliance` when the compute worker holds the record
+   * (see `ComputePool.computeHolding`); {@link complianceRecordOfRows}
+   * makes the same record again from the rows
+   */
+  heldCompliance?: true;
 };
 
 /**
@@ -125,29 +133,47 @@ export function complianceRecord(
   r: EntityResult,
   checksDigest: string,
 ): EvidenceAppendRequest {
+  // summary and payload in canonical key order (RFC 8785): the evidence
+  // backend canonicalizes them without copying (same bytes and digest)
   return {
     entityRef: r.entityRef,
     category: 'compliance',
     summary: {
       actor: 'plugin:scorecards',
-      kind: 'scorecard',
-      level: r.level,
-      score: r.score,
-      mode: r.mode,
-      resultHash: r.resultHash,
       failing: r.checks.filter(c => c.status === 'fail').length,
       inputs: r.inputs.join(','),
+      kind: 'scorecard',
+      level: r.level,
+      mode: r.mode,
+      resultHash: r.resultHash,
+      score: r.score,
     },
-    payload: {
+    payload: canonicalOrder({
       actor: 'plugin:scorecards',
       result: recordedResult(r, checksDigest),
-    },
+    }),
     producedAt: r.computedAt,
     // keys are scoped by entity: the result and the refresh that computed it
     // (a retry of that refresh replays; the same result again later, e.g.
     // A → B → A, is a new record) — ≤ 99 characters whatever the ref's length
     idempotencyKey: `scorecard-${r.resultHash}-${r.computedAt}`,
   };
+}
+
+/**
+ * The `compliance` record of a stored result, made again from its rows
+ * (the compact result expanded with the check set): the same record as
+ * {@link complianceRecord} of the result itself, idempotency key included.
+ */
+export function complianceRecordOfRows(
+  rows: ResultRows,
+  checks: CheckDefinition[],
+  checksDigest: string,
+): EvidenceAppendRequest {
+  const result = expandResult(JSON.parse(rows.result.result), checks, {
+    trusted: true,
+  });
+  return complianceRecord(result, checksDigest);
 }
 
 /**
@@ -266,34 +292,41 @@ export class ResultComputer {
   }
 
   /**
-   * computeAll, after reading the records of tasks that have none from the
-   * evidence API at `access` (one bulk read per 500 entities) — what a
+   * Reads the records of tasks that have none from the evidence API at
+   * `access` (one bulk read per 500 entities), into the tasks — what a
    * compute worker does, so that the records never cross threads.
    */
-  async computeTasks(
+  async readRecords(
+    tasks: EntityTask[],
+    access?: EvidenceRemoteAccess,
+  ): Promise<void> {
+    const missing = tasks.filter(t => !t.records);
+    if (!missing.length) return;
+    if (!access) throw new Error('scorecards: tasks without their records');
+    const reader = EvidenceClient.remoteReader(access);
+    const records = await latestRecords(
+      {
+        latestForEntities: (refs, options) =>
+          reader.latestForEntities(refs, { window: options.window }),
+        list: async () => {
+          throw new Error('scorecards: a worker reads in bulk only');
+        },
+      },
+      missing.map(t => entityRefOf(t.entity)),
+      WORKER_CREDENTIALS,
+    );
+    for (const t of missing) t.records = records.get(entityRefOf(t.entity));
+  }
+
+  /**
+   * computeAll in slices of {@link COMPUTE_SLICE} entities with a turn of
+   * the event loop between two, so that a worker goes on reading its next
+   * request's evidence (the fetch and its parsing) while it evaluates.
+   */
+  async computeSliced(
     tasks: EntityTask[],
     now: string,
-    access?: EvidenceRemoteAccess,
   ): Promise<ComputedResult[]> {
-    const missing = tasks.filter(t => !t.records);
-    if (missing.length) {
-      if (!access) throw new Error('scorecards: tasks without their records');
-      const reader = EvidenceClient.remoteReader(access);
-      const records = await latestRecords(
-        {
-          latestForEntities: (refs, options) =>
-            reader.latestForEntities(refs, { window: options.window }),
-          list: async () => {
-            throw new Error('scorecards: a worker reads in bulk only');
-          },
-        },
-        missing.map(t => entityRefOf(t.entity)),
-        WORKER_CREDENTIALS,
-      );
-      for (const t of missing) t.records = records.get(entityRefOf(t.entity));
-    }
-    // in slices, so that a worker starts reading its next page's evidence
-    // (the next request's fetch) while it evaluates this one
     const out: ComputedResult[] = [];
     for (let i = 0; i < tasks.length; i += COMPUTE_SLICE) {
       if (i > 0) await new Promise(resolve => setImmediate(resolve));
@@ -345,6 +378,74 @@ export async function latestRecords(
     );
   });
   return records;
+}
+
+/**
+ * Compliance results appended to the evidence log at once. The log
+ * group-commits concurrent appends (one transaction per batch), so more in
+ * flight means fewer transactions: with 8, recording 1,479 results of a
+ * cold 3,000-entity refresh on the real backend (SQLite) took 21.9 s, with
+ * 32 8.6 s (64: no better).
+ */
+export const RECORD_IN_FLIGHT = 32;
+
+/**
+ * With a batch append (`appendMany`): records per request (the evidence
+ * API's maximum) and requests in flight (their records join the log's
+ * group commits).
+ */
+const RECORD_BATCH = 500;
+const BATCHES_IN_FLIGHT = 2;
+
+/** Where compliance records are appended (the evidence service or API). */
+export type ComplianceTarget = {
+  append(request: EvidenceAppendRequest): Promise<unknown>;
+  appendMany?(requests: EvidenceAppendRequest[]): Promise<unknown>;
+};
+
+/**
+ * Appends compliance records: in batches when the target has a batch
+ * append, else one by one (`inFlight` at a time). A record that cannot be
+ * appended is reported through `warn` and the others go on (a batch stores
+ * nothing when one of its records is refused: its records are then
+ * appended one by one, so that only that one is lost; idempotency keys make
+ * a record stored before a failure a replay). Returns how many were
+ * attempted. The main thread and the compute workers both record with it.
+ */
+export async function recordCompliance(
+  target: ComplianceTarget,
+  requests: EvidenceAppendRequest[],
+  warn: (message: string) => void,
+  inFlight: number = RECORD_IN_FLIGHT,
+): Promise<number> {
+  const one = async (request: EvidenceAppendRequest) => {
+    try {
+      await target.append(request);
+    } catch (e) {
+      warn(
+        `scorecards: could not record compliance evidence for ${request.entityRef}: ${e}`,
+      );
+    }
+  };
+  if (target.appendMany && requests.length > 1) {
+    const batches: EvidenceAppendRequest[][] = [];
+    for (let i = 0; i < requests.length; i += RECORD_BATCH) {
+      batches.push(requests.slice(i, i + RECORD_BATCH));
+    }
+    await mapLimit(batches, BATCHES_IN_FLIGHT, async batch => {
+      try {
+        await target.appendMany!(batch);
+      } catch (e) {
+        warn(
+          `scorecards: a batch of ${batch.length} compliance records failed (${e}); appending them one by one`,
+        );
+        await mapLimit(batch, RECORD_IN_FLIGHT, one);
+      }
+    });
+  } else {
+    await mapLimit(requests, inFlight, one);
+  }
+  return requests.length;
 }
 
 /** Runs `fn` over items with at most `n` in flight; results in item order. */
