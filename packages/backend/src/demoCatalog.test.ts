@@ -141,19 +141,34 @@ describe.each(databases.eachSupportedId())('demo catalog on %p', id => {
         'group:default/payments-team',
       ]);
 
-      const byKind = await request(server).get(
+      const kinds = [
+        { value: 'API', count: 1 },
+        { value: 'Component', count: 2 },
+        { value: 'Group', count: 2 },
+        { value: 'Resource', count: 2 },
+        { value: 'System', count: 1 },
+        { value: 'User', count: 5 },
+      ];
+      // the catalog stitches entities one by one: the counts settle once
+      // every entity is processed (a user could still be missing here)
+      const deadline = Date.now() + 60_000;
+      let byKind = await request(server).get(
         '/api/catalog/entity-facets?facet=kind',
       );
-      expect(byKind.body.facets.kind).toEqual(
-        expect.arrayContaining([
-          { value: 'API', count: 1 },
-          { value: 'Component', count: 2 },
-          { value: 'Group', count: 2 },
-          { value: 'Resource', count: 2 },
-          { value: 'System', count: 1 },
-          { value: 'User', count: 5 },
-        ]),
-      );
+      const settled = () =>
+        kinds.every(k =>
+          (byKind.body.facets?.kind ?? []).some(
+            (f: { value: string; count: number }) =>
+              f.value === k.value && f.count === k.count,
+          ),
+        );
+      while (!settled() && Date.now() < deadline) {
+        await new Promise(r => setTimeout(r, 250));
+        byKind = await request(server).get(
+          '/api/catalog/entity-facets?facet=kind',
+        );
+      }
+      expect(byKind.body.facets.kind).toEqual(expect.arrayContaining(kinds));
     } finally {
       await backend.stop();
     }
