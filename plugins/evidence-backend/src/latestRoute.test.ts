@@ -267,6 +267,22 @@ describe.each(databases.eachSupportedId())(
         ref('y'),
       ]);
       expect(cut.rest.sort()).toEqual([ref('none'), ref('z')].sort());
+      // the same with a character budget that is not reached (on SQLite
+      // the one-pass read, elsewhere sizes then records): the same answers
+      expect(
+        await store.newestOf(refs, {
+          window: 2,
+          maxRows: 100,
+          maxChars: 1e9,
+        }),
+      ).toEqual(full);
+      const cutBudget = await store.newestOf(refs, {
+        window: 2,
+        maxRows: 5,
+        maxChars: 1e9,
+      });
+      expect(cutBudget.rows).toEqual(cut.rows);
+      expect(cutBudget.rest.sort()).toEqual(cut.rest.sort());
       const again = await store.newestOf(cut.rest, { window: 2, maxRows: 5 });
       expect(again).toEqual({
         rows: full.rows.filter(r => r.entityRef === ref('z')),

@@ -270,9 +270,15 @@ async function runMode(
   const assayRecorded: Array<{ n: number; ms: number }> = [];
   for (let i = 0; i < ASSAY_RUNS; i++) {
     loads.push(load());
+    const windowStart = process.hrtime.bigint() / 1000n;
     const [, t] = await timed(() =>
       scheduler.triggerTask('scorecards-full-refresh'),
     );
+    if (process.env.BENCH_WINDOW) {
+      // the run's window in µs of the clock CPU profiles use (node
+      // --cpu-prof), to read a profile of this run only
+      console.log(`window ${windowStart} ${process.hrtime.bigint() / 1000n}`);
+    }
     const line = log.lines.filter(l => l.includes('full refresh of')).pop();
     if (!line?.includes(`of ${n} entities`))
       throw new Error(`scorecards refresh: ${line} ${problems().join('\n')}`);

@@ -991,6 +991,20 @@ export class DatabaseEvidenceStore {
     // order, as h.entity_ref = r.entity_ref.
     const orderRef =
       options.window !== undefined ? 'h.entity_ref' : 'r.entity_ref';
+    const cols = RECORD_COLUMNS.map(c => `r.${c}`);
+    if (options.maxChars !== undefined) {
+      const streamed = await this.sqliteNewest(
+        refs,
+        query(refs)
+          .select(cols)
+          .orderBy(orderRef, 'asc')
+          .orderBy('r.seq', 'desc')
+          .limit(options.maxRows + 1),
+        options.maxRows,
+        options.maxChars,
+      );
+      if (streamed) return streamed;
+    }
     const budgetRest: string[] = [];
     if (options.maxChars !== undefined) {
       // sizes first (small rows), then the records of the entities that fit
@@ -1027,7 +1041,6 @@ export class DatabaseEvidenceStore {
       }
       refs = fit;
     }
-    const cols = RECORD_COLUMNS.map(c => `r.${c}`);
     const raw: any[] = await query(refs)
       .select(cols)
       .orderBy(orderRef, 'asc')
@@ -1045,6 +1058,80 @@ export class DatabaseEvidenceStore {
       rest = refs.filter(r => !answered.has(r));
     }
     return { rows, rest: [...rest, ...budgetRest] };
+  }
+
+  /**
+   * {@link newestOf} with a character budget on SQLite (better-sqlite3), in
+   * one pass: the rows are streamed in the query's order (entities
+   * contiguous) and the read stops at the first entity that would take the
+   * answer past `maxChars` (unless it is the first) or whose rows the row
+   * limit cuts; that entity and every one not answered are left to `rest`.
+   * Entities without records are answered only when the read got to the
+   * end. Memory stays bounded by the budget plus one entity's rows, as with
+   * the two queries (sizes, then records) used elsewhere. Undefined when
+   * the database is not SQLite through better-sqlite3.
+   */
+  private async sqliteNewest(
+    refs: string[],
+    q: Knex.QueryBuilder,
+    maxRows: number,
+    maxChars: number,
+  ): Promise<{ rows: RecordRow[]; rest: string[] } | undefined> {
+    if (
+      (this.db.client as { driverName?: string }).driverName !==
+      'better-sqlite3'
+    ) {
+      return undefined;
+    }
+    const client = this.db.client as any;
+    const conn = await client.acquireConnection();
+    try {
+      if (typeof conn?.prepare !== 'function') return undefined;
+      const { sql, bindings } = q.toSQL().toNative();
+      const statement = conn.prepare(sql);
+      const rows: RecordRow[] = [];
+      let used = 0;
+      let pending: RecordRow[] = [];
+      let pendingChars = 0;
+      let read = 0;
+      let stopped = false;
+      // the pending entity's rows join the answer when they fit
+      const settle = () => {
+        if (rows.length > 0 && used + pendingChars > maxChars) return false;
+        for (const r of pending) rows.push(r);
+        used += pendingChars;
+        pending = [];
+        pendingChars = 0;
+        return true;
+      };
+      for (const raw of statement.iterate(...bindings) as Iterable<any>) {
+        read += 1;
+        if (read > maxRows) {
+          // the row limit cuts the pending entity: left out whole
+          stopped = true;
+          break;
+        }
+        const r = toRow(raw);
+        if (pending.length && pending[0].entityRef !== r.entityRef) {
+          if (!settle()) {
+            stopped = true;
+            break;
+          }
+        }
+        pending.push(r);
+        pendingChars += r.canonical.length;
+        if (rows.length > 0 && used + pendingChars > maxChars) {
+          stopped = true;
+          break;
+        }
+      }
+      if (!stopped && pending.length && !settle()) stopped = true;
+      if (!stopped) return { rows, rest: [] };
+      const answered = new Set(rows.map(r => r.entityRef));
+      return { rows, rest: refs.filter(r => !answered.has(r)) };
+    } finally {
+      await client.releaseConnection(conn);
+    }
   }
 
   async purgedDigests(digests: string[]): Promise<Set<string>> {
