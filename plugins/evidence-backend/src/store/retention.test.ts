@@ -65,6 +65,14 @@ describe.each(databases.eachSupportedId())('retention on %p', databaseId => {
       .orderBy('digest')
       .pluck('digest');
     expect(kept).toEqual([digest(due), digest(due + 1), digest(due + 2)]);
+    // the records citing a purged blob (the partial index of purged blobs),
+    // for a few leaves and for all of them in one call
+    expect(
+      await store.purgedLeaves([0, 1, due, due + 1, due + 2, 999_999]),
+    ).toEqual(new Set([0, 1]));
+    const all = await store.purgedLeaves(refs.map(r => r.leaf_index));
+    expect(all.size).toBe(due);
+    expect(all.has(due - 1) && !all.has(due)).toBe(true);
     // nothing left to do
     await expect(
       store.purgeExpired('2026-11-30T00:00:01.000Z'),
