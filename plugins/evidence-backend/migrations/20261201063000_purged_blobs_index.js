@@ -8,6 +8,11 @@
  * digest instead of reading each blob's row, content and all, to see its
  * `purged_at`. A purge adds its digests to the index; a restore removes them.
  *
+ * On PostgreSQL the build holds a write lock on evidence_blobs while it
+ * scans the table (its rows are small: contents are TOASTed), so appends
+ * wait for the migration, as for any deployment step that migrates. Reads
+ * work without the index (the SQLite query falls back to no hint).
+ *
  * @param {import('knex').Knex} knex
  */
 exports.up = async function up(knex) {

@@ -283,6 +283,22 @@ describe.each(databases.eachSupportedId())(
       });
       expect(cutBudget.rows).toEqual(cut.rows);
       expect(cutBudget.rest.sort()).toEqual(cut.rest.sort());
+      // a row limit that ends exactly at an entity's last row (the first
+      // entity's included): that entity is answered, with or without a budget
+      for (let maxRows = 2; maxRows <= 7; maxRows++) {
+        const plain = await store.newestOf(refs, { window: 2, maxRows });
+        const budget = await store.newestOf(refs, {
+          window: 2,
+          maxRows,
+          maxChars: 1e9,
+        });
+        const answered = full.rows
+          .slice(0, maxRows - (maxRows % 2))
+          .map(r => r.entityRef);
+        expect(plain.rows.map(r => r.entityRef)).toEqual(answered);
+        expect(budget.rows).toEqual(plain.rows);
+        expect(budget.rest.sort()).toEqual(plain.rest.sort());
+      }
       const again = await store.newestOf(cut.rest, { window: 2, maxRows: 5 });
       expect(again).toEqual({
         rows: full.rows.filter(r => r.entityRef === ref('z')),

@@ -895,21 +895,37 @@ export class DatabaseEvidenceStore {
     // each cited digest probed in the partial index of purged blobs
     // (evidence_blobs_purged_idx: empty until a purge), never the blob's
     // row; the leaf indexes as one parameter (a bulk read asks for ~4,000)
-    const purged =
-      'EXISTS (SELECT 1 FROM evidence_blobs b WHERE b.digest = r.digest AND b.purged_at IS NOT NULL)';
-    const res: any = this.isPg
-      ? await this.db.raw(
-          `SELECT DISTINCT r.leaf_index FROM evidence_blob_refs r WHERE r.leaf_index = ANY(?::bigint[]) AND ${purged}`,
-          [leafIndexes],
-        )
-      : await this.db.raw(
-          `SELECT DISTINCT r.leaf_index FROM evidence_blob_refs r WHERE r.leaf_index IN (SELECT value FROM json_each(?)) AND ${purged.replace(
-            'evidence_blobs b',
-            'evidence_blobs b INDEXED BY evidence_blobs_purged_idx',
-          )}`,
-          [JSON.stringify(leafIndexes)],
+    const purged = (hint: string) =>
+      `EXISTS (SELECT 1 FROM evidence_blobs b${hint} WHERE b.digest = r.digest AND b.purged_at IS NOT NULL)`;
+    let rows: any[];
+    if (this.isPg) {
+      const res = await this.db.raw(
+        `SELECT DISTINCT r.leaf_index FROM evidence_blob_refs r WHERE r.leaf_index = ANY(?::bigint[]) AND ${purged(
+          '',
+        )}`,
+        [leafIndexes],
+      );
+      rows = res.rows;
+    } else {
+      // SQLite's planner would take the primary key and read the row; the
+      // hint names the partial index (usable: the query's IS NOT NULL is
+      // its WHERE). Without the index (a database not migrated yet), the
+      // same query unhinted.
+      const sql = (hint: string) =>
+        `SELECT DISTINCT r.leaf_index FROM evidence_blob_refs r WHERE r.leaf_index IN (SELECT value FROM json_each(?)) AND ${purged(
+          hint,
+        )}`;
+      const bindings = [JSON.stringify(leafIndexes)];
+      try {
+        rows = await this.db.raw(
+          sql(' INDEXED BY evidence_blobs_purged_idx'),
+          bindings,
         );
-    const rows: any[] = this.isPg ? res.rows : res;
+      } catch (e) {
+        if (!/no such index/i.test(String((e as Error)?.message))) throw e;
+        rows = await this.db.raw(sql(''), bindings);
+      }
+    }
     return new Set(rows.map(r => Number(r.leaf_index)));
   }
 
@@ -1120,7 +1136,12 @@ export class DatabaseEvidenceStore {
       for (const raw of statement.iterate(...bindings) as Iterable<any>) {
         read += 1;
         if (read > maxRows) {
-          // the row limit cuts the pending entity: left out whole
+          // past the row limit: the pending entity is complete when this
+          // row is another entity's (then it joins the answer if it fits),
+          // else the limit cuts it and it is left out whole
+          if (pending.length && pending[0].entityRef !== raw.entity_ref) {
+            settle();
+          }
           stopped = true;
           break;
         }
