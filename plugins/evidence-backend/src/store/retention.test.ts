@@ -70,7 +70,7 @@ describe.each(databases.eachSupportedId())('retention on %p', databaseId => {
     expect(
       await store.purgedLeaves([0, 1, due, due + 1, due + 2, 999_999]),
     ).toEqual(new Set([0, 1]));
-    const all = await store.purgedLeaves(refs.map(r => r.leaf_index));
+    const all = await store.purgedLeaves(refs.map(x => x.leaf_index));
     expect(all.size).toBe(due);
     expect(all.has(due - 1) && !all.has(due)).toBe(true);
     // a database without the index yet answers the same (unhinted query)
