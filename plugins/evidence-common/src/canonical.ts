@@ -127,9 +127,14 @@ export function canonicalOrder<T>(value: T): T {
  * @public
  */
 export function canonicalJson(value: unknown): string {
+  return canonicalJsonFast(value, false);
+}
+
+/** The fast path (sortedCopy, one JSON.stringify), else the general serializer. */
+function canonicalJsonFast(value: unknown, reuse: boolean): string {
   let copy: unknown;
   try {
-    copy = sortedCopy(value, false);
+    copy = sortedCopy(value, reuse);
   } catch {
     return canonicalJsonGeneral(value);
   }
@@ -148,13 +153,7 @@ export function canonicalJson(value: unknown): string {
  * @public
  */
 export function canonicalJsonOfData(value: unknown): string {
-  let copy: unknown;
-  try {
-    copy = sortedCopy(value, true);
-  } catch {
-    return canonicalJsonGeneral(value);
-  }
-  return JSON.stringify(copy);
+  return canonicalJsonFast(value, true);
 }
 
 /**

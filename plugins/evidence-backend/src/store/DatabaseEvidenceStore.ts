@@ -86,6 +86,14 @@ export class DatabaseEvidenceStore {
     return this.db.client.config.client === 'pg';
   }
 
+  /** SQLite through better-sqlite3 (Backstage's SQLite driver). */
+  private get isBetterSqlite3() {
+    return (
+      (this.db.client as { driverName?: string }).driverName ===
+      'better-sqlite3'
+    );
+  }
+
   /**
    * The transaction's better-sqlite3 connection when the database is SQLite
    * through better-sqlite3 (Backstage's SQLite driver), else undefined.
@@ -93,12 +101,7 @@ export class DatabaseEvidenceStore {
   private async sqliteConnection(
     tx: Knex.Transaction,
   ): Promise<SqliteConnection | undefined> {
-    if (
-      (this.db.client as { driverName?: string }).driverName !==
-      'better-sqlite3'
-    ) {
-      return undefined;
-    }
+    if (!this.isBetterSqlite3) return undefined;
     const conn = await (tx as any).client.acquireConnection();
     return typeof conn?.prepare === 'function' ? conn : undefined;
   }
@@ -1106,12 +1109,7 @@ export class DatabaseEvidenceStore {
     maxRows: number,
     maxChars: number,
   ): Promise<{ rows: RecordRow[]; rest: string[] } | undefined> {
-    if (
-      (this.db.client as { driverName?: string }).driverName !==
-      'better-sqlite3'
-    ) {
-      return undefined;
-    }
+    if (!this.isBetterSqlite3) return undefined;
     const client = this.db.client as any;
     const conn = await client.acquireConnection();
     try {
